@@ -1,0 +1,81 @@
+/**
+ * Glossary and record layouts of MeMS's bookkeeping.
+ *
+ * Glossary
+ * - segment: one mapping MeMS took from the OS for its user, a whole number of PAGE_SIZE bytes.
+ * - main chain: the list of main nodes, one per segment, in the order the segments were mapped.
+ * - piece: a run of bytes of one segment; the pieces of a segment tile it exactly, in address order.
+ * - sub-chain: the list of pieces of one segment, hanging off its main node.
+ * - PROCESS: a piece handed out to the user (a block). HOLE: a piece that is free.
+ * - virtual address: MeMS's own address of a byte. Segments take consecutive virtual ranges from the
+ *   start address, so virtual space has no gaps. physical address: the real address of the byte in the
+ *   mapping (segment base + offset); what `get` returns.
+ * - page: PAGE_SIZE bytes, the unit in which segments are mapped and counted (not the OS page).
+ * - record: one fixed-size slot of the record pool, holding either a main node or a piece.
+ * - granule: GRANULE bytes of virtual space; the address map names, for each granule, the piece that
+ *   holds its first byte, so an address is found without walking any chain.
+ *
+ * Every record is 64 bytes in a pool that MeMS maps itself, seen through a Float64Array (F) and an
+ * Int32Array (I) over the same memory. Record r's f64 slots are F[r*8 + k], its i32 slots I[r*16 + k].
+ * Links are record numbers, NIL (-1) for none.
+ */
+
+/** Bytes per record. */
+export const RECORD_BYTES = 64;
+/** Float64 slots per record (shift: r << 3). */
+export const F_SHIFT = 3;
+/** Int32 slots per record (shift: r << 4). */
+export const I_SHIFT = 4;
+
+/** The null link. */
+export const NIL = -1;
+
+/*
+ * Piece record (a sub-chain node), the seed's fields and two links for the size index:
+ *
+ *   byte 0        8                 16                 24     28     32     36     40         44         48..63
+ *   ┌─────────────┬─────────────────┬──────────────────┬──────┬──────┬──────┬──────┬──────────┬──────────┬──────┐
+ *   │ size (f64)  │ virtual_address │ physical_address │ next │ prev │ type │ main │ holeNext │ holePrev │ free │
+ *   └─────────────┴─────────────────┴──────────────────┴──────┴──────┴──────┴──────┴──────────┴──────────┴──────┘
+ */
+export const P_SIZE = 0; // F
+export const P_VIRTUAL_ADDRESS = 1; // F
+export const P_PHYSICAL_ADDRESS = 2; // F
+export const P_NEXT = 6; // I
+export const P_PREV = 7; // I
+export const P_TYPE = 8; // I
+export const P_MAIN = 9; // I: the main node of the segment the piece belongs to
+export const P_HOLE_NEXT = 10; // I: next HOLE of the same size class (size-indexed lookup)
+export const P_HOLE_PREV = 11; // I
+
+/** Piece types. A record on the pool's free list has type RECORD_FREE. */
+export const HOLE = 0;
+export const PROCESS = 1;
+export const RECORD_FREE = 2;
+
+/*
+ * Main record (a main-chain node):
+ *
+ *   byte 0                     8            16              24          32            40               44    48    52     56         60
+ *   ┌──────────────────────────┬────────────┬───────────────┬───────────┬─────────────┬────────────────┬─────┬─────┬──────┬──────────┬───┐
+ *   │ start_virtual_address    │ total_size │ physical base │ holeBytes │ maxHoleHint │ sub_chain_head │next │prev │length│ ordinal  │   │
+ *   └──────────────────────────┴────────────┴───────────────┴───────────┴─────────────┴────────────────┴─────┴─────┴──────┴──────────┴───┘
+ *
+ * holeBytes is the sum of the segment's HOLE sizes. maxHoleHint is never below the size of its largest
+ * HOLE (it may be above it): first-fit skips a segment whose hint is below the request. ordinal is the
+ * segment's position in the main chain (0 for the first mapped), the index of its ArrayBuffer.
+ */
+export const M_START_VIRTUAL_ADDRESS = 0; // F
+export const M_TOTAL_SIZE = 1; // F
+export const M_PHYSICAL_BASE = 2; // F
+export const M_HOLE_BYTES = 3; // F
+export const M_MAX_HOLE_HINT = 4; // F
+export const M_SUB_CHAIN_HEAD = 10; // I
+export const M_NEXT = 11; // I
+export const M_PREV = 12; // I
+export const M_LENGTH = 13; // I: number of pieces in the sub-chain
+export const M_ORDINAL = 14; // I
+
+/** Bytes of virtual space per address-map entry (a power of two). */
+export const GRANULE_LOG2 = 7;
+export const GRANULE = 1 << GRANULE_LOG2;

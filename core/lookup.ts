@@ -1,0 +1,324 @@
+/**
+ * Hole lookup: how malloc chooses a HOLE. A replaceable part of the allocator; the free list itself (the
+ * chains, split and merge) is the same for every lookup.
+ *
+ * - `first-fit` (the reference): the first HOLE, walking the main chain and each sub-chain from its head,
+ *   whose size is at least the request. It may skip what cannot fit, never what can: a segment is skipped
+ *   when its maxHoleHint (an upper bound of its largest HOLE) is below the request.
+ * - `size-indexed`: TLSF's two-level segregated fit (Masmano et al.), O(1) per operation. HOLEs sit in
+ *   doubly linked lists, one per size class; one bitmap word per first level says which second-level
+ *   classes are non-empty, and a first-level bitmap says which first levels are.
+ */
+import {
+  F_SHIFT,
+  HOLE,
+  I_SHIFT,
+  M_MAX_HOLE_HINT,
+  M_NEXT,
+  M_SUB_CHAIN_HEAD,
+  NIL,
+  P_HOLE_NEXT,
+  P_HOLE_PREV,
+  P_MAIN,
+  P_NEXT,
+  P_SIZE,
+  P_TYPE,
+  PROCESS,
+} from "./layout.ts";
+import { createMapping, type Mapping, releaseMapping } from "./mapping.ts";
+import type { OsCounters } from "./os.ts";
+
+/** The names of the lookup modes. */
+export type Lookup = "first-fit" | "size-indexed";
+export const LOOKUPS: readonly Lookup[] = ["first-fit", "size-indexed"];
+
+/** What a lookup sees of the free list: the record arrays (re-read on every call: they move on growth). */
+export interface PieceStore {
+  readonly F: Float64Array;
+  readonly I: Int32Array;
+  readonly mainHead: number;
+  readonly tally: OsCounters;
+}
+
+/** The replaceable part. `insert` and `remove` are called with the HOLE's current size in its record. */
+export interface HoleLookup {
+  readonly name: Lookup;
+  /** A HOLE appeared (or grew, or shrank: then remove was called first). */
+  insert(hole: number): void;
+  /** A HOLE is about to become a PROCESS, change size, or disappear in a merge. */
+  remove(hole: number): void;
+  /** A HOLE of at least `size` bytes, or NIL when none exists. */
+  find(size: number): number;
+  /** Bookkeeping bytes the lookup has mapped. */
+  bookkeepingBytes(): number;
+  /** Forgets every HOLE and unmaps the lookup's own memory. */
+  reset(): void;
+  /** Checks the lookup's own invariants against the chains; returns a description of the first break. */
+  check(): string | null;
+}
+
+/* First-fit */
+
+export class FirstFitLookup implements HoleLookup {
+  readonly name = "first-fit";
+  constructor(private readonly store: PieceStore) {}
+
+  insert(hole: number): void {
+    const { F, I } = this.store;
+    const size = F[(hole << F_SHIFT) + P_SIZE];
+    const hint = (I[(hole << I_SHIFT) + P_MAIN] << F_SHIFT) + M_MAX_HOLE_HINT;
+    if (F[hint] < size) F[hint] = size;
+  }
+
+  remove(_hole: number): void {
+    // The hint stays an upper bound; the next full scan of the segment makes it exact again.
+  }
+
+  find(size: number): number {
+    const { F, I } = this.store;
+    for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      const hint = (main << F_SHIFT) + M_MAX_HOLE_HINT;
+      if (F[hint] < size) continue;
+      let largest = 0;
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        if (I[(piece << I_SHIFT) + P_TYPE] !== HOLE) continue;
+        const holeSize = F[(piece << F_SHIFT) + P_SIZE];
+        if (holeSize >= size) return piece;
+        if (holeSize > largest) largest = holeSize;
+      }
+      F[hint] = largest; // the whole sub-chain was seen: the hint is now exact
+    }
+    return NIL;
+  }
+
+  bookkeepingBytes(): number {
+    return 0;
+  }
+
+  reset(): void {}
+
+  check(): string | null {
+    const { F, I } = this.store;
+    for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        if (I[(piece << I_SHIFT) + P_TYPE] !== HOLE) continue;
+        if (F[(piece << F_SHIFT) + P_SIZE] > F[(main << F_SHIFT) + M_MAX_HOLE_HINT]) {
+          return `first-fit: segment record ${main} has maxHoleHint below the size of HOLE record ${piece}`;
+        }
+      }
+    }
+    return null;
+  }
+}
+
+/* Size-indexed (TLSF) */
+
+/** log2 of the number of second-level classes per first level. */
+const SL_INDEX_COUNT_LOG2 = 5;
+const SL_INDEX_COUNT = 1 << SL_INDEX_COUNT_LOG2;
+/** Sizes below this have one class per size (first level 0). */
+const SMALL_BLOCK_SIZE = SL_INDEX_COUNT;
+/** First levels: enough for every size below 2^53. */
+const FL_INDEX_COUNT = 53 - SL_INDEX_COUNT_LOG2 + 1;
+
+/*
+ * Control block, one mapping of Int32 slots:
+ *
+ *   ┌──────────────────────────────────────────┬──────────────────────────┬─────────────────────┐
+ *   │ heads[fl * 32 + sl]: first HOLE or NIL     │ slBitmap[fl]: bit sl set │ flBitmap[0], [1]:   │
+ *   │ (FL_INDEX_COUNT * 32 slots)              │ when heads[fl*32+sl] ≠ NIL│ bit fl set when     │
+ *   │                                          │ (FL_INDEX_COUNT slots)   │ slBitmap[fl] ≠ 0    │
+ *   └──────────────────────────────────────────┴──────────────────────────┴─────────────────────┘
+ */
+const HEADS = 0;
+const SL_BITMAP = FL_INDEX_COUNT * SL_INDEX_COUNT;
+const FL_BITMAP = SL_BITMAP + FL_INDEX_COUNT;
+const CONTROL_SLOTS = FL_BITMAP + 2;
+
+/** Index of the lowest set bit of a non-zero 32-bit word. */
+function lowestBit(word: number): number {
+  return 31 - Math.clz32(word & -word);
+}
+
+/** floor(log2(size)) for an integer size >= 1 below 2^53. */
+function floorLog2(size: number): number {
+  if (size < 0x80000000) return 31 - Math.clz32(size);
+  return 31 + floorLog2(Math.floor(size / 0x80000000));
+}
+
+export class SizeIndexedLookup implements HoleLookup {
+  readonly name = "size-indexed";
+  private control: Mapping | null = null;
+  private C = new Int32Array(0);
+  /** mapping_insert's results, returned through fields so that no object is made per call. */
+  private fl = 0;
+  private sl = 0;
+
+  constructor(private readonly store: PieceStore) {}
+
+  /** mapping_insert: the class (fl, sl) whose range holds `size`. */
+  private mappingInsert(size: number): void {
+    if (size < SMALL_BLOCK_SIZE) {
+      this.fl = 0;
+      this.sl = size;
+    } else {
+      const log2 = floorLog2(size);
+      const shift = log2 - SL_INDEX_COUNT_LOG2;
+      this.fl = shift + 1;
+      this.sl = (size < 0x100000000 ? size >>> shift : Math.floor(size / 2 ** shift)) - SL_INDEX_COUNT;
+    }
+  }
+
+  /** mapping_search: the lowest class all of whose HOLEs are at least `size`. */
+  private mappingSearch(size: number): void {
+    if (size >= SMALL_BLOCK_SIZE) size += 2 ** (floorLog2(size) - SL_INDEX_COUNT_LOG2) - 1;
+    this.mappingInsert(size);
+  }
+
+  private ensureControl(): Int32Array {
+    if (this.control === null) {
+      this.control = createMapping(CONTROL_SLOTS * 4, this.store.tally);
+      this.C = new Int32Array(this.control.buffer, 0, CONTROL_SLOTS);
+      this.C.fill(NIL, HEADS, HEADS + FL_INDEX_COUNT * SL_INDEX_COUNT);
+    }
+    return this.C;
+  }
+
+  // insert_free_block
+  insert(hole: number): void {
+    const C = this.ensureControl();
+    const { F, I } = this.store;
+    this.mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
+    const fl = this.fl;
+    const sl = this.sl;
+    const head = HEADS + fl * SL_INDEX_COUNT + sl;
+    const first = C[head];
+    I[(hole << I_SHIFT) + P_HOLE_NEXT] = first;
+    I[(hole << I_SHIFT) + P_HOLE_PREV] = NIL;
+    if (first !== NIL) I[(first << I_SHIFT) + P_HOLE_PREV] = hole;
+    C[head] = hole;
+    C[SL_BITMAP + fl] |= 1 << sl;
+    C[FL_BITMAP + (fl >>> 5)] |= 1 << (fl & 31);
+  }
+
+  // remove_free_block
+  remove(hole: number): void {
+    const C = this.C;
+    const { F, I } = this.store;
+    const next = I[(hole << I_SHIFT) + P_HOLE_NEXT];
+    const prev = I[(hole << I_SHIFT) + P_HOLE_PREV];
+    if (next !== NIL) I[(next << I_SHIFT) + P_HOLE_PREV] = prev;
+    if (prev !== NIL) {
+      I[(prev << I_SHIFT) + P_HOLE_NEXT] = next;
+      return;
+    }
+    this.mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
+    const fl = this.fl;
+    const sl = this.sl;
+    C[HEADS + fl * SL_INDEX_COUNT + sl] = next;
+    if (next === NIL) {
+      const slBits = C[SL_BITMAP + fl] & ~(1 << sl);
+      C[SL_BITMAP + fl] = slBits;
+      if (slBits === 0) C[FL_BITMAP + (fl >>> 5)] &= ~(1 << (fl & 31));
+    }
+  }
+
+  // search_suitable_block, then first-fit within the request's own class if rounding up skipped it
+  find(size: number): number {
+    if (this.control === null) return NIL;
+    const C = this.C;
+    this.mappingSearch(size);
+    let fl = this.fl;
+    const sl = this.sl;
+    if (fl < FL_INDEX_COUNT) {
+      let slBits = C[SL_BITMAP + fl] & (-1 << sl);
+      if (slBits === 0) {
+        fl = this.firstLevelAbove(fl);
+        slBits = fl === NIL ? 0 : C[SL_BITMAP + fl];
+      }
+      if (slBits !== 0) return C[HEADS + fl * SL_INDEX_COUNT + lowestBit(slBits)];
+    }
+    return this.searchOwnClass(size);
+  }
+
+  /** The lowest non-empty first level above `fl`, or NIL. */
+  private firstLevelAbove(fl: number): number {
+    const C = this.C;
+    const from = fl + 1;
+    if (from < 32) {
+      const low = C[FL_BITMAP] & (-1 << from);
+      if (low !== 0) return lowestBit(low);
+    }
+    const high = C[FL_BITMAP + 1] & (from <= 32 ? -1 : -1 << (from - 32));
+    return high !== 0 ? 32 + lowestBit(high) : NIL;
+  }
+
+  /**
+   * mapping_search rounds the request up to the next class so that any HOLE found fits; a HOLE in the
+   * request's own class may still fit. Nothing larger exists when we get here, and the alternative is
+   * mapping a new segment, so this one list is walked rather than missing a fitting HOLE.
+   */
+  private searchOwnClass(size: number): number {
+    const { F, I } = this.store;
+    this.mappingInsert(size);
+    for (let hole = this.C[HEADS + this.fl * SL_INDEX_COUNT + this.sl]; hole !== NIL; hole = I[(hole << I_SHIFT) + P_HOLE_NEXT]) {
+      if (F[(hole << F_SHIFT) + P_SIZE] >= size) return hole;
+    }
+    return NIL;
+  }
+
+  bookkeepingBytes(): number {
+    return this.control === null ? 0 : this.control.length;
+  }
+
+  reset(): void {
+    if (this.control !== null) {
+      releaseMapping(this.control, this.store.tally);
+      this.control = null;
+      this.C = new Int32Array(0);
+    }
+  }
+
+  check(): string | null {
+    const { F, I } = this.store;
+    const C = this.C;
+    let indexed = 0;
+    if (this.control !== null) {
+      for (let fl = 0; fl < FL_INDEX_COUNT; fl++) {
+        for (let sl = 0; sl < SL_INDEX_COUNT; sl++) {
+          const head = C[HEADS + fl * SL_INDEX_COUNT + sl];
+          const bit = (C[SL_BITMAP + fl] >>> sl) & 1;
+          if ((head !== NIL) !== (bit === 1))
+            return `size-indexed: bitmap bit of class (${fl}, ${sl}) is ${bit} but the class is ${head === NIL ? "empty" : "not empty"}`;
+          let prev = NIL;
+          for (let hole = head; hole !== NIL; hole = I[(hole << I_SHIFT) + P_HOLE_NEXT]) {
+            if (++indexed > F.length) return `size-indexed: class (${fl}, ${sl}) list has a cycle`;
+            if (I[(hole << I_SHIFT) + P_TYPE] === PROCESS) return `size-indexed: PROCESS record ${hole} is indexed in class (${fl}, ${sl})`;
+            if (I[(hole << I_SHIFT) + P_TYPE] !== HOLE) return `size-indexed: record ${hole} in class (${fl}, ${sl}) is not a piece`;
+            if (I[(hole << I_SHIFT) + P_HOLE_PREV] !== prev) return `size-indexed: HOLE record ${hole} has a wrong holePrev link`;
+            this.mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
+            if (this.fl !== fl || this.sl !== sl)
+              return `size-indexed: HOLE record ${hole} of size ${F[(hole << F_SHIFT) + P_SIZE]} is in class (${fl}, ${sl}), its size maps to (${this.fl}, ${this.sl})`;
+            prev = hole;
+          }
+        }
+        const flBit = (C[FL_BITMAP + (fl >>> 5)] >>> (fl & 31)) & 1;
+        if ((C[SL_BITMAP + fl] !== 0) !== (flBit === 1))
+          return `size-indexed: first-level bit ${fl} is ${flBit} but its second-level bitmap is ${C[SL_BITMAP + fl]}`;
+      }
+    }
+    let holes = 0;
+    for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        if (I[(piece << I_SHIFT) + P_TYPE] === HOLE) holes++;
+      }
+    }
+    if (holes !== indexed) return `size-indexed: ${holes} HOLEs in the chains but ${indexed} in the index`;
+    return null;
+  }
+}
+
+/** Makes the lookup of the given name over a store. */
+export function createLookup(name: Lookup, store: PieceStore): HoleLookup {
+  return name === "size-indexed" ? new SizeIndexedLookup(store) : new FirstFitLookup(store);
+}

@@ -1,0 +1,714 @@
+/**
+ * The MeMS free list and the idiomatic `Mems` class.
+ *
+ * A main chain of segments, each tiled by a sub-chain of PROCESS and HOLE pieces (see layout.ts for the
+ * glossary and the record layouts). Every node is a 64-byte record in a pool that MeMS maps itself; no
+ * JS object is made per block. Which HOLE malloc takes is the lookup's business (lookup.ts); everything
+ * else, split, merge, the address map, translation and the stats, is here.
+ *
+ * The address map: virtual space is contiguous from the start address, so one Int32Array over mapped
+ * memory, indexed by (v - start) / GRANULE, names for every granule the piece holding its first byte.
+ * free and get read one entry and step forward over at most GRANULE pieces: O(1), no chain walk.
+ * Keeping it exact costs one `fill` per split (the new PROCESS's granules) and per merge (the granules
+ * of the pieces merged into the largest one).
+ */
+import type { Pointer } from "bun:ffi";
+import { MemsError } from "./errors.ts";
+import {
+  F_SHIFT,
+  GRANULE,
+  HOLE,
+  I_SHIFT,
+  M_HOLE_BYTES,
+  M_LENGTH,
+  M_MAX_HOLE_HINT,
+  M_NEXT,
+  M_ORDINAL,
+  M_PHYSICAL_BASE,
+  M_PREV,
+  M_START_VIRTUAL_ADDRESS,
+  M_SUB_CHAIN_HEAD,
+  M_TOTAL_SIZE,
+  NIL,
+  P_MAIN,
+  P_NEXT,
+  P_PHYSICAL_ADDRESS,
+  P_PREV,
+  P_SIZE,
+  P_TYPE,
+  P_VIRTUAL_ADDRESS,
+  PROCESS,
+  RECORD_BYTES,
+  RECORD_FREE,
+} from "./layout.ts";
+import { createLookup, type HoleLookup, type Lookup, type PieceStore } from "./lookup.ts";
+import { createMapping, growMapping, type Mapping, releaseMapping } from "./mapping.ts";
+import { MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
+import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
+
+/** The largest request malloc accepts. */
+export const MAX_REQUEST = MAX_ADDRESS;
+
+/** Records the pool starts with (64 KiB), and address-map entries the map starts with (16 KiB). */
+const INITIAL_RECORDS = 1024;
+const INITIAL_MAP_ENTRIES = 4096;
+
+export interface MemsStats {
+  /** PAGE_SIZE of this instance. */
+  pageSize: number;
+  /** Mapped segment bytes / PAGE_SIZE, as the reference prints it. */
+  pagesUsed: number;
+  /** Sum of HOLE sizes (the reference's "Space unsued"). */
+  spaceUnused: number;
+  mainChainLength: number;
+  subChainLengths: number[];
+  /** Bytes of segments mapped for the user now (bookkeeping not included). */
+  mappedBytes: number;
+  /** The most `mappedBytes` has been since the instance started or last finished. */
+  peakMappedBytes: number;
+  liveBlocks: number;
+  liveBytes: number;
+  peakLiveBytes: number;
+  holes: number;
+  /** Bytes MeMS has mapped for its own records, address map and index. */
+  bookkeepingBytes: number;
+  /** mmap and munmap calls this instance has made (segments and bookkeeping), since it was created. */
+  mmapCalls: number;
+  munmapCalls: number;
+}
+
+export interface PieceSnapshot {
+  type: "PROCESS" | "HOLE";
+  virtualAddress: number;
+  size: number;
+  physicalAddress: number;
+}
+
+export interface SegmentSnapshot {
+  startVirtualAddress: number;
+  totalSize: number;
+  physicalAddress: number;
+  pieces: PieceSnapshot[];
+}
+
+function invalidSize(size: unknown): MemsError {
+  return new MemsError(
+    "INVALID_SIZE",
+    `size must be an integer from 1 to 2^48, got ${typeof size === "number" ? size : `${typeof size} ${String(size)}`}`,
+  );
+}
+
+function addressNotFound(what: string, v: unknown): MemsError {
+  return new MemsError("ADDRESS_NOT_FOUND", `${String(v)} is not ${what}`);
+}
+
+export class Mems implements PieceStore {
+  readonly pageSize: number;
+  readonly startAddress: number;
+  readonly lookup: Lookup;
+
+  /** Record pool: F and I view the same mapped memory (layout.ts). */
+  F = new Float64Array(0);
+  I = new Int32Array(0);
+  private records: Mapping | null = null;
+  private recordCapacity = 0;
+  private recordHighWater = 0;
+  private recordFreeHead = NIL;
+  private recordFreeCount = 0;
+
+  /** The address map: granule -> piece record. */
+  private T = new Int32Array(0);
+  private addressMap: Mapping | null = null;
+
+  mainHead = NIL;
+  private mainTail = NIL;
+  private mainCount = 0;
+  /** One past the last virtual address of the last segment. */
+  private virtualEnd: number;
+  /** Segment ArrayBuffers by ordinal, made on first `view` of the segment. */
+  private segmentBuffers: (ArrayBuffer | undefined)[] = [];
+
+  private segmentBytes = 0;
+  private peakSegmentBytes = 0;
+  private liveBlocks = 0;
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
+  private holeCount = 0;
+  private holeBytes = 0;
+
+  readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
+  private readonly holes: HoleLookup;
+
+  constructor(options?: MemsOptions) {
+    const resolved = resolveOptions(options);
+    this.pageSize = resolved.pageSize;
+    this.startAddress = resolved.startAddress;
+    this.lookup = resolved.lookup;
+    this.virtualEnd = this.startAddress;
+    this.holes = createLookup(this.lookup, this);
+  }
+
+  /* malloc */
+
+  /** Hands out `size` bytes; returns the block's MeMS virtual address. */
+  malloc(size: number): number {
+    if (typeof size !== "number" || !(size >= 1 && size <= MAX_REQUEST) || Math.floor(size) !== size) {
+      throw invalidSize(size);
+    }
+    // Reserve the records a split needs first: growing the pool later would move F and I mid-operation.
+    if (this.recordFreeCount === 0 && this.recordHighWater === this.recordCapacity) this.growRecords(1);
+    const hole = this.holes.find(size);
+    if (hole === NIL) return this.mallocInNewSegment(size);
+    return this.takeFromHole(hole, size);
+  }
+
+  /** Split: the HOLE becomes a PROCESS of `size` bytes at its start, the rest stays a HOLE after it. */
+  private takeFromHole(hole: number, size: number): number {
+    const F = this.F;
+    const I = this.I;
+    const hf = hole << F_SHIFT;
+    const hi = hole << I_SHIFT;
+    const virtualAddress = F[hf + P_VIRTUAL_ADDRESS];
+    const holeSize = F[hf + P_SIZE];
+    const main = I[hi + P_MAIN];
+    this.holes.remove(hole);
+    if (holeSize === size) {
+      // Exact fit: no zero-size HOLE is left behind.
+      I[hi + P_TYPE] = PROCESS;
+      this.holeCount--;
+    } else {
+      // The HOLE keeps its record (and so its address-map entries); the PROCESS takes a new one.
+      const piece = this.takeRecord();
+      const pf = piece << F_SHIFT;
+      const pi = piece << I_SHIFT;
+      const prev = I[hi + P_PREV];
+      F[pf + P_SIZE] = size;
+      F[pf + P_VIRTUAL_ADDRESS] = virtualAddress;
+      F[pf + P_PHYSICAL_ADDRESS] = F[hf + P_PHYSICAL_ADDRESS];
+      I[pi + P_TYPE] = PROCESS;
+      I[pi + P_MAIN] = main;
+      I[pi + P_PREV] = prev;
+      I[pi + P_NEXT] = hole;
+      if (prev === NIL) I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = piece;
+      else I[(prev << I_SHIFT) + P_NEXT] = piece;
+      I[hi + P_PREV] = piece;
+      F[hf + P_SIZE] = holeSize - size;
+      F[hf + P_VIRTUAL_ADDRESS] = virtualAddress + size;
+      F[hf + P_PHYSICAL_ADDRESS] += size;
+      I[(main << I_SHIFT) + M_LENGTH]++;
+      this.mapRange(piece, virtualAddress, size);
+      this.holes.insert(hole);
+    }
+    F[(main << F_SHIFT) + M_HOLE_BYTES] -= size;
+    this.holeBytes -= size;
+    this.countLive(size);
+    return virtualAddress;
+  }
+
+  /** No HOLE fits: map a new segment at the end of virtual space, PROCESS(size) + HOLE(rest). */
+  private mallocInNewSegment(size: number): number {
+    if (this.recordFreeCount + this.recordCapacity - this.recordHighWater < 3) this.growRecords(3);
+    const length = Math.ceil(size / this.pageSize) * this.pageSize;
+    const virtualAddress = this.virtualEnd;
+    const base = mapMemory(length, this.tally);
+    try {
+      this.reserveAddressMap(virtualAddress + length);
+    } catch (error) {
+      unmapMemory(base, length, this.tally);
+      throw error;
+    }
+    const F = this.F;
+    const I = this.I;
+    const rest = length - size;
+    const main = this.takeRecord();
+    const mf = main << F_SHIFT;
+    const mi = main << I_SHIFT;
+    const piece = this.takeRecord();
+    F[mf + M_START_VIRTUAL_ADDRESS] = virtualAddress;
+    F[mf + M_TOTAL_SIZE] = length;
+    F[mf + M_PHYSICAL_BASE] = base;
+    F[mf + M_HOLE_BYTES] = rest;
+    F[mf + M_MAX_HOLE_HINT] = 0;
+    I[mi + M_SUB_CHAIN_HEAD] = piece;
+    I[mi + M_NEXT] = NIL;
+    I[mi + M_PREV] = this.mainTail;
+    I[mi + M_LENGTH] = 1;
+    I[mi + M_ORDINAL] = this.mainCount;
+    if (this.mainTail === NIL) this.mainHead = main;
+    else I[(this.mainTail << I_SHIFT) + M_NEXT] = main;
+    this.mainTail = main;
+    this.mainCount++;
+    this.virtualEnd = virtualAddress + length;
+    this.segmentBytes += length;
+    if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
+
+    this.initPiece(piece, PROCESS, main, virtualAddress, size, base, NIL);
+    this.mapRange(piece, virtualAddress, size);
+    if (rest > 0) {
+      const hole = this.takeRecord();
+      this.initPiece(hole, HOLE, main, virtualAddress + size, rest, base + size, piece);
+      I[(piece << I_SHIFT) + P_NEXT] = hole;
+      I[mi + M_LENGTH] = 2;
+      this.mapRange(hole, virtualAddress + size, rest);
+      this.holeCount++;
+      this.holeBytes += rest;
+      this.holes.insert(hole);
+    }
+    this.countLive(size);
+    return virtualAddress;
+  }
+
+  private initPiece(
+    piece: number,
+    type: number,
+    main: number,
+    virtualAddress: number,
+    size: number,
+    physicalAddress: number,
+    prev: number,
+  ): void {
+    const pf = piece << F_SHIFT;
+    const pi = piece << I_SHIFT;
+    this.F[pf + P_SIZE] = size;
+    this.F[pf + P_VIRTUAL_ADDRESS] = virtualAddress;
+    this.F[pf + P_PHYSICAL_ADDRESS] = physicalAddress;
+    this.I[pi + P_TYPE] = type;
+    this.I[pi + P_MAIN] = main;
+    this.I[pi + P_PREV] = prev;
+    this.I[pi + P_NEXT] = NIL;
+  }
+
+  private countLive(size: number): void {
+    this.liveBlocks++;
+    this.liveBytes += size;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+  }
+
+  /* free */
+
+  /** Frees the block that starts at `v`; throws ADDRESS_NOT_FOUND (changing nothing) for anything else. */
+  free(v: number): void {
+    if (!this.tryFree(v)) throw addressNotFound("the first address of a block", v);
+  }
+
+  /** Like `free`, but answers false instead of throwing. */
+  tryFree(v: number): boolean {
+    const piece = this.pieceAt(v);
+    if (piece === NIL || this.I[(piece << I_SHIFT) + P_TYPE] !== PROCESS || this.F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] !== v) {
+      return false;
+    }
+    this.release(piece);
+    return true;
+  }
+
+  /** The PROCESS becomes a HOLE and merges with the HOLEs right before and after it in its sub-chain. */
+  private release(piece: number): void {
+    const F = this.F;
+    const I = this.I;
+    const pf = piece << F_SHIFT;
+    const pi = piece << I_SHIFT;
+    const size = F[pf + P_SIZE];
+    const main = I[pi + P_MAIN];
+    this.liveBlocks--;
+    this.liveBytes -= size;
+    this.holeBytes += size;
+    F[(main << F_SHIFT) + M_HOLE_BYTES] += size;
+
+    const prev = I[pi + P_PREV];
+    const next = I[pi + P_NEXT];
+    const mergePrev = prev !== NIL && I[(prev << I_SHIFT) + P_TYPE] === HOLE;
+    const mergeNext = next !== NIL && I[(next << I_SHIFT) + P_TYPE] === HOLE;
+    if (!mergePrev && !mergeNext) {
+      I[pi + P_TYPE] = HOLE;
+      this.holeCount++;
+      this.holes.insert(piece);
+      return;
+    }
+
+    // The merged HOLE keeps the record of the largest piece, so the fewest address-map entries change.
+    const first = mergePrev ? prev : piece;
+    const last = mergeNext ? next : piece;
+    let survivor = piece;
+    let total = size;
+    if (mergePrev) {
+      this.holes.remove(prev);
+      const prevSize = F[(prev << F_SHIFT) + P_SIZE];
+      total += prevSize;
+      if (prevSize > F[(survivor << F_SHIFT) + P_SIZE]) survivor = prev;
+      this.holeCount--;
+    }
+    if (mergeNext) {
+      this.holes.remove(next);
+      const nextSize = F[(next << F_SHIFT) + P_SIZE];
+      total += nextSize;
+      if (nextSize > F[(survivor << F_SHIFT) + P_SIZE]) survivor = next;
+      this.holeCount--;
+    }
+    const firstVirtual = F[(first << F_SHIFT) + P_VIRTUAL_ADDRESS];
+    const firstPhysical = F[(first << F_SHIFT) + P_PHYSICAL_ADDRESS];
+    const before = I[(first << I_SHIFT) + P_PREV];
+    const after = I[(last << I_SHIFT) + P_NEXT];
+    let merged = 0;
+    for (let p = first; ; p = I[(p << I_SHIFT) + P_NEXT]) {
+      if (p !== survivor) {
+        this.mapRange(survivor, F[(p << F_SHIFT) + P_VIRTUAL_ADDRESS], F[(p << F_SHIFT) + P_SIZE]);
+        merged++;
+      }
+      if (p === last) break;
+    }
+    for (let p = first, stop = after; p !== stop; ) {
+      const following = I[(p << I_SHIFT) + P_NEXT];
+      if (p !== survivor) this.releaseRecord(p);
+      p = following;
+    }
+    const sf = survivor << F_SHIFT;
+    const si = survivor << I_SHIFT;
+    F[sf + P_SIZE] = total;
+    F[sf + P_VIRTUAL_ADDRESS] = firstVirtual;
+    F[sf + P_PHYSICAL_ADDRESS] = firstPhysical;
+    I[si + P_TYPE] = HOLE;
+    I[si + P_PREV] = before;
+    I[si + P_NEXT] = after;
+    if (before === NIL) I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
+    else I[(before << I_SHIFT) + P_NEXT] = survivor;
+    if (after !== NIL) I[(after << I_SHIFT) + P_PREV] = survivor;
+    I[(main << I_SHIFT) + M_LENGTH] -= merged;
+    this.holeCount++;
+    this.holes.insert(survivor);
+  }
+
+  /* get and view */
+
+  /** The physical address of the byte at virtual address `v`, which must lie inside a block. */
+  get(v: number): Pointer {
+    const physical = this.tryGet(v);
+    if (physical === -1) throw addressNotFound("inside a block", v);
+    return physical as Pointer;
+  }
+
+  /** Like `get`, but answers -1 instead of throwing. */
+  tryGet(v: number): number {
+    const piece = this.pieceAt(v);
+    if (piece === NIL || this.I[(piece << I_SHIFT) + P_TYPE] !== PROCESS) return -1;
+    const pf = piece << F_SHIFT;
+    return this.F[pf + P_PHYSICAL_ADDRESS] + (v - this.F[pf + P_VIRTUAL_ADDRESS]);
+  }
+
+  /**
+   * The bytes of the block holding `v`, from `v` to the block's end (or `length` of them), as a view
+   * on the mapped memory. The view reads as empty once its segment is unmapped by `finish`.
+   */
+  view(v: number, length?: number): Uint8Array {
+    const piece = this.pieceAt(v);
+    if (piece === NIL || this.I[(piece << I_SHIFT) + P_TYPE] !== PROCESS) throw addressNotFound("inside a block", v);
+    const pf = piece << F_SHIFT;
+    const available = this.F[pf + P_VIRTUAL_ADDRESS] + this.F[pf + P_SIZE] - v;
+    if (length !== undefined && (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > available)) {
+      throw new MemsError(
+        "INVALID_SIZE",
+        `view length must be an integer from 0 to ${available} (the rest of the block), got ${String(length)}`,
+      );
+    }
+    const main = this.I[(piece << I_SHIFT) + P_MAIN];
+    const buffer = this.segmentBuffer(main);
+    return new Uint8Array(buffer, v - this.F[(main << F_SHIFT) + M_START_VIRTUAL_ADDRESS], length ?? available);
+  }
+
+  private segmentBuffer(main: number): ArrayBuffer {
+    const ordinal = this.I[(main << I_SHIFT) + M_ORDINAL];
+    let buffer = this.segmentBuffers[ordinal];
+    if (buffer === undefined) {
+      const mf = main << F_SHIFT;
+      buffer = bufferOver(this.F[mf + M_PHYSICAL_BASE], this.F[mf + M_TOTAL_SIZE]);
+      this.segmentBuffers[ordinal] = buffer;
+    }
+    return buffer;
+  }
+
+  /* The address map */
+
+  /** The piece holding virtual address `v`, or NIL when `v` is outside every segment (or no address). */
+  private pieceAt(v: number): number {
+    if (typeof v !== "number" || !(v >= this.startAddress && v < this.virtualEnd) || Math.floor(v) !== v) return NIL;
+    const F = this.F;
+    const I = this.I;
+    let piece = this.T[Math.floor((v - this.startAddress) / GRANULE)];
+    // At most GRANULE steps: every piece holds at least one byte of the granule.
+    while (v >= F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] + F[(piece << F_SHIFT) + P_SIZE]) {
+      const next = I[(piece << I_SHIFT) + P_NEXT];
+      piece = next !== NIL ? next : I[(I[(I[(piece << I_SHIFT) + P_MAIN] << I_SHIFT) + M_NEXT] << I_SHIFT) + M_SUB_CHAIN_HEAD];
+    }
+    return piece;
+  }
+
+  /** Points the address-map entries of the granules whose first byte lies in [v, v + size) at `piece`. */
+  private mapRange(piece: number, v: number, size: number): void {
+    const offset = v - this.startAddress;
+    const first = Math.ceil(offset / GRANULE);
+    const end = Math.ceil((offset + size) / GRANULE);
+    if (first < end) {
+      if (end - first === 1) this.T[first] = piece;
+      else this.T.fill(piece, first, end);
+    }
+  }
+
+  private reserveAddressMap(virtualEnd: number): void {
+    const entries = Math.ceil((virtualEnd - this.startAddress) / GRANULE);
+    if (entries <= this.T.length) return;
+    const bytes = Math.max(entries, INITIAL_MAP_ENTRIES) * 4;
+    this.addressMap = this.addressMap === null ? createMapping(bytes, this.tally) : growMapping(this.addressMap, bytes, this.tally);
+    this.T = new Int32Array(this.addressMap.buffer);
+  }
+
+  /* The record pool */
+
+  private takeRecord(): number {
+    let record = this.recordFreeHead;
+    if (record !== NIL) {
+      this.recordFreeHead = this.I[(record << I_SHIFT) + P_NEXT];
+      this.recordFreeCount--;
+    } else {
+      record = this.recordHighWater++;
+    }
+    return record;
+  }
+
+  private releaseRecord(record: number): void {
+    this.I[(record << I_SHIFT) + P_TYPE] = RECORD_FREE;
+    this.I[(record << I_SHIFT) + P_NEXT] = this.recordFreeHead;
+    this.recordFreeHead = record;
+    this.recordFreeCount++;
+  }
+
+  /** Makes room for at least `count` more records than the pool can give now. */
+  private growRecords(count: number): void {
+    const bytes = Math.max(this.recordHighWater + count, INITIAL_RECORDS) * RECORD_BYTES;
+    this.records = this.records === null ? createMapping(bytes, this.tally) : growMapping(this.records, bytes, this.tally);
+    this.F = new Float64Array(this.records.buffer);
+    this.I = new Int32Array(this.records.buffer);
+    this.recordCapacity = this.records.length / RECORD_BYTES;
+  }
+
+  /* finish */
+
+  /** Unmaps every segment and all bookkeeping, and starts over: the next block is at the start address. */
+  finish(): void {
+    const F = this.F;
+    const I = this.I;
+    for (let main = this.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      const buffer = this.segmentBuffers[I[(main << I_SHIFT) + M_ORDINAL]];
+      if (buffer !== undefined) detachBuffer(buffer);
+      unmapMemory(F[(main << F_SHIFT) + M_PHYSICAL_BASE], F[(main << F_SHIFT) + M_TOTAL_SIZE], this.tally);
+    }
+    this.holes.reset();
+    if (this.records !== null) releaseMapping(this.records, this.tally);
+    if (this.addressMap !== null) releaseMapping(this.addressMap, this.tally);
+    this.records = null;
+    this.addressMap = null;
+    this.F = new Float64Array(0);
+    this.I = new Int32Array(0);
+    this.T = new Int32Array(0);
+    this.recordCapacity = 0;
+    this.recordHighWater = 0;
+    this.recordFreeHead = NIL;
+    this.recordFreeCount = 0;
+    this.mainHead = NIL;
+    this.mainTail = NIL;
+    this.mainCount = 0;
+    this.virtualEnd = this.startAddress;
+    this.segmentBuffers = [];
+    this.segmentBytes = 0;
+    this.peakSegmentBytes = 0;
+    this.liveBlocks = 0;
+    this.liveBytes = 0;
+    this.peakLiveBytes = 0;
+    this.holeCount = 0;
+    this.holeBytes = 0;
+  }
+
+  [Symbol.dispose](): void {
+    this.finish();
+  }
+
+  /* Stats */
+
+  stats(): MemsStats {
+    const subChainLengths: number[] = [];
+    for (let main = this.mainHead; main !== NIL; main = this.I[(main << I_SHIFT) + M_NEXT]) {
+      subChainLengths.push(this.I[(main << I_SHIFT) + M_LENGTH]);
+    }
+    return {
+      pageSize: this.pageSize,
+      pagesUsed: this.segmentBytes / this.pageSize,
+      spaceUnused: this.holeBytes,
+      mainChainLength: this.mainCount,
+      subChainLengths,
+      mappedBytes: this.segmentBytes,
+      peakMappedBytes: this.peakSegmentBytes,
+      liveBlocks: this.liveBlocks,
+      liveBytes: this.liveBytes,
+      peakLiveBytes: this.peakLiveBytes,
+      holes: this.holeCount,
+      bookkeepingBytes: (this.records?.length ?? 0) + (this.addressMap?.length ?? 0) + this.holes.bookkeepingBytes(),
+      mmapCalls: this.tally.mmapCalls,
+      munmapCalls: this.tally.munmapCalls,
+    };
+  }
+
+  /** The stats text, byte for byte as the reference's mems_print_stats prints it. */
+  formatStats(): string {
+    const F = this.F;
+    const I = this.I;
+    let text = "----- MeMS SYSTEM STATS -----\n";
+    let lengths = "";
+    for (let main = this.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      const start = F[(main << F_SHIFT) + M_START_VIRTUAL_ADDRESS];
+      text += `MAIN[${start}:${start + F[(main << F_SHIFT) + M_TOTAL_SIZE] - 1}]-> `;
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        const v = F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS];
+        const type = I[(piece << I_SHIFT) + P_TYPE] === PROCESS ? "P" : "H";
+        text += `${type}[${v}:${v + F[(piece << F_SHIFT) + P_SIZE] - 1}] <-> `;
+      }
+      text += "NULL\n";
+      lengths += `${I[(main << I_SHIFT) + M_LENGTH]}, `;
+    }
+    text += `Pages used:\t${this.segmentBytes / this.pageSize}\n`;
+    text += `Space unsued:\t${this.holeBytes}\n`;
+    text += `Main Chain Length:\t${this.mainCount}\n`;
+    text += `Sub-chain Length array: [${lengths}]\n`;
+    text += "-----------------------------\n";
+    return text;
+  }
+
+  /** Prints the stats text on stdout. */
+  printStats(): void {
+    process.stdout.write(this.formatStats());
+  }
+
+  /** A snapshot of the main chain and its sub-chains, for tests and pictures. */
+  chains(): SegmentSnapshot[] {
+    const F = this.F;
+    const I = this.I;
+    const segments: SegmentSnapshot[] = [];
+    for (let main = this.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      const pieces: PieceSnapshot[] = [];
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        const pf = piece << F_SHIFT;
+        pieces.push({
+          type: I[(piece << I_SHIFT) + P_TYPE] === PROCESS ? "PROCESS" : "HOLE",
+          virtualAddress: F[pf + P_VIRTUAL_ADDRESS],
+          size: F[pf + P_SIZE],
+          physicalAddress: F[pf + P_PHYSICAL_ADDRESS],
+        });
+      }
+      const mf = main << F_SHIFT;
+      segments.push({
+        startVirtualAddress: F[mf + M_START_VIRTUAL_ADDRESS],
+        totalSize: F[mf + M_TOTAL_SIZE],
+        physicalAddress: F[mf + M_PHYSICAL_BASE],
+        pieces,
+      });
+    }
+    return segments;
+  }
+
+  /* The heap walk */
+
+  /**
+   * Walks the whole free list and checks every invariant: the main chain's links and contiguous virtual
+   * ranges, pieces tiling each segment with consistent physical addresses, no two adjacent HOLEs, the
+   * totals behind the stats, the address map, the record pool and the lookup's own index.
+   * Throws an Error saying which invariant broke.
+   */
+  checkInvariants(): void {
+    const fail = (message: string): never => {
+      throw new Error(`MeMS invariant broken: ${message}`);
+    };
+    const F = this.F;
+    const I = this.I;
+    let expectedStart = this.startAddress;
+    let prevMain = NIL;
+    let mains = 0;
+    let pieces = 0;
+    let holes = 0;
+    let holeBytes = 0;
+    let live = 0;
+    let liveBytes = 0;
+    let segmentBytes = 0;
+    for (let main = this.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      const mf = main << F_SHIFT;
+      const mi = main << I_SHIFT;
+      if (++mains > this.recordHighWater) fail("the main chain has a cycle");
+      if (I[mi + M_PREV] !== prevMain) fail(`main record ${main} has a wrong prev link`);
+      if (I[mi + M_ORDINAL] !== mains - 1) fail(`main record ${main} has ordinal ${I[mi + M_ORDINAL]}, expected ${mains - 1}`);
+      const start = F[mf + M_START_VIRTUAL_ADDRESS];
+      const total = F[mf + M_TOTAL_SIZE];
+      const base = F[mf + M_PHYSICAL_BASE];
+      if (start !== expectedStart)
+        fail(`segment ${mains - 1} starts at ${start}, expected ${expectedStart} (virtual ranges must be contiguous)`);
+      if (!(total > 0) || total % this.pageSize !== 0) fail(`segment at ${start} has size ${total}, not a positive multiple of PAGE_SIZE`);
+      let v = start;
+      let prevPiece = NIL;
+      let prevType = -1;
+      let count = 0;
+      let segmentHoleBytes = 0;
+      for (let piece = I[mi + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        const pf = piece << F_SHIFT;
+        const pi = piece << I_SHIFT;
+        if (++count > this.recordHighWater) fail(`the sub-chain of segment at ${start} has a cycle`);
+        const type = I[pi + P_TYPE];
+        const size = F[pf + P_SIZE];
+        if (type !== PROCESS && type !== HOLE) fail(`record ${piece} in the sub-chain of segment at ${start} is not a piece`);
+        if (I[pi + P_PREV] !== prevPiece) fail(`piece at ${F[pf + P_VIRTUAL_ADDRESS]} has a wrong prev link`);
+        if (I[pi + P_MAIN] !== main) fail(`piece at ${F[pf + P_VIRTUAL_ADDRESS]} names the wrong segment`);
+        if (F[pf + P_VIRTUAL_ADDRESS] !== v)
+          fail(`piece starts at ${F[pf + P_VIRTUAL_ADDRESS]}, expected ${v} (pieces must tile the segment)`);
+        if (!(size >= 1) || !Number.isInteger(size)) fail(`piece at ${v} has size ${size}`);
+        if (F[pf + P_PHYSICAL_ADDRESS] !== base + (v - start))
+          fail(`piece at ${v} has physical address ${F[pf + P_PHYSICAL_ADDRESS]}, expected ${base + (v - start)}`);
+        if (type === HOLE && prevType === HOLE) fail(`two adjacent HOLEs at ${v} (they should have merged)`);
+        // The address map: every granule whose first byte is in this piece names it.
+        const first = Math.ceil((v - this.startAddress) / GRANULE);
+        const end = Math.ceil((v + size - this.startAddress) / GRANULE);
+        for (let g = first; g < end; g++) {
+          if (this.T[g] !== piece)
+            fail(
+              `address-map entry ${g} (virtual ${this.startAddress + g * GRANULE}) names record ${this.T[g]}, expected the piece at ${v}`,
+            );
+        }
+        if (type === HOLE) {
+          holes++;
+          holeBytes += size;
+          segmentHoleBytes += size;
+        } else {
+          live++;
+          liveBytes += size;
+        }
+        v += size;
+        prevPiece = piece;
+        prevType = type;
+      }
+      pieces += count;
+      if (v !== start + total) fail(`pieces of segment at ${start} end at ${v}, expected ${start + total}`);
+      if (count !== I[mi + M_LENGTH]) fail(`segment at ${start} has ${count} pieces, its length says ${I[mi + M_LENGTH]}`);
+      if (segmentHoleBytes !== F[mf + M_HOLE_BYTES])
+        fail(`segment at ${start} has ${segmentHoleBytes} HOLE bytes, its record says ${F[mf + M_HOLE_BYTES]}`);
+      expectedStart = start + total;
+      segmentBytes += total;
+      prevMain = main;
+    }
+    if (prevMain !== this.mainTail) fail("the main chain's tail is not its last node");
+    if (mains !== this.mainCount) fail(`main chain has ${mains} nodes, the count says ${this.mainCount}`);
+    if (expectedStart !== this.virtualEnd) fail(`virtual space ends at ${expectedStart}, expected ${this.virtualEnd}`);
+    if (segmentBytes !== this.segmentBytes) fail(`segments hold ${segmentBytes} bytes, the stats say ${this.segmentBytes}`);
+    if (holes !== this.holeCount || holeBytes !== this.holeBytes)
+      fail(`${holes} HOLEs of ${holeBytes} bytes, the stats say ${this.holeCount} of ${this.holeBytes}`);
+    if (live !== this.liveBlocks || liveBytes !== this.liveBytes)
+      fail(`${live} blocks of ${liveBytes} bytes, the stats say ${this.liveBlocks} of ${this.liveBytes}`);
+    if (this.liveBytes > this.peakLiveBytes || this.segmentBytes > this.peakSegmentBytes) fail("a peak is below the current value");
+    if (this.recordHighWater - this.recordFreeCount !== mains + pieces)
+      fail(`${this.recordHighWater - this.recordFreeCount} records in use, ${mains + pieces} in the chains`);
+    const lookupProblem = this.holes.check();
+    if (lookupProblem !== null) fail(lookupProblem);
+  }
+}
