@@ -1,0 +1,399 @@
+/**
+ * The rules of ../shared/spec/mems.md, one by one, in both lookup modes where the rule holds for both.
+ */
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import {
+  injectMmapFailures,
+  LOOKUPS,
+  MAX_REQUEST,
+  Mems,
+  MemsError,
+  type MemsErrorCode,
+  mems_finish,
+  mems_free,
+  mems_get,
+  mems_init,
+  mems_instance,
+  mems_malloc,
+  mems_print_stats,
+  OS_PAGE_SIZE,
+  osCounters,
+  PAGE_SIZE,
+} from "./index.ts";
+
+const open: Mems[] = [];
+function make(options?: ConstructorParameters<typeof Mems>[0]): Mems {
+  const mems = new Mems(options);
+  open.push(mems);
+  return mems;
+}
+afterEach(() => {
+  injectMmapFailures(0);
+  for (const mems of open.splice(0)) mems.finish();
+});
+
+/** The layout of the chains as text: "P1000+1000 H2000+3096 | ..." */
+function layout(mems: Mems): string {
+  return mems
+    .chains()
+    .map((s) => s.pieces.map((p) => `${p.type[0]}${p.virtualAddress}+${p.size}`).join(" "))
+    .join(" | ");
+}
+
+function expectMemsError(action: () => unknown, code: MemsErrorCode): void {
+  let caught: unknown;
+  try {
+    action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(MemsError);
+  expect((caught as MemsError).code).toBe(code);
+}
+
+/** Everything observable about the heap, to compare before and after a rejected call. */
+function snapshot(mems: Mems, blocks: number[]): string {
+  const bytes = blocks.map((v) => Array.from(mems.view(v)).join(","));
+  const { mmapCalls: _m, munmapCalls: _u, ...stats } = mems.stats();
+  return JSON.stringify({ text: mems.formatStats(), chains: mems.chains(), stats, bytes });
+}
+
+describe.each(LOOKUPS)("%s", (lookup) => {
+  test("blocks are handed out from the start address, split from the HOLE's start", () => {
+    const mems = make({ lookup });
+    expect(mems.malloc(1000)).toBe(1000);
+    expect(mems.malloc(24)).toBe(2000);
+    expect(layout(mems)).toBe("P1000+1000 P2000+24 H2024+3072");
+    mems.checkInvariants();
+  });
+
+  test("an exact fit leaves no zero-size HOLE", () => {
+    const mems = make({ lookup });
+    mems.malloc(4000);
+    expect(mems.malloc(96)).toBe(5000);
+    expect(layout(mems)).toBe("P1000+4000 P5000+96");
+    expect(mems.stats().holes).toBe(0);
+    mems.checkInvariants();
+  });
+
+  test("no HOLE fits: a new segment of whole pages at the next virtual range, never merged", () => {
+    const mems = make({ lookup });
+    mems.malloc(4000);
+    expect(mems.malloc(100)).toBe(5096);
+    expect(mems.malloc(9000)).toBe(9192);
+    expect(layout(mems)).toBe("P1000+4000 H5000+96 | P5096+100 H5196+3996 | P9192+9000 H18192+3288");
+    const stats = mems.stats();
+    expect(stats.pagesUsed).toBe(1 + 1 + 3);
+    expect(stats.mainChainLength).toBe(3);
+    expect(stats.subChainLengths).toEqual([2, 2, 2]);
+    mems.checkInvariants();
+  });
+
+  test("free merges with the previous HOLE, the next HOLE and both, never across segments", () => {
+    const mems = make({ lookup });
+    const [a, b, c, d] = [mems.malloc(100), mems.malloc(200), mems.malloc(300), mems.malloc(400)];
+    mems.free(b);
+    expect(layout(mems)).toBe("P1000+100 H1100+200 P1300+300 P1600+400 H2000+3096");
+    mems.free(c); // previous
+    expect(layout(mems)).toBe("P1000+100 H1100+500 P1600+400 H2000+3096");
+    mems.free(d); // both
+    expect(layout(mems)).toBe("P1000+100 H1100+3996");
+    mems.free(a); // next
+    expect(layout(mems)).toBe("H1000+4096");
+    mems.checkInvariants();
+    const e = mems.malloc(5000); // the one HOLE cannot hold it: a second segment
+    mems.free(e);
+    expect(layout(mems)).toBe("H1000+4096 | H5096+8192");
+    expect(mems.stats().spaceUnused).toBe(4096 + 8192);
+    mems.checkInvariants();
+  });
+
+  test("get translates every byte of a block and nothing else", () => {
+    const mems = make({ lookup });
+    const a = mems.malloc(100);
+    const b = mems.malloc(5000);
+    const base = mems.chains()[0].physicalAddress;
+    expect(base % OS_PAGE_SIZE).toBe(0);
+    expect(mems.get(a)).toBe(base);
+    expect(mems.get(a + 99)).toBe(base + 99);
+    expect(mems.get(b + 4999)).toBe(mems.chains()[1].physicalAddress + 4999);
+    for (const v of [a + 100, 999, b + 5000, b + 8192, -1, 1000.5, Number.NaN]) {
+      expectMemsError(() => mems.get(v), "ADDRESS_NOT_FOUND");
+    }
+  });
+
+  test("bad frees change nothing", () => {
+    const mems = make({ lookup });
+    const a = mems.malloc(100);
+    const b = mems.malloc(300);
+    mems.malloc(50);
+    mems.free(b);
+    mems.view(a).fill(7);
+    const before = snapshot(mems, [a]);
+    const bad: unknown[] = [
+      a + 1,
+      b,
+      b + 10,
+      999,
+      0,
+      5096,
+      10 ** 9,
+      -1000,
+      1000.25,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      "1000",
+      undefined,
+      null,
+    ];
+    for (const v of bad) {
+      expectMemsError(() => mems.free(v as number), "ADDRESS_NOT_FOUND");
+      expect(snapshot(mems, [a])).toBe(before);
+    }
+  });
+
+  test("bad sizes change nothing", () => {
+    const mems = make({ lookup });
+    mems.malloc(10);
+    const before = snapshot(mems, []);
+    for (const size of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_REQUEST + 1, 2 ** 53, "8", undefined, null]) {
+      expectMemsError(() => mems.malloc(size as number), "INVALID_SIZE");
+      expect(snapshot(mems, [])).toBe(before);
+    }
+  });
+
+  test("start address 0 makes 0 a valid block address", () => {
+    const mems = make({ lookup, startAddress: 0 });
+    expect(mems.malloc(8)).toBe(0);
+    expect(mems.get(0)).toBe(mems.chains()[0].physicalAddress);
+    mems.free(0);
+    expect(layout(mems)).toBe("H0+4096");
+    expectMemsError(() => mems.free(0), "ADDRESS_NOT_FOUND");
+  });
+
+  test.each([1024, 8192, 1000, 1])("PAGE_SIZE %i: segments are whole pages of it", (pageSize) => {
+    const mems = make({ lookup, pageSize });
+    mems.malloc(3000);
+    mems.malloc(100);
+    mems.checkInvariants();
+    for (const segment of mems.chains()) expect(segment.totalSize % pageSize).toBe(0);
+    expect(mems.stats().pagesUsed).toBe(mems.stats().mappedBytes / pageSize);
+  });
+
+  test("views read and write the block's own bytes, and are detached by finish", () => {
+    const mems = make({ lookup });
+    const a = mems.malloc(16);
+    const b = mems.malloc(16);
+    mems.view(a).fill(0xaa);
+    mems.view(b, 4).set([1, 2, 3, 4]);
+    expect(Array.from(mems.view(a + 14))).toEqual([0xaa, 0xaa]);
+    expect(Array.from(mems.view(b, 5))).toEqual([1, 2, 3, 4, 0]);
+    expectMemsError(() => mems.view(a, 17), "INVALID_SIZE");
+    expectMemsError(() => mems.view(a + 16 + 16), "ADDRESS_NOT_FOUND");
+    const kept = mems.view(a);
+    mems.finish();
+    expect(kept.length).toBe(0);
+    expect(kept[0]).toBeUndefined();
+  });
+
+  test("finish unmaps every segment and all bookkeeping, and starts over at the start address", () => {
+    const mems = make({ lookup });
+    const mappedBefore = osCounters().mappedBytes;
+    for (let i = 0; i < 300; i++) mems.malloc(1 + ((i * 37) % 700));
+    expect(osCounters().mappedBytes).toBeGreaterThan(mappedBefore);
+    mems.finish();
+    expect(osCounters().mappedBytes).toBe(mappedBefore);
+    const stats = mems.stats();
+    expect(stats.mmapCalls).toBe(stats.munmapCalls);
+    expect(mems.formatStats()).toBe(
+      "----- MeMS SYSTEM STATS -----\nPages used:\t0\nSpace unsued:\t0\nMain Chain Length:\t0\nSub-chain Length array: []\n-----------------------------\n",
+    );
+    mems.finish(); // a second finish does nothing
+    expect(mems.stats().munmapCalls).toBe(stats.munmapCalls);
+    expect(mems.malloc(5)).toBe(1000);
+  });
+
+  test("10,000 malloc(40) cost at most 110 mmap calls", () => {
+    const mems = make({ lookup });
+    for (let i = 0; i < 10_000; i++) mems.malloc(40);
+    const stats = mems.stats();
+    expect(stats.mainChainLength).toBe(99);
+    expect(stats.mmapCalls).toBeLessThanOrEqual(110);
+    mems.checkInvariants();
+  });
+
+  test("a failed mmap is OUT_OF_MEMORY and changes nothing; fitting requests still succeed", () => {
+    const mems = make({ lookup });
+    const a = mems.malloc(1000);
+    mems.view(a).fill(3);
+    const before = snapshot(mems, [a]);
+    injectMmapFailures(1);
+    expectMemsError(() => mems.malloc(5000), "OUT_OF_MEMORY");
+    expect(snapshot(mems, [a])).toBe(before);
+    expect(mems.malloc(3000)).toBe(2000);
+    mems.checkInvariants();
+  });
+
+  test("an address-map growth failure unmaps the new segment and changes nothing", () => {
+    const mems = make({ lookup });
+    const a = mems.malloc(100);
+    const before = snapshot(mems, [a]);
+    const mapped = osCounters().mappedBytes;
+    injectMmapFailures(1, 1); // the segment's mmap succeeds, the address map's growth fails
+    expectMemsError(() => mems.malloc(4096 * 1024), "OUT_OF_MEMORY");
+    expect(snapshot(mems, [a])).toBe(before);
+    expect(osCounters().mappedBytes).toBe(mapped);
+  });
+
+  test("a request far beyond memory is OUT_OF_MEMORY", () => {
+    const mems = make({ lookup });
+    expectMemsError(() => mems.malloc(MAX_REQUEST), "OUT_OF_MEMORY");
+    expect(mems.stats().mappedBytes).toBe(0);
+  });
+
+  test("using declarations finish the instance", () => {
+    const mapped = osCounters().mappedBytes;
+    {
+      using mems = new Mems({ lookup });
+      mems.malloc(100);
+      expect(osCounters().mappedBytes).toBeGreaterThan(mapped);
+    }
+    expect(osCounters().mappedBytes).toBe(mapped);
+  });
+});
+
+describe("first-fit", () => {
+  test("takes the first fitting HOLE in main-chain then sub-chain order", () => {
+    const mems = make();
+    const blocks = [100, 50, 100, 50, 3796].map((size) => mems.malloc(size));
+    const second = mems.malloc(4000);
+    mems.free(blocks[0]); // H 100 in segment 0
+    mems.free(blocks[2]); // H 100 in segment 0
+    mems.free(second); // H 4096 in segment 1
+    expect(mems.malloc(60)).toBe(blocks[0]);
+    expect(mems.malloc(60)).toBe(blocks[2]);
+    expect(mems.malloc(60)).toBe(second);
+  });
+
+  test("a segment skipped by its hint is rescanned after a free grows a HOLE", () => {
+    const mems = make();
+    const a = mems.malloc(2000);
+    mems.malloc(2096);
+    mems.malloc(4096); // segment 1, full
+    expect(mems.malloc(10)).toBe(9192); // segment 0 has no HOLE: a new segment
+    mems.free(a);
+    expect(mems.malloc(1500)).toBe(a);
+  });
+});
+
+describe("size-indexed", () => {
+  test("never maps new memory while a fitting HOLE exists, even one in the request's own class", () => {
+    const mems = make({ lookup: "size-indexed" });
+    // A HOLE of 1000 bytes: its class holds [992, 1024); a request of 999 rounds up past it.
+    mems.malloc(1000);
+    const filler = mems.malloc(3096);
+    mems.free(1000);
+    expect(filler).toBe(2000);
+    const mmaps = mems.stats().mmapCalls;
+    expect(mems.malloc(999)).toBe(1000);
+    expect(mems.stats().mmapCalls).toBe(mmaps);
+    mems.checkInvariants();
+  });
+
+  test("takes a HOLE in O(1) from a larger class", () => {
+    const mems = make({ lookup: "size-indexed" });
+    const small = mems.malloc(64);
+    mems.malloc(1000);
+    mems.free(small);
+    // Holes: 64 bytes at 1000 and 3032 at 2064; 500 bytes come from the large one.
+    expect(mems.malloc(500)).toBe(2064);
+    expect(mems.malloc(64)).toBe(1000);
+    mems.checkInvariants();
+  });
+});
+
+describe("options", () => {
+  test("defaults are the course's, and the environment fills what options leave unsaid", () => {
+    const mems = make();
+    expect([mems.pageSize, mems.startAddress, mems.lookup]).toEqual([PAGE_SIZE, 1000, "first-fit"]);
+    const saved = { ...process.env };
+    try {
+      process.env.MEMS_PAGE_SIZE = "1024";
+      process.env.MEMS_START_ADDRESS = "0";
+      process.env.MEMS_LOOKUP = "size-indexed";
+      const fromEnv = make();
+      expect([fromEnv.pageSize, fromEnv.startAddress, fromEnv.lookup]).toEqual([1024, 0, "size-indexed"]);
+      const explicit = make({ pageSize: 8192 });
+      expect([explicit.pageSize, explicit.startAddress]).toEqual([8192, 0]);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test.each([
+    [{ pageSize: 0 }, "pageSize"],
+    [{ pageSize: -4096 }, "pageSize"],
+    [{ pageSize: 4096.5 }, "pageSize"],
+    [{ pageSize: Number.NaN }, "pageSize"],
+    [{ pageSize: 2 ** 40 }, "pageSize"],
+    [{ startAddress: -1 }, "startAddress"],
+    [{ startAddress: 0.5 }, "startAddress"],
+    [{ startAddress: 2 ** 60 }, "startAddress"],
+    [{ lookup: "best-fit" }, "lookup"],
+    [{ pagesize: 4096 }, "pagesize"],
+  ])("bad option %j is INVALID_OPTION naming %s", (options, name) => {
+    expect(() => new Mems(options as never)).toThrow(name);
+    expectMemsError(() => new Mems(options as never), "INVALID_OPTION");
+  });
+
+  test.each([
+    ["MEMS_PAGE_SIZE", "4k"],
+    ["MEMS_PAGE_SIZE", "0"],
+    ["MEMS_PAGE_SIZE", ""],
+    ["MEMS_START_ADDRESS", "-5"],
+    ["MEMS_START_ADDRESS", "1e3"],
+    ["MEMS_LOOKUP", "fastest"],
+  ])("bad environment %s=%p is INVALID_OPTION naming the variable", (name, value) => {
+    const saved = process.env[name];
+    process.env[name] = value;
+    try {
+      expect(() => new Mems()).toThrow(name);
+      expectMemsError(() => new Mems(), "INVALID_OPTION");
+    } finally {
+      if (saved === undefined) delete process.env[name];
+      else process.env[name] = saved;
+    }
+  });
+});
+
+describe("seed-compatible API", () => {
+  test("mems_* functions behave as the reference, printing ADDRESS NOT FOUND!!", () => {
+    const log = spyOn(console, "log").mockImplementation(() => {});
+    try {
+      mems_init({ startAddress: 0 });
+      expect(mems_malloc(0)).toBeNull();
+      expect(mems_malloc(-3)).toBeNull();
+      const a = mems_malloc(250 * 4);
+      expect(a).toBe(0);
+      expect(mems_get(a)).toBe(mems_instance().chains()[0].physicalAddress);
+      expect(log).not.toHaveBeenCalled();
+      expect(mems_get(1000)).toBeNull();
+      mems_free(1);
+      mems_free(null);
+      mems_free(a);
+      mems_free(a);
+      expect(log.mock.calls.map((c) => c[0])).toEqual(Array(4).fill("ADDRESS NOT FOUND!!"));
+      log.mockClear();
+      mems_print_stats();
+      expect(log.mock.calls[0][0]).toBe(mems_instance().formatStats().slice(0, -1));
+      mems_finish();
+      mems_finish();
+      expect(mems_instance().stats().mappedBytes).toBe(0);
+      injectMmapFailures(1);
+      expect(mems_malloc(10)).toBeNull();
+    } finally {
+      log.mockRestore();
+      mems_finish();
+    }
+  });
+});
