@@ -114,9 +114,9 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     const b = mems.malloc(5000);
     const base = mems.chains()[0].physicalAddress;
     expect(base % OS_PAGE_SIZE).toBe(0);
-    expect(mems.get(a)).toBe(base);
-    expect(mems.get(a + 99)).toBe(base + 99);
-    expect(mems.get(b + 4999)).toBe(mems.chains()[1].physicalAddress + 4999);
+    expect(Number(mems.get(a))).toBe(base);
+    expect(Number(mems.get(a + 99))).toBe(base + 99);
+    expect(Number(mems.get(b + 4999))).toBe(mems.chains()[1].physicalAddress + 4999);
     for (const v of [a + 100, 999, b + 5000, b + 8192, -1, 1000.5, Number.NaN]) {
       expectMemsError(() => mems.get(v), "ADDRESS_NOT_FOUND");
     }
@@ -165,7 +165,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
   test("start address 0 makes 0 a valid block address", () => {
     const mems = make({ lookup, startAddress: 0 });
     expect(mems.malloc(8)).toBe(0);
-    expect(mems.get(0)).toBe(mems.chains()[0].physicalAddress);
+    expect(Number(mems.get(0))).toBe(mems.chains()[0].physicalAddress);
     mems.free(0);
     expect(layout(mems)).toBe("H0+4096");
     expectMemsError(() => mems.free(0), "ADDRESS_NOT_FOUND");
@@ -375,7 +375,7 @@ describe("seed-compatible API", () => {
       expect(mems_malloc(-3)).toBeNull();
       const a = mems_malloc(250 * 4);
       expect(a).toBe(0);
-      expect(mems_get(a)).toBe(mems_instance().chains()[0].physicalAddress);
+      expect(Number(mems_get(a))).toBe(mems_instance().chains()[0].physicalAddress);
       expect(log).not.toHaveBeenCalled();
       expect(mems_get(1000)).toBeNull();
       mems_free(1);
