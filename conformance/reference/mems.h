@@ -409,6 +409,15 @@ MEMS_API void *mems_get(void *ptr) {
     return piece->physical_address + (v - piece->virtual_address);
 }
 
+/* Bytes from v to the end of the PROCESS piece holding it; 0 when v is not in one. Prints nothing.
+ * (A runner aid: a realloc copy never reads past the piece its old address now falls in.) */
+MEMS_API size_t mems_process_room(void *ptr) {
+    mems_ensure_init();
+    size_t v = (size_t)(uintptr_t)ptr;
+    mems_sub_node *piece = mems_process_piece_at(v);
+    return piece ? piece->size - (v - piece->virtual_address) : 0;
+}
+
 /* ===================================================================================== */
 /* mems_print_stats                                                                      */
 /* ===================================================================================== */

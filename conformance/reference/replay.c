@@ -510,6 +510,9 @@ static void run_realloc(block *b, int64_t size) {
     unsigned char *from = mems_get(old_ptr);
     unsigned char *to = mems_get(new_ptr);
     size_t copy = b->size < (size_t)size ? b->size : (size_t)size;
+    /* The ID's old block may be gone (a raw F freed it): copy only what lies in the piece it names now. */
+    size_t room = mems_process_room(old_ptr);
+    if (copy > room) copy = room;
     if (from != NULL && to != NULL && copy > 0) memmove(to, from, copy);
     mems_free(old_ptr);
     b->address = fresh;

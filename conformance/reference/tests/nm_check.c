@@ -11,6 +11,7 @@ int nm_check_uses_everything(void) {
     void *p = mems_malloc(10);
     mems_allocate(10, &v);
     mems_get(p);
+    mems_process_room(p);
     mems_free(p);
     mems_print_stats();
     int broken = mems_check_invariants() != NULL;
