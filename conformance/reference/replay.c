@@ -79,8 +79,8 @@ static int parse_integer(const char *text, int allow_negative, int64_t *out) {
         if (value > (UINT64_MAX - digit) / 10) return -2;
         value = value * 10 + digit;
     }
-    if (!negative && value > (uint64_t)INT64_MAX) return -2;
-    if (negative && value > (uint64_t)INT64_MAX + 1) return -2;
+    /* The TypeScript runner holds numbers as doubles: both refuse magnitudes beyond 2^53 - 1. */
+    if (value > ((uint64_t)1 << 53) - 1) return -2;
     *out = negative ? (int64_t)(0 - value) : (int64_t)value;
     return 0;
 }
@@ -337,7 +337,8 @@ static int parse_operation(parse_state *ps, scenario *sc, parse_error *err, int 
         break;
     case 'F':
     case 'P':
-        if (number_field(err, line, f[1], 0, "VADDR", &o->arg1) != 0) return -1;
+        /* any integer: a negative address is simply not found */
+        if (number_field(err, line, f[1], 1, "VADDR", &o->arg1) != 0) return -1;
         break;
     case 'e': {
         /* the rest of the line after `e` and one separating space or tab, verbatim */
@@ -502,18 +503,19 @@ static void run_realloc(block *b, int64_t size) {
     size_t fresh = 0;
     mems_status status = mems_allocate((size_t)size, &fresh);
     if (status == MEMS_MMAP_FAILED) out_of_memory(size);
-    if (status != MEMS_OK) { /* bad size (> 2^48): like realloc failing, the old block stays */
+    if (status != MEMS_OK) { /* bad size (> 2^48): as `p = realloc(p, n)` failing, the old block stays */
+        b->is_null = 1;      /* allocated but no longer named, and the ID holds NULL */
+        b->live = 0;
         return;
     }
     void *old_ptr = (void *)(uintptr_t)b->address;
     void *new_ptr = (void *)(uintptr_t)fresh;
-    unsigned char *from = mems_get(old_ptr);
-    unsigned char *to = mems_get(new_ptr);
     size_t copy = b->size < (size_t)size ? b->size : (size_t)size;
-    /* The ID's old block may be gone (a raw F freed it): copy only what lies in the piece it names now. */
+    /* The ID's old block may be gone (a raw F freed it): copy only what lies in the piece it names now.
+     * `r` prints only what its free prints, so the translations are made only where they succeed. */
     size_t room = mems_process_room(old_ptr);
     if (copy > room) copy = room;
-    if (from != NULL && to != NULL && copy > 0) memmove(to, from, copy);
+    if (copy > 0) memmove(mems_get(new_ptr), mems_get(old_ptr), copy);
     mems_free(old_ptr);
     b->address = fresh;
     b->is_null = 0;
@@ -522,12 +524,19 @@ static void run_realloc(block *b, int64_t size) {
 }
 
 /* The physical address of byte `offset` of block b, or NULL (with what mems_get / the runner prints). */
-static unsigned char *lookup(const block *b, int64_t offset) {
+static unsigned char *lookup(const block *b, int64_t offset, size_t need) {
     if (b->is_null) {
         say("ADDRESS NOT FOUND!!\n");
         return NULL;
     }
-    return mems_get((void *)(uintptr_t)(b->address + (size_t)offset));
+    size_t v = b->address + (size_t)offset;
+    unsigned char *p = mems_get((void *)(uintptr_t)v);
+    /* Through a stale ID the word may straddle the end of a piece: refused, as the TypeScript view is. */
+    if (p != NULL && mems_process_room((void *)(uintptr_t)v) < need) {
+        say("ADDRESS NOT FOUND!!\n");
+        return NULL;
+    }
+    return p;
 }
 
 static int check_each_op = 0; /* --check: walk the whole heap after every operation */
@@ -549,13 +558,13 @@ static void run_once(const scenario *sc, block *blocks, int final_stats) {
         case 'f': if (b) run_free(b); break;
         case 'r': run_realloc(b, o->arg1); break;
         case 'w': {
-            unsigned char *p = lookup(b, o->arg1);
+            unsigned char *p = lookup(b, o->arg1, 4);
             int32_t value = (int32_t)o->arg2;
             if (p) memcpy(p, &value, sizeof value);
             break;
         }
         case 'g': {
-            unsigned char *p = lookup(b, o->arg1);
+            unsigned char *p = lookup(b, o->arg1, 4);
             int32_t value;
             if (p) {
                 memcpy(&value, p, sizeof value);
@@ -568,7 +577,7 @@ static void run_once(const scenario *sc, block *blocks, int final_stats) {
             else say("Virtual address: %lu\n", (unsigned long)b->address);
             break;
         case 'p': {
-            unsigned char *p = lookup(b, o->arg1);
+            unsigned char *p = lookup(b, o->arg1, 1);
             if (p) say("Virtual address: %lu\tPhysical Address: %lu\n",
                        (unsigned long)(b->address + (size_t)o->arg1), (unsigned long)(uintptr_t)p);
             break;
