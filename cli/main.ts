@@ -1,126 +1,22 @@
 /**
- * The `mems` command line: argument handling only. Parsing and replaying live in `scenarios/`.
+ * The `mems` command line: argument handling only; each command lives in its own module and the work
+ * in core/, scenarios/, conformance/ and bench/.
  *
- * Exit status: 0 done, 1 MeMS or verification failed while running, 2 bad usage or a bad scenario
- * (reported as `FILE:LINE: message` before anything runs).
+ * Exit status: 0 done, 1 MeMS or a check failed while running, 2 bad usage or bad input (reported
+ * before anything runs).
  */
-
-import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import type { Lookup } from "../core/index.ts";
-import { readScenario, type Scenario, ScenarioError } from "../scenarios/format.ts";
-import { type ReplayOptions, replay, reportLine } from "../scenarios/runner.ts";
+import packageJson from "../package.json" with { type: "json" };
+import { exampleCommand, replayCommand } from "./replay.ts";
 
-const LOOKUPS = ["first-fit", "size-indexed"] as const satisfies readonly Lookup[];
-const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
+let cli = yargs(hideBin(process.argv)).scriptName("mems").usage("$0 <command> [options]");
+for (const register of [exampleCommand, replayCommand]) cli = register(cli);
 
-interface ReplayArgs {
-  files: string[];
-  lookup?: Lookup;
-  pageSize?: number;
-  start?: number;
-  verify: boolean;
-  report?: "json";
-  finalStats: boolean;
-}
-
-async function writeOut(text: string): Promise<void> {
-  if (text.length > 0) await Bun.write(Bun.stdout, text);
-}
-
-function fail(message: string, status: number): void {
-  process.stderr.write(`${message}\n`);
-  process.exitCode = status;
-}
-
-/** Parses every file first: one bad file means nothing runs. */
-function parseAll(files: readonly string[]): Scenario[] | undefined {
-  try {
-    return files.map(readScenario);
-  } catch (error) {
-    if (error instanceof ScenarioError) {
-      fail(error.toString(), 2);
-      return undefined;
-    }
-    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
-      fail(`${(error as Error & { path?: string }).path ?? "file"}: no such file`, 2);
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-async function replayAll(args: ReplayArgs): Promise<void> {
-  const scenarios = parseAll(args.files);
-  if (scenarios === undefined) return;
-  for (const scenario of scenarios) {
-    const chunks: string[] = [];
-    const options: ReplayOptions = { verify: args.verify, finalStats: args.finalStats };
-    if (args.report === undefined) options.out = (text) => chunks.push(text);
-    if (args.lookup !== undefined) options.lookup = args.lookup;
-    if (args.pageSize !== undefined) options.pageSize = args.pageSize;
-    if (args.start !== undefined) options.startAddress = args.start;
-    try {
-      const result = replay(scenario, options);
-      await writeOut(args.report === "json" ? `${reportLine(result)}\n` : chunks.join(""));
-    } catch (error) {
-      await writeOut(chunks.join("")); // what ran before the failure, as the C reference prints it
-      fail(error instanceof Error ? error.message : String(error), 1);
-      return;
-    }
-  }
-}
-
-function isNonNegativeInteger(value: unknown): boolean {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-await yargs(hideBin(process.argv))
-  .scriptName("mems")
-  .usage("$0 <command> [options]")
-  .command(
-    "example",
-    "Replay the course's example program (scenarios/example.mtrace)",
-    (y) => y,
-    async () => replayAll({ files: [EXAMPLE], verify: false, finalStats: false }),
-  )
-  .command(
-    "replay <files..>",
-    "Replay scenarios (.mtrace) and malloc-lab traces (.rep), printing their output",
-    (y) =>
-      y
-        .positional("files", { type: "string", array: true, demandOption: true, describe: "scenario files" })
-        .option("lookup", { choices: LOOKUPS, describe: "how a HOLE is chosen" })
-        .option("page-size", { type: "number", describe: "PAGE_SIZE where the scenario has no @page_size" })
-        .option("start", { type: "number", describe: "first virtual address where the scenario has no @start" })
-        .option("verify", { type: "boolean", default: false, describe: "fill and check every block's bytes" })
-        .option("report", { choices: ["json"] as const, describe: "print one JSON report line per file instead" })
-        .option("final-stats", { type: "boolean", default: false, describe: "print the stats before the final finish" })
-        .check((argv) => {
-          if (argv["page-size"] !== undefined && !(isNonNegativeInteger(argv["page-size"]) && argv["page-size"] >= 1)) {
-            throw new Error("--page-size must be an integer >= 1");
-          }
-          if (argv.start !== undefined && !isNonNegativeInteger(argv.start)) {
-            throw new Error("--start must be an integer >= 0");
-          }
-          return true;
-        }),
-    async (argv) => {
-      const args: ReplayArgs = {
-        files: argv.files,
-        verify: argv.verify,
-        finalStats: argv["final-stats"],
-      };
-      if (argv.lookup !== undefined) args.lookup = argv.lookup;
-      if (argv["page-size"] !== undefined) args.pageSize = argv["page-size"];
-      if (argv.start !== undefined) args.start = argv.start;
-      if (argv.report !== undefined) args.report = argv.report;
-      await replayAll(args);
-    },
-  )
+await cli
   .demandCommand(1, "name a command")
   .strict()
+  .version(packageJson.version)
   .help()
   .fail((message, error) => {
     process.stderr.write(`${message ?? error?.message}\n\nRun "mems --help" for usage.\n`);
