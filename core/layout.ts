@@ -33,10 +33,10 @@ export const NIL = -1;
 /*
  * Piece record (a sub-chain node), the seed's fields and two links for the size index:
  *
- *   byte 0        8                 16                 24     28     32     36     40         44         48..63
- *   ┌─────────────┬─────────────────┬──────────────────┬──────┬──────┬──────┬──────┬──────────┬──────────┬──────┐
- *   │ size (f64)  │ virtual_address │ physical_address │ next │ prev │ type │ main │ holeNext │ holePrev │ free │
- *   └─────────────┴─────────────────┴──────────────────┴──────┴──────┴──────┴──────┴──────────┴──────────┴──────┘
+ *   byte 0        8                 16                 24     28     32     36     40         44         48          52..63
+ *   ┌─────────────┬─────────────────┬──────────────────┬──────┬──────┬──────┬──────┬──────────┬──────────┬───────────┬──────┐
+ *   │ size (f64)  │ virtual_address │ physical_address │ next │ prev │ type │ main │ holeNext │ holePrev │ holeClass │ free │
+ *   └─────────────┴─────────────────┴──────────────────┴──────┴──────┴──────┴──────┴──────────┴──────────┴───────────┴──────┘
  */
 export const P_SIZE = 0; // F
 export const P_VIRTUAL_ADDRESS = 1; // F
@@ -47,6 +47,7 @@ export const P_TYPE = 8; // I
 export const P_MAIN = 9; // I: the main node of the segment the piece belongs to
 export const P_HOLE_NEXT = 10; // I: next HOLE of the same size class (size-indexed lookup)
 export const P_HOLE_PREV = 11; // I
+export const P_HOLE_CLASS = 12; // I: the size class the HOLE is listed in (size-indexed lookup)
 
 /** Piece types. A record on the pool's free list has type RECORD_FREE. */
 export const HOLE = 0;
@@ -56,25 +57,24 @@ export const RECORD_FREE = 2;
 /*
  * Main record (a main-chain node):
  *
- *   byte 0                     8            16              24          32            40               44    48    52     56         60
- *   ┌──────────────────────────┬────────────┬───────────────┬───────────┬─────────────┬────────────────┬─────┬─────┬──────┬──────────┬───┐
- *   │ start_virtual_address    │ total_size │ physical base │ holeBytes │ maxHoleHint │ sub_chain_head │next │prev │length│ ordinal  │   │
- *   └──────────────────────────┴────────────┴───────────────┴───────────┴─────────────┴────────────────┴─────┴─────┴──────┴──────────┴───┘
+ *   byte 0                     8            16              24   32            40               44     48     52         56..63
+ *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬──────────┬──────┐
+ *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal  │ free │
+ *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴──────────┴──────┘
  *
- * holeBytes is the sum of the segment's HOLE sizes. maxHoleHint is never below the size of its largest
- * HOLE (it may be above it): first-fit skips a segment whose hint is below the request. ordinal is the
- * segment's position in the main chain (0 for the first mapped), the index of its ArrayBuffer.
+ * maxHoleHint is never below the size of the segment's largest HOLE (it may be above it): first-fit skips
+ * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
+ * the first mapped), the index of its ArrayBuffer. Sub-chain lengths are counted when stats are asked
+ * for, so no split or merge has to touch the main record.
  */
 export const M_START_VIRTUAL_ADDRESS = 0; // F
 export const M_TOTAL_SIZE = 1; // F
 export const M_PHYSICAL_BASE = 2; // F
-export const M_HOLE_BYTES = 3; // F
 export const M_MAX_HOLE_HINT = 4; // F
 export const M_SUB_CHAIN_HEAD = 10; // I
 export const M_NEXT = 11; // I
 export const M_PREV = 12; // I
-export const M_LENGTH = 13; // I: number of pieces in the sub-chain
-export const M_ORDINAL = 14; // I
+export const M_ORDINAL = 13; // I
 
 /** Bytes of virtual space per address-map entry (a power of two). */
 export const GRANULE_LOG2 = 7;

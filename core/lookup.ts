@@ -17,6 +17,7 @@ import {
   M_NEXT,
   M_SUB_CHAIN_HEAD,
   NIL,
+  P_HOLE_CLASS,
   P_HOLE_NEXT,
   P_HOLE_PREV,
   P_MAIN,
@@ -43,10 +44,12 @@ export interface PieceStore {
 /** The replaceable part. `insert` and `remove` are called with the HOLE's current size in its record. */
 export interface HoleLookup {
   readonly name: Lookup;
-  /** A HOLE appeared (or grew, or shrank: then remove was called first). */
+  /** A HOLE appeared. */
   insert(hole: number): void;
-  /** A HOLE is about to become a PROCESS, change size, or disappear in a merge. */
+  /** A HOLE is about to become a PROCESS or disappear in a merge. */
   remove(hole: number): void;
+  /** An indexed HOLE's size (and maybe its start) changed: it shrank in a split or grew in a merge. */
+  resized(hole: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
   /** Bookkeeping bytes the lookup has mapped. */
@@ -72,6 +75,10 @@ export class FirstFitLookup implements HoleLookup {
 
   remove(_hole: number): void {
     // The hint stays an upper bound; the next full scan of the segment makes it exact again.
+  }
+
+  resized(hole: number): void {
+    this.insert(hole);
   }
 
   find(size: number): number {
@@ -140,40 +147,36 @@ function lowestBit(word: number): number {
   return 31 - Math.clz32(word & -word);
 }
 
-/** floor(log2(size)) for an integer size >= 1 below 2^53. */
+/** floor(log2(size)) for an integer size >= 1 below 2^53 (not recursive, so the JIT inlines it). */
 function floorLog2(size: number): number {
-  if (size < 0x80000000) return 31 - Math.clz32(size);
-  return 31 + floorLog2(Math.floor(size / 0x80000000));
+  return size < 0x80000000 ? 31 - Math.clz32(size) : 31 + 31 - Math.clz32(Math.floor(size / 0x80000000));
+}
+
+/**
+ * mapping_insert: the class whose range holds `size`, as one number fl * SL_INDEX_COUNT + sl (so the
+ * class is also the index of its list head). Sizes below SMALL_BLOCK_SIZE have a class each; above,
+ * fl = floor(log2(size)) - SL_INDEX_COUNT_LOG2 + 1 and sl the next SL_INDEX_COUNT_LOG2 bits.
+ */
+function mappingInsert(size: number): number {
+  if (size < SMALL_BLOCK_SIZE) return size;
+  const shift = floorLog2(size) - SL_INDEX_COUNT_LOG2;
+  // (shift + 1) * 32 + (size >> shift) - 32 === shift * 32 + (size >> shift)
+  return (shift << SL_INDEX_COUNT_LOG2) + (size < 0x100000000 ? size >>> shift : Math.floor(size / 2 ** shift));
+}
+
+/** mapping_search: the lowest class all of whose HOLEs are at least `size`. */
+function mappingSearch(size: number): number {
+  if (size < SMALL_BLOCK_SIZE) return size;
+  const shift = floorLog2(size) - SL_INDEX_COUNT_LOG2;
+  return mappingInsert(size + (shift < 31 ? 1 << shift : 2 ** shift) - 1);
 }
 
 export class SizeIndexedLookup implements HoleLookup {
   readonly name = "size-indexed";
   private control: Mapping | null = null;
   private C = new Int32Array(0);
-  /** mapping_insert's results, returned through fields so that no object is made per call. */
-  private fl = 0;
-  private sl = 0;
 
   constructor(private readonly store: PieceStore) {}
-
-  /** mapping_insert: the class (fl, sl) whose range holds `size`. */
-  private mappingInsert(size: number): void {
-    if (size < SMALL_BLOCK_SIZE) {
-      this.fl = 0;
-      this.sl = size;
-    } else {
-      const log2 = floorLog2(size);
-      const shift = log2 - SL_INDEX_COUNT_LOG2;
-      this.fl = shift + 1;
-      this.sl = (size < 0x100000000 ? size >>> shift : Math.floor(size / 2 ** shift)) - SL_INDEX_COUNT;
-    }
-  }
-
-  /** mapping_search: the lowest class all of whose HOLEs are at least `size`. */
-  private mappingSearch(size: number): void {
-    if (size >= SMALL_BLOCK_SIZE) size += 2 ** (floorLog2(size) - SL_INDEX_COUNT_LOG2) - 1;
-    this.mappingInsert(size);
-  }
 
   private ensureControl(): Int32Array {
     if (this.control === null) {
@@ -186,25 +189,24 @@ export class SizeIndexedLookup implements HoleLookup {
 
   // insert_free_block
   insert(hole: number): void {
-    const C = this.ensureControl();
+    const C = this.control !== null ? this.C : this.ensureControl();
     const { F, I } = this.store;
-    this.mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
-    const fl = this.fl;
-    const sl = this.sl;
-    const head = HEADS + fl * SL_INDEX_COUNT + sl;
-    const first = C[head];
+    const cls = mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
+    const fl = cls >>> SL_INDEX_COUNT_LOG2;
+    const first = C[HEADS + cls];
     I[(hole << I_SHIFT) + P_HOLE_NEXT] = first;
     I[(hole << I_SHIFT) + P_HOLE_PREV] = NIL;
     if (first !== NIL) I[(first << I_SHIFT) + P_HOLE_PREV] = hole;
-    C[head] = hole;
-    C[SL_BITMAP + fl] |= 1 << sl;
+    C[HEADS + cls] = hole;
+    I[(hole << I_SHIFT) + P_HOLE_CLASS] = cls;
+    C[SL_BITMAP + fl] |= 1 << (cls & (SL_INDEX_COUNT - 1));
     C[FL_BITMAP + (fl >>> 5)] |= 1 << (fl & 31);
   }
 
   // remove_free_block
   remove(hole: number): void {
     const C = this.C;
-    const { F, I } = this.store;
+    const I = this.store.I;
     const next = I[(hole << I_SHIFT) + P_HOLE_NEXT];
     const prev = I[(hole << I_SHIFT) + P_HOLE_PREV];
     if (next !== NIL) I[(next << I_SHIFT) + P_HOLE_PREV] = prev;
@@ -212,31 +214,36 @@ export class SizeIndexedLookup implements HoleLookup {
       I[(prev << I_SHIFT) + P_HOLE_NEXT] = next;
       return;
     }
-    this.mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
-    const fl = this.fl;
-    const sl = this.sl;
-    C[HEADS + fl * SL_INDEX_COUNT + sl] = next;
+    const cls = I[(hole << I_SHIFT) + P_HOLE_CLASS];
+    C[HEADS + cls] = next;
     if (next === NIL) {
-      const slBits = C[SL_BITMAP + fl] & ~(1 << sl);
+      const fl = cls >>> SL_INDEX_COUNT_LOG2;
+      const slBits = C[SL_BITMAP + fl] & ~(1 << (cls & (SL_INDEX_COUNT - 1)));
       C[SL_BITMAP + fl] = slBits;
       if (slBits === 0) C[FL_BITMAP + (fl >>> 5)] &= ~(1 << (fl & 31));
     }
+  }
+
+  /** Moves the HOLE to the class of its new size, if that is another class. */
+  resized(hole: number): void {
+    if (mappingInsert(this.store.F[(hole << F_SHIFT) + P_SIZE]) === this.store.I[(hole << I_SHIFT) + P_HOLE_CLASS]) return;
+    this.remove(hole);
+    this.insert(hole);
   }
 
   // search_suitable_block, then first-fit within the request's own class if rounding up skipped it
   find(size: number): number {
     if (this.control === null) return NIL;
     const C = this.C;
-    this.mappingSearch(size);
-    let fl = this.fl;
-    const sl = this.sl;
+    const cls = mappingSearch(size);
+    let fl = cls >>> SL_INDEX_COUNT_LOG2;
     if (fl < FL_INDEX_COUNT) {
-      let slBits = C[SL_BITMAP + fl] & (-1 << sl);
+      let slBits = C[SL_BITMAP + fl] & (-1 << (cls & (SL_INDEX_COUNT - 1)));
       if (slBits === 0) {
         fl = this.firstLevelAbove(fl);
         slBits = fl === NIL ? 0 : C[SL_BITMAP + fl];
       }
-      if (slBits !== 0) return C[HEADS + fl * SL_INDEX_COUNT + lowestBit(slBits)];
+      if (slBits !== 0) return C[HEADS + (fl << SL_INDEX_COUNT_LOG2) + lowestBit(slBits)];
     }
     return this.searchOwnClass(size);
   }
@@ -260,8 +267,7 @@ export class SizeIndexedLookup implements HoleLookup {
    */
   private searchOwnClass(size: number): number {
     const { F, I } = this.store;
-    this.mappingInsert(size);
-    for (let hole = this.C[HEADS + this.fl * SL_INDEX_COUNT + this.sl]; hole !== NIL; hole = I[(hole << I_SHIFT) + P_HOLE_NEXT]) {
+    for (let hole = this.C[HEADS + mappingInsert(size)]; hole !== NIL; hole = I[(hole << I_SHIFT) + P_HOLE_NEXT]) {
       if (F[(hole << F_SHIFT) + P_SIZE] >= size) return hole;
     }
     return NIL;
@@ -296,9 +302,11 @@ export class SizeIndexedLookup implements HoleLookup {
             if (I[(hole << I_SHIFT) + P_TYPE] === PROCESS) return `size-indexed: PROCESS record ${hole} is indexed in class (${fl}, ${sl})`;
             if (I[(hole << I_SHIFT) + P_TYPE] !== HOLE) return `size-indexed: record ${hole} in class (${fl}, ${sl}) is not a piece`;
             if (I[(hole << I_SHIFT) + P_HOLE_PREV] !== prev) return `size-indexed: HOLE record ${hole} has a wrong holePrev link`;
-            this.mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
-            if (this.fl !== fl || this.sl !== sl)
-              return `size-indexed: HOLE record ${hole} of size ${F[(hole << F_SHIFT) + P_SIZE]} is in class (${fl}, ${sl}), its size maps to (${this.fl}, ${this.sl})`;
+            if (I[(hole << I_SHIFT) + P_HOLE_CLASS] !== fl * SL_INDEX_COUNT + sl)
+              return `size-indexed: HOLE record ${hole} in class (${fl}, ${sl}) records class ${I[(hole << I_SHIFT) + P_HOLE_CLASS]}`;
+            const cls = mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
+            if (cls !== fl * SL_INDEX_COUNT + sl)
+              return `size-indexed: HOLE record ${hole} of size ${F[(hole << F_SHIFT) + P_SIZE]} is in class (${fl}, ${sl}), its size maps to (${cls >>> SL_INDEX_COUNT_LOG2}, ${cls & (SL_INDEX_COUNT - 1)})`;
             prev = hole;
           }
         }

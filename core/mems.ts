@@ -19,8 +19,6 @@ import {
   GRANULE,
   HOLE,
   I_SHIFT,
-  M_HOLE_BYTES,
-  M_LENGTH,
   M_MAX_HOLE_HINT,
   M_NEXT,
   M_ORDINAL,
@@ -171,9 +169,9 @@ export class Mems implements PieceStore {
     const virtualAddress = F[hf + P_VIRTUAL_ADDRESS];
     const holeSize = F[hf + P_SIZE];
     const main = I[hi + P_MAIN];
-    this.holes.remove(hole);
     if (holeSize === size) {
       // Exact fit: no zero-size HOLE is left behind.
+      this.holes.remove(hole);
       I[hi + P_TYPE] = PROCESS;
       this.holeCount--;
     } else {
@@ -195,11 +193,9 @@ export class Mems implements PieceStore {
       F[hf + P_SIZE] = holeSize - size;
       F[hf + P_VIRTUAL_ADDRESS] = virtualAddress + size;
       F[hf + P_PHYSICAL_ADDRESS] += size;
-      I[(main << I_SHIFT) + M_LENGTH]++;
       this.mapRange(piece, virtualAddress, size);
-      this.holes.insert(hole);
+      this.holes.resized(hole);
     }
-    F[(main << F_SHIFT) + M_HOLE_BYTES] -= size;
     this.holeBytes -= size;
     this.countLive(size);
     return virtualAddress;
@@ -227,12 +223,10 @@ export class Mems implements PieceStore {
     F[mf + M_START_VIRTUAL_ADDRESS] = virtualAddress;
     F[mf + M_TOTAL_SIZE] = length;
     F[mf + M_PHYSICAL_BASE] = base;
-    F[mf + M_HOLE_BYTES] = rest;
     F[mf + M_MAX_HOLE_HINT] = 0;
     I[mi + M_SUB_CHAIN_HEAD] = piece;
     I[mi + M_NEXT] = NIL;
     I[mi + M_PREV] = this.mainTail;
-    I[mi + M_LENGTH] = 1;
     I[mi + M_ORDINAL] = this.mainCount;
     if (this.mainTail === NIL) this.mainHead = main;
     else I[(this.mainTail << I_SHIFT) + M_NEXT] = main;
@@ -248,7 +242,6 @@ export class Mems implements PieceStore {
       const hole = this.takeRecord();
       this.initPiece(hole, HOLE, main, virtualAddress + size, rest, base + size, piece);
       I[(piece << I_SHIFT) + P_NEXT] = hole;
-      I[mi + M_LENGTH] = 2;
       this.mapRange(hole, virtualAddress + size, rest);
       this.holeCount++;
       this.holeBytes += rest;
@@ -312,7 +305,6 @@ export class Mems implements PieceStore {
     this.liveBlocks--;
     this.liveBytes -= size;
     this.holeBytes += size;
-    F[(main << F_SHIFT) + M_HOLE_BYTES] += size;
 
     const prev = I[pi + P_PREV];
     const next = I[pi + P_NEXT];
@@ -325,56 +317,47 @@ export class Mems implements PieceStore {
       return;
     }
 
-    // The merged HOLE keeps the record of the largest piece, so the fewest address-map entries change.
+    // The merged HOLE keeps the record of the largest piece, so the fewest address-map entries change
+    // and, when that piece was a HOLE already, the index may not have to move it at all.
     const first = mergePrev ? prev : piece;
     const last = mergeNext ? next : piece;
+    const prevSize = mergePrev ? F[(prev << F_SHIFT) + P_SIZE] : 0;
+    const nextSize = mergeNext ? F[(next << F_SHIFT) + P_SIZE] : 0;
     let survivor = piece;
-    let total = size;
-    if (mergePrev) {
-      this.holes.remove(prev);
-      const prevSize = F[(prev << F_SHIFT) + P_SIZE];
-      total += prevSize;
-      if (prevSize > F[(survivor << F_SHIFT) + P_SIZE]) survivor = prev;
-      this.holeCount--;
-    }
-    if (mergeNext) {
-      this.holes.remove(next);
-      const nextSize = F[(next << F_SHIFT) + P_SIZE];
-      total += nextSize;
-      if (nextSize > F[(survivor << F_SHIFT) + P_SIZE]) survivor = next;
-      this.holeCount--;
-    }
+    if (prevSize > size) survivor = prev;
+    if (nextSize > (survivor === prev ? prevSize : size)) survivor = next;
+    if (mergePrev && prev !== survivor) this.holes.remove(prev);
+    if (mergeNext && next !== survivor) this.holes.remove(next);
     const firstVirtual = F[(first << F_SHIFT) + P_VIRTUAL_ADDRESS];
     const firstPhysical = F[(first << F_SHIFT) + P_PHYSICAL_ADDRESS];
     const before = I[(first << I_SHIFT) + P_PREV];
     const after = I[(last << I_SHIFT) + P_NEXT];
-    let merged = 0;
-    for (let p = first; ; p = I[(p << I_SHIFT) + P_NEXT]) {
+    for (let p = first; p !== after; ) {
+      const following = I[(p << I_SHIFT) + P_NEXT];
       if (p !== survivor) {
         this.mapRange(survivor, F[(p << F_SHIFT) + P_VIRTUAL_ADDRESS], F[(p << F_SHIFT) + P_SIZE]);
-        merged++;
+        this.releaseRecord(p);
       }
-      if (p === last) break;
-    }
-    for (let p = first, stop = after; p !== stop; ) {
-      const following = I[(p << I_SHIFT) + P_NEXT];
-      if (p !== survivor) this.releaseRecord(p);
       p = following;
     }
     const sf = survivor << F_SHIFT;
     const si = survivor << I_SHIFT;
-    F[sf + P_SIZE] = total;
+    F[sf + P_SIZE] = prevSize + size + nextSize;
     F[sf + P_VIRTUAL_ADDRESS] = firstVirtual;
     F[sf + P_PHYSICAL_ADDRESS] = firstPhysical;
-    I[si + P_TYPE] = HOLE;
     I[si + P_PREV] = before;
     I[si + P_NEXT] = after;
     if (before === NIL) I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
     else I[(before << I_SHIFT) + P_NEXT] = survivor;
     if (after !== NIL) I[(after << I_SHIFT) + P_PREV] = survivor;
-    I[(main << I_SHIFT) + M_LENGTH] -= merged;
-    this.holeCount++;
-    this.holes.insert(survivor);
+    // Before: the merged HOLEs; after: one.
+    this.holeCount += 1 - (mergePrev ? 1 : 0) - (mergeNext ? 1 : 0);
+    if (survivor === piece) {
+      I[si + P_TYPE] = HOLE;
+      this.holes.insert(survivor);
+    } else {
+      this.holes.resized(survivor);
+    }
   }
 
   /* get and view */
@@ -432,7 +415,9 @@ export class Mems implements PieceStore {
     if (typeof v !== "number" || !(v >= this.startAddress && v < this.virtualEnd) || Math.floor(v) !== v) return NIL;
     const F = this.F;
     const I = this.I;
-    let piece = this.T[Math.floor((v - this.startAddress) / GRANULE)];
+    const offset = v - this.startAddress;
+    // An int32 index keeps the typed-array load on the JIT's fast path (offsets below 2^38 bytes).
+    let piece = this.T[offset < 0x4000000000 ? (offset / GRANULE) | 0 : Math.floor(offset / GRANULE)];
     // At most GRANULE steps: every piece holds at least one byte of the granule.
     while (v >= F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] + F[(piece << F_SHIFT) + P_SIZE]) {
       const next = I[(piece << I_SHIFT) + P_NEXT];
@@ -446,10 +431,9 @@ export class Mems implements PieceStore {
     const offset = v - this.startAddress;
     const first = Math.ceil(offset / GRANULE);
     const end = Math.ceil((offset + size) / GRANULE);
-    if (first < end) {
-      if (end - first === 1) this.T[first] = piece;
-      else this.T.fill(piece, first, end);
-    }
+    // Most blocks span a few granules: a loop beats a call into fill.
+    if (end - first <= 8) for (let g = first; g < end; g++) this.T[g] = piece;
+    else this.T.fill(piece, first, end);
   }
 
   private reserveAddressMap(virtualEnd: number): void {
@@ -535,7 +519,7 @@ export class Mems implements PieceStore {
   stats(): MemsStats {
     const subChainLengths: number[] = [];
     for (let main = this.mainHead; main !== NIL; main = this.I[(main << I_SHIFT) + M_NEXT]) {
-      subChainLengths.push(this.I[(main << I_SHIFT) + M_LENGTH]);
+      subChainLengths.push(this.subChainLength(main));
     }
     return {
       pageSize: this.pageSize,
@@ -555,6 +539,13 @@ export class Mems implements PieceStore {
     };
   }
 
+  /** Pieces in a segment's sub-chain, counted when stats are asked for (not kept up on every split). */
+  private subChainLength(main: number): number {
+    let length = 0;
+    for (let piece = this.I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = this.I[(piece << I_SHIFT) + P_NEXT]) length++;
+    return length;
+  }
+
   /** The stats text, byte for byte as the reference's mems_print_stats prints it. */
   formatStats(): string {
     const F = this.F;
@@ -570,7 +561,7 @@ export class Mems implements PieceStore {
         text += `${type}[${v}:${v + F[(piece << F_SHIFT) + P_SIZE] - 1}] <-> `;
       }
       text += "NULL\n";
-      lengths += `${I[(main << I_SHIFT) + M_LENGTH]}, `;
+      lengths += `${this.subChainLength(main)}, `;
     }
     text += `Pages used:\t${this.segmentBytes / this.pageSize}\n`;
     text += `Space unsued:\t${this.holeBytes}\n`;
@@ -651,7 +642,6 @@ export class Mems implements PieceStore {
       let prevPiece = NIL;
       let prevType = -1;
       let count = 0;
-      let segmentHoleBytes = 0;
       for (let piece = I[mi + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
         const pf = piece << F_SHIFT;
         const pi = piece << I_SHIFT;
@@ -679,7 +669,6 @@ export class Mems implements PieceStore {
         if (type === HOLE) {
           holes++;
           holeBytes += size;
-          segmentHoleBytes += size;
         } else {
           live++;
           liveBytes += size;
@@ -690,9 +679,6 @@ export class Mems implements PieceStore {
       }
       pieces += count;
       if (v !== start + total) fail(`pieces of segment at ${start} end at ${v}, expected ${start + total}`);
-      if (count !== I[mi + M_LENGTH]) fail(`segment at ${start} has ${count} pieces, its length says ${I[mi + M_LENGTH]}`);
-      if (segmentHoleBytes !== F[mf + M_HOLE_BYTES])
-        fail(`segment at ${start} has ${segmentHoleBytes} HOLE bytes, its record says ${F[mf + M_HOLE_BYTES]}`);
       expectedStart = start + total;
       segmentBytes += total;
       prevMain = main;

@@ -1,0 +1,441 @@
+/**
+ * Bad input everywhere, in both lookup modes: every bad size, address and option gets its typed error
+ * (or the reference's null / ADDRESS NOT FOUND!! from the seed API) and leaves every block and every byte
+ * as it was. Also: out of memory at each mmap MeMS makes, and views kept past free and finish.
+ */
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import {
+  GRANULE,
+  injectMmapFailures,
+  LOOKUPS,
+  MAX_REQUEST,
+  Mems,
+  MemsError,
+  type MemsErrorCode,
+  mems_finish,
+  mems_free,
+  mems_get,
+  mems_init,
+  mems_instance,
+  mems_malloc,
+  osCounters,
+} from "./index.ts";
+
+const open: Mems[] = [];
+function make(options?: ConstructorParameters<typeof Mems>[0]): Mems {
+  const mems = new Mems(options);
+  open.push(mems);
+  return mems;
+}
+afterEach(() => {
+  injectMmapFailures(0);
+  for (const mems of open.splice(0)) mems.finish();
+});
+
+function codeOf(action: () => unknown): MemsErrorCode | "no error" | "not a MemsError" {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof MemsError ? error.code : "not a MemsError";
+  }
+  return "no error";
+}
+
+/** Everything observable: the stats text, the chains, the stats, and the bytes of the given blocks. */
+function snapshot(mems: Mems, blocks: readonly number[]): string {
+  const bytes = blocks.map((v) => Buffer.from(mems.view(v)).toString("hex"));
+  const { mmapCalls: _m, munmapCalls: _u, ...stats } = mems.stats();
+  return JSON.stringify({ text: mems.formatStats(), chains: mems.chains(), stats, bytes });
+}
+
+/**
+ * A heap with blocks in two segments, a HOLE between blocks and a HOLE at a segment's end; every block
+ * filled with its own bytes. Returns the live blocks and a freed one.
+ */
+function populated(mems: Mems) {
+  const a = mems.malloc(300);
+  const b = mems.malloc(500);
+  const c = mems.malloc(200);
+  const d = mems.malloc(6000); // a second segment
+  mems.free(b); // a HOLE between a and c
+  const blocks = [a, c, d];
+  blocks.forEach((v, i) => {
+    const view = mems.view(v);
+    for (let k = 0; k < view.length; k++) view[k] = (k * 31 + i * 7 + 1) & 0xff;
+  });
+  mems.checkInvariants();
+  return { blocks, a, freed: b, c, d };
+}
+
+const BAD_SIZES: [string, unknown][] = [
+  ["0", 0],
+  ["-0", -0],
+  ["-1", -1],
+  ["1.5", 1.5],
+  ["NaN", Number.NaN],
+  ["Infinity", Number.POSITIVE_INFINITY],
+  ["-Infinity", Number.NEGATIVE_INFINITY],
+  ["2^48 + 1", MAX_REQUEST + 1],
+  ["2^53", 2 ** 53],
+  ["a string", "100"],
+  ["undefined", undefined],
+  ["a bigint", 100n],
+  ["an object", { valueOf: () => 100 }],
+  ["a boxed number", Object(100)],
+];
+
+describe.each(LOOKUPS)("%s", (lookup) => {
+  test.each(BAD_SIZES)("malloc(%s) is INVALID_SIZE and changes nothing", (_name, size) => {
+    const mems = make({ lookup });
+    const { blocks } = populated(mems);
+    const before = snapshot(mems, blocks);
+    expect(codeOf(() => mems.malloc(size as number))).toBe("INVALID_SIZE");
+    expect(snapshot(mems, blocks)).toBe(before);
+    mems.checkInvariants();
+  });
+
+  test("bad addresses for free, get, view, tryFree and tryGet change nothing", () => {
+    const mems = make({ lookup });
+    const { blocks, a, freed, c, d } = populated(mems);
+    const end = mems.startAddress + mems.stats().mappedBytes;
+    const bad: [string, unknown, boolean][] = [
+      // [what, address, is it inside a block (get/view accept it)?]
+      ["never given out, below the start", 999, false],
+      ["never given out, 0", 0, false],
+      ["inside a block", a + 1, true],
+      ["a block's last byte", a + 299, true],
+      ["inside a HOLE (a freed block)", freed, false],
+      ["inside a HOLE, not its start", freed + 17, false],
+      ["the HOLE at a segment's end", c + 200, false],
+      ["the last byte of virtual space", end - 1, false],
+      ["beyond every segment", end, false],
+      ["far beyond", 2 ** 40, false],
+      ["2^53", 2 ** 53, false],
+      ["negative", -1000, false],
+      ["fractional", a + 0.5, false],
+      ["NaN", Number.NaN, false],
+      ["Infinity", Number.POSITIVE_INFINITY, false],
+      ["a string", String(a), false],
+      ["null", null, false],
+      ["undefined", undefined, false],
+      ["a bigint", BigInt(a), false],
+    ];
+    const before = snapshot(mems, blocks);
+    for (const [what, v, insideBlock] of bad) {
+      const context = `${what} (${String(v)})`;
+      expect([context, codeOf(() => mems.free(v as number))]).toEqual([context, "ADDRESS_NOT_FOUND"]);
+      expect([context, mems.tryFree(v as number)]).toEqual([context, false]);
+      if (!insideBlock) {
+        expect([context, codeOf(() => mems.get(v as number))]).toEqual([context, "ADDRESS_NOT_FOUND"]);
+        expect([context, mems.tryGet(v as number)]).toEqual([context, -1]);
+        expect([context, codeOf(() => mems.view(v as number))]).toEqual([context, "ADDRESS_NOT_FOUND"]);
+      }
+      expect(snapshot(mems, blocks)).toBe(before);
+    }
+    // A second free of the same block.
+    mems.free(d);
+    const afterFree = snapshot(mems, [a, c]);
+    expect(codeOf(() => mems.free(d))).toBe("ADDRESS_NOT_FOUND");
+    expect(snapshot(mems, [a, c])).toBe(afterFree);
+    mems.checkInvariants();
+  });
+
+  test("bad view lengths are INVALID_SIZE and change nothing", () => {
+    const mems = make({ lookup });
+    const { blocks, a } = populated(mems);
+    const before = snapshot(mems, blocks);
+    for (const length of [-1, 1.5, 301, Number.NaN, Number.POSITIVE_INFINITY, "4", null]) {
+      expect([length, codeOf(() => mems.view(a, length as number))]).toEqual([length, "INVALID_SIZE"]);
+    }
+    expect(codeOf(() => mems.view(a + 299, 2))).toBe("INVALID_SIZE");
+    expect(mems.view(a + 299, 1).length).toBe(1);
+    expect(mems.view(a, 0).length).toBe(0);
+    expect(snapshot(mems, blocks)).toBe(before);
+  });
+
+  test("addresses after finish are not found, and the empty system stays empty", () => {
+    const mems = make({ lookup });
+    const { blocks } = populated(mems);
+    mems.finish();
+    const before = snapshot(mems, []);
+    for (const v of [...blocks, mems.startAddress]) {
+      expect(codeOf(() => mems.free(v))).toBe("ADDRESS_NOT_FOUND");
+      expect(codeOf(() => mems.get(v))).toBe("ADDRESS_NOT_FOUND");
+      expect(codeOf(() => mems.view(v))).toBe("ADDRESS_NOT_FOUND");
+      expect(mems.tryGet(v)).toBe(-1);
+    }
+    expect(codeOf(() => mems.malloc(0))).toBe("INVALID_SIZE");
+    expect(snapshot(mems, [])).toBe(before);
+    mems.checkInvariants();
+  });
+
+  test("start address 0: 0 is a block only while one starts there", () => {
+    const mems = make({ lookup, startAddress: 0 });
+    expect(codeOf(() => mems.free(0))).toBe("ADDRESS_NOT_FOUND"); // nothing mapped yet
+    expect(mems.tryGet(0)).toBe(-1);
+    const v = mems.malloc(10);
+    expect(v).toBe(0);
+    expect(codeOf(() => mems.free(-1))).toBe("ADDRESS_NOT_FOUND");
+    expect(codeOf(() => mems.free(null as unknown as number))).toBe("ADDRESS_NOT_FOUND");
+    mems.free(0);
+  });
+
+  /* Out of memory */
+
+  test("a failed growth of the record pool is OUT_OF_MEMORY, changes nothing, and the next malloc succeeds", () => {
+    const mems = make({ lookup });
+    const big = mems.malloc(4 * 1024 * 1024);
+    mems.free(big); // one HOLE: from now on mallocs need no segment, only records
+    const blocks: number[] = [];
+    injectMmapFailures(1);
+    let before = snapshot(mems, []);
+    let failed = false;
+    for (let i = 0; i < 5000 && !failed; i++) {
+      const code = codeOf(() => blocks.push(mems.malloc(8)));
+      if (code === "no error") {
+        mems.view(blocks[blocks.length - 1] as number).fill(i & 0xff);
+        before = JSON.stringify(mems.chains());
+        continue;
+      }
+      expect(code).toBe("OUT_OF_MEMORY");
+      expect(JSON.stringify(mems.chains())).toBe(before);
+      failed = true;
+    }
+    expect(failed).toBe(true);
+    expect(blocks.length).toBeGreaterThan(500); // the pool filled up first
+    const bytes = snapshot(mems, blocks);
+    mems.checkInvariants();
+    expect(mems.stats().mappedBytes).toBe(4 * 1024 * 1024);
+    blocks.push(mems.malloc(8)); // the injection is spent: the pool grows now
+    expect(snapshot(mems, blocks.slice(0, -1)).split('"bytes"')[1]).toBe(bytes.split('"bytes"')[1]);
+    mems.checkInvariants();
+  });
+
+  test("repeated failures: every one is OUT_OF_MEMORY and changes nothing; HOLEs that fit still serve", () => {
+    const mems = make({ lookup });
+    const { blocks, freed } = populated(mems);
+    const before = snapshot(mems, blocks);
+    const mapped = osCounters().mappedBytes;
+    injectMmapFailures(5);
+    for (const size of [100_000, 8192, 2 ** 30, 5000, 4097]) {
+      expect(codeOf(() => mems.malloc(size))).toBe("OUT_OF_MEMORY");
+      expect(snapshot(mems, blocks)).toBe(before);
+    }
+    expect(osCounters().mappedBytes).toBe(mapped);
+    const mmaps = mems.stats().mmapCalls;
+    const fitting = mems.malloc(500); // fits a HOLE: no mmap needed
+    if (lookup === "first-fit") expect(fitting).toBe(freed);
+    expect(mems.malloc(8)).toBeGreaterThan(0);
+    expect(mems.stats().mmapCalls).toBe(mmaps);
+    mems.checkInvariants();
+    injectMmapFailures(0);
+    expect(mems.malloc(100_000)).toBeGreaterThan(0);
+    mems.checkInvariants();
+  });
+
+  test("a failure of the very first mmap leaves an empty system that works afterwards", () => {
+    const mems = make({ lookup });
+    injectMmapFailures(1);
+    expect(codeOf(() => mems.malloc(10))).toBe("OUT_OF_MEMORY");
+    expect(mems.formatStats()).toBe(new Mems({ lookup }).formatStats());
+    mems.checkInvariants();
+    expect(mems.malloc(10)).toBe(1000);
+    mems.checkInvariants();
+  });
+
+  test("an address-map growth failure after the map's first pages keeps every block's bytes", () => {
+    const mems = make({ lookup, pageSize: 64 * GRANULE });
+    const { blocks } = populated(mems);
+    const before = snapshot(mems, blocks);
+    injectMmapFailures(1, 1); // the segment maps, the address map cannot grow
+    expect(codeOf(() => mems.malloc(64 * GRANULE * 5000))).toBe("OUT_OF_MEMORY");
+    expect(snapshot(mems, blocks)).toBe(before);
+    mems.checkInvariants();
+  });
+});
+
+describe("size-indexed control block", () => {
+  // The TLSF control block is mapped lazily, at the first HOLE inserted. If that mmap fails, the
+  // operation has already linked the new segment (malloc) or turned the PROCESS into a HOLE (free): the
+  // failure must not leave a half-done operation. These two fail today (see docs/reliability.md).
+  test.failing("its creation failing in malloc is OUT_OF_MEMORY and changes nothing", () => {
+    const mems = make({ lookup: "size-indexed" });
+    const empty = snapshot(mems, []);
+    injectMmapFailures(1, 3); // records, segment and address map map; the control block does not
+    expect(codeOf(() => mems.malloc(100))).toBe("OUT_OF_MEMORY");
+    injectMmapFailures(0);
+    expect(snapshot(mems, [])).toBe(empty);
+    mems.checkInvariants();
+  });
+
+  test.failing("its creation failing in free is OUT_OF_MEMORY and changes nothing", () => {
+    const mems = make({ lookup: "size-indexed" });
+    const a = mems.malloc(4096); // an exact fit: no HOLE yet, so no control block
+    mems.view(a).fill(9);
+    const before = snapshot(mems, [a]);
+    injectMmapFailures(1);
+    expect(codeOf(() => mems.free(a))).toBe("OUT_OF_MEMORY");
+    injectMmapFailures(0);
+    expect(snapshot(mems, [a])).toBe(before);
+    mems.checkInvariants();
+  });
+});
+
+describe("options", () => {
+  const badOptions: [string, unknown][] = [
+    ["pageSize 0", { pageSize: 0 }],
+    ["pageSize -1", { pageSize: -1 }],
+    ["pageSize 1.5", { pageSize: 1.5 }],
+    ["pageSize NaN", { pageSize: Number.NaN }],
+    ["pageSize Infinity", { pageSize: Number.POSITIVE_INFINITY }],
+    ["pageSize 2^30 + 1", { pageSize: 2 ** 30 + 1 }],
+    ["pageSize a string", { pageSize: "4096" }],
+    ["pageSize null", { pageSize: null }],
+    ["startAddress 0.5", { startAddress: 0.5 }],
+    ["startAddress -1", { startAddress: -1 }],
+    ["startAddress NaN", { startAddress: Number.NaN }],
+    ["startAddress Infinity", { startAddress: Number.POSITIVE_INFINITY }],
+    ["startAddress 2^48 + 1", { startAddress: 2 ** 48 + 1 }],
+    ["startAddress a string", { startAddress: "1000" }],
+    ["lookup a number", { lookup: 1 }],
+    ["options null", null],
+    ["options a number", 4096],
+  ];
+  test.each(badOptions)("%s is INVALID_OPTION", (_name, options) => {
+    expect(codeOf(() => new Mems(options as never))).toBe("INVALID_OPTION");
+  });
+
+  test("startAddress 0 and the largest values are accepted", () => {
+    for (const options of [{ startAddress: 0 }, { pageSize: 2 ** 30 }, { startAddress: 2 ** 48 }, { pageSize: 1 }]) {
+      expect(codeOf(() => make(options))).toBe("no error");
+    }
+  });
+
+  const badEnvironment: [string, string][] = [
+    ["MEMS_PAGE_SIZE", "abc"],
+    ["MEMS_PAGE_SIZE", "-1"],
+    ["MEMS_PAGE_SIZE", "1.5"],
+    ["MEMS_PAGE_SIZE", "0x1000"],
+    ["MEMS_PAGE_SIZE", " 4096"],
+    ["MEMS_PAGE_SIZE", "2000000000"],
+    ["MEMS_PAGE_SIZE", "NaN"],
+    ["MEMS_START_ADDRESS", "abc"],
+    ["MEMS_START_ADDRESS", "0.5"],
+    ["MEMS_START_ADDRESS", ""],
+    ["MEMS_START_ADDRESS", "99999999999999999999"],
+    ["MEMS_START_ADDRESS", "Infinity"],
+  ];
+  test.each(badEnvironment)("environment %s=%p is INVALID_OPTION naming the variable", (name, value) => {
+    const saved = process.env[name];
+    process.env[name] = value;
+    try {
+      expect(() => new Mems()).toThrow(name);
+      expect(codeOf(() => new Mems())).toBe("INVALID_OPTION");
+      // An explicit option wins: the bad variable is not read.
+      const key = name === "MEMS_PAGE_SIZE" ? "pageSize" : "startAddress";
+      expect(codeOf(() => make({ [key]: 2048 }))).toBe("no error");
+    } finally {
+      if (saved === undefined) delete process.env[name];
+      else process.env[name] = saved;
+    }
+  });
+});
+
+describe("seed-compatible API", () => {
+  afterEach(() => mems_finish());
+
+  test("bad sizes return null, bad addresses print ADDRESS NOT FOUND!!, and nothing changes", () => {
+    const log = spyOn(console, "log").mockImplementation(() => {});
+    try {
+      mems_init({ startAddress: 0, lookup: "size-indexed" });
+      const a = mems_malloc(300) as number;
+      const freed = mems_malloc(100) as number;
+      mems_free(freed);
+      mems_instance().view(a).fill(0x42);
+      log.mockClear();
+      const before = snapshot(mems_instance(), [a]);
+      for (const [, size] of BAD_SIZES) expect(mems_malloc(size as number)).toBeNull();
+      expect(log).not.toHaveBeenCalled();
+      const badAddresses = [a + 1, freed, freed + 1, 5000, 4096, -1, 0.5, Number.NaN, null];
+      for (const v of badAddresses) mems_free(v);
+      expect(log.mock.calls.length).toBe(badAddresses.length);
+      log.mockClear();
+      for (const v of [freed, 4096, -1, 0.5, Number.NaN, null]) expect(mems_get(v)).toBeNull();
+      expect(log.mock.calls.map((call) => call[0])).toEqual(Array(6).fill("ADDRESS NOT FOUND!!"));
+      expect(snapshot(mems_instance(), [a])).toBe(before);
+      mems_finish();
+      log.mockClear();
+      expect(mems_get(a)).toBeNull();
+      mems_free(a);
+      expect(log.mock.calls.length).toBe(2);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  test("mems_init with bad options throws INVALID_OPTION and leaves the instance in use as it was", () => {
+    mems_init();
+    const a = mems_malloc(64) as number;
+    mems_instance().view(a).fill(5);
+    const before = snapshot(mems_instance(), [a]);
+    expect(codeOf(() => mems_init({ pageSize: 0 }))).toBe("INVALID_OPTION");
+    expect(codeOf(() => mems_init({ startAddress: -1 }))).toBe("INVALID_OPTION");
+    expect(snapshot(mems_instance(), [a])).toBe(before);
+  });
+
+  test("out of memory returns null and changes nothing; a later fitting request succeeds", () => {
+    mems_init();
+    const a = mems_malloc(100) as number;
+    mems_instance().view(a).fill(1);
+    const before = snapshot(mems_instance(), [a]);
+    injectMmapFailures(3);
+    expect(mems_malloc(5000)).toBeNull();
+    expect(mems_malloc(2 ** 40)).toBeNull();
+    expect(mems_malloc(10_000)).toBeNull();
+    expect(snapshot(mems_instance(), [a])).toBe(before);
+    expect(mems_malloc(1000)).toBe(a + 100);
+  });
+});
+
+describe("stale views", () => {
+  test.each(LOOKUPS)("%s: after finish every view reads as empty, and writing through it is harmless", (lookup) => {
+    const mems = make({ lookup });
+    const small = mems.malloc(64);
+    const large = mems.malloc(3 * 4096 + 5);
+    const views = [mems.view(small), mems.view(small + 10, 4), mems.view(large), mems.view(large + 4096)];
+    const sub = views[2]?.subarray(100, 200) as Uint8Array;
+    const words = new Int32Array(views[0]?.buffer as ArrayBuffer, 0, 4);
+    views[0]?.fill(7);
+    mems.finish();
+    for (const view of [...views, sub]) {
+      expect(view.length).toBe(0);
+      expect(view.byteLength).toBe(0);
+      expect(view[0]).toBeUndefined();
+      view[0] = 255; // ignored: the buffer is detached
+      expect(view[0]).toBeUndefined();
+      // Methods refuse a detached buffer with a TypeError; nothing reaches unmapped memory.
+      expect(() => view.fill(1)).toThrow(TypeError);
+      expect(() => view.set([1])).toThrow(TypeError);
+    }
+    expect(words.length).toBe(0);
+    words[0] = 1;
+    expect(words[0]).toBeUndefined();
+    // A new block at the same address is a new mapping; the old views stay empty.
+    expect(mems.malloc(64)).toBe(small);
+    expect(Array.from(mems.view(small, 4))).toEqual([0, 0, 0, 0]);
+    expect(views[0]?.length).toBe(0);
+  });
+
+  test("after free (not finish) a kept view still reads the memory, which may now be another block's", () => {
+    const mems = make();
+    const a = mems.malloc(16);
+    const kept = mems.view(a);
+    kept.fill(1);
+    mems.free(a);
+    expect(kept.length).toBe(16); // not protected: the view still covers the bytes
+    const b = mems.malloc(16);
+    expect(b).toBe(a);
+    mems.view(b).fill(2);
+    expect(Array.from(kept)).toEqual(Array(16).fill(2)); // it sees the new block's bytes
+  });
+});
