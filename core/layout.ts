@@ -57,15 +57,16 @@ export const RECORD_FREE = 2;
 /*
  * Main record (a main-chain node):
  *
- *   byte 0                     8            16              24   32            40               44     48     52         56..63
- *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬──────────┬──────┐
- *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal  │ free │
- *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴──────────┴──────┘
+ *   byte 0                     8            16              24   32            40               44     48     52        56         60..63
+ *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬──────────┬──────┐
+ *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ scanFrom │      │
+ *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴──────────┴──────┘
  *
  * maxHoleHint is never below the size of the segment's largest HOLE (it may be above it): first-fit skips
  * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
- * the first mapped), the index of its ArrayBuffer. Sub-chain lengths are counted when stats are asked
- * for, so no split or merge has to touch the main record.
+ * the first mapped), the index of its ArrayBuffer. scanFrom (first-fit only) is a piece with no HOLE
+ * before it in the sub-chain, where first-fit's walk of the segment may start. Sub-chain lengths are
+ * counted when stats are asked for, so no split or merge has to touch the main record.
  */
 export const M_START_VIRTUAL_ADDRESS = 0; // F
 export const M_TOTAL_SIZE = 1; // F
@@ -75,6 +76,7 @@ export const M_SUB_CHAIN_HEAD = 10; // I
 export const M_NEXT = 11; // I
 export const M_PREV = 12; // I
 export const M_ORDINAL = 13; // I
+export const M_SCAN_FROM = 14; // I: first-fit's lower bound of the segment's first HOLE
 
 /** Bytes of virtual space per address-map entry (a power of two). */
 export const GRANULE_LOG2 = 7;

@@ -15,6 +15,7 @@ import {
   I_SHIFT,
   M_MAX_HOLE_HINT,
   M_NEXT,
+  M_SCAN_FROM,
   M_SUB_CHAIN_HEAD,
   NIL,
   P_HOLE_CLASS,
@@ -24,6 +25,7 @@ import {
   P_NEXT,
   P_SIZE,
   P_TYPE,
+  P_VIRTUAL_ADDRESS,
   PROCESS,
 } from "./layout.ts";
 import { createMapping, type Mapping, releaseMapping } from "./mapping.ts";
@@ -50,6 +52,8 @@ export interface HoleLookup {
   remove(hole: number): void;
   /** An indexed HOLE's size (and maybe its start) changed: it shrank in a split or grew in a merge. */
   resized(hole: number): void;
+  /** A piece's record is about to be freed because a merge absorbed it into `survivor`. */
+  absorbed(piece: number, survivor: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
   /** Bookkeeping bytes the lookup has mapped. */
@@ -68,9 +72,11 @@ export class FirstFitLookup implements HoleLookup {
 
   insert(hole: number): void {
     const { F, I } = this.store;
-    const size = F[(hole << F_SHIFT) + P_SIZE];
-    const hint = (I[(hole << I_SHIFT) + P_MAIN] << F_SHIFT) + M_MAX_HOLE_HINT;
-    if (F[hint] < size) F[hint] = size;
+    const main = I[(hole << I_SHIFT) + P_MAIN];
+    const hint = (main << F_SHIFT) + M_MAX_HOLE_HINT;
+    if (F[hint] < F[(hole << F_SHIFT) + P_SIZE]) F[hint] = F[(hole << F_SHIFT) + P_SIZE];
+    const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
+    if (F[(hole << F_SHIFT) + P_VIRTUAL_ADDRESS] < F[(I[scanFrom] << F_SHIFT) + P_VIRTUAL_ADDRESS]) I[scanFrom] = hole;
   }
 
   remove(_hole: number): void {
@@ -81,19 +87,33 @@ export class FirstFitLookup implements HoleLookup {
     this.insert(hole);
   }
 
+  absorbed(piece: number, survivor: number): void {
+    const I = this.store.I;
+    const scanFrom = (I[(piece << I_SHIFT) + P_MAIN] << I_SHIFT) + M_SCAN_FROM;
+    if (I[scanFrom] === piece) I[scanFrom] = survivor;
+  }
+
   find(size: number): number {
     const { F, I } = this.store;
     for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
       const hint = (main << F_SHIFT) + M_MAX_HOLE_HINT;
       if (F[hint] < size) continue;
+      // No HOLE lies before scanFrom: the walk from the head would see only PROCESS pieces up to it.
+      const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
+      let firstHole = NIL;
       let largest = 0;
-      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+      for (let piece = I[scanFrom]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
         if (I[(piece << I_SHIFT) + P_TYPE] !== HOLE) continue;
+        if (firstHole === NIL) firstHole = piece;
         const holeSize = F[(piece << F_SHIFT) + P_SIZE];
-        if (holeSize >= size) return piece;
+        if (holeSize >= size) {
+          I[scanFrom] = firstHole;
+          return piece;
+        }
         if (holeSize > largest) largest = holeSize;
       }
-      F[hint] = largest; // the whole sub-chain was seen: the hint is now exact
+      if (firstHole !== NIL) I[scanFrom] = firstHole;
+      F[hint] = largest; // every HOLE of the segment was seen: the hint is now exact
     }
     return NIL;
   }
@@ -107,12 +127,17 @@ export class FirstFitLookup implements HoleLookup {
   check(): string | null {
     const { F, I } = this.store;
     for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      const scanFrom = I[(main << I_SHIFT) + M_SCAN_FROM];
+      let reached = false;
       for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        if (piece === scanFrom) reached = true;
         if (I[(piece << I_SHIFT) + P_TYPE] !== HOLE) continue;
+        if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, after HOLE record ${piece}`;
         if (F[(piece << F_SHIFT) + P_SIZE] > F[(main << F_SHIFT) + M_MAX_HOLE_HINT]) {
           return `first-fit: segment record ${main} has maxHoleHint below the size of HOLE record ${piece}`;
         }
       }
+      if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, not in its sub-chain`;
     }
     return null;
   }
@@ -223,6 +248,8 @@ export class SizeIndexedLookup implements HoleLookup {
       if (slBits === 0) C[FL_BITMAP + (fl >>> 5)] &= ~(1 << (fl & 31));
     }
   }
+
+  absorbed(_piece: number, _survivor: number): void {}
 
   /** Moves the HOLE to the class of its new size, if that is another class. */
   resized(hole: number): void {

@@ -24,6 +24,7 @@ import {
   M_ORDINAL,
   M_PHYSICAL_BASE,
   M_PREV,
+  M_SCAN_FROM,
   M_START_VIRTUAL_ADDRESS,
   M_SUB_CHAIN_HEAD,
   M_TOTAL_SIZE,
@@ -228,6 +229,7 @@ export class Mems implements PieceStore {
     I[mi + M_NEXT] = NIL;
     I[mi + M_PREV] = this.mainTail;
     I[mi + M_ORDINAL] = this.mainCount;
+    I[mi + M_SCAN_FROM] = piece;
     if (this.mainTail === NIL) this.mainHead = main;
     else I[(this.mainTail << I_SHIFT) + M_NEXT] = main;
     this.mainTail = main;
@@ -336,6 +338,7 @@ export class Mems implements PieceStore {
       const following = I[(p << I_SHIFT) + P_NEXT];
       if (p !== survivor) {
         this.mapRange(survivor, F[(p << F_SHIFT) + P_VIRTUAL_ADDRESS], F[(p << F_SHIFT) + P_SIZE]);
+        this.holes.absorbed(p, survivor);
         this.releaseRecord(p);
       }
       p = following;
