@@ -56,6 +56,8 @@ export interface HoleLookup {
   absorbed(piece: number, survivor: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
+  /** Maps what the lookup needs before the first HOLE exists (called with the record pool's creation). */
+  prepare(): void;
   /** Bookkeeping bytes the lookup has mapped. */
   bookkeepingBytes(): number;
   /** Forgets every HOLE and unmaps the lookup's own memory. */
@@ -117,6 +119,8 @@ export class FirstFitLookup implements HoleLookup {
     }
     return NIL;
   }
+
+  prepare(): void {}
 
   bookkeepingBytes(): number {
     return 0;
@@ -203,18 +207,16 @@ export class SizeIndexedLookup implements HoleLookup {
 
   constructor(private readonly store: PieceStore) {}
 
-  private ensureControl(): Int32Array {
-    if (this.control === null) {
-      this.control = createMapping(CONTROL_SLOTS * 4, this.store.tally);
-      this.C = new Int32Array(this.control.buffer, 0, CONTROL_SLOTS);
-      this.C.fill(NIL, HEADS, HEADS + FL_INDEX_COUNT * SL_INDEX_COUNT);
-    }
-    return this.C;
+  prepare(): void {
+    if (this.control !== null) return;
+    this.control = createMapping(CONTROL_SLOTS * 4, this.store.tally);
+    this.C = new Int32Array(this.control.buffer, 0, CONTROL_SLOTS);
+    this.C.fill(NIL, HEADS, HEADS + FL_INDEX_COUNT * SL_INDEX_COUNT);
   }
 
   // insert_free_block
   insert(hole: number): void {
-    const C = this.control !== null ? this.C : this.ensureControl();
+    const C = this.C;
     const { F, I } = this.store;
     const cls = mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
     const fl = cls >>> SL_INDEX_COUNT_LOG2;
@@ -260,7 +262,6 @@ export class SizeIndexedLookup implements HoleLookup {
 
   // search_suitable_block, then first-fit within the request's own class if rounding up skipped it
   find(size: number): number {
-    if (this.control === null) return NIL;
     const C = this.C;
     const cls = mappingSearch(size);
     let fl = cls >>> SL_INDEX_COUNT_LOG2;

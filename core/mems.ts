@@ -470,7 +470,19 @@ export class Mems implements PieceStore {
   /** Makes room for at least `count` more records than the pool can give now. */
   private growRecords(count: number): void {
     const bytes = Math.max(this.recordHighWater + count, INITIAL_RECORDS) * RECORD_BYTES;
-    this.records = this.records === null ? createMapping(bytes, this.tally) : growMapping(this.records, bytes, this.tally);
+    if (this.records === null) {
+      // The first bookkeeping of all, the lookup's included, so no later step can fail half-way for it.
+      const records = createMapping(bytes, this.tally);
+      try {
+        this.holes.prepare();
+      } catch (error) {
+        releaseMapping(records, this.tally);
+        throw error;
+      }
+      this.records = records;
+    } else {
+      this.records = growMapping(this.records, bytes, this.tally);
+    }
     this.F = new Float64Array(this.records.buffer);
     this.I = new Int32Array(this.records.buffer);
     this.recordCapacity = this.records.length / RECORD_BYTES;
