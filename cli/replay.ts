@@ -3,7 +3,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
-import { LOOKUPS, type Lookup } from "../core/index.ts";
+import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../scenarios/format.ts";
 import { type ReplayOptions, replay, reportLine } from "../scenarios/runner.ts";
 import { fail, integerOptions, writeOut } from "./io.ts";
@@ -52,7 +52,8 @@ async function replayAll(args: ReplayArgs): Promise<void> {
       await writeOut(args.report === "json" ? `${reportLine(result)}\n` : chunks.join(""));
     } catch (error) {
       await writeOut(chunks.join("")); // what ran before the failure, as the C reference prints it
-      fail(error instanceof Error ? error.message : String(error), 1);
+      // A bad PAGE_SIZE or start address (option, directive or environment) is bad input: nothing of this file ran.
+      fail(error instanceof Error ? error.message : String(error), error instanceof MemsError && error.code === "INVALID_OPTION" ? 2 : 1);
       return;
     }
   }

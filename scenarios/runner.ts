@@ -253,8 +253,13 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
       print(mems.formatStats()); // the scenario finished itself: the stats of the empty system
     }
   } catch (error) {
-    // Give the mappings back; a caller's own instance is left as the failure found it.
-    if (options.mems === undefined) mems.finish();
+    try {
+      // Out of memory stops the replay; with verify, every block allocated before it must still hold its bytes.
+      if (error instanceof MemsError && error.code === "OUT_OF_MEMORY") checker?.checkAllLive(index, "after OUT_OF_MEMORY");
+    } finally {
+      // Give the mappings back; a caller's own instance is left as the failure found it.
+      if (options.mems === undefined) mems.finish();
+    }
     throw error;
   } finally {
     flush();

@@ -1,0 +1,154 @@
+/**
+ * The CLI as a user runs it, one child process per case (kept to what needs a process): bad usage is
+ * exit status 2 with a message on stderr; `gen` writes what scenarios/generate.ts makes; a replay that
+ * runs out of memory under `ulimit -v` exits 1 with OUT_OF_MEMORY after its earlier blocks verified.
+ */
+
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateChurnTrace, generateRandomScenario } from "../scenarios/generate.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const MAIN = join(ROOT, "cli/main.ts");
+const dir = mkdtempSync(join(tmpdir(), "mems-cli-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  signal: string | number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Run {
+  const run = Bun.spawnSync([process.execPath, MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  return { status: run.exitCode, signal: run.signalCode ?? null, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("bad usage is exit status 2, a message on stderr, nothing on stdout", () => {
+  const noDirectives = file("plain.mtrace", "a 0 8\ns\n");
+  const hugePage = file("huge-page.mtrace", "@page_size 2000000000\na 0 8\n");
+  const cases: [string, string[], Record<string, string>, string][] = [
+    ["an unknown command", ["frobnicate"], {}, "Unknown argument: frobnicate"],
+    ["no command", [], {}, "name a command"],
+    ["an unknown option of replay", ["replay", noDirectives, "--nope"], {}, "Unknown argument: nope"],
+    ["an unknown option of soak", ["soak", "--fast"], {}, "Unknown argument: fast"],
+    ["an unknown option of gen", ["gen", "--size", "3"], {}, "Unknown argument: size"],
+    ["an unknown option of example", ["example", "--verify"], {}, "Unknown argument: verify"],
+    ["replay without files", ["replay"], {}, "Not enough non-option arguments"],
+    ["replay of a missing file", ["replay", join(dir, "missing.mtrace")], {}, "missing.mtrace: no such file"],
+    ["replay --page-size 0", ["replay", noDirectives, "--page-size", "0"], {}, "--page-size must be an integer >= 1, got 0"],
+    ["replay --page-size 1.5", ["replay", noDirectives, "--page-size", "1.5"], {}, "--page-size must be an integer >= 1, got 1.5"],
+    ["replay --page-size abc", ["replay", noDirectives, "--page-size", "abc"], {}, "--page-size must be an integer >= 1, got NaN"],
+    ["replay --page-size huge", ["replay", noDirectives, "--page-size", "2000000000"], {}, "INVALID_OPTION: pageSize"],
+    ["replay --start -1", ["replay", noDirectives, "--start", "-1"], {}, "--start must be an integer >= 0, got -1"],
+    ["replay --lookup best-fit", ["replay", noDirectives, "--lookup", "best-fit"], {}, "Invalid values"],
+    ["replay with MEMS_PAGE_SIZE=abc", ["replay", noDirectives], { MEMS_PAGE_SIZE: "abc" }, "INVALID_OPTION: MEMS_PAGE_SIZE"],
+    ["replay with MEMS_START_ADDRESS=-5", ["replay", noDirectives], { MEMS_START_ADDRESS: "-5" }, "INVALID_OPTION: MEMS_START_ADDRESS"],
+    ["replay of @page_size 2000000000", ["replay", hugePage], {}, "INVALID_OPTION: pageSize"],
+    ["soak --ops -1", ["soak", "--ops", "-1"], {}, "--ops must be an integer >= 0, got -1"],
+    ["soak --ops 1.5", ["soak", "--ops", "1.5"], {}, "--ops must be an integer >= 0, got 1.5"],
+    ["soak --check-every 0", ["soak", "--check-every", "0"], {}, "--check-every must be an integer >= 1, got 0"],
+    ["soak --seed 2^32", ["soak", "--seed", "4294967296"], {}, "--seed must be below 2^32"],
+    ["soak --lookup fastest", ["soak", "--lookup", "fastest"], {}, "Invalid values"],
+    ["soak with MEMS_PAGE_SIZE=4k", ["soak", "--ops", "10"], { MEMS_PAGE_SIZE: "4k" }, "INVALID_OPTION: MEMS_PAGE_SIZE"],
+    ["gen --kind huge", ["gen", "--kind", "huge"], {}, "Invalid values"],
+    ["gen --ops NaN", ["gen", "--ops", "NaN"], {}, "--ops must be an integer >= 0, got NaN"],
+    ["gen --live 0", ["gen", "--kind", "churn", "--live", "0"], {}, "--live must be an integer >= 1, got 0"],
+    ["gen --live with --kind random", ["gen", "--live", "5"], {}, "--live applies to --kind churn only"],
+    ["gen --out in a missing folder", ["gen", "--seed", "1", "--out", join(dir, "no/such/dir.mtrace")], {}, "cannot write"],
+  ];
+  test.each(cases)("%s", (_name, args, env, message) => {
+    const run = cli(args, env);
+    expect(run.stderr).toContain(message);
+    expect([run.status, run.stdout]).toEqual([2, ""]);
+  });
+});
+
+describe("help and version", () => {
+  test.each(["replay", "soak", "gen", "example"])("%s --help lists its options and exits 0", (command) => {
+    const run = cli([command, "--help"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`mems ${command}`);
+    expect(run.stdout).toContain("--help");
+  });
+
+  test("--version prints the package's version", () => {
+    const run = cli(["--version"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+  });
+});
+
+describe("gen", () => {
+  test("--kind random writes generateRandomScenario's text to stdout", () => {
+    const run = cli(["gen", "--kind", "random", "--ops", "200", "--seed", "42"]);
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toBe(generateRandomScenario(42, { ops: 200 }));
+  });
+
+  test("--kind churn --out writes the trace, which replays and verifies; no seed is printed on stderr", () => {
+    const out = join(dir, "churn.rep");
+    const run = cli(["gen", "--kind", "churn", "--ops", "300", "--live", "20", "--seed", "9", "--out", out]);
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, "", ""]);
+    expect(readFileSync(out, "utf8")).toBe(generateChurnTrace(9, { live: 20, replacements: 300 }));
+    const replayed = cli(["replay", out, "--verify", "--report", "json"]);
+    expect(replayed.status).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ ops: 20 + 600 + 20, mallocs: 320, frees: 320 });
+  });
+
+  test("without --seed the seed is printed on stderr, and that seed gives the same text", () => {
+    const run = cli(["gen", "--ops", "50"]);
+    expect(run.status).toBe(0);
+    const seed = Number(/^mems gen: seed (\d+)\n$/.exec(run.stderr)?.[1]);
+    expect(run.stdout).toBe(generateRandomScenario(seed, { ops: 50 }));
+  });
+});
+
+describe("out of memory under an address-space limit", () => {
+  /** Runs the CLI with `ulimit -v` of `kib` KiB (bash's ulimit, then exec: the limit is the CLI's own). */
+  const limited = (kib: number, args: string[]): Run => {
+    const run = Bun.spawnSync(["bash", "-c", `ulimit -v ${kib} && exec "$0" "$@"`, process.execPath, MAIN, ...args], { cwd: ROOT });
+    return { status: run.exitCode, signal: run.signalCode ?? null, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
+  };
+
+  test("a block too large for the limit: exit 1, OUT_OF_MEMORY on stderr, earlier blocks still verify", () => {
+    // Bun needs about 2.3 GB of address space for bun:ffi's JIT (docs/reliability.md): take the first
+    // limit from 3 GB up under which a small replay runs.
+    const small = file("small.mtrace", "a 0 8\nw 0 0 5\ng 0 0\n");
+    const kib = [3_000_000, 4_000_000, 6_000_000, 8_000_000].find((k) => limited(k, ["replay", "--verify", small]).status === 0);
+    expect(kib).toBeDefined();
+    const tooLarge = (kib as number) * 1024; // the whole limit: more than is left of it
+    const scenario = file(
+      "oom.mtrace",
+      [
+        "a 0 1000",
+        "w 0 996 11",
+        "a 1 100000",
+        "w 1 50000 22",
+        "a 2 4000000",
+        "w 2 3999996 33",
+        "g 0 996 before:",
+        "g 1 50000 before:",
+        "g 2 3999996 before:",
+        `a 3 ${tooLarge}`,
+        "g 0 996 never printed:",
+      ].join("\n"),
+    );
+    const run = limited(kib as number, ["replay", "--verify", scenario]);
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("before: 11\nbefore: 22\nbefore: 33\n");
+    // With --verify the runner checks every live block when it stops on OUT_OF_MEMORY: a damaged one would be
+    // a "verify:" error instead of this one.
+    expect(run.stderr).toBe(`OUT_OF_MEMORY: mmap of ${Math.ceil(tooLarge / 4096) * 4096} bytes failed\n`);
+  });
+});
