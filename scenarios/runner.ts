@@ -110,6 +110,15 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
     pending = 0;
   };
 
+  /** Frees `v` for `slot`, printing what MeMS prints when it is no block. */
+  const freeBlock = (slot: number, v: number): void => {
+    const owned = checker === undefined || checker.owns(slot);
+    if (mems.tryFree(v)) {
+      // A slot that no longer owns its block freed one that another live ID may hold: forget its contents.
+      if (!owned) checker?.freedBehindIds(v);
+    } else if (printing) print(NOT_FOUND);
+  };
+
   const totals = new Totals(mems);
   /** Reads the counters that a finish resets, then finishes. */
   const finish = (index: number): void => {
@@ -135,7 +144,7 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
           const v = address[slot] as number;
           if (v === NULL_ADDRESS) break;
           checker?.checkBlock(slot, index, "before free");
-          if (!mems.tryFree(v) && printing) print(NOT_FOUND);
+          freeBlock(slot, v);
           live[slot] = 0;
           checker?.forget(slot);
           break;
@@ -151,7 +160,7 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
           const old = address[slot] as number;
           checker?.checkBlock(slot, index, "before realloc");
           if (bytes === 0) {
-            if (!mems.tryFree(old) && printing) print(NOT_FOUND);
+            freeBlock(slot, old);
             live[slot] = 0;
             checker?.forget(slot);
             break;
@@ -168,7 +177,7 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
           }
           const kept = Math.min(oldSize, bytes);
           copyBlock(mems, old, fresh, kept);
-          if (!mems.tryFree(old) && printing) print(NOT_FOUND);
+          freeBlock(slot, old);
           address[slot] = fresh;
           size[slot] = bytes;
           checker?.moved(slot, kept, index);
@@ -474,6 +483,11 @@ class BlockChecker {
     this.fill(slot, kept);
   }
 
+  /** The slot is live and its block is the one it was given (no stale free or raw F took it). */
+  owns(slot: number): boolean {
+    return this.live[slot] === 1 && this.verified[slot] === 1;
+  }
+
   checkBlock(slot: number, index: number, when: string): void {
     if (this.live[slot] === 1 && this.verified[slot] === 1) this.check(slot, this.size[slot] as number, index, when);
   }
@@ -482,7 +496,7 @@ class BlockChecker {
     for (let slot = 0; slot < this.scenario.slotCount; slot++) this.checkBlock(slot, index, when);
   }
 
-  /** A raw `F` freed `v`: any live ID that held it no longer knows its block's contents. */
+  /** A raw `F` or a stale `f` freed `v`: any live ID that held it no longer knows its block's contents. */
   freedBehindIds(v: number): void {
     for (let slot = 0; slot < this.scenario.slotCount; slot++) {
       if (this.live[slot] === 1 && this.address[slot] === v) this.forget(slot);
