@@ -1,0 +1,336 @@
+/**
+ * The conformance harness: the TypeScript core against the expected files and against the C reference.
+ *
+ * Three suites, run in this order by `mems conformance`:
+ * - `golden`: every `*.mtrace` with a `*.expected` beside it, through TS first-fit, TS size-indexed (only
+ *   where the output cannot depend on which HOLE is chosen: no `s`, `v`, `p`, `P` or `F`) and the C
+ *   reference (with `--check`), each compared with the expected file.
+ * - `differential`: seeded random scenarios through TS first-fit and the C reference, outputs identical;
+ *   through size-indexed with the heap walk after every operation; and their hole-independent part
+ *   (steady.ts) through both lookups with `verify`, outputs identical.
+ * - `malloclab`: every malloc-lab trace through both with the final stats printed; outputs identical.
+ *
+ * Every suite takes its cases as arguments (a directory, a seed range), so tests can point it elsewhere.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import Table from "cli-table3";
+import type { Lookup, Mems } from "../core/index.ts";
+import { Op, parseScenario, readScenario, type Scenario } from "../scenarios/format.ts";
+import { generateRandomScenario } from "../scenarios/generate.ts";
+import { type ReplayOptions, replay } from "../scenarios/runner.ts";
+import { compareOutputs } from "./compare.ts";
+import { buildReference, describeExit, type ReferenceRun, runReference } from "./reference.ts";
+import { steadyScenario } from "./steady.ts";
+
+/* Paths and profiles */
+
+export const PROJECT_ROOT = join(import.meta.dir, "..");
+export const GOLDEN_DIR = join(PROJECT_ROOT, "scenarios");
+export const MALLOCLAB_DIR = join(PROJECT_ROOT, "../shared/traces/malloclab");
+
+export const SUITES = ["golden", "differential", "malloclab"] as const;
+export type Suite = (typeof SUITES)[number];
+
+/** Differential sizes: `ci` finishes in seconds, `full` (the default) in a few minutes on 2 cores. */
+export const PROFILES = {
+  ci: { cases: 60, ops: 400 },
+  full: { cases: 1000, ops: 4000 },
+} as const;
+export type Profile = keyof typeof PROFILES;
+
+/* Results */
+
+export interface CaseFailure {
+  /** The case, e.g. `merge.mtrace [C reference]` or `seed 17`. */
+  readonly name: string;
+  /** What went wrong: the first differing line with both sides, or an error. */
+  readonly detail: string;
+  /** For a random case: how to rerun just it, and where its scenario was kept. */
+  readonly rerun?: string;
+}
+
+export interface SuiteResult {
+  readonly suite: Suite;
+  readonly cases: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly failures: readonly CaseFailure[];
+}
+
+/** Counts cases and failures of one suite while it runs. */
+class SuiteTally {
+  private readonly started = performance.now();
+  private cases = 0;
+  private readonly failures: CaseFailure[] = [];
+
+  constructor(private readonly suite: Suite) {}
+
+  /** One case: `problem` undefined means it passed. */
+  record(name: string, problem: string | undefined, rerun?: string): void {
+    this.cases++;
+    if (problem !== undefined) this.failures.push(rerun === undefined ? { name, detail: problem } : { name, detail: problem, rerun });
+  }
+
+  result(): SuiteResult {
+    return {
+      suite: this.suite,
+      cases: this.cases,
+      passed: this.cases - this.failures.length,
+      failed: this.failures.length,
+      seconds: (performance.now() - this.started) / 1000,
+      failures: this.failures,
+    };
+  }
+}
+
+/* Running the TypeScript side */
+
+/** The output of a TS replay, or the error it stopped with (after the output printed before it). */
+interface TsRun {
+  readonly output: string;
+  readonly error?: string;
+}
+
+function replayTs(scenario: Scenario, options: ReplayOptions): TsRun {
+  const chunks: string[] = [];
+  try {
+    replay(scenario, { ...options, out: (text) => chunks.push(text) });
+    return { output: chunks.join("") };
+  } catch (error) {
+    return { output: chunks.join(""), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+/** The heap walk after every operation (core's one invariant checker). */
+const checkEveryOp = (_index: number, mems: Mems): void => mems.checkInvariants();
+
+/** Ops whose output shows addresses or reaches blocks by address, so it depends on the hole chosen. */
+const HOLE_DEPENDENT_OPS = new Set<number>([Op.Stats, Op.Virtual, Op.Physical, Op.PhysicalRaw, Op.FreeRaw]);
+
+/** True when no operation of the scenario prints something that depends on which HOLE malloc chose. */
+export function isHoleIndependent(scenario: Scenario): boolean {
+  for (let i = 0; i < scenario.count; i++) if (HOLE_DEPENDENT_OPS.has(scenario.ops[i] as number)) return false;
+  return true;
+}
+
+function compareTs(expectedName: string, expected: string, tsName: string, run: TsRun): string | undefined {
+  const difference = compareOutputs(expectedName, expected, tsName, run.output);
+  if (run.error === undefined) return difference;
+  return `${tsName} threw ${run.error}${difference === undefined ? "" : `\n${difference}`}`;
+}
+
+function compareReference(expectedName: string, expected: string, run: ReferenceRun): string | undefined {
+  const difference = compareOutputs(expectedName, expected, "C reference", run.stdout);
+  if (run.status === 0) return difference;
+  return `${describeExit(run)}${difference === undefined ? "" : `\n${difference}`}`;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.toString() : String(error));
+
+/* Suite: golden */
+
+export interface GoldenCase {
+  readonly name: string;
+  readonly file: string;
+  readonly expectedFile: string;
+}
+
+/** Every `NAME.mtrace` in `dir` that has a `NAME.expected` beside it, in name order. */
+export function goldenCases(dir: string = GOLDEN_DIR): GoldenCase[] {
+  const names = new Set(readdirSync(dir));
+  return [...names]
+    .filter((name) => name.endsWith(".mtrace") && names.has(name.replace(/\.mtrace$/, ".expected")))
+    .sort()
+    .map((name) => ({ name, file: join(dir, name), expectedFile: join(dir, name.replace(/\.mtrace$/, ".expected")) }));
+}
+
+/** Each golden case through TS first-fit, TS size-indexed where it cannot matter, and the C reference. */
+export async function runGolden(cases: readonly GoldenCase[] = goldenCases()): Promise<SuiteResult> {
+  const tally = new SuiteTally("golden");
+  for (const golden of cases) {
+    const reference = runReference(["--check", golden.file]); // runs while TS replays
+    const expected = readFileSync(golden.expectedFile, "utf8");
+    let scenario: Scenario | undefined;
+    try {
+      scenario = readScenario(golden.file);
+    } catch (error) {
+      tally.record(`${golden.name} [TS]`, errorText(error));
+    }
+    if (scenario !== undefined) {
+      const lookups: Lookup[] = isHoleIndependent(scenario) ? ["first-fit", "size-indexed"] : ["first-fit"];
+      for (const lookup of lookups) {
+        const run = replayTs(scenario, { lookup, afterOp: checkEveryOp });
+        tally.record(`${golden.name} [TS ${lookup}]`, compareTs("expected file", expected, `TS ${lookup}`, run));
+      }
+    }
+    tally.record(`${golden.name} [C reference]`, compareReference("expected file", expected, await reference));
+  }
+  return tally.result();
+}
+
+/* Suite: differential */
+
+export interface DifferentialOptions {
+  /** Number of random scenarios, with seeds firstSeed, firstSeed + 1, ... */
+  readonly cases: number;
+  readonly firstSeed: number;
+  /** Operations per scenario. */
+  readonly ops: number;
+}
+
+const PAGE_SIZES = [1024, 4096, 8192] as const;
+const START_ADDRESSES = [0, 1000] as const;
+
+/** The scenario of one seed. Page size and start address cycle with the seed, so a seed alone reruns it. */
+export function differentialScenario(seed: number, ops: number): string {
+  const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] as number;
+  const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] as number;
+  return generateRandomScenario(seed, { ops, pageSize, startAddress });
+}
+
+/** The TS side of one random case: every problem found, the C comparison aside. */
+function checkTsSide(text: string, file: string, problems: string[]): TsRun {
+  const scenario = parseScenario(text, file);
+  const firstFit = replayTs(scenario, { lookup: "first-fit" });
+  if (firstFit.error !== undefined) problems.push(`TS first-fit threw ${firstFit.error}`);
+
+  // Size-indexed on the whole scenario (stale IDs and raw addresses included): every invariant, every op.
+  const sizeIndexed = replayTs(scenario, { lookup: "size-indexed", afterOp: checkEveryOp });
+  if (sizeIndexed.error !== undefined) problems.push(`TS size-indexed threw ${sizeIndexed.error}`);
+
+  // The hole-independent part with verify: every byte of every live block checked, and the same reads.
+  const steady = parseScenario(steadyScenario(text), `${file} (hole-independent part)`);
+  const steadyFirstFit = replayTs(steady, { lookup: "first-fit", verify: true });
+  const steadySizeIndexed = replayTs(steady, { lookup: "size-indexed", verify: true, afterOp: checkEveryOp });
+  if (steadyFirstFit.error !== undefined) problems.push(`hole-independent part: TS first-fit (verify) threw ${steadyFirstFit.error}`);
+  if (steadySizeIndexed.error !== undefined)
+    problems.push(`hole-independent part: TS size-indexed (verify) threw ${steadySizeIndexed.error}`);
+  const reads = compareOutputs("first-fit", steadyFirstFit.output, "size-indexed", steadySizeIndexed.output);
+  if (reads !== undefined) problems.push(`hole-independent part (verify), outputs differ: ${reads}`);
+  return firstFit;
+}
+
+/**
+ * Random scenarios: TS against the C reference (one C process at a time, running while TS replays).
+ * A failing case's scenario is kept in a temporary directory named in its report.
+ */
+export async function runDifferential(options: DifferentialOptions): Promise<SuiteResult> {
+  const tally = new SuiteTally("differential");
+  const dir = mkdtempSync(join(tmpdir(), "mems-conformance-"));
+  let keep = false;
+  try {
+    for (let k = 0; k < options.cases; k++) {
+      const seed = options.firstSeed + k;
+      const text = differentialScenario(seed, options.ops);
+      const file = join(dir, `seed-${seed}.mtrace`);
+      writeFileSync(file, text);
+      const referenceRun = runReference([file]);
+      const problems: string[] = [];
+      try {
+        // TS runs while the C process does; the outputs are compared once C is done.
+        const firstFit = checkTsSide(text, file, problems);
+        const reference = await referenceRun;
+        if (reference.status !== 0) problems.push(describeExit(reference));
+        const difference = compareOutputs("C reference", reference.stdout, "TS first-fit", firstFit.output);
+        if (difference !== undefined) problems.push(difference);
+      } catch (error) {
+        await referenceRun.catch(() => undefined);
+        problems.push(errorText(error));
+      }
+      if (problems.length === 0) {
+        rmSync(file);
+        tally.record(`seed ${seed}`, undefined);
+      } else {
+        keep = true;
+        const rerun = `bun conformance --suite differential --seed ${seed} --cases 1 --ops ${options.ops}  (scenario kept in ${file})`;
+        tally.record(`seed ${seed}`, problems.join("\n"), rerun);
+      }
+    }
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+  return tally.result();
+}
+
+/* Suite: malloclab */
+
+/** Every `.rep` trace of `dir`, in name order. */
+export function mallocLabTraces(dir: string = MALLOCLAB_DIR): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".rep"))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** Each trace through TS first-fit and the C reference with the final stats printed; outputs identical. */
+export async function runMallocLab(traces: readonly string[] = mallocLabTraces()): Promise<SuiteResult> {
+  const tally = new SuiteTally("malloclab");
+  for (const trace of traces) {
+    const reference = runReference(["--final-stats", trace]);
+    let run: TsRun;
+    try {
+      run = replayTs(readScenario(trace), { lookup: "first-fit", finalStats: true });
+    } catch (error) {
+      await reference;
+      tally.record(basename(trace), errorText(error));
+      continue;
+    }
+    const c = await reference;
+    const problem = c.status !== 0 ? describeExit(c) : compareTs("C reference", c.stdout, "TS first-fit", run);
+    tally.record(basename(trace), problem);
+  }
+  return tally.result();
+}
+
+/* The whole run */
+
+export interface ConformanceOptions extends DifferentialOptions {
+  /** Suites to run, in the fixed order golden, differential, malloclab; all when empty. */
+  readonly suites: readonly Suite[];
+  readonly goldenDir?: string;
+  readonly mallocLabDir?: string;
+}
+
+/**
+ * Builds the reference, then runs the chosen suites in order.
+ * @throws HarnessError when the reference cannot be built.
+ */
+export async function runConformance(options: ConformanceOptions): Promise<SuiteResult[]> {
+  buildReference();
+  const chosen = options.suites.length === 0 ? SUITES : SUITES.filter((suite) => options.suites.includes(suite));
+  const results: SuiteResult[] = [];
+  for (const suite of chosen) {
+    if (suite === "golden") results.push(await runGolden(goldenCases(options.goldenDir)));
+    else if (suite === "differential") results.push(await runDifferential(options));
+    else results.push(await runMallocLab(mallocLabTraces(options.mallocLabDir)));
+  }
+  return results;
+}
+
+/* Reporting */
+
+/** The summary table: suite, cases, passed, failed, seconds. */
+export function formatTable(results: readonly SuiteResult[]): string {
+  const table = new Table({ head: ["suite", "cases", "passed", "failed", "seconds"], style: { head: [], border: [] } });
+  for (const r of results) table.push([r.suite, r.cases, r.passed, r.failed, r.seconds.toFixed(2)]);
+  return table.toString();
+}
+
+/** Every failure, one block each: the case, what differed, how to rerun it. */
+export function formatFailures(results: readonly SuiteResult[]): string {
+  const blocks: string[] = [];
+  for (const r of results) {
+    for (const failure of r.failures) {
+      const detail = failure.detail.replace(/^/gm, "  ");
+      blocks.push(`FAIL ${r.suite}: ${failure.name}\n${detail}${failure.rerun === undefined ? "" : `\n  rerun: ${failure.rerun}`}`);
+    }
+  }
+  return blocks.join("\n\n");
+}
+
+export function anyFailed(results: readonly SuiteResult[]): boolean {
+  return results.some((r) => r.failed > 0);
+}
