@@ -219,15 +219,19 @@ export class SizeIndexedLookup implements HoleLookup {
     const C = this.C;
     const { F, I } = this.store;
     const cls = mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
-    const fl = cls >>> SL_INDEX_COUNT_LOG2;
     const first = C[HEADS + cls];
-    I[(hole << I_SHIFT) + P_HOLE_NEXT] = first;
-    I[(hole << I_SHIFT) + P_HOLE_PREV] = NIL;
-    if (first !== NIL) I[(first << I_SHIFT) + P_HOLE_PREV] = hole;
+    const hi = hole << I_SHIFT;
+    I[hi + P_HOLE_NEXT] = first;
+    I[hi + P_HOLE_PREV] = NIL;
+    I[hi + P_HOLE_CLASS] = cls;
     C[HEADS + cls] = hole;
-    I[(hole << I_SHIFT) + P_HOLE_CLASS] = cls;
-    C[SL_BITMAP + fl] |= 1 << (cls & (SL_INDEX_COUNT - 1));
-    C[FL_BITMAP + (fl >>> 5)] |= 1 << (fl & 31);
+    if (first !== NIL) {
+      I[(first << I_SHIFT) + P_HOLE_PREV] = hole; // the class was not empty: its bits are set already
+    } else {
+      const fl = cls >>> SL_INDEX_COUNT_LOG2;
+      C[SL_BITMAP + fl] |= 1 << (cls & (SL_INDEX_COUNT - 1));
+      C[FL_BITMAP + (fl >>> 5)] |= 1 << (fl & 31);
+    }
   }
 
   // remove_free_block

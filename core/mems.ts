@@ -17,6 +17,7 @@ import { MemsError } from "./errors.ts";
 import {
   F_SHIFT,
   GRANULE,
+  GRANULE_LOG2,
   HOLE,
   I_SHIFT,
   M_MAX_HOLE_HINT,
@@ -432,11 +433,17 @@ export class Mems implements PieceStore {
   /** Points the address-map entries of the granules whose first byte lies in [v, v + size) at `piece`. */
   private mapRange(piece: number, v: number, size: number): void {
     const offset = v - this.startAddress;
-    const first = Math.ceil(offset / GRANULE);
-    const end = Math.ceil((offset + size) / GRANULE);
-    // Most blocks span a few granules: a loop beats a call into fill.
-    if (end - first <= 8) for (let g = first; g < end; g++) this.T[g] = piece;
-    else this.T.fill(piece, first, end);
+    const endOffset = offset + size;
+    if (endOffset < 0x7fffff00) {
+      // Integer arithmetic on the common path keeps the indexes int32 for the JIT.
+      const first = (offset + GRANULE - 1) >>> GRANULE_LOG2;
+      const end = (endOffset + GRANULE - 1) >>> GRANULE_LOG2;
+      // Most blocks span a few granules: a loop beats a call into fill.
+      if (end - first <= 8) for (let g = first; g < end; g++) this.T[g] = piece;
+      else this.T.fill(piece, first, end);
+    } else {
+      this.T.fill(piece, Math.ceil(offset / GRANULE), Math.ceil(endOffset / GRANULE));
+    }
   }
 
   private reserveAddressMap(virtualEnd: number): void {
