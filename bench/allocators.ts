@@ -1,0 +1,254 @@
+/**
+ * The allocators `bun bench` compares, each behind one small interface so that one replay loop
+ * (replay.ts) drives them all. Handles are plain numbers (a MeMS virtual address, a libc pointer, a
+ * MemPool offset, a slot index), so the loop stores them in a Float64Array and makes no object per op.
+ *
+ * `c-reference` is not here: it is the C replay binary, timed in its own process (creference.ts).
+ */
+import { dlopen, FFIType } from "bun:ffi";
+import { MemPool } from "@thi.ng/malloc";
+import { type Lookup, Mems } from "../core/index.ts";
+
+/** Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline. */
+export const ALLOCATORS = ["mems-size-indexed", "mems-first-fit", "c-reference", "libc-ffi", "thi.ng-malloc", "uint8array"] as const;
+export type AllocatorName = (typeof ALLOCATORS)[number];
+export const BASELINE: AllocatorName = "mems-size-indexed";
+
+/** What an allocator can say about its memory; absent fields print as '-'. */
+export interface AllocatorStats {
+  peakMappedBytes?: number;
+  mmapCalls?: number;
+  /** Blocks the allocator itself counts as live (the latest value, not a peak). */
+  liveBlocks?: number;
+}
+
+/** What the trace needs to size an allocator that cannot grow (MemPool). */
+export interface Workload {
+  peakLiveBytes: number;
+  peakLiveBlocks: number;
+}
+
+export interface BenchAllocator {
+  /** A handle for `size` >= 1 bytes; throws when the allocator is out of memory. */
+  malloc(size: number): number;
+  free(handle: number): void;
+  /** C's realloc on a live block: the first min(oldSize, size) bytes move to the returned handle. */
+  realloc(handle: number, oldSize: number, size: number): number;
+  /** The address of byte `offset` of the block, or undefined when the allocator has no addresses. */
+  readonly translate: ((handle: number, offset: number) => number) | undefined;
+  /** True when `finish` gives back live blocks itself; otherwise the replay frees them first. */
+  readonly finishFreesAll: boolean;
+  /** Ends a run (as mems_finish); the allocator is ready for the next run afterwards. */
+  finish(): void;
+  /** Peaks since the last `finish` (read before it), or {} where not meaningful. */
+  stats(): AllocatorStats;
+  /** Samples a peak that only the allocator can see; called after every malloc in observed replays. */
+  observe?(): void;
+}
+
+/* MeMS */
+
+class MemsAllocator implements BenchAllocator {
+  readonly finishFreesAll = true;
+  private readonly mems: Mems;
+  readonly translate: (handle: number, offset: number) => number;
+
+  constructor(lookup: Lookup) {
+    const mems = new Mems({ lookup });
+    this.mems = mems;
+    this.translate = (handle, offset) => mems.tryGet(handle + offset);
+  }
+
+  malloc(size: number): number {
+    return this.mems.malloc(size);
+  }
+
+  free(handle: number): void {
+    this.mems.tryFree(handle);
+  }
+
+  realloc(handle: number, oldSize: number, size: number): number {
+    const fresh = this.mems.malloc(size);
+    const kept = Math.min(oldSize, size);
+    this.mems.view(fresh, kept).set(this.mems.view(handle, kept));
+    this.mems.tryFree(handle);
+    return fresh;
+  }
+
+  finish(): void {
+    this.mems.finish();
+  }
+
+  stats(): AllocatorStats {
+    const stats = this.mems.stats();
+    return { peakMappedBytes: stats.peakMappedBytes, mmapCalls: stats.mmapCalls, liveBlocks: stats.liveBlocks };
+  }
+}
+
+/* glibc through bun:ffi */
+
+let libc: ReturnType<typeof openLibc> | undefined;
+
+function libcSymbols(): ReturnType<typeof openLibc> {
+  if (libc === undefined) libc = openLibc();
+  return libc;
+}
+
+function openLibc() {
+  // `ptr` results are numbers (every user-space address is below 2^53) and null for NULL.
+  return dlopen("libc.so.6", {
+    malloc: { args: [FFIType.u64], returns: FFIType.ptr },
+    free: { args: [FFIType.ptr], returns: FFIType.void },
+    realloc: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.ptr },
+  }).symbols;
+}
+
+class LibcAllocator implements BenchAllocator {
+  readonly finishFreesAll = false;
+  private readonly symbols = libcSymbols();
+  readonly translate = (handle: number, offset: number): number => handle + offset;
+
+  malloc(size: number): number {
+    const pointer = this.symbols.malloc(size);
+    if (pointer === null) throw new Error(`libc malloc(${size}) returned NULL`);
+    return pointer as number;
+  }
+
+  free(handle: number): void {
+    this.symbols.free(handle as Parameters<typeof this.symbols.free>[0]);
+  }
+
+  realloc(handle: number, _oldSize: number, size: number): number {
+    const pointer = this.symbols.realloc(handle as Parameters<typeof this.symbols.free>[0], size);
+    if (pointer === null) throw new Error(`libc realloc(${size}) returned NULL`);
+    return pointer as number;
+  }
+
+  finish(): void {}
+
+  stats(): AllocatorStats {
+    return {};
+  }
+}
+
+/* @thi.ng/malloc */
+
+/** MemPool's block header (8 bytes) plus its 8-byte alignment, the most it adds to a request. */
+const POOL_BLOCK_OVERHEAD = 16;
+
+/**
+ * A MemPool over one ArrayBuffer sized for the workload: twice the peak live bytes with headers, for
+ * first-fit fragmentation and a realloc's two blocks, plus 1 MiB. `finish` starts a fresh pool over
+ * the same buffer.
+ */
+class PoolAllocator implements BenchAllocator {
+  readonly finishFreesAll = false;
+  readonly translate = (handle: number, offset: number): number => handle + offset;
+  private readonly buffer: ArrayBuffer;
+  private readonly bytes: Uint8Array;
+  private pool: MemPool;
+  private peakTop = 0;
+
+  constructor(workload: Workload) {
+    const bytes = 2 * (workload.peakLiveBytes + POOL_BLOCK_OVERHEAD * workload.peakLiveBlocks) + (1 << 20);
+    this.buffer = new ArrayBuffer(Math.ceil(bytes / 8) * 8);
+    this.bytes = new Uint8Array(this.buffer);
+    this.pool = new MemPool({ buf: this.buffer });
+  }
+
+  malloc(size: number): number {
+    const address = this.pool.malloc(size);
+    if (address === 0) throw new Error(`MemPool out of memory for ${size} bytes (pool of ${this.buffer.byteLength})`);
+    return address;
+  }
+
+  free(handle: number): void {
+    this.pool.free(handle);
+  }
+
+  /**
+   * malloc + copy + free, as MeMS does it: MemPool's own realloc (6.1.150) leaves the old block in its
+   * used list when it moves one (realloc(100 -> 300) leaves 3 used blocks where 2 are live).
+   */
+  realloc(handle: number, oldSize: number, size: number): number {
+    const fresh = this.malloc(size);
+    this.bytes.copyWithin(fresh, handle, handle + Math.min(oldSize, size));
+    this.pool.free(handle);
+    return fresh;
+  }
+
+  finish(): void {
+    this.pool = new MemPool({ buf: this.buffer });
+  }
+
+  /** The pool's `top` (how far into its buffer it has handed out) falls when top blocks merge: sample it. */
+  observe(): void {
+    // `top` is protected; stats() would walk both block lists, too slow to call after every malloc.
+    const top = (this.pool as unknown as { top: number }).top;
+    if (top > this.peakTop) this.peakTop = top;
+  }
+
+  stats(): AllocatorStats {
+    this.observe();
+    return { peakMappedBytes: this.peakTop, liveBlocks: this.pool.stats().used.count };
+  }
+}
+
+/* Uint8Array */
+
+/** `new Uint8Array(size)` per block; free drops the reference and the garbage collector does the rest. */
+class TypedArrayAllocator implements BenchAllocator {
+  readonly finishFreesAll = false;
+  readonly translate = undefined;
+  private blocks: (Uint8Array | undefined)[] = [];
+  private freeHandles: number[] = [];
+
+  malloc(size: number): number {
+    const handle = this.freeHandles.length > 0 ? (this.freeHandles.pop() as number) : this.blocks.length;
+    this.blocks[handle] = new Uint8Array(size);
+    return handle;
+  }
+
+  free(handle: number): void {
+    this.blocks[handle] = undefined;
+    this.freeHandles.push(handle);
+  }
+
+  realloc(handle: number, oldSize: number, size: number): number {
+    const fresh = new Uint8Array(size);
+    fresh.set((this.blocks[handle] as Uint8Array).subarray(0, Math.min(oldSize, size)));
+    this.blocks[handle] = fresh;
+    return handle;
+  }
+
+  finish(): void {
+    this.blocks = [];
+    this.freeHandles = [];
+  }
+
+  stats(): AllocatorStats {
+    return {};
+  }
+}
+
+/** A fresh in-process allocator, or undefined for `c-reference` (timed in its own process). */
+export function createAllocator(name: AllocatorName, workload: Workload): BenchAllocator | undefined {
+  switch (name) {
+    case "mems-size-indexed":
+      return new MemsAllocator("size-indexed");
+    case "mems-first-fit":
+      return new MemsAllocator("first-fit");
+    case "libc-ffi":
+      return new LibcAllocator();
+    case "thi.ng-malloc":
+      return new PoolAllocator(workload);
+    case "uint8array":
+      return new TypedArrayAllocator();
+    case "c-reference":
+      return undefined;
+  }
+}
+
+export function isAllocatorName(name: string): name is AllocatorName {
+  return (ALLOCATORS as readonly string[]).includes(name);
+}

@@ -1,0 +1,91 @@
+/**
+ * The benchmark harness stays honest: the quick run lists every allocator with figures or a reason,
+ * and every in-process allocator replays a small trace to the end with every block freed.
+ */
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseScenario } from "../scenarios/format.ts";
+import { generateChurnTrace } from "../scenarios/generate.ts";
+import { ALLOCATORS, createAllocator } from "./allocators.ts";
+import { replayOnce, replayState, traceWorkload } from "./replay.ts";
+import type { BenchReport } from "./run.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+describe("bun bench --quick", () => {
+  test("lists all six allocators, each with figures or a skip reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mems-bench-test-"));
+    try {
+      const out = join(dir, "out.json");
+      const child = Bun.spawn([process.execPath, "cli/main.ts", "bench", "--quick", "--json", out], {
+        cwd: ROOT,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr, status] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.exited,
+      ]);
+      expect(status).toBe(0);
+      expect(stderr).toContain("[1/6] churn-100 mems-size-indexed");
+      expect(stdout).toContain("churn-100");
+
+      const report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
+      expect(report.bun).toBe(Bun.version);
+      expect(report.machine.cores).toBeGreaterThan(0);
+      expect(report.workloads.map((w) => w.name)).toEqual(["churn-100"]);
+      const cells = report.workloads[0]?.cells ?? [];
+      expect(cells.map((cell) => cell.allocator).sort()).toEqual([...ALLOCATORS].sort());
+      for (const cell of cells) {
+        if ("skipped" in cell) {
+          expect(cell.skipped.length).toBeGreaterThan(0);
+          continue;
+        }
+        expect(cell.nsPerOp).toBeGreaterThan(0);
+        expect(cell.p99NsPerOp).toBeGreaterThanOrEqual(cell.nsPerOp);
+        expect(cell.ops).toBe(40_200);
+        if (cell.process !== "c-binary") expect(cell.liveAtEnd).toBe(0);
+      }
+      // The baseline and libc must actually run for the ratios to mean anything.
+      for (const name of ["mems-size-indexed", "libc-ffi"]) {
+        expect(cells.find((cell) => cell.allocator === name && !("skipped" in cell))).toBeDefined();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});
+
+describe("replay loop", () => {
+  // 50 live blocks, a few hundred replacements, then every block freed; and a realloc-heavy trace.
+  const churn = parseScenario(generateChurnTrace(7, { live: 50, replacements: 300 }), "churn.rep");
+  const realloc = parseScenario(
+    ["1", "3", "8", "1", "a 0 100", "a 1 20", "r 0 300", "r 1 10", "a 2 0", "r 0 50", "f 0", "f 1"].join("\n"),
+    "realloc.rep",
+  );
+
+  for (const name of ALLOCATORS) {
+    if (name === "c-reference") continue;
+    for (const scenario of [churn, realloc]) {
+      test(`${name} frees everything on ${scenario.file}`, () => {
+        const allocator = createAllocator(name, traceWorkload(scenario));
+        if (allocator === undefined) throw new Error(`${name} did not construct`);
+        const state = replayState(scenario);
+        for (let run = 0; run < 3; run++) {
+          const outcome = replayOnce(allocator, scenario, state, true);
+          expect(outcome.liveAtEnd).toBe(0);
+          // Where the allocator counts its own live blocks, it must agree.
+          if (outcome.stats.liveBlocks !== undefined) expect(outcome.stats.liveBlocks).toBe(0);
+        }
+      });
+    }
+  }
+
+  test("traceWorkload counts the peak of live bytes after each operation", () => {
+    expect(traceWorkload(realloc)).toEqual({ peakLiveBytes: 320, peakLiveBlocks: 2 });
+  });
+});

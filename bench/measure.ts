@@ -1,0 +1,196 @@
+/**
+ * One measurement: one in-process allocator on one workload, timed by tinybench.
+ *
+ * A tinybench task is one whole replay of the trace (or one whole batch of `get` translations), so the
+ * timer (tens of ns a read) is read twice per task, never per operation; ns/op is task time / ops.
+ * The trace is parsed into typed arrays before anything is timed. After timing, one more replay on a
+ * fresh allocator, untimed, reads the peaks (mapped bytes, mmap calls) and checks the run was balanced.
+ */
+import { Bench } from "tinybench";
+import { readScenario, type Scenario } from "../scenarios/format.ts";
+import { Prng } from "../scenarios/prng.ts";
+import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
+import { replayOnce, replayState, traceWorkload } from "./replay.ts";
+import { SEED } from "./workloads.ts";
+
+/** How long tinybench samples: both the time budget and the minimum count must be met. */
+export interface Budget {
+  /** Time budget per task, ms. */
+  timeMs: number;
+  /** Minimum timed tasks. */
+  iterations: number;
+  warmupMs: number;
+  warmupIterations: number;
+}
+
+/** Every figure of one allocator on one workload. Times are per operation, in ns. */
+export interface Measurement {
+  allocator: AllocatorName;
+  workload: string;
+  ops: number;
+  /** Median of the timed samples / ops. */
+  nsPerOp: number;
+  p99NsPerOp: number;
+  meanNsPerOp: number;
+  samples: number;
+  peakMappedBytes?: number;
+  mmapCalls?: number;
+  peakLiveBytes?: number;
+  /** Peak live bytes / peak mapped bytes, where the allocator maps memory. */
+  utilization?: number;
+  /** Blocks still live when the trace ended (0: every block was freed); not known for the C binary. */
+  liveAtEnd?: number;
+  /** Blocks the allocator itself counted as live at the end, where it counts them. */
+  allocatorLiveAtEnd?: number;
+  /** Where the allocator ran: in a `bun bench/worker.ts` child, or the C binary's own process. */
+  process: "bun-child" | "c-binary" | "in-process";
+}
+
+/** Times one task with tinybench; returns [median, p99, mean] in ms and the sample count. */
+async function timeTask(
+  name: string,
+  task: () => unknown,
+  budget: Budget,
+): Promise<{ p50: number; p99: number; mean: number; samples: number }> {
+  const bench = new Bench({
+    name,
+    timestampProvider: "bunNanoseconds",
+    time: budget.timeMs,
+    iterations: budget.iterations,
+    warmupTime: budget.warmupMs,
+    warmupIterations: budget.warmupIterations,
+    warmup: budget.warmupIterations > 0,
+    throws: true,
+  });
+  bench.add(name, task);
+  await bench.run();
+  const result = bench.tasks[0]?.result;
+  if (result === undefined || (result.state !== "completed" && result.state !== "aborted-with-statistics")) {
+    throw new Error(`${name}: tinybench did not complete (${result?.state ?? "no result"})`);
+  }
+  return { p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, samples: result.latency.samplesCount };
+}
+
+function utilization(peakLiveBytes: number, stats: AllocatorStats): number | undefined {
+  return stats.peakMappedBytes !== undefined && stats.peakMappedBytes > 0 ? peakLiveBytes / stats.peakMappedBytes : undefined;
+}
+
+function withStats(measurement: Measurement, stats: AllocatorStats, peakLiveBytes: number): Measurement {
+  measurement.peakLiveBytes = peakLiveBytes;
+  if (stats.peakMappedBytes !== undefined) measurement.peakMappedBytes = stats.peakMappedBytes;
+  if (stats.mmapCalls !== undefined) measurement.mmapCalls = stats.mmapCalls;
+  if (stats.liveBlocks !== undefined) measurement.allocatorLiveAtEnd = stats.liveBlocks;
+  const ratio = utilization(peakLiveBytes, stats);
+  if (ratio !== undefined) measurement.utilization = ratio;
+  return measurement;
+}
+
+function mustCreate(name: AllocatorName, workload: Workload): BenchAllocator {
+  const allocator = createAllocator(name, workload);
+  if (allocator === undefined) throw new Error(`${name} does not run in a Bun process`);
+  return allocator;
+}
+
+/** Replays a trace file `budget`-many times on `name`. */
+export async function measureTrace(name: AllocatorName, workload: string, file: string, budget: Budget): Promise<Measurement> {
+  return measureScenario(name, workload, readScenario(file), budget);
+}
+
+/**
+ * The first replay is observed (peaks, balance) and untimed; it is also the warmup. When it took more
+ * than a second, tinybench takes a single sample with no further warmup, to keep `bun bench` short.
+ */
+export async function measureScenario(name: AllocatorName, workload: string, scenario: Scenario, budget: Budget): Promise<Measurement> {
+  const shape = traceWorkload(scenario);
+  const allocator = mustCreate(name, shape);
+  const state = replayState(scenario);
+  const started = Bun.nanoseconds();
+  const checked = replayOnce(allocator, scenario, state, true);
+  const heavy = Bun.nanoseconds() - started > 1e9;
+  let sink = 0;
+  const timing = await timeTask(
+    `${workload} ${name}`,
+    () => {
+      sink += replayOnce(allocator, scenario, state).sink;
+    },
+    heavy ? { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 } : budget,
+  );
+  if (Number.isNaN(sink)) throw new Error("unreachable: keeps the translations alive");
+
+  const ops = scenario.count;
+  return withStats(
+    {
+      allocator: name,
+      workload,
+      ops,
+      nsPerOp: (timing.p50 * 1e6) / ops,
+      p99NsPerOp: (timing.p99 * 1e6) / ops,
+      meanNsPerOp: (timing.mean * 1e6) / ops,
+      samples: timing.samples,
+      liveAtEnd: checked.liveAtEnd,
+      process: "in-process",
+    },
+    checked.stats,
+    shape.peakLiveBytes,
+  );
+}
+
+/**
+ * The `get` workload: `blocks` blocks of 16-512 bytes are allocated untimed, then each task makes
+ * `gets` translations at precomputed random (block, offset) pairs: MeMS's get, or pointer + offset.
+ */
+export async function measureGet(name: AllocatorName, blocks: number, gets: number, budget: Budget): Promise<Measurement> {
+  const rng = new Prng(SEED);
+  const sizes = new Float64Array(blocks);
+  let liveBytes = 0;
+  for (let i = 0; i < blocks; i++) {
+    sizes[i] = rng.int(16, 512);
+    liveBytes += sizes[i] as number;
+  }
+  const allocator = mustCreate(name, { peakLiveBytes: liveBytes, peakLiveBlocks: blocks });
+  const translate = allocator.translate;
+  if (translate === undefined) throw new Error(`${name} has no addresses to translate`);
+  const handles = new Float64Array(blocks);
+  for (let i = 0; i < blocks; i++) {
+    handles[i] = allocator.malloc(sizes[i] as number);
+    allocator.observe?.();
+  }
+  const target = new Int32Array(gets);
+  const offset = new Float64Array(gets);
+  for (let i = 0; i < gets; i++) {
+    const block = rng.int(0, blocks - 1);
+    target[i] = block;
+    offset[i] = rng.int(0, (sizes[block] as number) - 1);
+  }
+  let sink = 0;
+  const timing = await timeTask(
+    `get ${name}`,
+    () => {
+      for (let i = 0; i < gets; i++) sink += translate(handles[target[i] as number] as number, offset[i] as number);
+    },
+    budget,
+  );
+  if (Number.isNaN(sink) || sink < 0) throw new Error(`${name}: a translation failed (sink ${sink})`);
+
+  const stats = allocator.stats();
+  for (let i = 0; i < blocks; i++) allocator.free(handles[i] as number);
+  const after = allocator.stats();
+  allocator.finish();
+  const measurement = withStats(
+    {
+      allocator: name,
+      workload: "get",
+      ops: gets,
+      nsPerOp: (timing.p50 * 1e6) / gets,
+      p99NsPerOp: (timing.p99 * 1e6) / gets,
+      meanNsPerOp: (timing.mean * 1e6) / gets,
+      samples: timing.samples,
+      liveAtEnd: 0,
+      process: "in-process",
+    },
+    stats,
+    liveBytes,
+  );
+  if (after.liveBlocks !== undefined) measurement.allocatorLiveAtEnd = after.liveBlocks;
+  return measurement;
+}

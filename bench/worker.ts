@@ -1,0 +1,61 @@
+/**
+ * The child process of `bun bench`: measures one allocator on one workload and prints one JSON line
+ * (a Measurement) on stdout. Each allocator runs in a fresh Bun process so that what one allocator
+ * leaves in the JIT and the heap (seen with @thi.ng/malloc) cannot move another's figures.
+ *
+ *   bun bench/worker.ts --allocator NAME --workload NAME (--trace FILE | --blocks N --gets M)
+ *                       [--time MS] [--iterations N] [--warmup-time MS] [--warmup-iterations N]
+ */
+import { parseArgs } from "node:util";
+import { type AllocatorName, isAllocatorName } from "./allocators.ts";
+import { type Budget, type Measurement, measureGet, measureTrace } from "./measure.ts";
+
+function integer(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got ${text}`);
+  return Number(text);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      allocator: { type: "string" },
+      workload: { type: "string" },
+      trace: { type: "string" },
+      blocks: { type: "string" },
+      gets: { type: "string" },
+      time: { type: "string" },
+      iterations: { type: "string" },
+      "warmup-time": { type: "string" },
+      "warmup-iterations": { type: "string" },
+    },
+    strict: true,
+  });
+  const allocator = values.allocator ?? "";
+  if (!isAllocatorName(allocator) || allocator === "c-reference") throw new Error(`--allocator: no in-process allocator ${allocator}`);
+  const workload = values.workload ?? "";
+  const budget: Budget = {
+    timeMs: integer(values.time, 500, "time"),
+    iterations: integer(values.iterations, 5, "iterations"),
+    warmupMs: integer(values["warmup-time"], 100, "warmup-time"),
+    warmupIterations: integer(values["warmup-iterations"], 2, "warmup-iterations"),
+  };
+  let measurement: Measurement;
+  if (values.trace !== undefined) {
+    measurement = await measureTrace(allocator as AllocatorName, workload, values.trace, budget);
+  } else {
+    const blocks = integer(values.blocks, 0, "blocks");
+    const gets = integer(values.gets, 0, "gets");
+    if (blocks < 1 || gets < 1) throw new Error("give --trace FILE, or --blocks N and --gets M");
+    measurement = await measureGet(allocator as AllocatorName, blocks, gets, budget);
+  }
+  measurement.process = "bun-child";
+  process.stdout.write(`${JSON.stringify(measurement)}\n`);
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,98 @@
+/**
+ * The workloads `bun bench` runs, and which allocator sits out which workload (with the reason).
+ *
+ * Every trace workload is a file: the churn traces are generated once per run (fixed seeds) into a
+ * temporary folder, so every allocator, the C reference included, replays the very same operations.
+ * The `get` workload is not a trace: it is built in the measuring process (getworkload.ts).
+ */
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateChurnTrace } from "../scenarios/generate.ts";
+import type { AllocatorName } from "./allocators.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const EXAMPLE_TRACE = join(ROOT, "scenarios/example.mtrace");
+export const MALLOCLAB_DIR = join(ROOT, "../shared/traces/malloclab");
+
+/** Seed of every generated trace: the same operations on every run and every machine. */
+export const SEED = 20240601;
+
+export type WorkloadSpec =
+  | { name: string; kind: "trace"; file: string; describe: string }
+  | { name: string; kind: "churn"; live: number; replacements: number; minSize: number; maxSize: number; describe: string }
+  | { name: string; kind: "get"; blocks: number; gets: number; describe: string };
+
+/** The default list; `quick` is churn-100 alone, smaller. */
+export function workloadSpecs(quick: boolean): WorkloadSpec[] {
+  if (quick) {
+    return [churn("churn-100", 100, 20_000, 16, 512)];
+  }
+  const specs: WorkloadSpec[] = [
+    churn("churn-100", 100, 200_000, 16, 512),
+    churn("churn-10k", 10_000, 200_000, 16, 512),
+    churn("churn-1m", 1_000_000, 1_000_000, 16, 512),
+    { name: "get", kind: "get", blocks: 10_000, gets: 1_000_000, describe: "1,000,000 translations into 10,000 live blocks" },
+    churn("large", 1_000, 50_000, 1024, 65_536),
+    { name: "example", kind: "trace", file: EXAMPLE_TRACE, describe: "scenarios/example.mtrace, quiet" },
+  ];
+  for (const file of mallocLabTraces()) {
+    specs.push({ name: `malloclab-${file.replace(/\.rep$/, "")}`, kind: "trace", file: join(MALLOCLAB_DIR, file), describe: file });
+  }
+  return specs;
+}
+
+function churn(name: string, live: number, replacements: number, minSize: number, maxSize: number): WorkloadSpec {
+  return {
+    name,
+    kind: "churn",
+    live,
+    replacements,
+    minSize,
+    maxSize,
+    describe: `${live.toLocaleString("en")} live blocks of ${minSize}-${maxSize} bytes, ${replacements.toLocaleString("en")} replacements`,
+  };
+}
+
+export function mallocLabTraces(): string[] {
+  if (!existsSync(MALLOCLAB_DIR)) return [];
+  return readdirSync(MALLOCLAB_DIR)
+    .filter((file) => file.endsWith(".rep"))
+    .sort();
+}
+
+/** The trace file of a workload (writing generated traces into `dir`), or undefined for `get`. */
+export function traceFile(spec: WorkloadSpec, dir: string): string | undefined {
+  switch (spec.kind) {
+    case "trace":
+      return spec.file;
+    case "churn": {
+      const file = join(dir, `${spec.name}.rep`);
+      const text = generateChurnTrace(SEED, {
+        live: spec.live,
+        replacements: spec.replacements,
+        minSize: spec.minSize,
+        maxSize: spec.maxSize,
+      });
+      writeFileSync(file, text);
+      return file;
+    }
+    case "get":
+      return undefined;
+  }
+}
+
+/** Why `allocator` sits out `spec`, or undefined when it runs. */
+export function skipReason(allocator: AllocatorName, spec: WorkloadSpec): string | undefined {
+  const live = spec.kind === "churn" ? spec.live : 0;
+  if (live >= 1_000_000) {
+    if (allocator === "mems-first-fit") return "first-fit walks the chains for every malloc: hours at 1,000,000 live blocks";
+    if (allocator === "c-reference") return "the C reference walks the chains (first-fit, no address map): hours at 1,000,000 live blocks";
+    if (allocator === "thi.ng-malloc") return "MemPool's first-fit free list and linear free: hours at 1,000,000 live blocks";
+  }
+  if (spec.kind === "get") {
+    if (allocator === "c-reference") return "replay --bench times whole traces only; it has no get-only mode";
+    if (allocator === "uint8array") return "a Uint8Array has no address to translate (indexing is the engine's)";
+  }
+  return undefined;
+}
