@@ -3,8 +3,8 @@
  *
  * A tinybench task is one whole replay of the trace (or one whole batch of `get` translations), so the
  * timer (tens of ns a read) is read twice per task, never per operation; ns/op is task time / ops.
- * The trace is parsed into typed arrays before anything is timed. After timing, one more replay on a
- * fresh allocator, untimed, reads the peaks (mapped bytes, mmap calls) and checks the run was balanced.
+ * The trace is parsed into typed arrays before anything is timed. After timing, one more replay,
+ * untimed and observed, reads the peaks (mapped bytes, mmap calls) and checks the run was balanced.
  */
 import { Bench } from "tinybench";
 import { readScenario, type Scenario } from "../scenarios/format.ts";
@@ -97,17 +97,18 @@ export async function measureTrace(name: AllocatorName, workload: string, file: 
 }
 
 /**
- * The first replay is observed (peaks, balance) and untimed; it is also the warmup. When it took more
- * than a second, tinybench takes a single sample with no further warmup, to keep `bun bench` short.
+ * A first replay, untimed, warms up and tells how long one takes; when that is more than a second,
+ * tinybench takes a single sample with no further warmup, to keep `bun bench` short. The observed
+ * replay (peaks, balance) comes last, on the same allocator: its per-malloc sampling would otherwise
+ * leave the JIT a different loop to time (measured: about 10 ns per operation slower on churn-10k).
  */
 export async function measureScenario(name: AllocatorName, workload: string, scenario: Scenario, budget: Budget): Promise<Measurement> {
   const shape = traceWorkload(scenario);
   const allocator = mustCreate(name, shape);
   const state = replayState(scenario);
   const started = Bun.nanoseconds();
-  const checked = replayOnce(allocator, scenario, state, true);
+  let sink = replayOnce(allocator, scenario, state).sink;
   const heavy = Bun.nanoseconds() - started > 1e9;
-  let sink = 0;
   const timing = await timeTask(
     `${workload} ${name}`,
     () => {
@@ -116,6 +117,7 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
     heavy ? { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 } : budget,
   );
   if (Number.isNaN(sink)) throw new Error("unreachable: keeps the translations alive");
+  const checked = replayOnce(allocator, scenario, state, true);
 
   const ops = scenario.count;
   return withStats(
