@@ -130,11 +130,8 @@ export class Mems implements PieceStore {
 
   private segmentBytes = 0;
   private peakSegmentBytes = 0;
-  private liveBlocks = 0;
   private liveBytes = 0;
   private peakLiveBytes = 0;
-  private holeCount = 0;
-  private holeBytes = 0;
 
   readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
   private readonly holes: HoleLookup;
@@ -175,7 +172,6 @@ export class Mems implements PieceStore {
       // Exact fit: no zero-size HOLE is left behind.
       this.holes.remove(hole);
       I[hi + P_TYPE] = PROCESS;
-      this.holeCount--;
     } else {
       // The HOLE keeps its record (and so its address-map entries); the PROCESS takes a new one.
       const piece = this.takeRecord();
@@ -198,7 +194,6 @@ export class Mems implements PieceStore {
       this.mapRange(piece, virtualAddress, size);
       this.holes.resized(hole);
     }
-    this.holeBytes -= size;
     this.countLive(size);
     return virtualAddress;
   }
@@ -246,8 +241,6 @@ export class Mems implements PieceStore {
       this.initPiece(hole, HOLE, main, virtualAddress + size, rest, base + size, piece);
       I[(piece << I_SHIFT) + P_NEXT] = hole;
       this.mapRange(hole, virtualAddress + size, rest);
-      this.holeCount++;
-      this.holeBytes += rest;
       this.holes.insert(hole);
     }
     this.countLive(size);
@@ -275,7 +268,6 @@ export class Mems implements PieceStore {
   }
 
   private countLive(size: number): void {
-    this.liveBlocks++;
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
   }
@@ -305,9 +297,7 @@ export class Mems implements PieceStore {
     const pi = piece << I_SHIFT;
     const size = F[pf + P_SIZE];
     const main = I[pi + P_MAIN];
-    this.liveBlocks--;
     this.liveBytes -= size;
-    this.holeBytes += size;
 
     const prev = I[pi + P_PREV];
     const next = I[pi + P_NEXT];
@@ -315,7 +305,6 @@ export class Mems implements PieceStore {
     const mergeNext = next !== NIL && I[(next << I_SHIFT) + P_TYPE] === HOLE;
     if (!mergePrev && !mergeNext) {
       I[pi + P_TYPE] = HOLE;
-      this.holeCount++;
       this.holes.insert(piece);
       return;
     }
@@ -354,8 +343,6 @@ export class Mems implements PieceStore {
     if (before === NIL) I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
     else I[(before << I_SHIFT) + P_NEXT] = survivor;
     if (after !== NIL) I[(after << I_SHIFT) + P_PREV] = survivor;
-    // Before: the merged HOLEs; after: one.
-    this.holeCount += 1 - (mergePrev ? 1 : 0) - (mergeNext ? 1 : 0);
     if (survivor === piece) {
       I[si + P_TYPE] = HOLE;
       this.holes.insert(survivor);
@@ -525,11 +512,8 @@ export class Mems implements PieceStore {
     this.segmentBuffers = [];
     this.segmentBytes = 0;
     this.peakSegmentBytes = 0;
-    this.liveBlocks = 0;
     this.liveBytes = 0;
     this.peakLiveBytes = 0;
-    this.holeCount = 0;
-    this.holeBytes = 0;
   }
 
   [Symbol.dispose](): void {
@@ -538,30 +522,43 @@ export class Mems implements PieceStore {
 
   /* Stats */
 
+  /**
+   * The figures; counts of pieces (sub-chain lengths, HOLEs, blocks) are taken by walking the chains, so
+   * that no split or merge has to keep them.
+   */
   stats(): MemsStats {
+    const I = this.I;
     const subChainLengths: number[] = [];
-    for (let main = this.mainHead; main !== NIL; main = this.I[(main << I_SHIFT) + M_NEXT]) {
-      subChainLengths.push(this.subChainLength(main));
+    let holes = 0;
+    let pieces = 0;
+    for (let main = this.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+      let length = 0;
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+        length++;
+        if (I[(piece << I_SHIFT) + P_TYPE] === HOLE) holes++;
+      }
+      subChainLengths.push(length);
+      pieces += length;
     }
     return {
       pageSize: this.pageSize,
       pagesUsed: this.segmentBytes / this.pageSize,
-      spaceUnused: this.holeBytes,
+      spaceUnused: this.segmentBytes - this.liveBytes, // the pieces tile the segments
       mainChainLength: this.mainCount,
       subChainLengths,
       mappedBytes: this.segmentBytes,
       peakMappedBytes: this.peakSegmentBytes,
-      liveBlocks: this.liveBlocks,
+      liveBlocks: pieces - holes,
       liveBytes: this.liveBytes,
       peakLiveBytes: this.peakLiveBytes,
-      holes: this.holeCount,
+      holes,
       bookkeepingBytes: (this.records?.length ?? 0) + (this.addressMap?.length ?? 0) + this.holes.bookkeepingBytes(),
       mmapCalls: this.tally.mmapCalls,
       munmapCalls: this.tally.munmapCalls,
     };
   }
 
-  /** Pieces in a segment's sub-chain, counted when stats are asked for (not kept up on every split). */
+  /** Pieces in a segment's sub-chain. */
   private subChainLength(main: number): number {
     let length = 0;
     for (let piece = this.I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = this.I[(piece << I_SHIFT) + P_NEXT]) length++;
@@ -586,7 +583,7 @@ export class Mems implements PieceStore {
       lengths += `${this.subChainLength(main)}, `;
     }
     text += `Pages used:\t${this.segmentBytes / this.pageSize}\n`;
-    text += `Space unsued:\t${this.holeBytes}\n`;
+    text += `Space unsued:\t${this.segmentBytes - this.liveBytes}\n`;
     text += `Main Chain Length:\t${this.mainCount}\n`;
     text += `Sub-chain Length array: [${lengths}]\n`;
     text += "-----------------------------\n";
@@ -709,10 +706,12 @@ export class Mems implements PieceStore {
     if (mains !== this.mainCount) fail(`main chain has ${mains} nodes, the count says ${this.mainCount}`);
     if (expectedStart !== this.virtualEnd) fail(`virtual space ends at ${expectedStart}, expected ${this.virtualEnd}`);
     if (segmentBytes !== this.segmentBytes) fail(`segments hold ${segmentBytes} bytes, the stats say ${this.segmentBytes}`);
-    if (holes !== this.holeCount || holeBytes !== this.holeBytes)
-      fail(`${holes} HOLEs of ${holeBytes} bytes, the stats say ${this.holeCount} of ${this.holeBytes}`);
-    if (live !== this.liveBlocks || liveBytes !== this.liveBytes)
-      fail(`${live} blocks of ${liveBytes} bytes, the stats say ${this.liveBlocks} of ${this.liveBytes}`);
+    if (liveBytes !== this.liveBytes) fail(`blocks hold ${liveBytes} bytes, the stats say ${this.liveBytes}`);
+    if (holeBytes !== this.segmentBytes - this.liveBytes)
+      fail(`HOLEs hold ${holeBytes} bytes, the stats say ${this.segmentBytes - this.liveBytes} are unused`);
+    const stats = this.stats();
+    if (stats.holes !== holes || stats.liveBlocks !== live)
+      fail(`stats count ${stats.holes} HOLEs and ${stats.liveBlocks} blocks, the walk ${holes} and ${live}`);
     if (this.liveBytes > this.peakLiveBytes || this.segmentBytes > this.peakSegmentBytes) fail("a peak is below the current value");
     if (this.recordHighWater - this.recordFreeCount !== mains + pieces)
       fail(`${this.recordHighWater - this.recordFreeCount} records in use, ${mains + pieces} in the chains`);
