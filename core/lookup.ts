@@ -186,7 +186,7 @@ function floorLog2(size: number): number {
  * class is also the index of its list head). Sizes below SMALL_BLOCK_SIZE have a class each; above,
  * fl = floor(log2(size)) - SL_INDEX_COUNT_LOG2 + 1 and sl the next SL_INDEX_COUNT_LOG2 bits.
  */
-function mappingInsert(size: number): number {
+export function mappingInsert(size: number): number {
   if (size < SMALL_BLOCK_SIZE) return size;
   const shift = floorLog2(size) - SL_INDEX_COUNT_LOG2;
   // (shift + 1) * 32 + (size >> shift) - 32 === shift * 32 + (size >> shift)
@@ -194,7 +194,7 @@ function mappingInsert(size: number): number {
 }
 
 /** mapping_search: the lowest class all of whose HOLEs are at least `size`. */
-function mappingSearch(size: number): number {
+export function mappingSearch(size: number): number {
   if (size < SMALL_BLOCK_SIZE) return size;
   const shift = floorLog2(size) - SL_INDEX_COUNT_LOG2;
   return mappingInsert(size + (shift < 31 ? 1 << shift : 2 ** shift) - 1);
