@@ -120,7 +120,6 @@ export class ScenarioError extends Error {
 /* Lexing */
 
 const DECIMAL = /^-?[0-9]+$/;
-const FIELD_SEPARATOR = /[ \t]+/;
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 
@@ -131,9 +130,21 @@ function stripLine(raw: string): string {
   return hash < 0 ? line : line.slice(0, hash);
 }
 
+/** The space- or tab-separated fields of a line (a hand-written scan: traces have millions of lines). */
 function splitFields(line: string): string[] {
-  const trimmed = line.replace(/^[ \t]+/, "").replace(/[ \t]+$/, "");
-  return trimmed === "" ? [] : trimmed.split(FIELD_SEPARATOR);
+  const fields: string[] = [];
+  const length = line.length;
+  let start = -1;
+  for (let i = 0; i <= length; i++) {
+    const code = i < length ? line.charCodeAt(i) : 32;
+    if (code === 32 || code === 9) {
+      if (start >= 0) fields.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  return fields;
 }
 
 /** True when the first non-comment, non-blank line is a bare integer (the malloc-lab header). */
@@ -226,11 +237,18 @@ export function parseScenario(text: string, file: string): Scenario {
   const fail = (reason: string, at = lineNo): never => {
     throw new ScenarioError(file, at, reason);
   };
+  /** A decimal integer field (`-?[0-9]+`, within ±(2^53 - 1)), read digit by digit: traces are long. */
   const integer = (field: string, what: string): number => {
-    if (!DECIMAL.test(field)) fail(`${what} "${field}" is not a decimal integer`);
-    const value = Number(field);
-    if (!Number.isSafeInteger(value)) fail(`${what} ${field} is out of range`);
-    return value === 0 ? 0 : value; // no -0
+    const negative = field.charCodeAt(0) === 45; // "-"
+    let value = 0;
+    for (let i = negative ? 1 : 0; i < field.length; i++) {
+      const digit = field.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) fail(`${what} "${field}" is not a decimal integer`);
+      value = value * 10 + digit;
+    }
+    if (field.length === (negative ? 1 : 0)) fail(`${what} "${field}" is not a decimal integer`);
+    if (value > Number.MAX_SAFE_INTEGER) fail(`${what} ${field} is out of range`);
+    return negative && value !== 0 ? -value : value; // no -0
   };
 
   const columns = new OpColumns();
@@ -240,18 +258,37 @@ export function parseScenario(text: string, file: string): Scenario {
   const headerLines: number[] = [];
 
   // Per block slot: the ID, and its size from its latest `a`/`r` line in file order (-1: none yet).
+  // IDs below DIRECT_IDS find their slot in a table (slot + 1, 0 for none); larger ones in a Map.
+  const DIRECT_IDS = 1 << 24;
+  let direct = new Int32Array(1024);
   const slotOf = new Map<number, number>();
   const slotIds: number[] = [];
   const slotSize: number[] = [];
   let maxId = -1;
+  const newSlot = (id: number): number => {
+    const slot = slotIds.length;
+    slotIds.push(id);
+    slotSize.push(-1);
+    if (id > maxId) maxId = id;
+    return slot;
+  };
   const slotFor = (id: number): number => {
+    if (id < DIRECT_IDS) {
+      if (id >= direct.length) {
+        const grown = new Int32Array(Math.min(DIRECT_IDS, Math.max(direct.length * 2, id + 1)));
+        grown.set(direct);
+        direct = grown;
+      }
+      const known = direct[id] as number;
+      if (known > 0) return known - 1;
+      const slot = newSlot(id);
+      direct[id] = slot + 1;
+      return slot;
+    }
     let slot = slotOf.get(id);
     if (slot === undefined) {
-      slot = slotIds.length;
+      slot = newSlot(id);
       slotOf.set(id, slot);
-      slotIds.push(id);
-      slotSize.push(-1);
-      if (id > maxId) maxId = id;
     }
     return slot;
   };
