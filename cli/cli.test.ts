@@ -121,7 +121,7 @@ describe("out of memory under an address-space limit", () => {
   };
 
   test("a block too large for the limit: exit 1, OUT_OF_MEMORY on stderr, earlier blocks still verify", () => {
-    // Bun needs about 2.3 GB of address space for bun:ffi's JIT (docs/reliability.md): take the first
+    // Bun needs about 2.3 GB of address space for bun:ffi's JIT (README, "Out of memory"): take the first
     // limit from 3 GB up under which a small replay runs.
     const small = file("small.mtrace", "a 0 8\nw 0 0 5\ng 0 0\n");
     const kib = [3_000_000, 4_000_000, 6_000_000, 8_000_000].find((k) => limited(k, ["replay", "--verify", small]).status === 0);
