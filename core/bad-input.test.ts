@@ -10,8 +10,6 @@ import {
   LOOKUPS,
   MAX_REQUEST,
   Mems,
-  MemsError,
-  type MemsErrorCode,
   mems_finish,
   mems_free,
   mems_get,
@@ -20,33 +18,9 @@ import {
   mems_malloc,
   osCounters,
 } from "./index.ts";
+import { codeOf, instancesFinishedAfterEachTest, snapshot } from "./test-support.ts";
 
-const open: Mems[] = [];
-function make(options?: ConstructorParameters<typeof Mems>[0]): Mems {
-  const mems = new Mems(options);
-  open.push(mems);
-  return mems;
-}
-afterEach(() => {
-  injectMmapFailures(0);
-  for (const mems of open.splice(0)) mems.finish();
-});
-
-function codeOf(action: () => unknown): MemsErrorCode | "no error" | "not a MemsError" {
-  try {
-    action();
-  } catch (error) {
-    return error instanceof MemsError ? error.code : "not a MemsError";
-  }
-  return "no error";
-}
-
-/** Everything observable: the stats text, the chains, the stats, and the bytes of the given blocks. */
-function snapshot(mems: Mems, blocks: readonly number[]): string {
-  const bytes = blocks.map((v) => Buffer.from(mems.view(v)).toString("hex"));
-  const { mmapCalls: _m, munmapCalls: _u, ...stats } = mems.stats();
-  return JSON.stringify({ text: mems.formatStats(), chains: mems.chains(), stats, bytes });
-}
+const make = instancesFinishedAfterEachTest();
 
 /**
  * A heap with blocks in two segments, a HOLE between blocks and a HOLE at a segment's end; every block

@@ -1,13 +1,12 @@
 /**
  * The rules of ../shared/spec/mems.md, one by one, in both lookup modes where the rule holds for both.
  */
-import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import {
   injectMmapFailures,
   LOOKUPS,
   MAX_REQUEST,
   Mems,
-  MemsError,
   type MemsErrorCode,
   mems_finish,
   mems_free,
@@ -20,17 +19,9 @@ import {
   osCounters,
   PAGE_SIZE,
 } from "./index.ts";
+import { codeOf, instancesFinishedAfterEachTest, snapshot } from "./test-support.ts";
 
-const open: Mems[] = [];
-function make(options?: ConstructorParameters<typeof Mems>[0]): Mems {
-  const mems = new Mems(options);
-  open.push(mems);
-  return mems;
-}
-afterEach(() => {
-  injectMmapFailures(0);
-  for (const mems of open.splice(0)) mems.finish();
-});
+const make = instancesFinishedAfterEachTest();
 
 /** The layout of the chains as text: "P1000+1000 H2000+3096 | ..." */
 function layout(mems: Mems): string {
@@ -41,21 +32,7 @@ function layout(mems: Mems): string {
 }
 
 function expectMemsError(action: () => unknown, code: MemsErrorCode): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(MemsError);
-  expect((caught as MemsError).code).toBe(code);
-}
-
-/** Everything observable about the heap, to compare before and after a rejected call. */
-function snapshot(mems: Mems, blocks: number[]): string {
-  const bytes = blocks.map((v) => Array.from(mems.view(v)).join(","));
-  const { mmapCalls: _m, munmapCalls: _u, ...stats } = mems.stats();
-  return JSON.stringify({ text: mems.formatStats(), chains: mems.chains(), stats, bytes });
+  expect(codeOf(action)).toBe(code);
 }
 
 describe.each(LOOKUPS)("%s", (lookup) => {

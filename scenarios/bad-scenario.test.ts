@@ -5,26 +5,11 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { injectMmapFailures, LOOKUPS, type Mems, MemsError } from "../core/index.ts";
-import { parseScenario, ScenarioError } from "./format.ts";
+import { parseScenario } from "./format.ts";
 import { patternByte, replay, VerifyError } from "./runner.ts";
+import { errorOf, run } from "./test-support.ts";
 
 afterEach(() => injectMmapFailures(0));
-
-function errorOf(text: string, file = "t.mtrace"): string {
-  try {
-    parseScenario(text, file);
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.toString();
-    throw error;
-  }
-  throw new Error("parsed without error");
-}
-
-function run(text: string, options: Parameters<typeof replay>[1] = {}): string {
-  const chunks: string[] = [];
-  replay(parseScenario(text, "t.mtrace"), { out: (s) => chunks.push(s), ...options });
-  return chunks.join("");
-}
 
 describe("bad lines not covered by format.test.ts", () => {
   const cases: [string, string, string][] = [

@@ -4,19 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { detectDialect, Op, parseScenario, readScenario, ScenarioError } from "./format.ts";
+import { errorOf } from "./test-support.ts";
 
 const TRACES = join(import.meta.dir, "../../shared/traces/malloclab");
-
-/** The error a bad scenario gives, as the CLI prints it. */
-function errorOf(text: string, file = "t.mtrace"): string {
-  try {
-    parseScenario(text, file);
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.toString();
-    throw error;
-  }
-  throw new Error("parsed without error");
-}
 
 /** Only the FILE:LINE part of the error. */
 function whereOf(text: string, file = "t.mtrace"): string {

@@ -7,12 +7,12 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { maskPhysical as mask } from "../conformance/compare.ts";
 import type { Lookup } from "../core/index.ts";
 import { Op, readScenario, type Scenario } from "./format.ts";
 import { replay } from "./runner.ts";
 
 const DIR = import.meta.dir;
-const mask = (text: string): string => text.replace(/Physical Address: \d+/g, "Physical Address: PHYS");
 
 /** Ops that show addresses or reach blocks by address: their output depends on the HOLE chosen. */
 const HOLE_DEPENDENT = new Set<number>([Op.Stats, Op.Virtual, Op.Physical, Op.PhysicalRaw, Op.FreeRaw]);

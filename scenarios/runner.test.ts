@@ -4,31 +4,15 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { maskPhysical as mask } from "../conformance/compare.ts";
 import { injectMmapFailures, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
 import { parseScenario, readScenario } from "./format.ts";
-import { patternByte, type ReplayOptions, type ReplayResult, replay, reportLine, VerifyError } from "./runner.ts";
+import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";
+import { run, runWithResult } from "./test-support.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SHARED = join(ROOT, "../shared");
 const NOT_FOUND = "ADDRESS NOT FOUND!!\n";
-
-const mask = (text: string): string => text.replace(/Physical Address: \d+/g, "Physical Address: PHYS");
-
-/** Replays scenario text (4096-byte pages from 1000 unless it says otherwise) and returns its output. */
-function run(text: string, options: ReplayOptions = {}): string {
-  return runWithResult(text, options).output;
-}
-
-function runWithResult(text: string, options: ReplayOptions = {}): { output: string; result: ReplayResult } {
-  const chunks: string[] = [];
-  const result = replay(parseScenario(text, "t.mtrace"), {
-    pageSize: 4096,
-    startAddress: 1000,
-    out: (s) => chunks.push(s),
-    ...options,
-  });
-  return { output: chunks.join(""), result };
-}
 
 afterEach(() => injectMmapFailures(0));
 

@@ -14,6 +14,7 @@
 
 import { type Lookup, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
+import { Patterns } from "./pattern.ts";
 
 /* Options and results */
 
@@ -507,30 +508,24 @@ class BlockChecker {
     const bytes = this.size[slot] as number;
     if (from >= bytes) return;
     const view = this.mems.view(this.address[slot] as number, bytes);
-    const tile = patternTile(this.scenario.slotId[slot] as number);
-    // The pattern repeats every 256 bytes: copy whole tiles, starting at the phase of `from`.
-    for (let i = from; i < bytes; i += TILE_BYTES) {
-      const phase = i & 0xff;
-      view.set(tile.subarray(phase, phase + Math.min(TILE_BYTES, bytes - i)), i);
-    }
+    patterns.fill(view, this.scenario.slotId[slot] as number, from);
   }
 
   private check(slot: number, length: number, index: number, when: string): void {
     if (length === 0) return;
     const view = this.mems.view(this.address[slot] as number, length);
-    const tile = patternTile(this.scenario.slotId[slot] as number);
+    const id = this.scenario.slotId[slot] as number;
     const written = this.written[slot];
-    // Fast path: compare whole tiles natively; a differing tile (or a written block) is walked byte by byte.
-    for (let i = 0; i < length; i += TILE_BYTES) {
-      const end = Math.min(length, i + TILE_BYTES);
-      const phase = i & 0xff;
-      if (written === undefined && Buffer.compare(view.subarray(i, end), tile.subarray(phase, phase + end - i)) === 0) {
-        continue;
-      }
-      for (let k = i; k < end; k++) {
-        const expected = written?.get(k) ?? (tile[k & 0xff] as number);
-        if (view[k] !== expected) this.mismatch(slot, k, expected, view[k] as number, index, when);
-      }
+    if (written === undefined) {
+      const at = patterns.firstDifference(view, id);
+      if (at >= 0) this.mismatch(slot, at, patternByte(id, at), view[at] as number, index, when);
+      return;
+    }
+    // Bytes written by `w` override the pattern: compare byte by byte.
+    const tile = patterns.tile(id);
+    for (let k = 0; k < length; k++) {
+      const expected = written.get(k) ?? (tile[k & 0xff] as number);
+      if (view[k] !== expected) this.mismatch(slot, k, expected, view[k] as number, index, when);
     }
   }
 
@@ -540,18 +535,4 @@ class BlockChecker {
   }
 }
 
-/** Bytes copied per `set` when filling a block with its pattern. */
-const TILE_BYTES = 4096;
-/** Per ID mod 256: the pattern from byte 0, TILE_BYTES + 256 long so any phase has a whole tile. */
-const patternTiles: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
-
-function patternTile(id: number): Uint8Array {
-  const key = id % 256;
-  let tile = patternTiles[key];
-  if (tile === undefined) {
-    tile = new Uint8Array(TILE_BYTES + 256);
-    for (let i = 0; i < tile.length; i++) tile[i] = patternByte(key, i);
-    patternTiles[key] = tile;
-  }
-  return tile;
-}
+const patterns = new Patterns(patternByte);

@@ -13,6 +13,7 @@
  */
 
 import { type Lookup, Mems } from "../core/index.ts";
+import { Patterns } from "./pattern.ts";
 import { Prng } from "./prng.ts";
 
 /* Options and results */
@@ -80,40 +81,12 @@ export class SoakError extends Error {
 
 /* Patterns */
 
-/** Bytes per pattern tile; a pattern repeats every 256 bytes, so a tile of TILE + 256 serves any phase. */
-const TILE = 4096;
-const tiles: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
-
 /** Byte `i` of the pattern `key` (0..255). */
 export function soakPatternByte(key: number, i: number): number {
   return (key * 167 + i * 13 + 5) & 0xff;
 }
 
-function tileOf(key: number): Uint8Array {
-  let tile = tiles[key];
-  if (tile === undefined) {
-    tile = new Uint8Array(TILE + 256);
-    for (let i = 0; i < tile.length; i++) tile[i] = soakPatternByte(key, i);
-    tiles[key] = tile;
-  }
-  return tile;
-}
-
-function fillPattern(view: Uint8Array, key: number): void {
-  const tile = tileOf(key);
-  for (let i = 0; i < view.length; i += TILE) view.set(tile.subarray(0, Math.min(TILE, view.length - i)), i);
-}
-
-/** The offset of the first byte that differs from pattern `key`, or -1. */
-function firstMismatch(view: Uint8Array, key: number): number {
-  const tile = tileOf(key);
-  for (let i = 0; i < view.length; i += TILE) {
-    const end = Math.min(view.length, i + TILE);
-    if (Buffer.compare(view.subarray(i, end), tile.subarray(0, end - i)) === 0) continue;
-    for (let k = i; k < end; k++) if (view[k] !== tile[k - i]) return k;
-  }
-  return -1;
-}
+const patterns = new Patterns(soakPatternByte);
 
 /* Sizes */
 
@@ -174,7 +147,7 @@ export function soak(options: SoakOptions): SoakResult {
   };
   const checkBlock = (index: number, when: string): void => {
     result.blockChecks++;
-    const at = firstMismatch(mems.view(address[index] as number), key[index] as number);
+    const at = patterns.firstDifference(mems.view(address[index] as number), key[index] as number);
     if (at >= 0) {
       const found = mems.view((address[index] as number) + at, 1)[0];
       fail(
@@ -203,7 +176,7 @@ export function soak(options: SoakOptions): SoakResult {
         const bytes = randomSize(rng, pageSize);
         const v = mems.malloc(bytes);
         const k = rng.int(0, 255);
-        fillPattern(mems.view(v), k);
+        patterns.fill(mems.view(v), k);
         address[live] = v;
         size[live] = bytes;
         key[live] = k;
@@ -234,7 +207,7 @@ export function soak(options: SoakOptions): SoakResult {
         const i = rng.int(0, live - 1);
         checkBlock(i, "before rewrite");
         const k = rng.int(0, 255);
-        fillPattern(mems.view(address[i] as number), k);
+        patterns.fill(mems.view(address[i] as number), k);
         key[i] = k;
         result.writes++;
       } else if (roll < 0.9) {

@@ -1,0 +1,37 @@
+/**
+ * What the core's tests share: instances finished after each test (and the fault injector switched
+ * off), the code of the MemsError an action throws, and a snapshot of everything observable.
+ */
+import { afterEach } from "bun:test";
+import { injectMmapFailures, Mems, MemsError, type MemsErrorCode, type MemsOptions } from "./index.ts";
+
+/** A `make(options)` whose instances are finished after every test of the calling file. */
+export function instancesFinishedAfterEachTest(): (options?: MemsOptions) => Mems {
+  const open: Mems[] = [];
+  afterEach(() => {
+    injectMmapFailures(0);
+    for (const mems of open.splice(0)) mems.finish();
+  });
+  return (options) => {
+    const mems = new Mems(options);
+    open.push(mems);
+    return mems;
+  };
+}
+
+/** The code of the MemsError that `action` throws, or what happened instead. */
+export function codeOf(action: () => unknown): MemsErrorCode | "no error" | "not a MemsError" {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof MemsError ? error.code : "not a MemsError";
+  }
+  return "no error";
+}
+
+/** Everything observable: the stats text, the chains, the stats, and the bytes of the given blocks. */
+export function snapshot(mems: Mems, blocks: readonly number[]): string {
+  const bytes = blocks.map((v) => Buffer.from(mems.view(v)).toString("hex"));
+  const { mmapCalls: _m, munmapCalls: _u, ...stats } = mems.stats();
+  return JSON.stringify({ text: mems.formatStats(), chains: mems.chains(), stats, bytes });
+}
