@@ -1,11 +1,11 @@
 /** The scenario runner: exact output of every operation, directives vs options, results, verify. */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskPhysical as mask } from "../conformance/compare.ts";
-import { injectMmapFailures, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
+import { injectMmapFailures, LOOKUPS, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
 import { parseScenario, readScenario } from "./format.ts";
 import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";
 import { run, runWithResult } from "./test-support.ts";
@@ -204,6 +204,22 @@ describe("verify", () => {
       expect(replay(readScenario(join(SHARED, "traces/malloclab", name)), { verify: true }).ops).toBe(12);
     }
   });
+
+  test.each(LOOKUPS)(
+    "every malloc-lab trace passes in %s, every block checked before its free or realloc",
+    (lookup) => {
+      const dir = join(SHARED, "traces/malloclab");
+      const names = readdirSync(dir).filter((name) => name.endsWith(".rep"));
+      expect(names.length).toBe(13);
+      for (const name of names) {
+        const scenario = readScenario(join(dir, name));
+        const result = replay(scenario, { verify: true, lookup });
+        expect(result.ops).toBe(scenario.header?.opCount as number);
+        expect(result.mallocs + result.reallocs).toBeGreaterThan(0);
+      }
+    },
+    30_000,
+  );
 
   test("blocks are filled with their ID's pattern", () => {
     const { output } = runWithResult("a 7 8\ng 7 0\n", { verify: true });
