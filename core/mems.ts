@@ -107,7 +107,7 @@ export class Mems implements PieceStore {
   readonly startAddress: number;
   readonly lookup: Lookup;
 
-  /** Record pool: F and I view the same mapped memory (layout.ts). */
+  /** @internal Record pool, read by the hole lookups: F and I view the same mapped memory (layout.ts). */
   F = new Float64Array(0);
   I = new Int32Array(0);
   private records: Mapping | null = null;
@@ -120,6 +120,7 @@ export class Mems implements PieceStore {
   private T = new Int32Array(0);
   private addressMap: Mapping | null = null;
 
+  /** @internal The first main node, for the hole lookups. */
   mainHead = NIL;
   private mainTail = NIL;
   private mainCount = 0;
@@ -133,6 +134,7 @@ export class Mems implements PieceStore {
   private liveBytes = 0;
   private peakLiveBytes = 0;
 
+  /** @internal This instance's mmap/munmap calls and mapped bytes (stats() reports them). */
   readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
   private readonly holes: HoleLookup;
 
