@@ -51,6 +51,7 @@ export interface BenchAllocator {
 class MemsAllocator implements BenchAllocator {
   readonly finishFreesAll = true;
   private readonly mems: Mems;
+  private mmapCallsBefore = 0;
   readonly translate: (handle: number, offset: number) => number;
 
   constructor(lookup: Lookup) {
@@ -77,11 +78,13 @@ class MemsAllocator implements BenchAllocator {
 
   finish(): void {
     this.mems.finish();
+    this.mmapCallsBefore = this.mems.stats().mmapCalls;
   }
 
+  /** The instance counts mmap calls over its whole life; a replay's are those since the last finish. */
   stats(): AllocatorStats {
     const stats = this.mems.stats();
-    return { peakMappedBytes: stats.peakMappedBytes, mmapCalls: stats.mmapCalls, liveBlocks: stats.liveBlocks };
+    return { peakMappedBytes: stats.peakMappedBytes, mmapCalls: stats.mmapCalls - this.mmapCallsBefore, liveBlocks: stats.liveBlocks };
   }
 }
 
