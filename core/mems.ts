@@ -161,7 +161,11 @@ export class Mems implements PieceStore {
     return this.takeFromHole(hole, size);
   }
 
-  /** Split: the HOLE becomes a PROCESS of `size` bytes at its start, the rest stays a HOLE after it. */
+  /**
+   * Split: the HOLE becomes a PROCESS of `size` bytes at its start, the rest stays a HOLE after it. The
+   * PROCESS keeps the HOLE's record (and so its address-map entries, its start and its links); the rest,
+   * usually the shorter part, takes a new record, so the fewest address-map entries change.
+   */
   private takeFromHole(hole: number, size: number): number {
     const F = this.F;
     const I = this.I;
@@ -169,32 +173,26 @@ export class Mems implements PieceStore {
     const hi = hole << I_SHIFT;
     const virtualAddress = F[hf + P_VIRTUAL_ADDRESS];
     const holeSize = F[hf + P_SIZE];
-    const main = I[hi + P_MAIN];
-    if (holeSize === size) {
-      // Exact fit: no zero-size HOLE is left behind.
-      this.holes.remove(hole);
-      I[hi + P_TYPE] = PROCESS;
-    } else {
-      // The HOLE keeps its record (and so its address-map entries); the PROCESS takes a new one.
-      const piece = this.takeRecord();
-      const pf = piece << F_SHIFT;
-      const pi = piece << I_SHIFT;
-      const prev = I[hi + P_PREV];
-      F[pf + P_SIZE] = size;
-      F[pf + P_VIRTUAL_ADDRESS] = virtualAddress;
-      F[pf + P_PHYSICAL_ADDRESS] = F[hf + P_PHYSICAL_ADDRESS];
-      I[pi + P_TYPE] = PROCESS;
-      I[pi + P_MAIN] = main;
-      I[pi + P_PREV] = prev;
-      I[pi + P_NEXT] = hole;
-      if (prev === NIL) I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = piece;
-      else I[(prev << I_SHIFT) + P_NEXT] = piece;
-      I[hi + P_PREV] = piece;
-      F[hf + P_SIZE] = holeSize - size;
-      F[hf + P_VIRTUAL_ADDRESS] = virtualAddress + size;
-      F[hf + P_PHYSICAL_ADDRESS] += size;
-      this.mapRange(piece, virtualAddress, size);
-      this.holes.resized(hole);
+    this.holes.remove(hole);
+    I[hi + P_TYPE] = PROCESS;
+    if (holeSize !== size) {
+      // No zero-size HOLE is left behind on an exact fit.
+      const rest = this.takeRecord();
+      const rf = rest << F_SHIFT;
+      const ri = rest << I_SHIFT;
+      const next = I[hi + P_NEXT];
+      F[rf + P_SIZE] = holeSize - size;
+      F[rf + P_VIRTUAL_ADDRESS] = virtualAddress + size;
+      F[rf + P_PHYSICAL_ADDRESS] = F[hf + P_PHYSICAL_ADDRESS] + size;
+      I[ri + P_TYPE] = HOLE;
+      I[ri + P_MAIN] = I[hi + P_MAIN];
+      I[ri + P_PREV] = hole;
+      I[ri + P_NEXT] = next;
+      if (next !== NIL) I[(next << I_SHIFT) + P_PREV] = rest;
+      I[hi + P_NEXT] = rest;
+      F[hf + P_SIZE] = size;
+      this.mapRange(rest, virtualAddress + size, holeSize - size);
+      this.holes.insert(rest);
     }
     this.countLive(size);
     return virtualAddress;
