@@ -293,10 +293,8 @@ export class Mems implements PieceStore {
   private release(piece: number): void {
     const F = this.F;
     const I = this.I;
-    const pf = piece << F_SHIFT;
     const pi = piece << I_SHIFT;
-    const size = F[pf + P_SIZE];
-    const main = I[pi + P_MAIN];
+    const size = F[(piece << F_SHIFT) + P_SIZE];
     this.liveBytes -= size;
 
     const prev = I[pi + P_PREV];
@@ -311,8 +309,6 @@ export class Mems implements PieceStore {
 
     // The merged HOLE keeps the record of the largest piece, so the fewest address-map entries change
     // and, when that piece was a HOLE already, the index may not have to move it at all.
-    const first = mergePrev ? prev : piece;
-    const last = mergeNext ? next : piece;
     const prevSize = mergePrev ? F[(prev << F_SHIFT) + P_SIZE] : 0;
     const nextSize = mergeNext ? F[(next << F_SHIFT) + P_SIZE] : 0;
     let survivor = piece;
@@ -320,35 +316,43 @@ export class Mems implements PieceStore {
     if (nextSize > (survivor === prev ? prevSize : size)) survivor = next;
     if (mergePrev && prev !== survivor) this.holes.remove(prev);
     if (mergeNext && next !== survivor) this.holes.remove(next);
-    const firstVirtual = F[(first << F_SHIFT) + P_VIRTUAL_ADDRESS];
-    const firstPhysical = F[(first << F_SHIFT) + P_PHYSICAL_ADDRESS];
-    const before = I[(first << I_SHIFT) + P_PREV];
-    const after = I[(last << I_SHIFT) + P_NEXT];
-    for (let p = first; p !== after; ) {
-      const following = I[(p << I_SHIFT) + P_NEXT];
-      if (p !== survivor) {
-        this.mapRange(survivor, F[(p << F_SHIFT) + P_VIRTUAL_ADDRESS], F[(p << F_SHIFT) + P_SIZE]);
-        this.holes.absorbed(p, survivor);
-        this.releaseRecord(p);
-      }
-      p = following;
-    }
     const sf = survivor << F_SHIFT;
     const si = survivor << I_SHIFT;
+    // Only the links and fields that change are written.
+    const first = mergePrev ? prev : piece;
+    if (first !== survivor) {
+      const ff = first << F_SHIFT;
+      const before = I[(first << I_SHIFT) + P_PREV];
+      F[sf + P_VIRTUAL_ADDRESS] = F[ff + P_VIRTUAL_ADDRESS];
+      F[sf + P_PHYSICAL_ADDRESS] = F[ff + P_PHYSICAL_ADDRESS];
+      I[si + P_PREV] = before;
+      if (before === NIL) I[(I[si + P_MAIN] << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
+      else I[(before << I_SHIFT) + P_NEXT] = survivor;
+    }
+    const last = mergeNext ? next : piece;
+    if (last !== survivor) {
+      const after = I[(last << I_SHIFT) + P_NEXT];
+      I[si + P_NEXT] = after;
+      if (after !== NIL) I[(after << I_SHIFT) + P_PREV] = survivor;
+    }
+    // The pieces merged into the survivor: their granules now name it, their records go back to the pool.
+    if (mergePrev && prev !== survivor) this.absorb(prev, prevSize, survivor);
+    if (piece !== survivor) this.absorb(piece, size, survivor);
+    if (mergeNext && next !== survivor) this.absorb(next, nextSize, survivor);
     F[sf + P_SIZE] = prevSize + size + nextSize;
-    F[sf + P_VIRTUAL_ADDRESS] = firstVirtual;
-    F[sf + P_PHYSICAL_ADDRESS] = firstPhysical;
-    I[si + P_PREV] = before;
-    I[si + P_NEXT] = after;
-    if (before === NIL) I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
-    else I[(before << I_SHIFT) + P_NEXT] = survivor;
-    if (after !== NIL) I[(after << I_SHIFT) + P_PREV] = survivor;
     if (survivor === piece) {
       I[si + P_TYPE] = HOLE;
       this.holes.insert(survivor);
     } else {
       this.holes.resized(survivor);
     }
+  }
+
+  /** A piece of `size` bytes merged into `survivor`: its address-map entries name the survivor, its record is freed. */
+  private absorb(piece: number, size: number, survivor: number): void {
+    this.mapRange(survivor, this.F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS], size);
+    this.holes.absorbed(piece, survivor);
+    this.releaseRecord(piece);
   }
 
   /* get and view */
