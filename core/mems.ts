@@ -9,8 +9,8 @@
  * The address map: virtual space is contiguous from the start address, so one Int32Array over mapped
  * memory, indexed by (v - start) / GRANULE, names for every granule the piece holding its first byte.
  * free and get read one entry and step forward over at most GRANULE pieces: O(1), no chain walk.
- * Keeping it exact costs one `fill` per split (the new PROCESS's granules) and per merge (the granules
- * of the pieces merged into the largest one).
+ * Keeping it exact costs one `fill` per split (the granules of the part that takes a new record) and per
+ * merge (the granules of the pieces merged into the largest one).
  */
 import type { Pointer } from "bun:ffi";
 import { MemsError } from "./errors.ts";
@@ -429,8 +429,8 @@ export class Mems implements PieceStore {
       // Integer arithmetic on the common path keeps the indexes int32 for the JIT.
       const first = (offset + GRANULE - 1) >>> GRANULE_LOG2;
       const end = (endOffset + GRANULE - 1) >>> GRANULE_LOG2;
-      // Most blocks span a few granules: a loop beats a call into fill.
-      if (end - first <= 8) for (let g = first; g < end; g++) this.T[g] = piece;
+      // A call into fill costs about as much as dozens of stores: ranges up to 8 KiB are written in a loop.
+      if (end - first <= 64) for (let g = first; g < end; g++) this.T[g] = piece;
       else this.T.fill(piece, first, end);
     } else {
       this.T.fill(piece, Math.ceil(offset / GRANULE), Math.ceil(endOffset / GRANULE));
