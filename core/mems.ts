@@ -178,16 +178,9 @@ export class Mems implements PieceStore {
     if (holeSize !== size) {
       // No zero-size HOLE is left behind on an exact fit.
       const rest = this.takeRecord();
-      const rf = rest << F_SHIFT;
-      const ri = rest << I_SHIFT;
       const next = I[hi + P_NEXT];
-      F[rf + P_SIZE] = holeSize - size;
-      F[rf + P_VIRTUAL_ADDRESS] = virtualAddress + size;
-      F[rf + P_PHYSICAL_ADDRESS] = F[hf + P_PHYSICAL_ADDRESS] + size;
-      I[ri + P_TYPE] = HOLE;
-      I[ri + P_MAIN] = I[hi + P_MAIN];
-      I[ri + P_PREV] = hole;
-      I[ri + P_NEXT] = next;
+      this.initPiece(rest, HOLE, I[hi + P_MAIN], virtualAddress + size, holeSize - size, F[hf + P_PHYSICAL_ADDRESS] + size, hole);
+      I[(rest << I_SHIFT) + P_NEXT] = next;
       if (next !== NIL) I[(next << I_SHIFT) + P_PREV] = rest;
       I[hi + P_NEXT] = rest;
       F[hf + P_SIZE] = size;
@@ -281,10 +274,8 @@ export class Mems implements PieceStore {
 
   /** Like `free`, but answers false instead of throwing. */
   tryFree(v: number): boolean {
-    const piece = this.pieceAt(v);
-    if (piece === NIL || this.I[(piece << I_SHIFT) + P_TYPE] !== PROCESS || this.F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] !== v) {
-      return false;
-    }
+    const piece = this.processAt(v);
+    if (piece === NIL || this.F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] !== v) return false;
     this.release(piece);
     return true;
   }
@@ -366,8 +357,8 @@ export class Mems implements PieceStore {
 
   /** Like `get`, but answers -1 instead of throwing. */
   tryGet(v: number): number {
-    const piece = this.pieceAt(v);
-    if (piece === NIL || this.I[(piece << I_SHIFT) + P_TYPE] !== PROCESS) return -1;
+    const piece = this.processAt(v);
+    if (piece === NIL) return -1;
     const pf = piece << F_SHIFT;
     return this.F[pf + P_PHYSICAL_ADDRESS] + (v - this.F[pf + P_VIRTUAL_ADDRESS]);
   }
@@ -377,8 +368,8 @@ export class Mems implements PieceStore {
    * on the mapped memory. The view reads as empty once its segment is unmapped by `finish`.
    */
   view(v: number, length?: number): Uint8Array {
-    const piece = this.pieceAt(v);
-    if (piece === NIL || this.I[(piece << I_SHIFT) + P_TYPE] !== PROCESS) throw addressNotFound("inside a block", v);
+    const piece = this.processAt(v);
+    if (piece === NIL) throw addressNotFound("inside a block", v);
     const pf = piece << F_SHIFT;
     const available = this.F[pf + P_VIRTUAL_ADDRESS] + this.F[pf + P_SIZE] - v;
     if (length !== undefined && (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > available)) {
@@ -419,6 +410,12 @@ export class Mems implements PieceStore {
       piece = next !== NIL ? next : I[(I[(I[(piece << I_SHIFT) + P_MAIN] << I_SHIFT) + M_NEXT] << I_SHIFT) + M_SUB_CHAIN_HEAD];
     }
     return piece;
+  }
+
+  /** The PROCESS piece holding virtual address `v`, or NIL (outside every segment, or inside a HOLE). */
+  private processAt(v: number): number {
+    const piece = this.pieceAt(v);
+    return piece !== NIL && this.I[(piece << I_SHIFT) + P_TYPE] === PROCESS ? piece : NIL;
   }
 
   /** Points the address-map entries of the granules whose first byte lies in [v, v + size) at `piece`. */
