@@ -111,11 +111,11 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
     pending = 0;
   };
 
-  /** Frees `v` for `slot`, printing what MeMS prints when it is no block. */
+  /** Frees `v` for `slot` (-1 for a raw address), printing what MeMS prints when it is no block. */
   const freeBlock = (slot: number, v: number): void => {
-    const owned = checker === undefined || checker.owns(slot);
+    const owned = checker === undefined || (slot >= 0 && checker.owns(slot));
     if (mems.tryFree(v)) {
-      // A slot that no longer owns its block freed one that another live ID may hold: forget its contents.
+      // A raw address, or a slot that no longer owns its block, freed one that another live ID may hold.
       if (!owned) checker?.freedBehindIds(v);
     } else if (printing) print(NOT_FOUND);
   };
@@ -243,9 +243,7 @@ export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayR
           break;
 
         case Op.FreeRaw: {
-          const v = b[index] as number;
-          if (mems.tryFree(v)) checker?.freedBehindIds(v);
-          else if (printing) print(NOT_FOUND);
+          freeBlock(-1, b[index] as number);
           break;
         }
 
