@@ -4,14 +4,7 @@
  */
 import { expect, test } from "bun:test";
 import { Prng } from "../scenarios/prng.ts";
-import { mappingInsert, mappingSearch } from "./lookup.ts";
-
-/** The smallest size that maps to class `cls` (the inverse of mapping_insert on class boundaries). */
-function classStart(cls: number): number {
-  const fl = cls >>> 5;
-  const sl = cls & 31;
-  return fl === 0 ? sl : (32 + sl) * 2 ** (fl - 1);
-}
+import { classStart, mappingInsert, mappingSearch } from "./lookup.ts";
 
 const seed = Prng.seedFrom("MEMS_TEST_SEED");
 

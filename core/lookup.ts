@@ -152,24 +152,36 @@ export class FirstFitLookup implements HoleLookup {
 /** log2 of the number of second-level classes per first level. */
 const SL_INDEX_COUNT_LOG2 = 5;
 const SL_INDEX_COUNT = 1 << SL_INDEX_COUNT_LOG2;
-/** Sizes below this have one class per size (first level 0). */
-const SMALL_BLOCK_SIZE = SL_INDEX_COUNT;
-/** First levels: enough for every size below 2^53. */
-const FL_INDEX_COUNT = 53 - SL_INDEX_COUNT_LOG2 + 1;
+/**
+ * Sizes below this have one class per size: EXACT_LIMIT / SL_INDEX_COUNT first levels of classes one
+ * byte wide. A request below it searches its own size first, so a HOLE of exactly the requested size is
+ * taken whole (no split, no new record, no fragment to merge later) and otherwise the smallest larger
+ * HOLE size that exists is (best fit). Sizes from EXACT_LIMIT up use TLSF's logarithmic first levels.
+ */
+const EXACT_LIMIT_LOG2 = 10;
+const EXACT_LIMIT = 1 << EXACT_LIMIT_LOG2;
+/** First levels: the exact ones, then one per power of two from EXACT_LIMIT up to 2^52 (sizes below 2^53). */
+const EXACT_FIRST_LEVELS = EXACT_LIMIT >>> SL_INDEX_COUNT_LOG2;
+const FL_INDEX_COUNT = EXACT_FIRST_LEVELS + 53 - EXACT_LIMIT_LOG2;
+/** Words of the first-level bitmap. */
+const FL_WORDS = (FL_INDEX_COUNT + 31) >>> 5;
+/** mapping_insert of a size >= EXACT_LIMIT is (shift + CLASS_OFFSET) * 32 + (size >> shift), shift = floor(log2(size)) - 5. */
+const CLASS_OFFSET = EXACT_FIRST_LEVELS - EXACT_LIMIT_LOG2 + SL_INDEX_COUNT_LOG2 - 1;
 
 /*
  * Control block, one mapping of Int32 slots:
  *
  *   ┌──────────────────────────────────────────┬──────────────────────────┬─────────────────────┐
- *   │ heads[fl * 32 + sl]: first HOLE or NIL     │ slBitmap[fl]: bit sl set │ flBitmap[0], [1]:   │
- *   │ (FL_INDEX_COUNT * 32 slots)              │ when heads[fl*32+sl] ≠ NIL│ bit fl set when     │
- *   │                                          │ (FL_INDEX_COUNT slots)   │ slBitmap[fl] ≠ 0    │
+ *   │ heads[fl * 32 + sl]: first HOLE or NIL     │ slBitmap[fl]: bit sl set │ flBitmap[w]: bit    │
+ *   │ (FL_INDEX_COUNT * 32 slots)              │ when heads[fl*32+sl] ≠ NIL│ fl & 31 of word     │
+ *   │                                          │ (FL_INDEX_COUNT slots)   │ fl >> 5 set when    │
+ *   │                                          │                          │ slBitmap[fl] ≠ 0    │
  *   └──────────────────────────────────────────┴──────────────────────────┴─────────────────────┘
  */
 const HEADS = 0;
 const SL_BITMAP = FL_INDEX_COUNT * SL_INDEX_COUNT;
 const FL_BITMAP = SL_BITMAP + FL_INDEX_COUNT;
-const CONTROL_SLOTS = FL_BITMAP + 2;
+const CONTROL_SLOTS = FL_BITMAP + FL_WORDS;
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
 function lowestBit(word: number): number {
@@ -183,21 +195,27 @@ function floorLog2(size: number): number {
 
 /**
  * mapping_insert: the class whose range holds `size`, as one number fl * SL_INDEX_COUNT + sl (so the
- * class is also the index of its list head). Sizes below SMALL_BLOCK_SIZE have a class each; above,
- * fl = floor(log2(size)) - SL_INDEX_COUNT_LOG2 + 1 and sl the next SL_INDEX_COUNT_LOG2 bits.
+ * class is also the index of its list head). Sizes below EXACT_LIMIT are their own class; above, the
+ * first level counts powers of two and sl is the next SL_INDEX_COUNT_LOG2 bits below the top one.
  */
 export function mappingInsert(size: number): number {
-  if (size < SMALL_BLOCK_SIZE) return size;
+  if (size < EXACT_LIMIT) return size;
   const shift = floorLog2(size) - SL_INDEX_COUNT_LOG2;
-  // (shift + 1) * 32 + (size >> shift) - 32 === shift * 32 + (size >> shift)
-  return (shift << SL_INDEX_COUNT_LOG2) + (size < 0x100000000 ? size >>> shift : Math.floor(size / 2 ** shift));
+  return ((shift + CLASS_OFFSET) << SL_INDEX_COUNT_LOG2) + (size < 0x100000000 ? size >>> shift : Math.floor(size / 2 ** shift));
 }
 
 /** mapping_search: the lowest class all of whose HOLEs are at least `size`. */
 export function mappingSearch(size: number): number {
-  if (size < SMALL_BLOCK_SIZE) return size;
+  if (size < EXACT_LIMIT) return size;
   const shift = floorLog2(size) - SL_INDEX_COUNT_LOG2;
   return mappingInsert(size + (shift < 31 ? 1 << shift : 2 ** shift) - 1);
+}
+
+/** The smallest size of class `cls` (the inverse of mappingInsert on class boundaries), for tests. */
+export function classStart(cls: number): number {
+  if (cls < EXACT_LIMIT) return cls;
+  const shift = (cls >>> SL_INDEX_COUNT_LOG2) - CLASS_OFFSET - 1;
+  return (SL_INDEX_COUNT + (cls & (SL_INDEX_COUNT - 1))) * 2 ** shift;
 }
 
 export class SizeIndexedLookup implements HoleLookup {
@@ -284,12 +302,14 @@ export class SizeIndexedLookup implements HoleLookup {
   private firstLevelAbove(fl: number): number {
     const C = this.C;
     const from = fl + 1;
-    if (from < 32) {
-      const low = C[FL_BITMAP] & (-1 << from);
-      if (low !== 0) return lowestBit(low);
+    let word = from >>> 5;
+    if (word >= FL_WORDS) return NIL;
+    let bits = C[FL_BITMAP + word] & (-1 << (from & 31));
+    while (bits === 0) {
+      if (++word === FL_WORDS) return NIL;
+      bits = C[FL_BITMAP + word];
     }
-    const high = C[FL_BITMAP + 1] & (from <= 32 ? -1 : -1 << (from - 32));
-    return high !== 0 ? 32 + lowestBit(high) : NIL;
+    return (word << 5) + lowestBit(bits);
   }
 
   /**
