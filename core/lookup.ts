@@ -282,20 +282,25 @@ export class SizeIndexedLookup implements HoleLookup {
     this.insert(hole);
   }
 
-  // search_suitable_block, then first-fit within the request's own class if rounding up skipped it
+  // search_suitable_block (for a request below EXACT_LIMIT: its own size, then the smallest larger HOLE
+  // size that exists); then first-fit within the request's own class if rounding up skipped it
   find(size: number): number {
+    const hole = this.firstFrom(mappingSearch(size));
+    return hole !== NIL || size < EXACT_LIMIT ? hole : this.searchOwnClass(size);
+  }
+
+  /** The first HOLE of the lowest non-empty class at or above `cls`, or NIL. */
+  private firstFrom(cls: number): number {
     const C = this.C;
-    const cls = mappingSearch(size);
     let fl = cls >>> SL_INDEX_COUNT_LOG2;
-    if (fl < FL_INDEX_COUNT) {
-      let slBits = C[SL_BITMAP + fl] & (-1 << (cls & (SL_INDEX_COUNT - 1)));
-      if (slBits === 0) {
-        fl = this.firstLevelAbove(fl);
-        slBits = fl === NIL ? 0 : C[SL_BITMAP + fl];
-      }
-      if (slBits !== 0) return C[HEADS + (fl << SL_INDEX_COUNT_LOG2) + lowestBit(slBits)];
+    if (fl >= FL_INDEX_COUNT) return NIL;
+    let slBits = C[SL_BITMAP + fl] & (-1 << (cls & (SL_INDEX_COUNT - 1)));
+    if (slBits === 0) {
+      fl = this.firstLevelAbove(fl);
+      if (fl === NIL) return NIL;
+      slBits = C[SL_BITMAP + fl];
     }
-    return this.searchOwnClass(size);
+    return C[HEADS + (fl << SL_INDEX_COUNT_LOG2) + lowestBit(slBits)];
   }
 
   /** The lowest non-empty first level above `fl`, or NIL. */
