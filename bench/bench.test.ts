@@ -11,6 +11,7 @@ import { parseScenario } from "../scenarios/format.ts";
 import { generateChurnTrace } from "../scenarios/generate.ts";
 import { ALLOCATORS, createAllocator, isAllocatorName } from "./allocators.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
+import { COLD_ONLY_MS, samplingPlan } from "./measure.ts";
 import type { BenchReport } from "./run.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -135,5 +136,20 @@ describe("replay loop", () => {
 
   test("traceWorkload counts the peak of live bytes after each operation", () => {
     expect(traceWorkload(realloc)).toEqual({ peakLiveBytes: 320, peakLiveBlocks: 2 });
+  });
+});
+
+describe("sampling", () => {
+  const budget = { timeMs: 300, iterations: 3, warmupMs: 0, warmupIterations: 1 };
+
+  test("a replay of up to a second gets the full budget; a longer one warm samples; a very slow one its cold run", () => {
+    expect(samplingPlan(40, budget)).toEqual(budget);
+    expect(samplingPlan(1000, budget)).toEqual(budget);
+    // 1.3 s (mems at 1,000,000 live blocks): the cold run was the warmup, the figure comes from warm runs.
+    const warm = samplingPlan(1300, budget);
+    expect(warm?.iterations).toBeGreaterThanOrEqual(3);
+    expect(warm?.warmupIterations).toBe(0);
+    expect(samplingPlan(COLD_ONLY_MS, budget)?.iterations).toBe(warm?.iterations as number);
+    expect(samplingPlan(COLD_ONLY_MS + 1, budget)).toBeUndefined();
   });
 });

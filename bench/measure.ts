@@ -96,12 +96,26 @@ export async function measureTrace(name: AllocatorName, workload: string, file: 
   return measureScenario(name, workload, readScenario(file), budget);
 }
 
+/** A first replay longer than this (ms) is the only one: the allocator is too slow to repeat in budget. */
+export const COLD_ONLY_MS = 5000;
+/** Warm samples of a replay that takes from one second to COLD_ONLY_MS. */
+const WARM_SAMPLES = 3;
+
+/** How to time a replay whose first, cold run took `firstMs`: a budget, or undefined to keep that run. */
+export function samplingPlan(firstMs: number, budget: Budget): Budget | undefined {
+  if (firstMs <= 1000) return budget;
+  if (firstMs <= COLD_ONLY_MS) return { timeMs: 0, iterations: WARM_SAMPLES, warmupMs: 0, warmupIterations: 0 };
+  return undefined;
+}
+
 /**
- * The first replay is a tinybench task of a single sample with no warmup. When it took more than a
- * second, that sample stands (keeping `bun bench` short); otherwise the replay is timed again with the
- * full budget, warmup included. The observed replay (peaks, balance) comes last, on the same allocator:
- * its per-malloc sampling would otherwise leave the JIT a different loop to time (measured: about 10 ns
- * per operation slower on churn-10k).
+ * The first replay is a tinybench task of a single sample with no warmup. When it took at most a second,
+ * the replay is timed again with the full budget, warmup included. When it took longer, it counts as the
+ * warmup and WARM_SAMPLES more replays are the samples (so a long trace is not measured with a cold JIT
+ * while a faster allocator gets warm samples); only a first replay over COLD_ONLY_MS stands alone, keeping
+ * `bun bench` short. The observed replay (peaks, balance) comes last, on the same allocator: its
+ * per-malloc sampling would otherwise leave the JIT a different loop to time (measured: about 10 ns per
+ * operation slower on churn-10k).
  */
 export async function measureScenario(name: AllocatorName, workload: string, scenario: Scenario, budget: Budget): Promise<Measurement> {
   const shape = traceWorkload(scenario);
@@ -111,8 +125,10 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
   const task = (): void => {
     sink += replayOnce(allocator, scenario, state).sink;
   };
-  let timing = await timeTask(`${workload} ${name}`, task, { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 });
-  if (timing.p50 <= 1000) timing = await timeTask(`${workload} ${name}`, task, budget);
+  const single = { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 };
+  let timing = await timeTask(`${workload} ${name}`, task, single);
+  const plan = samplingPlan(timing.p50, budget);
+  if (plan !== undefined) timing = await timeTask(`${workload} ${name}`, task, plan);
   if (Number.isNaN(sink)) throw new Error("unreachable: keeps the translations alive");
   const checked = replayOnce(allocator, scenario, state, true);
 
