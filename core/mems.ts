@@ -72,9 +72,15 @@ export interface MemsStats {
   holes: number;
   /** Bytes MeMS has mapped for its own records, address map and index. */
   bookkeepingBytes: number;
-  /** mmap and munmap calls this instance has made (segments and bookkeeping), since it was created. */
+  /**
+   * mmap and munmap calls this instance has made (segments and bookkeeping), since it was created.
+   * finish gives back segments that lie side by side in memory with one munmap, so after a finish the
+   * counts differ; `heldBytes` is what says everything was given back.
+   */
   mmapCalls: number;
   munmapCalls: number;
+  /** Bytes this instance has mapped and not unmapped (segments and bookkeeping, as passed to mmap/munmap): 0 after finish. */
+  heldBytes: number;
 }
 
 export interface PieceSnapshot {
@@ -489,11 +495,27 @@ export class Mems implements PieceStore {
   finish(): void {
     const F = this.F;
     const I = this.I;
+    // Segments the kernel placed side by side (it usually places each new mapping right below the last)
+    // go back in one munmap per run: the same pages, whole, with far fewer calls.
+    let runBase = 0;
+    let runLength = 0;
     for (let main = this.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
       const buffer = this.segmentBuffers[I[(main << I_SHIFT) + M_ORDINAL]];
       if (buffer !== undefined) detachBuffer(buffer);
-      unmapMemory(F[(main << F_SHIFT) + M_PHYSICAL_BASE], F[(main << F_SHIFT) + M_TOTAL_SIZE], this.tally);
+      const base = F[(main << F_SHIFT) + M_PHYSICAL_BASE];
+      const length = F[(main << F_SHIFT) + M_TOTAL_SIZE];
+      if (runLength > 0 && base === runBase + runLength) {
+        runLength += length;
+      } else if (runLength > 0 && base + length === runBase) {
+        runBase = base;
+        runLength += length;
+      } else {
+        if (runLength > 0) unmapMemory(runBase, runLength, this.tally);
+        runBase = base;
+        runLength = length;
+      }
     }
+    if (runLength > 0) unmapMemory(runBase, runLength, this.tally);
     this.holes.reset();
     if (this.records !== null) releaseMapping(this.records, this.tally);
     if (this.addressMap !== null) releaseMapping(this.addressMap, this.tally);
@@ -556,6 +578,7 @@ export class Mems implements PieceStore {
       bookkeepingBytes: (this.records?.length ?? 0) + (this.addressMap?.length ?? 0) + this.holes.bookkeepingBytes(),
       mmapCalls: this.tally.mmapCalls,
       munmapCalls: this.tally.munmapCalls,
+      heldBytes: this.tally.mappedBytes,
     };
   }
 

@@ -45,6 +45,8 @@ export interface ReplayResult {
   /** mmap/munmap calls the replay made, the final finish's munmaps included. */
   mmapCalls: number;
   munmapCalls: number;
+  /** Bytes still mapped after the final finish: 0 unless MeMS leaked a mapping. */
+  bytesLeftMapped: number;
   /** The largest value seen just before a finish (nothing is unmapped before a finish). */
   pagesUsed: number;
   peakMappedBytes: number;
@@ -297,6 +299,7 @@ export function reportLine(result: ReplayResult): string {
     reallocs: result.reallocs,
     mmapCalls: result.mmapCalls,
     munmapCalls: result.munmapCalls,
+    bytesLeftMapped: result.bytesLeftMapped,
     pagesUsed: result.pagesUsed,
     peakMappedBytes: result.peakMappedBytes,
     peakLiveBytes: result.peakLiveBytes,
@@ -382,6 +385,7 @@ class Totals {
   private readonly munmapAtStart: number;
   private mmapCalls = 0;
   private munmapCalls = 0;
+  private bytesLeftMapped = 0;
   private pagesUsed = 0;
   private peakMappedBytes = 0;
   private peakLiveBytes = 0;
@@ -407,12 +411,14 @@ class Totals {
     const stats = mems.stats();
     this.mmapCalls = stats.mmapCalls - this.mmapAtStart;
     this.munmapCalls = stats.munmapCalls - this.munmapAtStart;
+    this.bytesLeftMapped = stats.heldBytes;
   }
 
   result() {
     return {
       mmapCalls: this.mmapCalls,
       munmapCalls: this.munmapCalls,
+      bytesLeftMapped: this.bytesLeftMapped,
       pagesUsed: this.pagesUsed,
       peakMappedBytes: this.peakMappedBytes,
       peakLiveBytes: this.peakLiveBytes,

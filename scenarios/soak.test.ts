@@ -26,7 +26,8 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     expect(result.mallocs).toBeGreaterThan(result.frees);
     expect(result.peakLiveBlocks).toBeLessThanOrEqual(500);
     expect(result.invariantChecks).toBe(11); // every 2,000 operations, and once at the end
-    expect(result.mmapCalls).toBe(result.munmapCalls);
+    expect(result.bytesLeftMapped).toBe(0);
+    expect(result.munmapCalls).toBeLessThanOrEqual(result.mmapCalls);
     expect(result.peakMappedBytes).toBeGreaterThan(0);
     expect(progress.length).toBeGreaterThan(0);
   });
@@ -34,7 +35,9 @@ describe.each(LOOKUPS)("%s", (lookup) => {
   test("the same seed gives the same run", () => {
     const a = soak({ ops: 3_000, seed: 99, lookup, checkEvery: 1_000, maxLive: 200 });
     const b = soak({ ops: 3_000, seed: 99, lookup, checkEvery: 1_000, maxLive: 200 });
-    expect({ ...a, seconds: 0, opsPerSecond: 0 }).toEqual({ ...b, seconds: 0, opsPerSecond: 0 });
+    // munmap calls depend on where the kernel placed the segments (side by side ones go back together).
+    const same = (r: typeof a) => ({ ...r, seconds: 0, opsPerSecond: 0, munmapCalls: 0 });
+    expect(same(a)).toEqual(same(b));
   });
 
   test("a corrupted byte is caught by the next check, naming the seed and the operation", () => {

@@ -59,6 +59,8 @@ export interface SoakResult {
   peakMappedBytes: number;
   mmapCalls: number;
   munmapCalls: number;
+  /** Bytes still mapped after the final finish (0 unless something leaked). */
+  bytesLeftMapped: number;
   invariantChecks: number;
   /** Blocks whose every byte was checked (on free and at each full check). */
   blockChecks: number;
@@ -135,6 +137,7 @@ export function soak(options: SoakOptions): SoakResult {
     peakMappedBytes: 0,
     mmapCalls: 0,
     munmapCalls: 0,
+    bytesLeftMapped: 0,
     invariantChecks: 0,
     blockChecks: 0,
     seconds: 0,
@@ -255,7 +258,8 @@ export function soak(options: SoakOptions): SoakResult {
     const after = mems.stats();
     result.mmapCalls = after.mmapCalls;
     result.munmapCalls = after.munmapCalls;
-    if (after.mmapCalls !== after.munmapCalls) fail(`finish left ${after.mmapCalls - after.munmapCalls} mappings`);
+    result.bytesLeftMapped = after.heldBytes;
+    if (after.heldBytes !== 0) fail(`finish left ${after.heldBytes} bytes mapped`);
   } catch (error) {
     mems.finish();
     if (error instanceof SoakError) throw error;
