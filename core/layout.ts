@@ -15,47 +15,51 @@
  * - granule: GRANULE bytes of virtual space; the address map names, for each granule, the piece that
  *   holds its first byte, so an address is found without walking any chain.
  *
- * Every record is 64 bytes in a pool that MeMS maps itself, seen through a Float64Array (F) and an
- * Int32Array (I) over the same memory. Record r's f64 slots are F[r*8 + k], its i32 slots I[r*16 + k].
- * Links are record numbers, NIL (-1) for none.
+ * Every piece record is 32 bytes (two to a cache line) and every main record 64 bytes (two consecutive
+ * slots), in a pool that MeMS maps itself, seen through a Float64Array (F) and an Int32Array (I) over the
+ * same memory. Slot r's f64 slots are F[r*4 + k], its i32 slots I[r*8 + k]. Links are record numbers,
+ * NIL (-1) for none. Each piece's main node is in a parallel Int32Array (PM[r]), and its physical
+ * address is not stored: it is its segment's physical base + (virtual address - the segment's start).
  */
 
-/** Bytes per record. */
-export const RECORD_BYTES = 64;
-/** Float64 slots per record (shift: r << 3). */
-export const F_SHIFT = 3;
-/** Int32 slots per record (shift: r << 4). */
-export const I_SHIFT = 4;
+/** Bytes per record slot. */
+export const RECORD_BYTES = 32;
+/** Float64 slots per record slot (shift: r << 2). */
+export const F_SHIFT = 2;
+/** Int32 slots per record slot (shift: r << 3). */
+export const I_SHIFT = 3;
+/** Slots a main record takes. */
+export const MAIN_SLOTS = 2;
 
 /** The null link. */
 export const NIL = -1;
 
 /*
- * Piece record (a sub-chain node), the seed's fields and two links for the size index:
+ * Piece record (a sub-chain node): the seed's size, virtual_address, next and prev, and the size index's
+ * two links. The type shares its slot with holePrev: a HOLE's slot is its previous HOLE in the size
+ * class or NIL (always NIL in first-fit), so every value >= NIL means HOLE; PROCESS and RECORD_FREE are
+ * below NIL.
  *
- *   byte 0        8                 16                 24     28     32     36     40         44         48          52..63
- *   ┌─────────────┬─────────────────┬──────────────────┬──────┬──────┬──────┬──────┬──────────┬──────────┬───────────┬──────┐
- *   │ size (f64)  │ virtual_address │ physical_address │ next │ prev │ type │ main │ holeNext │ holePrev │ holeClass │ free │
- *   └─────────────┴─────────────────┴──────────────────┴──────┴──────┴──────┴──────┴──────────┴──────────┴───────────┴──────┘
+ *   byte 0        8                 16     20     24         28
+ *   ┌─────────────┬─────────────────┬──────┬──────┬──────────┬───────────────────┐
+ *   │ size (f64)  │ virtual_address │ next │ prev │ holeNext │ holePrev / type   │
+ *   └─────────────┴─────────────────┴──────┴──────┴──────────┴───────────────────┘
  */
 export const P_SIZE = 0; // F
 export const P_VIRTUAL_ADDRESS = 1; // F
-export const P_PHYSICAL_ADDRESS = 2; // F
-export const P_NEXT = 6; // I
-export const P_PREV = 7; // I
-export const P_TYPE = 8; // I
-export const P_MAIN = 9; // I: the main node of the segment the piece belongs to
-export const P_HOLE_NEXT = 10; // I: next HOLE of the same size class (size-indexed lookup)
-export const P_HOLE_PREV = 11; // I
-export const P_HOLE_CLASS = 12; // I: the size class the HOLE is listed in (size-indexed lookup)
+export const P_NEXT = 4; // I
+export const P_PREV = 5; // I
+export const P_HOLE_NEXT = 6; // I: next HOLE of the same size class (size-indexed lookup)
+export const P_HOLE_PREV = 7; // I: previous HOLE of the same size class; also the type (below)
+export const P_TYPE = P_HOLE_PREV;
 
-/** Piece types. A record on the pool's free list has type RECORD_FREE. */
-export const HOLE = 0;
-export const PROCESS = 1;
-export const RECORD_FREE = 2;
+/** Types: a HOLE is any value >= HOLE (NIL or a record); a record on the pool's free list is RECORD_FREE. */
+export const HOLE = NIL;
+export const PROCESS = -2;
+export const RECORD_FREE = -3;
 
 /*
- * Main record (a main-chain node):
+ * Main record (a main-chain node), two slots:
  *
  *   byte 0                     8            16              24   32            40               44     48     52        56         60..63
  *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬──────────┬──────┐

@@ -18,10 +18,8 @@ import {
   M_SCAN_FROM,
   M_SUB_CHAIN_HEAD,
   NIL,
-  P_HOLE_CLASS,
   P_HOLE_NEXT,
   P_HOLE_PREV,
-  P_MAIN,
   P_NEXT,
   P_SIZE,
   P_TYPE,
@@ -39,6 +37,8 @@ export const LOOKUPS: readonly Lookup[] = ["first-fit", "size-indexed"];
 export interface PieceStore {
   readonly F: Float64Array;
   readonly I: Int32Array;
+  /** The main record of each piece record. */
+  readonly PM: Int32Array;
   readonly mainHead: number;
   readonly tally: OsCounters;
 }
@@ -50,8 +50,8 @@ export interface HoleLookup {
   insert(hole: number): void;
   /** A HOLE is about to become a PROCESS or disappear in a merge. */
   remove(hole: number): void;
-  /** An indexed HOLE's size (and maybe its start) changed: it shrank in a split or grew in a merge. */
-  resized(hole: number): void;
+  /** An indexed HOLE's size (and maybe its start) changed from `oldSize`: it grew in a merge. */
+  resized(hole: number, oldSize: number): void;
   /** A piece's record is about to be freed because a merge absorbed it into `survivor`. */
   absorbed(piece: number, survivor: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
@@ -74,7 +74,7 @@ export class FirstFitLookup implements HoleLookup {
 
   insert(hole: number): void {
     const { F, I } = this.store;
-    const main = I[(hole << I_SHIFT) + P_MAIN];
+    const main = this.store.PM[hole];
     const hint = (main << F_SHIFT) + M_MAX_HOLE_HINT;
     if (F[hint] < F[(hole << F_SHIFT) + P_SIZE]) F[hint] = F[(hole << F_SHIFT) + P_SIZE];
     const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
@@ -85,13 +85,13 @@ export class FirstFitLookup implements HoleLookup {
     // The hint stays an upper bound; the next full scan of the segment makes it exact again.
   }
 
-  resized(hole: number): void {
+  resized(hole: number, _oldSize: number): void {
     this.insert(hole);
   }
 
   absorbed(piece: number, survivor: number): void {
     const I = this.store.I;
-    const scanFrom = (I[(piece << I_SHIFT) + P_MAIN] << I_SHIFT) + M_SCAN_FROM;
+    const scanFrom = (this.store.PM[piece] << I_SHIFT) + M_SCAN_FROM;
     if (I[scanFrom] === piece) I[scanFrom] = survivor;
   }
 
@@ -105,7 +105,7 @@ export class FirstFitLookup implements HoleLookup {
       let firstHole = NIL;
       let largest = 0;
       for (let piece = I[scanFrom]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
-        if (I[(piece << I_SHIFT) + P_TYPE] !== HOLE) continue;
+        if (I[(piece << I_SHIFT) + P_TYPE] < HOLE) continue;
         if (firstHole === NIL) firstHole = piece;
         const holeSize = F[(piece << F_SHIFT) + P_SIZE];
         if (holeSize >= size) {
@@ -135,7 +135,7 @@ export class FirstFitLookup implements HoleLookup {
       let reached = false;
       for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
         if (piece === scanFrom) reached = true;
-        if (I[(piece << I_SHIFT) + P_TYPE] !== HOLE) continue;
+        if (I[(piece << I_SHIFT) + P_TYPE] < HOLE) continue;
         if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, after HOLE record ${piece}`;
         if (F[(piece << F_SHIFT) + P_SIZE] > F[(main << F_SHIFT) + M_MAX_HOLE_HINT]) {
           return `first-fit: segment record ${main} has maxHoleHint below the size of HOLE record ${piece}`;
@@ -241,7 +241,6 @@ export class SizeIndexedLookup implements HoleLookup {
     const hi = hole << I_SHIFT;
     I[hi + P_HOLE_NEXT] = first;
     I[hi + P_HOLE_PREV] = NIL;
-    I[hi + P_HOLE_CLASS] = cls;
     C[HEADS + cls] = hole;
     if (first !== NIL) {
       I[(first << I_SHIFT) + P_HOLE_PREV] = hole; // the class was not empty: its bits are set already
@@ -254,6 +253,11 @@ export class SizeIndexedLookup implements HoleLookup {
 
   // remove_free_block
   remove(hole: number): void {
+    this.unlink(hole, this.store.F[(hole << F_SHIFT) + P_SIZE]);
+  }
+
+  /** Takes the HOLE out of its list, the class of `indexedSize` (the size it was inserted with). */
+  private unlink(hole: number, indexedSize: number): void {
     const C = this.C;
     const I = this.store.I;
     const next = I[(hole << I_SHIFT) + P_HOLE_NEXT];
@@ -263,7 +267,8 @@ export class SizeIndexedLookup implements HoleLookup {
       I[(prev << I_SHIFT) + P_HOLE_NEXT] = next;
       return;
     }
-    const cls = I[(hole << I_SHIFT) + P_HOLE_CLASS];
+    // The head of its class: no class is stored in the record, it is found again from the size.
+    const cls = mappingInsert(indexedSize);
     C[HEADS + cls] = next;
     if (next === NIL) {
       const fl = cls >>> SL_INDEX_COUNT_LOG2;
@@ -276,9 +281,9 @@ export class SizeIndexedLookup implements HoleLookup {
   absorbed(_piece: number, _survivor: number): void {}
 
   /** Moves the HOLE to the class of its new size, if that is another class. */
-  resized(hole: number): void {
-    if (mappingInsert(this.store.F[(hole << F_SHIFT) + P_SIZE]) === this.store.I[(hole << I_SHIFT) + P_HOLE_CLASS]) return;
-    this.remove(hole);
+  resized(hole: number, oldSize: number): void {
+    if (mappingInsert(this.store.F[(hole << F_SHIFT) + P_SIZE]) === mappingInsert(oldSize)) return;
+    this.unlink(hole, oldSize);
     this.insert(hole);
   }
 
@@ -357,10 +362,8 @@ export class SizeIndexedLookup implements HoleLookup {
           for (let hole = head; hole !== NIL; hole = I[(hole << I_SHIFT) + P_HOLE_NEXT]) {
             if (++indexed > F.length) return `size-indexed: class (${fl}, ${sl}) list has a cycle`;
             if (I[(hole << I_SHIFT) + P_TYPE] === PROCESS) return `size-indexed: PROCESS record ${hole} is indexed in class (${fl}, ${sl})`;
-            if (I[(hole << I_SHIFT) + P_TYPE] !== HOLE) return `size-indexed: record ${hole} in class (${fl}, ${sl}) is not a piece`;
+            if (I[(hole << I_SHIFT) + P_TYPE] < HOLE) return `size-indexed: record ${hole} in class (${fl}, ${sl}) is not a piece`;
             if (I[(hole << I_SHIFT) + P_HOLE_PREV] !== prev) return `size-indexed: HOLE record ${hole} has a wrong holePrev link`;
-            if (I[(hole << I_SHIFT) + P_HOLE_CLASS] !== fl * SL_INDEX_COUNT + sl)
-              return `size-indexed: HOLE record ${hole} in class (${fl}, ${sl}) records class ${I[(hole << I_SHIFT) + P_HOLE_CLASS]}`;
             const cls = mappingInsert(F[(hole << F_SHIFT) + P_SIZE]);
             if (cls !== fl * SL_INDEX_COUNT + sl)
               return `size-indexed: HOLE record ${hole} of size ${F[(hole << F_SHIFT) + P_SIZE]} is in class (${fl}, ${sl}), its size maps to (${cls >>> SL_INDEX_COUNT_LOG2}, ${cls & (SL_INDEX_COUNT - 1)})`;
@@ -375,7 +378,7 @@ export class SizeIndexedLookup implements HoleLookup {
     let holes = 0;
     for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
       for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
-        if (I[(piece << I_SHIFT) + P_TYPE] === HOLE) holes++;
+        if (I[(piece << I_SHIFT) + P_TYPE] >= HOLE) holes++;
       }
     }
     if (holes !== indexed) return `size-indexed: ${holes} HOLEs in the chains but ${indexed} in the index`;

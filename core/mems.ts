@@ -2,8 +2,8 @@
  * The MeMS free list and the idiomatic `Mems` class.
  *
  * A main chain of segments, each tiled by a sub-chain of PROCESS and HOLE pieces (see layout.ts for the
- * glossary and the record layouts). Every node is a 64-byte record in a pool that MeMS maps itself; no
- * JS object is made per block. Which HOLE malloc takes is the lookup's business (lookup.ts); everything
+ * glossary and the record layouts). Every node is a record (32 bytes a piece, 64 a main node) in a pool
+ * that MeMS maps itself; no JS object is made per block. Which HOLE malloc takes is the lookup's business (lookup.ts); everything
  * else, split, merge, the address map, translation and the stats, is here.
  *
  * The address map: virtual space is contiguous from the start address, so one Int32Array over mapped
@@ -29,10 +29,9 @@ import {
   M_START_VIRTUAL_ADDRESS,
   M_SUB_CHAIN_HEAD,
   M_TOTAL_SIZE,
+  MAIN_SLOTS,
   NIL,
-  P_MAIN,
   P_NEXT,
-  P_PHYSICAL_ADDRESS,
   P_PREV,
   P_SIZE,
   P_TYPE,
@@ -42,9 +41,9 @@ import {
   RECORD_FREE,
 } from "./layout.ts";
 import { createLookup, type HoleLookup, type Lookup, type PieceStore } from "./lookup.ts";
-import { createMapping, growMapping, type Mapping, releaseMapping } from "./mapping.ts";
+import { createMapping, growMapping, type Mapping, releaseMapping, roundToOsPages } from "./mapping.ts";
 import { MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
-import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
+import { bufferOver, detachBuffer, mapMemory, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
 
 /** The largest request malloc accepts. */
 export const MAX_REQUEST = MAX_ADDRESS;
@@ -116,6 +115,8 @@ export class Mems implements PieceStore {
   /** @internal Record pool, read by the hole lookups: F and I view the same mapped memory (layout.ts). */
   F = new Float64Array(0);
   I = new Int32Array(0);
+  /** @internal The main node of each piece record, by record number (mapped at the end of the pool). */
+  PM = new Int32Array(0);
   private records: Mapping | null = null;
   private recordCapacity = 0;
   private recordHighWater = 0;
@@ -185,7 +186,7 @@ export class Mems implements PieceStore {
       // No zero-size HOLE is left behind on an exact fit.
       const rest = this.takeRecord();
       const next = I[hi + P_NEXT];
-      this.initPiece(rest, HOLE, I[hi + P_MAIN], virtualAddress + size, holeSize - size, F[hf + P_PHYSICAL_ADDRESS] + size, hole);
+      this.initPiece(rest, HOLE, this.PM[hole], virtualAddress + size, holeSize - size, hole);
       I[(rest << I_SHIFT) + P_NEXT] = next;
       if (next !== NIL) I[(next << I_SHIFT) + P_PREV] = rest;
       I[hi + P_NEXT] = rest;
@@ -199,7 +200,8 @@ export class Mems implements PieceStore {
 
   /** No HOLE fits: map a new segment at the end of virtual space, PROCESS(size) + HOLE(rest). */
   private mallocInNewSegment(size: number): number {
-    if (this.recordFreeCount + this.recordCapacity - this.recordHighWater < 3) this.growRecords(3);
+    // A main record (two slots, from the unused end of the pool) and two piece records.
+    if (this.recordCapacity - this.recordHighWater < MAIN_SLOTS + 2) this.growRecords(MAIN_SLOTS + 2);
     const length = Math.ceil(size / this.pageSize) * this.pageSize;
     const virtualAddress = this.virtualEnd;
     const base = mapMemory(length, this.tally);
@@ -212,7 +214,8 @@ export class Mems implements PieceStore {
     const F = this.F;
     const I = this.I;
     const rest = length - size;
-    const main = this.takeRecord();
+    const main = this.recordHighWater;
+    this.recordHighWater += MAIN_SLOTS;
     const mf = main << F_SHIFT;
     const mi = main << I_SHIFT;
     const piece = this.takeRecord();
@@ -233,11 +236,11 @@ export class Mems implements PieceStore {
     this.segmentBytes += length;
     if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
 
-    this.initPiece(piece, PROCESS, main, virtualAddress, size, base, NIL);
+    this.initPiece(piece, PROCESS, main, virtualAddress, size, NIL);
     this.mapRange(piece, virtualAddress, size);
     if (rest > 0) {
       const hole = this.takeRecord();
-      this.initPiece(hole, HOLE, main, virtualAddress + size, rest, base + size, piece);
+      this.initPiece(hole, HOLE, main, virtualAddress + size, rest, piece);
       I[(piece << I_SHIFT) + P_NEXT] = hole;
       this.mapRange(hole, virtualAddress + size, rest);
       this.holes.insert(hole);
@@ -246,22 +249,13 @@ export class Mems implements PieceStore {
     return virtualAddress;
   }
 
-  private initPiece(
-    piece: number,
-    type: number,
-    main: number,
-    virtualAddress: number,
-    size: number,
-    physicalAddress: number,
-    prev: number,
-  ): void {
+  private initPiece(piece: number, type: number, main: number, virtualAddress: number, size: number, prev: number): void {
     const pf = piece << F_SHIFT;
     const pi = piece << I_SHIFT;
     this.F[pf + P_SIZE] = size;
     this.F[pf + P_VIRTUAL_ADDRESS] = virtualAddress;
-    this.F[pf + P_PHYSICAL_ADDRESS] = physicalAddress;
     this.I[pi + P_TYPE] = type;
-    this.I[pi + P_MAIN] = main;
+    this.PM[piece] = main;
     this.I[pi + P_PREV] = prev;
     this.I[pi + P_NEXT] = NIL;
   }
@@ -296,8 +290,8 @@ export class Mems implements PieceStore {
 
     const prev = I[pi + P_PREV];
     const next = I[pi + P_NEXT];
-    const mergePrev = prev !== NIL && I[(prev << I_SHIFT) + P_TYPE] === HOLE;
-    const mergeNext = next !== NIL && I[(next << I_SHIFT) + P_TYPE] === HOLE;
+    const mergePrev = prev !== NIL && I[(prev << I_SHIFT) + P_TYPE] >= HOLE;
+    const mergeNext = next !== NIL && I[(next << I_SHIFT) + P_TYPE] >= HOLE;
     if (!mergePrev && !mergeNext) {
       I[pi + P_TYPE] = HOLE;
       this.holes.insert(piece);
@@ -321,9 +315,8 @@ export class Mems implements PieceStore {
       const ff = first << F_SHIFT;
       const before = I[(first << I_SHIFT) + P_PREV];
       F[sf + P_VIRTUAL_ADDRESS] = F[ff + P_VIRTUAL_ADDRESS];
-      F[sf + P_PHYSICAL_ADDRESS] = F[ff + P_PHYSICAL_ADDRESS];
       I[si + P_PREV] = before;
-      if (before === NIL) I[(I[si + P_MAIN] << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
+      if (before === NIL) I[(this.PM[survivor] << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
       else I[(before << I_SHIFT) + P_NEXT] = survivor;
     }
     const last = mergeNext ? next : piece;
@@ -336,12 +329,13 @@ export class Mems implements PieceStore {
     if (mergePrev && prev !== survivor) this.absorb(prev, prevSize, survivor);
     if (piece !== survivor) this.absorb(piece, size, survivor);
     if (mergeNext && next !== survivor) this.absorb(next, nextSize, survivor);
+    const survivorSize = F[sf + P_SIZE];
     F[sf + P_SIZE] = prevSize + size + nextSize;
     if (survivor === piece) {
       I[si + P_TYPE] = HOLE;
       this.holes.insert(survivor);
     } else {
-      this.holes.resized(survivor);
+      this.holes.resized(survivor, survivorSize);
     }
   }
 
@@ -365,8 +359,13 @@ export class Mems implements PieceStore {
   tryGet(v: number): number {
     const piece = this.processAt(v);
     if (piece === NIL) return -1;
-    const pf = piece << F_SHIFT;
-    return this.F[pf + P_PHYSICAL_ADDRESS] + (v - this.F[pf + P_VIRTUAL_ADDRESS]);
+    return this.physicalAddress(this.PM[piece], v);
+  }
+
+  /** The physical address of virtual address `v` in the segment of main record `main`. */
+  private physicalAddress(main: number, v: number): number {
+    const mf = main << F_SHIFT;
+    return this.F[mf + M_PHYSICAL_BASE] + (v - this.F[mf + M_START_VIRTUAL_ADDRESS]);
   }
 
   /**
@@ -384,7 +383,7 @@ export class Mems implements PieceStore {
         `view length must be an integer from 0 to ${available} (the rest of the block), got ${String(length)}`,
       );
     }
-    const main = this.I[(piece << I_SHIFT) + P_MAIN];
+    const main = this.PM[piece];
     const buffer = this.segmentBuffer(main);
     return new Uint8Array(buffer, v - this.F[(main << F_SHIFT) + M_START_VIRTUAL_ADDRESS], length ?? available);
   }
@@ -413,7 +412,7 @@ export class Mems implements PieceStore {
     // At most GRANULE steps: every piece holds at least one byte of the granule.
     while (v >= F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] + F[(piece << F_SHIFT) + P_SIZE]) {
       const next = I[(piece << I_SHIFT) + P_NEXT];
-      piece = next !== NIL ? next : I[(I[(I[(piece << I_SHIFT) + P_MAIN] << I_SHIFT) + M_NEXT] << I_SHIFT) + M_SUB_CHAIN_HEAD];
+      piece = next !== NIL ? next : I[(I[(this.PM[piece] << I_SHIFT) + M_NEXT] << I_SHIFT) + M_SUB_CHAIN_HEAD];
     }
     return piece;
   }
@@ -468,25 +467,36 @@ export class Mems implements PieceStore {
     this.recordFreeCount++;
   }
 
-  /** Makes room for at least `count` more records than the pool can give now. */
+  /**
+   * Makes room for at least `count` more record slots than the pool can give now. The pool is one mapping:
+   * the record slots, then the piece-to-main column (one Int32 a slot); it grows by mapping one at least
+   * twice as large, copying both parts, and unmapping the old one.
+   */
   private growRecords(count: number): void {
-    const bytes = Math.max(this.recordHighWater + count, INITIAL_RECORDS) * RECORD_BYTES;
-    if (this.records === null) {
+    const old = this.records;
+    const wanted = roundToOsPages(Math.max(this.recordHighWater + count, INITIAL_RECORDS) * RECORD_BYTES);
+    const slotBytes = old === null ? wanted : Math.max(wanted, this.recordCapacity * RECORD_BYTES * 2);
+    const capacity = slotBytes / RECORD_BYTES;
+    const records = createMapping(slotBytes + capacity * 4, this.tally);
+    if (old === null) {
       // The first bookkeeping of all, the lookup's included, so no later step can fail half-way for it.
-      const records = createMapping(bytes, this.tally);
       try {
         this.holes.prepare();
       } catch (error) {
         releaseMapping(records, this.tally);
         throw error;
       }
-      this.records = records;
     } else {
-      this.records = growMapping(this.records, bytes, this.tally);
+      const oldSlotBytes = this.recordCapacity * RECORD_BYTES;
+      new Uint8Array(records.buffer, 0, oldSlotBytes).set(new Uint8Array(old.buffer, 0, oldSlotBytes));
+      new Int32Array(records.buffer, slotBytes, this.recordCapacity).set(this.PM);
+      releaseMapping(old, this.tally);
     }
-    this.F = new Float64Array(this.records.buffer);
-    this.I = new Int32Array(this.records.buffer);
-    this.recordCapacity = this.records.length / RECORD_BYTES;
+    this.records = records;
+    this.F = new Float64Array(records.buffer, 0, slotBytes / 8);
+    this.I = new Int32Array(records.buffer, 0, slotBytes / 4);
+    this.PM = new Int32Array(records.buffer, slotBytes, capacity);
+    this.recordCapacity = capacity;
   }
 
   /* finish */
@@ -523,6 +533,7 @@ export class Mems implements PieceStore {
     this.addressMap = null;
     this.F = new Float64Array(0);
     this.I = new Int32Array(0);
+    this.PM = new Int32Array(0);
     this.T = new Int32Array(0);
     this.recordCapacity = 0;
     this.recordHighWater = 0;
@@ -558,7 +569,7 @@ export class Mems implements PieceStore {
       let length = 0;
       for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
         length++;
-        if (I[(piece << I_SHIFT) + P_TYPE] === HOLE) holes++;
+        if (I[(piece << I_SHIFT) + P_TYPE] >= HOLE) holes++;
       }
       subChainLengths.push(length);
       pieces += length;
@@ -632,7 +643,7 @@ export class Mems implements PieceStore {
           type: I[(piece << I_SHIFT) + P_TYPE] === PROCESS ? "PROCESS" : "HOLE",
           virtualAddress: F[pf + P_VIRTUAL_ADDRESS],
           size: F[pf + P_SIZE],
-          physicalAddress: F[pf + P_PHYSICAL_ADDRESS],
+          physicalAddress: this.physicalAddress(main, F[pf + P_VIRTUAL_ADDRESS]),
         });
       }
       const mf = main << F_SHIFT;
@@ -678,12 +689,13 @@ export class Mems implements PieceStore {
       const start = F[mf + M_START_VIRTUAL_ADDRESS];
       const total = F[mf + M_TOTAL_SIZE];
       const base = F[mf + M_PHYSICAL_BASE];
+      if (base % OS_PAGE_SIZE !== 0) fail(`segment at ${start} has physical base ${base}, not page-aligned`);
       if (start !== expectedStart)
         fail(`segment ${mains - 1} starts at ${start}, expected ${expectedStart} (virtual ranges must be contiguous)`);
       if (!(total > 0) || total % this.pageSize !== 0) fail(`segment at ${start} has size ${total}, not a positive multiple of PAGE_SIZE`);
       let v = start;
       let prevPiece = NIL;
-      let prevType = -1;
+      let prevHole = false;
       let count = 0;
       for (let piece = I[mi + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
         const pf = piece << F_SHIFT;
@@ -691,15 +703,14 @@ export class Mems implements PieceStore {
         if (++count > this.recordHighWater) fail(`the sub-chain of segment at ${start} has a cycle`);
         const type = I[pi + P_TYPE];
         const size = F[pf + P_SIZE];
-        if (type !== PROCESS && type !== HOLE) fail(`record ${piece} in the sub-chain of segment at ${start} is not a piece`);
+        if (type !== PROCESS && type < HOLE) fail(`record ${piece} in the sub-chain of segment at ${start} is not a piece`);
         if (I[pi + P_PREV] !== prevPiece) fail(`piece at ${F[pf + P_VIRTUAL_ADDRESS]} has a wrong prev link`);
-        if (I[pi + P_MAIN] !== main) fail(`piece at ${F[pf + P_VIRTUAL_ADDRESS]} names the wrong segment`);
+        if (this.PM[piece] !== main) fail(`piece at ${F[pf + P_VIRTUAL_ADDRESS]} names the wrong segment`);
         if (F[pf + P_VIRTUAL_ADDRESS] !== v)
           fail(`piece starts at ${F[pf + P_VIRTUAL_ADDRESS]}, expected ${v} (pieces must tile the segment)`);
         if (!(size >= 1) || !Number.isInteger(size)) fail(`piece at ${v} has size ${size}`);
-        if (F[pf + P_PHYSICAL_ADDRESS] !== base + (v - start))
-          fail(`piece at ${v} has physical address ${F[pf + P_PHYSICAL_ADDRESS]}, expected ${base + (v - start)}`);
-        if (type === HOLE && prevType === HOLE) fail(`two adjacent HOLEs at ${v} (they should have merged)`);
+        const isHole = type >= HOLE;
+        if (isHole && prevHole) fail(`two adjacent HOLEs at ${v} (they should have merged)`);
         // The address map: every granule whose first byte is in this piece names it.
         const first = Math.ceil((v - this.startAddress) / GRANULE);
         const end = Math.ceil((v + size - this.startAddress) / GRANULE);
@@ -709,7 +720,7 @@ export class Mems implements PieceStore {
               `address-map entry ${g} (virtual ${this.startAddress + g * GRANULE}) names record ${this.T[g]}, expected the piece at ${v}`,
             );
         }
-        if (type === HOLE) {
+        if (isHole) {
           holes++;
           holeBytes += size;
         } else {
@@ -718,7 +729,7 @@ export class Mems implements PieceStore {
         }
         v += size;
         prevPiece = piece;
-        prevType = type;
+        prevHole = isHole;
       }
       pieces += count;
       if (v !== start + total) fail(`pieces of segment at ${start} end at ${v}, expected ${start + total}`);
@@ -737,8 +748,8 @@ export class Mems implements PieceStore {
     if (stats.holes !== holes || stats.liveBlocks !== live)
       fail(`stats count ${stats.holes} HOLEs and ${stats.liveBlocks} blocks, the walk ${holes} and ${live}`);
     if (this.liveBytes > this.peakLiveBytes || this.segmentBytes > this.peakSegmentBytes) fail("a peak is below the current value");
-    if (this.recordHighWater - this.recordFreeCount !== mains + pieces)
-      fail(`${this.recordHighWater - this.recordFreeCount} records in use, ${mains + pieces} in the chains`);
+    if (this.recordHighWater - this.recordFreeCount !== mains * MAIN_SLOTS + pieces)
+      fail(`${this.recordHighWater - this.recordFreeCount} record slots in use, ${mains * MAIN_SLOTS + pieces} in the chains`);
     const lookupProblem = this.holes.check();
     if (lookupProblem !== null) fail(lookupProblem);
   }
