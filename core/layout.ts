@@ -13,7 +13,7 @@
  * - page: PAGE_SIZE bytes, the unit in which segments are mapped and counted (not the OS page).
  * - record: one fixed-size slot of the record pool, holding either a main node or a piece.
  * - granule: GRANULE bytes of virtual space; the address map names, for each granule, the piece that
- *   holds its first byte, so an address is found without walking any chain.
+ *   holds its last byte, so an address is found without walking any chain.
  *
  * Every piece record is 32 bytes (two to a cache line) and every main record 64 bytes (two consecutive
  * slots), in a pool that MeMS maps itself, seen through a Float64Array (F) and an Int32Array (I) over the
@@ -61,10 +61,10 @@ export const RECORD_FREE = -3;
 /*
  * Main record (a main-chain node), two slots:
  *
- *   byte 0                     8            16              24   32            40               44     48     52        56         60..63
- *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬──────────┬──────┐
- *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ scanFrom │      │
- *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴──────────┴──────┘
+ *   byte 0                     8            16              24   32            40               44     48     52        56         60
+ *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬──────────┬──────────────┐
+ *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ scanFrom │ subChainTail │
+ *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴──────────┴──────────────┘
  *
  * maxHoleHint is never below the size of the segment's largest HOLE (it may be above it): first-fit skips
  * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
@@ -81,6 +81,7 @@ export const M_NEXT = 11; // I
 export const M_PREV = 12; // I
 export const M_ORDINAL = 13; // I
 export const M_SCAN_FROM = 14; // I: first-fit's lower bound of the segment's first HOLE
+export const M_SUB_CHAIN_TAIL = 15; // I: the last piece of the sub-chain (the address map steps back across segments)
 
 /** Bytes of virtual space per address-map entry (a power of two). */
 export const GRANULE_LOG2 = 7;

@@ -7,8 +7,9 @@
  * else, split, merge, the address map, translation and the stats, is here.
  *
  * The address map: virtual space is contiguous from the start address, so one Int32Array over mapped
- * memory, indexed by (v - start) / GRANULE, names for every granule the piece holding its first byte.
- * free and get read one entry and step forward over at most GRANULE pieces: O(1), no chain walk.
+ * memory, indexed by (v - start) / GRANULE, names for every granule the piece holding its last byte.
+ * free and get read one entry and step back over the pieces that start later in the same granule (at
+ * most GRANULE, usually none: a block's neighbour mostly starts in a later granule): O(1), no chain walk.
  * Keeping it exact costs one `fill` per split (the granules of the part that takes a new record) and per
  * merge (the granules of the pieces merged into the largest one).
  */
@@ -28,6 +29,7 @@ import {
   M_SCAN_FROM,
   M_START_VIRTUAL_ADDRESS,
   M_SUB_CHAIN_HEAD,
+  M_SUB_CHAIN_TAIL,
   M_TOTAL_SIZE,
   MAIN_SLOTS,
   NIL,
@@ -189,6 +191,7 @@ export class Mems implements PieceStore {
       this.initPiece(rest, HOLE, this.PM[hole], virtualAddress + size, holeSize - size, hole);
       I[(rest << I_SHIFT) + P_NEXT] = next;
       if (next !== NIL) I[(next << I_SHIFT) + P_PREV] = rest;
+      else I[(this.PM[hole] << I_SHIFT) + M_SUB_CHAIN_TAIL] = rest;
       I[hi + P_NEXT] = rest;
       F[hf + P_SIZE] = size;
       this.mapRange(rest, virtualAddress + size, holeSize - size);
@@ -224,6 +227,7 @@ export class Mems implements PieceStore {
     F[mf + M_PHYSICAL_BASE] = base;
     F[mf + M_MAX_HOLE_HINT] = 0;
     I[mi + M_SUB_CHAIN_HEAD] = piece;
+    I[mi + M_SUB_CHAIN_TAIL] = piece;
     I[mi + M_NEXT] = NIL;
     I[mi + M_PREV] = this.mainTail;
     I[mi + M_ORDINAL] = this.mainCount;
@@ -242,6 +246,7 @@ export class Mems implements PieceStore {
       const hole = this.takeRecord();
       this.initPiece(hole, HOLE, main, virtualAddress + size, rest, piece);
       I[(piece << I_SHIFT) + P_NEXT] = hole;
+      I[mi + M_SUB_CHAIN_TAIL] = hole;
       this.mapRange(hole, virtualAddress + size, rest);
       this.holes.insert(hole);
     }
@@ -324,6 +329,7 @@ export class Mems implements PieceStore {
       const after = I[(last << I_SHIFT) + P_NEXT];
       I[si + P_NEXT] = after;
       if (after !== NIL) I[(after << I_SHIFT) + P_PREV] = survivor;
+      else I[(this.PM[survivor] << I_SHIFT) + M_SUB_CHAIN_TAIL] = survivor;
     }
     // The pieces merged into the survivor: their granules now name it, their records go back to the pool.
     if (mergePrev && prev !== survivor) this.absorb(prev, prevSize, survivor);
@@ -409,10 +415,10 @@ export class Mems implements PieceStore {
     const offset = v - this.startAddress;
     // An int32 index keeps the typed-array load on the JIT's fast path (offsets below 2^38 bytes).
     let piece = this.T[offset < 0x4000000000 ? (offset / GRANULE) | 0 : Math.floor(offset / GRANULE)];
-    // At most GRANULE steps: every piece holds at least one byte of the granule.
-    while (v >= F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] + F[(piece << F_SHIFT) + P_SIZE]) {
-      const next = I[(piece << I_SHIFT) + P_NEXT];
-      piece = next !== NIL ? next : I[(I[(this.PM[piece] << I_SHIFT) + M_NEXT] << I_SHIFT) + M_SUB_CHAIN_HEAD];
+    // At most GRANULE steps back: every piece starting after v in the granule holds at least one of its bytes.
+    while (v < F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS]) {
+      const prev = I[(piece << I_SHIFT) + P_PREV];
+      piece = prev !== NIL ? prev : I[(I[(this.PM[piece] << I_SHIFT) + M_PREV] << I_SHIFT) + M_SUB_CHAIN_TAIL];
     }
     return piece;
   }
@@ -423,19 +429,23 @@ export class Mems implements PieceStore {
     return piece !== NIL && this.I[(piece << I_SHIFT) + P_TYPE] === PROCESS ? piece : NIL;
   }
 
-  /** Points the address-map entries of the granules whose first byte lies in [v, v + size) at `piece`. */
+  /**
+   * Points the address-map entries of the granules whose last byte lies in [v, v + size) at `piece`; when
+   * the range ends virtual space, also the granule it ends in (its last byte is beyond every segment).
+   */
   private mapRange(piece: number, v: number, size: number): void {
     const offset = v - this.startAddress;
     const endOffset = offset + size;
+    const last = v + size === this.virtualEnd ? GRANULE - 1 : 0;
     if (endOffset < 0x7fffff00) {
       // Integer arithmetic on the common path keeps the indexes int32 for the JIT.
-      const first = (offset + GRANULE - 1) >>> GRANULE_LOG2;
-      const end = (endOffset + GRANULE - 1) >>> GRANULE_LOG2;
+      const first = offset >>> GRANULE_LOG2;
+      const end = (endOffset + last) >>> GRANULE_LOG2;
       // A call into fill costs about as much as dozens of stores: ranges up to 8 KiB are written in a loop.
       if (end - first <= 64) for (let g = first; g < end; g++) this.T[g] = piece;
       else this.T.fill(piece, first, end);
     } else {
-      this.T.fill(piece, Math.ceil(offset / GRANULE), Math.ceil(endOffset / GRANULE));
+      this.T.fill(piece, Math.floor(offset / GRANULE), Math.floor((endOffset + last) / GRANULE));
     }
   }
 
@@ -711,9 +721,9 @@ export class Mems implements PieceStore {
         if (!(size >= 1) || !Number.isInteger(size)) fail(`piece at ${v} has size ${size}`);
         const isHole = type >= HOLE;
         if (isHole && prevHole) fail(`two adjacent HOLEs at ${v} (they should have merged)`);
-        // The address map: every granule whose first byte is in this piece names it.
-        const first = Math.ceil((v - this.startAddress) / GRANULE);
-        const end = Math.ceil((v + size - this.startAddress) / GRANULE);
+        // The address map: every granule whose last byte is in this piece (or beyond the end) names it.
+        const first = Math.floor((v - this.startAddress) / GRANULE);
+        const end = Math.floor((v + size - this.startAddress + (v + size === this.virtualEnd ? GRANULE - 1 : 0)) / GRANULE);
         for (let g = first; g < end; g++) {
           if (this.T[g] !== piece)
             fail(
@@ -732,6 +742,8 @@ export class Mems implements PieceStore {
         prevHole = isHole;
       }
       pieces += count;
+      if (I[mi + M_SUB_CHAIN_TAIL] !== prevPiece)
+        fail(`segment at ${start} names record ${I[mi + M_SUB_CHAIN_TAIL]} as its last piece, expected ${prevPiece}`);
       if (v !== start + total) fail(`pieces of segment at ${start} end at ${v}, expected ${start + total}`);
       expectedStart = start + total;
       segmentBytes += total;
