@@ -3,14 +3,14 @@
  *
  * A tinybench task is one whole replay of the trace (or one whole batch of `get` translations), so the
  * timer (tens of ns a read) is read twice per task, never per operation; ns/op is task time / ops.
- * The trace is parsed into typed arrays before anything is timed. After timing, one more replay,
- * untimed and observed, reads the peaks (mapped bytes, mmap calls) and checks the run was balanced.
+ * The trace is parsed into typed arrays before anything is timed. The first replay also reads the
+ * allocator's peaks (mapped bytes, mmap calls) before its finish and checks the run was balanced.
  */
 import { Bench } from "tinybench";
 import { readScenario, type Scenario } from "../scenarios/format.ts";
 import { Prng } from "../scenarios/prng.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
-import { replayOnce, replayState, traceWorkload } from "./replay.ts";
+import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { SEED } from "./workloads.ts";
 
 /** How long tinybench samples: both the time budget and the minimum count must be met. */
@@ -113,24 +113,28 @@ export function samplingPlan(firstMs: number, budget: Budget): Budget | undefine
  * the replay is timed again with the full budget, warmup included. When it took longer, it counts as the
  * warmup and WARM_SAMPLES more replays are the samples (so a long trace is not measured with a cold JIT
  * while a faster allocator gets warm samples); only a first replay over COLD_ONLY_MS stands alone, keeping
- * `bun bench` short. The observed replay (peaks, balance) comes last, on the same allocator: its
- * per-malloc sampling would otherwise leave the JIT a different loop to time (measured: about 10 ns per
- * operation slower on churn-10k).
+ * `bun bench` short. The first replay is also the observed one: it reads the allocator's stats before its
+ * finish (outside the operation loop, so every replay runs the same loop; every allocator keeps its own
+ * peaks, none is sampled per operation).
  */
 export async function measureScenario(name: AllocatorName, workload: string, scenario: Scenario, budget: Budget): Promise<Measurement> {
   const shape = traceWorkload(scenario);
   const allocator = mustCreate(name, shape);
   const state = replayState(scenario);
   let sink = 0;
+  let checked: ReplayOutcome | undefined;
+  const observed = (): void => {
+    checked = replayOnce(allocator, scenario, state, true);
+    sink += checked.sink;
+  };
   const task = (): void => {
     sink += replayOnce(allocator, scenario, state).sink;
   };
   const single = { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 };
-  let timing = await timeTask(`${workload} ${name}`, task, single);
+  let timing = await timeTask(`${workload} ${name}`, observed, single);
   const plan = samplingPlan(timing.p50, budget);
   if (plan !== undefined) timing = await timeTask(`${workload} ${name}`, task, plan);
-  if (Number.isNaN(sink)) throw new Error("unreachable: keeps the translations alive");
-  const checked = replayOnce(allocator, scenario, state, true);
+  if (Number.isNaN(sink) || checked === undefined) throw new Error("unreachable: keeps the translations alive");
 
   const ops = scenario.count;
   return withStats(
@@ -168,7 +172,6 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
   const handles = new Float64Array(blocks);
   for (let i = 0; i < blocks; i++) {
     handles[i] = allocator.malloc(sizes[i] as number);
-    allocator.observe?.();
   }
   const target = new Int32Array(gets);
   const offset = new Float64Array(gets);

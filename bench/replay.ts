@@ -44,7 +44,6 @@ export function replayOnce(allocator: BenchAllocator, scenario: Scenario, state:
   const { count, ops, a, b } = scenario;
   const { handle, size, live } = state;
   const translate = allocator.translate;
-  const sample = observe ? allocator.observe?.bind(allocator) : undefined;
   let sink = 0;
   let stats: AllocatorStats = {};
   let liveAtEnd = 0;
@@ -72,7 +71,6 @@ export function replayOnce(allocator: BenchAllocator, scenario: Scenario, state:
           handle[slot] = allocator.malloc(bytes);
           size[slot] = bytes;
           live[slot] = 1;
-          sample?.();
         }
         break;
       }
@@ -96,7 +94,6 @@ export function replayOnce(allocator: BenchAllocator, scenario: Scenario, state:
         } else {
           handle[slot] = allocator.realloc(handle[slot] as number, size[slot] as number, bytes);
           size[slot] = bytes;
-          sample?.();
         }
         break;
       }
