@@ -48,8 +48,8 @@ export interface HoleLookup {
   readonly name: Lookup;
   /** A HOLE appeared. */
   insert(hole: number): void;
-  /** A HOLE is about to become a PROCESS or disappear in a merge. */
-  remove(hole: number): void;
+  /** A HOLE is about to become a PROCESS or disappear in a merge; `size` is the size it was indexed with. */
+  remove(hole: number, size: number): void;
   /** An indexed HOLE's size (and maybe its start) changed from `oldSize`: it grew in a merge. */
   resized(hole: number, oldSize: number): void;
   /** A piece's record is about to be freed because a merge absorbed it into `survivor`. */
@@ -81,7 +81,7 @@ export class FirstFitLookup implements HoleLookup {
     if (F[(hole << F_SHIFT) + P_VIRTUAL_ADDRESS] < F[(I[scanFrom] << F_SHIFT) + P_VIRTUAL_ADDRESS]) I[scanFrom] = hole;
   }
 
-  remove(_hole: number): void {
+  remove(_hole: number, _size: number): void {
     // The hint stays an upper bound; the next full scan of the segment makes it exact again.
   }
 
@@ -251,13 +251,8 @@ export class SizeIndexedLookup implements HoleLookup {
     }
   }
 
-  // remove_free_block
-  remove(hole: number): void {
-    this.unlink(hole, this.store.F[(hole << F_SHIFT) + P_SIZE]);
-  }
-
-  /** Takes the HOLE out of its list, the class of `indexedSize` (the size it was inserted with). */
-  private unlink(hole: number, indexedSize: number): void {
+  // remove_free_block: the list is the class of `size`, the size the HOLE was inserted with
+  remove(hole: number, size: number): void {
     const C = this.C;
     const I = this.store.I;
     const next = I[(hole << I_SHIFT) + P_HOLE_NEXT];
@@ -268,7 +263,7 @@ export class SizeIndexedLookup implements HoleLookup {
       return;
     }
     // The head of its class: no class is stored in the record, it is found again from the size.
-    const cls = mappingInsert(indexedSize);
+    const cls = mappingInsert(size);
     C[HEADS + cls] = next;
     if (next === NIL) {
       const fl = cls >>> SL_INDEX_COUNT_LOG2;
@@ -283,7 +278,7 @@ export class SizeIndexedLookup implements HoleLookup {
   /** Moves the HOLE to the class of its new size, if that is another class. */
   resized(hole: number, oldSize: number): void {
     if (mappingInsert(this.store.F[(hole << F_SHIFT) + P_SIZE]) === mappingInsert(oldSize)) return;
-    this.unlink(hole, oldSize);
+    this.remove(hole, oldSize);
     this.insert(hole);
   }
 

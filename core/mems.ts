@@ -182,7 +182,7 @@ export class Mems implements PieceStore {
     const hi = hole << I_SHIFT;
     const virtualAddress = F[hf + P_VIRTUAL_ADDRESS];
     const holeSize = F[hf + P_SIZE];
-    this.holes.remove(hole);
+    this.holes.remove(hole, holeSize);
     I[hi + P_TYPE] = PROCESS;
     if (holeSize !== size) {
       // No zero-size HOLE is left behind on an exact fit.
@@ -310,8 +310,8 @@ export class Mems implements PieceStore {
     let survivor = piece;
     if (prevSize > size) survivor = prev;
     if (nextSize > (survivor === prev ? prevSize : size)) survivor = next;
-    if (mergePrev && prev !== survivor) this.holes.remove(prev);
-    if (mergeNext && next !== survivor) this.holes.remove(next);
+    if (mergePrev && prev !== survivor) this.holes.remove(prev, prevSize);
+    if (mergeNext && next !== survivor) this.holes.remove(next, nextSize);
     const sf = survivor << F_SHIFT;
     const si = survivor << I_SHIFT;
     // Only the links and fields that change are written.
