@@ -26,6 +26,7 @@ export function summaryTable(result: SoakResult): string {
     ["peak mapped", `${number(result.peakMappedBytes)} bytes`],
     ["mmap calls", number(result.mmapCalls)],
     ["munmap calls", number(result.munmapCalls)],
+    ["bytes left mapped", number(result.bytesLeftMapped)],
     ["invariant checks", number(result.invariantChecks)],
     ["block checks", number(result.blockChecks)],
     ["seconds", result.seconds.toFixed(2)],

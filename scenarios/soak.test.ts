@@ -83,6 +83,7 @@ describe("the CLI", () => {
       "peak live blocks",
       "peak mapped",
       "mmap calls",
+      "bytes left mapped",
       "invariant checks",
       "seconds",
       "ops/s",
