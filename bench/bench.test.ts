@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url";
 import { parseScenario } from "../scenarios/format.ts";
 import { generateChurnTrace } from "../scenarios/generate.ts";
 import { ALLOCATORS, createAllocator, isAllocatorName } from "./allocators.ts";
-import { COLD_ONLY_MS, samplingPlan } from "./measure.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
 import type { BenchReport } from "./run.ts";
+import { COLD_ONLY_MS, samplingPlan } from "./sampling.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

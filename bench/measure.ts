@@ -11,17 +11,8 @@ import { readScenario, type Scenario } from "../scenarios/format.ts";
 import { Prng } from "../scenarios/prng.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
+import { type Budget, samplingPlan } from "./sampling.ts";
 import { SEED } from "./workloads.ts";
-
-/** How long tinybench samples: both the time budget and the minimum count must be met. */
-export interface Budget {
-  /** Time budget per task, ms. */
-  timeMs: number;
-  /** Minimum timed tasks. */
-  iterations: number;
-  warmupMs: number;
-  warmupIterations: number;
-}
 
 /** Every figure of one allocator on one workload. Times are per operation, in ns. */
 export interface Measurement {
@@ -94,18 +85,6 @@ function mustCreate(name: AllocatorName, workload: Workload): BenchAllocator {
 /** Replays a trace file `budget`-many times on `name`. */
 export async function measureTrace(name: AllocatorName, workload: string, file: string, budget: Budget): Promise<Measurement> {
   return measureScenario(name, workload, readScenario(file), budget);
-}
-
-/** A first replay longer than this (ms) is the only one: the allocator is too slow to repeat in budget. */
-export const COLD_ONLY_MS = 5000;
-/** Warm samples of a replay that takes from one second to COLD_ONLY_MS. */
-const WARM_SAMPLES = 3;
-
-/** How to time a replay whose first, cold run took `firstMs`: a budget, or undefined to keep that run. */
-export function samplingPlan(firstMs: number, budget: Budget): Budget | undefined {
-  if (firstMs <= 1000) return budget;
-  if (firstMs <= COLD_ONLY_MS) return { timeMs: 0, iterations: WARM_SAMPLES, warmupMs: 0, warmupIterations: 0 };
-  return undefined;
 }
 
 /**

@@ -8,7 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { type AllocatorName, isAllocatorName } from "./allocators.ts";
-import { type Budget, type Measurement, measureGet, measureTrace } from "./measure.ts";
+import { type Measurement, measureGet, measureTrace } from "./measure.ts";
+import type { Budget } from "./sampling.ts";
 
 function integer(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
