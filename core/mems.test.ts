@@ -85,6 +85,31 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     mems.checkInvariants();
   });
 
+  test("pages smaller than the address map's 128-byte granule: every byte of every block is found", () => {
+    // Segments of 100 bytes, so a granule's last byte often lies in a later segment than its first.
+    const mems = make({ lookup, pageSize: 100, startAddress: 0 });
+    const blocks: [number, number][] = [];
+    for (let i = 0; i < 120; i++) {
+      const size = 1 + ((i * 37) % 150);
+      blocks.push([mems.malloc(size), size]);
+    }
+    const chains = mems.chains();
+    const physical = (v: number): number => {
+      const segment = chains.find((s) => v >= s.startVirtualAddress && v < s.startVirtualAddress + s.totalSize);
+      return (segment?.physicalAddress ?? Number.NaN) + (v - (segment?.startVirtualAddress ?? 0));
+    };
+    for (const [v, size] of blocks) {
+      for (let byte = 0; byte < size; byte++) expect(mems.tryGet(v + byte)).toBe(physical(v + byte));
+    }
+    // Free in a scattered order, checking the whole heap (address map included) after each.
+    for (let i = 0; i < blocks.length; i++) {
+      const [v] = blocks[(i * 53) % blocks.length] as [number, number];
+      expect(mems.tryFree(v)).toBe(true);
+      mems.checkInvariants();
+    }
+    expect(mems.stats().liveBlocks).toBe(0);
+  });
+
   test("get translates every byte of a block and nothing else", () => {
     const mems = make({ lookup });
     const a = mems.malloc(100);
@@ -294,14 +319,32 @@ describe("first-fit", () => {
 describe("size-indexed", () => {
   test("never maps new memory while a fitting HOLE exists, even one in the request's own class", () => {
     const mems = make({ lookup: "size-indexed" });
-    // A HOLE of 1000 bytes: its class holds [992, 1024); a request of 999 rounds up past it.
-    mems.malloc(1000);
-    const filler = mems.malloc(3096);
+    // A HOLE of 2000 bytes: its class holds [1984, 2016); a request of 1999 rounds up past it.
+    mems.malloc(2000);
+    const filler = mems.malloc(2096);
     mems.free(1000);
-    expect(filler).toBe(2000);
+    expect(filler).toBe(3000);
     const mmaps = mems.stats().mmapCalls;
-    expect(mems.malloc(999)).toBe(1000);
+    expect(mems.malloc(1999)).toBe(1000);
     expect(mems.stats().mmapCalls).toBe(mmaps);
+    mems.checkInvariants();
+  });
+
+  test("below 1 KiB: a HOLE of exactly the size is taken whole, else the smallest larger one", () => {
+    const mems = make({ lookup: "size-indexed" });
+    // HOLEs of 300, 200 and 250 bytes in that order, each after a block that stays.
+    const holes: number[] = [];
+    for (const size of [300, 200, 250]) {
+      holes.push(mems.malloc(size));
+      mems.malloc(10);
+    }
+    mems.malloc(4096 - 780); // the rest of the segment, so no other HOLE is left
+    for (const v of holes) mems.free(v);
+    expect(layout(mems)).toBe("H1000+300 P1300+10 H1310+200 P1510+10 H1520+250 P1770+10 P1780+3316");
+    expect(mems.malloc(250)).toBe(1520); // first-fit would split the 300 at 1000
+    expect(mems.malloc(210)).toBe(1000); // 300 is the smallest HOLE that fits
+    expect(mems.malloc(150)).toBe(1310); // the 90 left at 1210 is too small; the 200 is next
+    expect(layout(mems)).toBe("P1000+210 H1210+90 P1300+10 P1310+150 H1460+50 P1510+10 P1520+250 P1770+10 P1780+3316");
     mems.checkInvariants();
   });
 
