@@ -7,7 +7,8 @@
  *   when its maxHoleHint (an upper bound of its largest HOLE) is below the request.
  * - `size-indexed`: TLSF's two-level segregated fit (Masmano et al.), O(1) per operation. HOLEs sit in
  *   doubly linked lists, one per size class; one bitmap word per first level says which second-level
- *   classes are non-empty, and a first-level bitmap says which first levels are.
+ *   classes are non-empty, and a first-level bitmap (three words) says which first levels are. Below
+ *   1 KiB every byte size is a class of its own, so small requests get an exact or best fit.
  */
 import {
   F_SHIFT,
