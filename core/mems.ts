@@ -3,8 +3,8 @@
  *
  * A main chain of segments, each tiled by a sub-chain of PROCESS and HOLE pieces (see layout.ts for the
  * glossary and the record layouts). Every node is a record (32 bytes a piece, 64 a main node) in a pool
- * that MeMS maps itself; no JS object is made per block. Which HOLE malloc takes is the lookup's business (lookup.ts); everything
- * else, split, merge, the address map, translation and the stats, is here.
+ * that MeMS maps itself; no JS object is made per block. Which HOLE malloc takes is the lookup's
+ * business (lookup.ts); everything else, split, merge, the address map, translation and the stats, is here.
  *
  * The address map: virtual space is contiguous from the start address, so one Int32Array over mapped
  * memory, indexed by (v - start) / GRANULE, names for every granule the piece holding its last byte.
@@ -188,10 +188,11 @@ export class Mems implements PieceStore {
       // No zero-size HOLE is left behind on an exact fit.
       const rest = this.takeRecord();
       const next = I[hi + P_NEXT];
-      this.initPiece(rest, HOLE, this.PM[hole], virtualAddress + size, holeSize - size, hole);
+      const main = this.PM[hole];
+      this.initPiece(rest, HOLE, main, virtualAddress + size, holeSize - size, hole);
       I[(rest << I_SHIFT) + P_NEXT] = next;
       if (next !== NIL) I[(next << I_SHIFT) + P_PREV] = rest;
-      else I[(this.PM[hole] << I_SHIFT) + M_SUB_CHAIN_TAIL] = rest;
+      else I[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] = rest;
       I[hi + P_NEXT] = rest;
       F[hf + P_SIZE] = size;
       this.mapRange(rest, virtualAddress + size, holeSize - size);
