@@ -90,7 +90,7 @@ export async function measureTrace(name: AllocatorName, workload: string, file: 
 /**
  * The first replay is a tinybench task of a single sample with no warmup. When it took at most a second,
  * the replay is timed again with the full budget, warmup included. When it took longer, it counts as the
- * warmup and WARM_SAMPLES more replays are the samples (so a long trace is not measured with a cold JIT
+ * warmup and a few more replays are the samples (sampling.ts) (so a long trace is not measured with a cold JIT
  * while a faster allocator gets warm samples); only a first replay over COLD_ONLY_MS stands alone, keeping
  * `bun bench` short. The first replay is also the observed one: it reads the allocator's stats before its
  * finish (outside the operation loop, so every replay runs the same loop; every allocator keeps its own
@@ -113,7 +113,8 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
   let timing = await timeTask(`${workload} ${name}`, observed, single);
   const plan = samplingPlan(timing.p50, budget);
   if (plan !== undefined) timing = await timeTask(`${workload} ${name}`, task, plan);
-  if (Number.isNaN(sink) || checked === undefined) throw new Error("unreachable: keeps the translations alive");
+  if (Number.isNaN(sink)) throw new Error("unreachable: keeps the translations alive");
+  if (checked === undefined) throw new Error("unreachable: the first replay is the observed one");
 
   const ops = scenario.count;
   return withStats(
