@@ -186,6 +186,12 @@ const ARITY: Record<string, readonly [number, number, string]> = {
 const MALLOC_LAB_OPS = new Set(["a", "f", "r"]);
 const HEADER_NAMES = ["suggested heap size", "number of ids", "number of operations", "weight"];
 
+/** `larger` with `column` copied to its start. */
+function copiedInto<T extends Uint8Array | Int32Array | Float64Array>(column: T, larger: T): T {
+  larger.set(column);
+  return larger;
+}
+
 /** Growable columns for the operations, trimmed to size at the end. */
 class OpColumns {
   count = 0;
@@ -207,21 +213,11 @@ class OpColumns {
 
   private grow(): void {
     const size = this.ops.length * 2;
-    const ops = new Uint8Array(size);
-    ops.set(this.ops);
-    this.ops = ops;
-    const a = new Float64Array(size);
-    a.set(this.a);
-    this.a = a;
-    const b = new Float64Array(size);
-    b.set(this.b);
-    this.b = b;
-    const c = new Float64Array(size);
-    c.set(this.c);
-    this.c = c;
-    const lineOf = new Int32Array(size);
-    lineOf.set(this.lineOf);
-    this.lineOf = lineOf;
+    this.ops = copiedInto(this.ops, new Uint8Array(size));
+    this.a = copiedInto(this.a, new Float64Array(size));
+    this.b = copiedInto(this.b, new Float64Array(size));
+    this.c = copiedInto(this.c, new Float64Array(size));
+    this.lineOf = copiedInto(this.lineOf, new Int32Array(size));
   }
 }
 
