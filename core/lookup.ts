@@ -4,7 +4,8 @@
  *
  * - `first-fit` (the reference): the first HOLE, walking the main chain and each sub-chain from its head,
  *   whose size is at least the request. It may skip what cannot fit, never what can: a segment is skipped
- *   when its maxHoleHint (an upper bound of its largest HOLE) is below the request.
+ *   when its maxHoleHint (an upper bound of its largest HOLE) is below the request, and a max-tree over
+ *   the hints finds the first segment not skipped in O(log segments).
  * - `size-indexed`: TLSF's two-level segregated fit (Masmano et al.), O(1) per operation. HOLEs sit in
  *   doubly linked lists, one per size class; one bitmap word per first level says which second-level
  *   classes are non-empty, and a first-level bitmap (three words) says which first levels are. Below
@@ -16,6 +17,7 @@ import {
   I_SHIFT,
   M_MAX_HOLE_HINT,
   M_NEXT,
+  M_ORDINAL,
   M_SCAN_FROM,
   M_SUB_CHAIN_HEAD,
   NIL,
@@ -59,6 +61,10 @@ export interface HoleLookup {
   find(size: number): number;
   /** Maps what the lookup needs before the first HOLE exists (called with the record pool's creation). */
   prepare(): void;
+  /** Makes room for one more segment; called before the segment is mapped, so a failure changes nothing. */
+  reserveSegment(): void;
+  /** A segment was added at the end of the main chain (its main record is complete, its hint 0). */
+  segmentAdded(main: number): void;
   /** Bookkeeping bytes the lookup has mapped. */
   bookkeepingBytes(): number;
   /** Forgets every HOLE and unmaps the lookup's own memory. */
@@ -69,15 +75,82 @@ export interface HoleLookup {
 
 /* First-fit */
 
+/** Segments the first-fit tree has room for at first (it doubles as segments are added). */
+const INITIAL_TREE_SEGMENTS = 16;
+
+/*
+ * First-fit's segment tree, one mapping: a max-tree over the segments in main-chain order (Float64
+ * slots: node 1 is the root, node k's children are 2k and 2k + 1, leaf `capacity + ordinal` holds the
+ * segment's maxHoleHint, leaves past the last segment hold 0), then the main record of each ordinal
+ * (Int32 slots). The first segment whose hint is at least the request is found in O(log segments)
+ * instead of by reading every segment's hint before it.
+ */
 export class FirstFitLookup implements HoleLookup {
   readonly name = "first-fit";
+  private tree: Mapping | null = null;
+  /** The max-tree, 2 * capacity slots (slot 0 unused). */
+  private H = new Float64Array(0);
+  /** The main record of each segment ordinal. */
+  private mainOf = new Int32Array(0);
+  private capacity = 0;
+  private segments = 0;
+
   constructor(private readonly store: PieceStore) {}
+
+  /** Sets the segment's hint and keeps the tree's maxima exact. */
+  private setHint(main: number, hint: number): void {
+    this.store.F[(main << F_SHIFT) + M_MAX_HOLE_HINT] = hint;
+    const H = this.H;
+    let node = this.capacity + this.store.I[(main << I_SHIFT) + M_ORDINAL];
+    H[node] = hint;
+    while (node > 1) {
+      const parent = node >> 1;
+      const max = Math.max(H[parent << 1] as number, H[(parent << 1) + 1] as number);
+      if (H[parent] === max) break;
+      H[parent] = max;
+      node = parent;
+    }
+  }
+
+  /** The lowest ordinal whose hint is at least `size`, or NIL: down from the root, left when the left subtree has one. */
+  private firstSegment(size: number): number {
+    const H = this.H;
+    if (this.segments === 0 || (H[1] as number) < size) return NIL;
+    let node = 1;
+    while (node < this.capacity) {
+      node <<= 1;
+      if ((H[node] as number) < size) node++;
+    }
+    return node - this.capacity;
+  }
+
+  /** The lowest ordinal at or after `from` whose hint is at least `size`, or NIL. */
+  private firstSegmentFrom(from: number, size: number): number {
+    if (from >= this.segments) return NIL;
+    const H = this.H;
+    let node = this.capacity + from;
+    if ((H[node] as number) < size) {
+      // Climb until a right sibling holds a large enough hint, then descend to its leftmost such leaf.
+      for (;;) {
+        if ((node & 1) === 0 && (H[node + 1] as number) >= size) {
+          node++;
+          break;
+        }
+        node >>= 1;
+        if (node <= 1) return NIL;
+      }
+      while (node < this.capacity) {
+        node <<= 1;
+        if ((H[node] as number) < size) node++;
+      }
+    }
+    return node - this.capacity;
+  }
 
   insert(hole: number): void {
     const { F, I } = this.store;
     const main = this.store.PM[hole];
-    const hint = (main << F_SHIFT) + M_MAX_HOLE_HINT;
-    if (F[hint] < F[(hole << F_SHIFT) + P_SIZE]) F[hint] = F[(hole << F_SHIFT) + P_SIZE];
+    if (F[(main << F_SHIFT) + M_MAX_HOLE_HINT] < F[(hole << F_SHIFT) + P_SIZE]) this.setHint(main, F[(hole << F_SHIFT) + P_SIZE] as number);
     const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
     if (F[(hole << F_SHIFT) + P_VIRTUAL_ADDRESS] < F[(I[scanFrom] << F_SHIFT) + P_VIRTUAL_ADDRESS]) I[scanFrom] = hole;
   }
@@ -98,17 +171,16 @@ export class FirstFitLookup implements HoleLookup {
 
   find(size: number): number {
     const { F, I } = this.store;
-    for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
-      const hint = (main << F_SHIFT) + M_MAX_HOLE_HINT;
-      if (F[hint] < size) continue;
+    for (let ordinal = this.firstSegment(size); ordinal !== NIL; ordinal = this.firstSegmentFrom(ordinal + 1, size)) {
+      const main = this.mainOf[ordinal] as number;
       // No HOLE lies before scanFrom: the walk from the head would see only PROCESS pieces up to it.
       const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
       let firstHole = NIL;
       let largest = 0;
-      for (let piece = I[scanFrom]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
-        if (I[(piece << I_SHIFT) + P_TYPE] < HOLE) continue;
+      for (let piece = I[scanFrom] as number; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT] as number) {
+        if ((I[(piece << I_SHIFT) + P_TYPE] as number) < HOLE) continue;
         if (firstHole === NIL) firstHole = piece;
-        const holeSize = F[(piece << F_SHIFT) + P_SIZE];
+        const holeSize = F[(piece << F_SHIFT) + P_SIZE] as number;
         if (holeSize >= size) {
           I[scanFrom] = firstHole;
           return piece;
@@ -116,33 +188,78 @@ export class FirstFitLookup implements HoleLookup {
         if (holeSize > largest) largest = holeSize;
       }
       if (firstHole !== NIL) I[scanFrom] = firstHole;
-      F[hint] = largest; // every HOLE of the segment was seen: the hint is now exact
+      this.setHint(main, largest); // every HOLE of the segment was seen: the hint is now exact
     }
     return NIL;
   }
 
   prepare(): void {}
 
-  bookkeepingBytes(): number {
-    return 0;
+  /** Room in the tree for one more segment, mapped before the segment is (so a failure changes nothing). */
+  reserveSegment(): void {
+    if (this.segments < this.capacity) return;
+    const capacity = this.capacity === 0 ? INITIAL_TREE_SEGMENTS : this.capacity * 2;
+    const tree = createMapping(capacity * 2 * 8 + capacity * 4, this.store.tally);
+    const H = new Float64Array(tree.buffer, 0, capacity * 2);
+    const mainOf = new Int32Array(tree.buffer, capacity * 2 * 8, capacity);
+    mainOf.set(this.mainOf);
+    H.set(this.H.subarray(this.capacity, this.capacity + this.segments), capacity);
+    for (let node = capacity - 1; node >= 1; node--) {
+      H[node] = Math.max(H[node << 1] as number, H[(node << 1) + 1] as number);
+    }
+    if (this.tree !== null) releaseMapping(this.tree, this.store.tally);
+    this.tree = tree;
+    this.H = H;
+    this.mainOf = mainOf;
+    this.capacity = capacity;
   }
 
-  reset(): void {}
+  segmentAdded(main: number): void {
+    this.mainOf[this.segments] = main;
+    this.segments++;
+    this.setHint(main, this.store.F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number);
+  }
+
+  bookkeepingBytes(): number {
+    return this.tree === null ? 0 : this.tree.length;
+  }
+
+  reset(): void {
+    if (this.tree !== null) releaseMapping(this.tree, this.store.tally);
+    this.tree = null;
+    this.H = new Float64Array(0);
+    this.mainOf = new Int32Array(0);
+    this.capacity = 0;
+    this.segments = 0;
+  }
 
   check(): string | null {
     const { F, I } = this.store;
-    for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT]) {
+    let ordinal = 0;
+    for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT] as number, ordinal++) {
       const scanFrom = I[(main << I_SHIFT) + M_SCAN_FROM];
       let reached = false;
-      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD]; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT]) {
+      for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] as number; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT] as number) {
         if (piece === scanFrom) reached = true;
-        if (I[(piece << I_SHIFT) + P_TYPE] < HOLE) continue;
+        if ((I[(piece << I_SHIFT) + P_TYPE] as number) < HOLE) continue;
         if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, after HOLE record ${piece}`;
-        if (F[(piece << F_SHIFT) + P_SIZE] > F[(main << F_SHIFT) + M_MAX_HOLE_HINT]) {
+        if ((F[(piece << F_SHIFT) + P_SIZE] as number) > (F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number)) {
           return `first-fit: segment record ${main} has maxHoleHint below the size of HOLE record ${piece}`;
         }
       }
       if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, not in its sub-chain`;
+      if (this.mainOf[ordinal] !== main)
+        return `first-fit: the tree names record ${this.mainOf[ordinal]} for segment ${ordinal}, not ${main}`;
+      if (this.H[this.capacity + ordinal] !== F[(main << F_SHIFT) + M_MAX_HOLE_HINT])
+        return `first-fit: the tree's leaf for segment ${ordinal} is ${this.H[this.capacity + ordinal]}, its hint ${F[(main << F_SHIFT) + M_MAX_HOLE_HINT]}`;
+    }
+    if (ordinal !== this.segments) return `first-fit: the tree has ${this.segments} segments, the main chain ${ordinal}`;
+    for (let leaf = this.segments; leaf < this.capacity; leaf++) {
+      if (this.H[this.capacity + leaf] !== 0) return `first-fit: the tree's leaf ${leaf} is past the last segment but not 0`;
+    }
+    for (let node = this.capacity - 1; node >= 1; node--) {
+      const max = Math.max(this.H[node << 1] as number, this.H[(node << 1) + 1] as number);
+      if (this.H[node] !== max) return `first-fit: tree node ${node} is ${this.H[node]}, the larger of its children ${max}`;
     }
     return null;
   }
@@ -275,6 +392,10 @@ export class SizeIndexedLookup implements HoleLookup {
   }
 
   absorbed(_piece: number, _survivor: number): void {}
+
+  reserveSegment(): void {}
+
+  segmentAdded(_main: number): void {}
 
   /** Moves the HOLE to the class of its new size, if that is another class. */
   resized(hole: number, oldSize: number): void {

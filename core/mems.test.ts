@@ -19,6 +19,7 @@ import {
   osCounters,
   PAGE_SIZE,
 } from "./index.ts";
+import { Prng } from "../scenarios/prng.ts";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "./test-support.ts";
 
 const make = instancesFinishedAfterEachTest();
@@ -237,7 +238,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     }
     const before = mems.stats();
     mems.finish();
-    const bookkeepingMappings = lookup === "size-indexed" ? 3 : 2; // records, address map (and the size index)
+    const bookkeepingMappings = 3; // records, address map, and the size index or first-fit's segment tree
     expect(mems.stats().munmapCalls - before.munmapCalls).toBe(runs + bookkeepingMappings);
     expect(runs).toBeLessThanOrEqual(before.mainChainLength);
     expect(mems.stats().heldBytes).toBe(0);
@@ -313,6 +314,47 @@ describe("first-fit", () => {
     expect(mems.malloc(10)).toBe(9192); // segment 0 has no HOLE: a new segment
     mems.free(a);
     expect(mems.malloc(1500)).toBe(a);
+  });
+
+  test("over hundreds of segments, takes exactly the HOLE a walk of the chains names first", () => {
+    // The segment tree skips segments; this checks every choice against the definition itself.
+    const seed = Prng.seedFrom("MEMS_TEST_SEED");
+    const rng = new Prng(seed);
+    const mems = make();
+    const live: number[] = [];
+    let segmentsSeen = 0;
+    for (let op = 0; op < 3000; op++) {
+      if (live.length > 0 && rng.next() < 0.3) {
+        const [v] = live.splice(Math.floor(rng.next() * live.length), 1);
+        mems.free(v as number);
+        continue;
+      }
+      const size = 1 + Math.floor(rng.next() * (rng.next() < 0.1 ? 9000 : 600));
+      const chains = mems.chains();
+      const hole = chains.flatMap((segment) => segment.pieces).find((piece) => piece.type === "HOLE" && piece.size >= size);
+      const last = chains.at(-1);
+      const expected = hole?.virtualAddress ?? (last === undefined ? mems.startAddress : last.startVirtualAddress + last.totalSize);
+      const got = mems.malloc(size);
+      if (got !== expected) throw new Error(`seed ${seed}, operation ${op}: malloc(${size}) gave ${got}, first fit is ${expected}`);
+      live.push(got);
+      segmentsSeen = chains.length;
+    }
+    expect(segmentsSeen).toBeGreaterThan(100); // the tree grew several times (it starts with room for 16)
+    mems.checkInvariants();
+  });
+
+  test("a failed growth of the segment tree is OUT_OF_MEMORY and changes nothing", () => {
+    const mems = make();
+    const blocks: number[] = [];
+    for (let i = 0; i < 16; i++) blocks.push(mems.malloc(4096)); // 16 full segments: the tree is full
+    const before = snapshot(mems, blocks);
+    const held = mems.stats().heldBytes;
+    injectMmapFailures(1); // the tree's growth, asked for before the segment is mapped
+    expectMemsError(() => mems.malloc(4096), "OUT_OF_MEMORY");
+    expect(snapshot(mems, blocks)).toBe(before);
+    expect(mems.stats().heldBytes).toBe(held);
+    expect(mems.malloc(4096)).toBe(mems.startAddress + 16 * 4096);
+    mems.checkInvariants();
   });
 });
 

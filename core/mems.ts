@@ -206,6 +206,7 @@ export class Mems implements PieceStore {
   private mallocInNewSegment(size: number): number {
     // A main record (two slots, from the unused end of the pool) and two piece records.
     if (this.recordCapacity - this.recordHighWater < MAIN_SLOTS + 2) this.growRecords(MAIN_SLOTS + 2);
+    this.holes.reserveSegment();
     const length = Math.ceil(size / this.pageSize) * this.pageSize;
     const virtualAddress = this.virtualEnd;
     const base = mapMemory(length, this.tally);
@@ -241,6 +242,7 @@ export class Mems implements PieceStore {
     this.segmentBytes += length;
     if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
 
+    this.holes.segmentAdded(main);
     this.initPiece(piece, PROCESS, main, virtualAddress, size, NIL);
     this.mapRange(piece, virtualAddress, size);
     if (rest > 0) {
