@@ -2,6 +2,7 @@
  * The rules of ../shared/spec/mems.md, one by one, in both lookup modes where the rule holds for both.
  */
 import { describe, expect, spyOn, test } from "bun:test";
+import { Prng } from "../scenarios/prng.ts";
 import {
   injectMmapFailures,
   LOOKUPS,
@@ -19,7 +20,6 @@ import {
   osCounters,
   PAGE_SIZE,
 } from "./index.ts";
-import { Prng } from "../scenarios/prng.ts";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "./test-support.ts";
 
 const make = instancesFinishedAfterEachTest();
