@@ -12,7 +12,7 @@ import { generateChurnTrace } from "../scenarios/generate.ts";
 import { ALLOCATORS, createAllocator, isAllocatorName } from "./allocators.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
 import type { BenchReport } from "./run.ts";
-import { COLD_ONLY_MS, samplingPlan } from "./sampling.ts";
+import { COLD_ONLY_MS, samplingPlan, timeTask } from "./sampling.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -151,5 +151,19 @@ describe("sampling", () => {
     expect(warm?.warmupIterations).toBe(0);
     expect(samplingPlan(COLD_ONLY_MS, budget)?.iterations).toBe(warm?.iterations as number);
     expect(samplingPlan(COLD_ONLY_MS + 1, budget)).toBeUndefined();
+  });
+
+  test("a task runs exactly as often as the plan says: no untimed extra call", async () => {
+    // A replay of churn-10k by thi.ng takes 14 s: one hidden call more doubles the cell's time.
+    for (const plan of [
+      { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 },
+      { timeMs: 0, iterations: 3, warmupMs: 0, warmupIterations: 0 },
+      { timeMs: 0, iterations: 2, warmupMs: 0, warmupIterations: 2 },
+    ]) {
+      let calls = 0;
+      const timing = await timeTask("count", () => calls++, plan);
+      expect(timing.samples).toBe(plan.iterations);
+      expect(calls).toBe(plan.iterations + plan.warmupIterations);
+    }
   });
 });

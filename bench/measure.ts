@@ -6,12 +6,11 @@
  * The trace is parsed into typed arrays before anything is timed. The first replay also reads the
  * allocator's peaks (mapped bytes, mmap calls) before its finish and checks the run was balanced.
  */
-import { Bench } from "tinybench";
 import { readScenario, type Scenario } from "../scenarios/format.ts";
 import { Prng } from "../scenarios/prng.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
-import { type Budget, samplingPlan } from "./sampling.ts";
+import { type Budget, samplingPlan, timeTask } from "./sampling.ts";
 import { SEED } from "./workloads.ts";
 
 /** Every figure of one allocator on one workload. Times are per operation, in ns. */
@@ -35,31 +34,6 @@ export interface Measurement {
   allocatorLiveAtEnd?: number;
   /** Where the allocator ran: in a `bun bench/worker.ts` child, or the C binary's own process. */
   process: "bun-child" | "c-binary" | "in-process";
-}
-
-/** Times one task with tinybench; returns [median, p99, mean] in ms and the sample count. */
-async function timeTask(
-  name: string,
-  task: () => unknown,
-  budget: Budget,
-): Promise<{ p50: number; p99: number; mean: number; samples: number }> {
-  const bench = new Bench({
-    name,
-    timestampProvider: "bunNanoseconds",
-    time: budget.timeMs,
-    iterations: budget.iterations,
-    warmupTime: budget.warmupMs,
-    warmupIterations: budget.warmupIterations,
-    warmup: budget.warmupIterations > 0,
-    throws: true,
-  });
-  bench.add(name, task);
-  await bench.run();
-  const result = bench.tasks[0]?.result;
-  if (result === undefined || (result.state !== "completed" && result.state !== "aborted-with-statistics")) {
-    throw new Error(`${name}: tinybench did not complete (${result?.state ?? "no result"})`);
-  }
-  return { p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, samples: result.latency.samplesCount };
 }
 
 function utilization(peakLiveBytes: number, stats: AllocatorStats): number | undefined {
