@@ -86,7 +86,6 @@ export function traceFile(spec: WorkloadSpec, dir: string): string | undefined {
 export function skipReason(allocator: AllocatorName, spec: WorkloadSpec): string | undefined {
   const live = spec.kind === "churn" ? spec.live : 0;
   if (live >= 1_000_000) {
-    if (allocator === "mems-first-fit") return "first-fit walks the chains for every malloc: hours at 1,000,000 live blocks";
     if (allocator === "c-reference") return "the C reference walks the chains (first-fit, no address map): hours at 1,000,000 live blocks";
     if (allocator === "thi.ng-malloc") return "MemPool's first-fit free list and linear free: hours at 1,000,000 live blocks";
   }
