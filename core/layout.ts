@@ -35,10 +35,10 @@ export const MAIN_SLOTS = 2;
 export const NIL = -1;
 
 /*
- * Piece record (a sub-chain node): the seed's size, virtual_address, next and prev, and the size index's
- * two links. The type shares its slot with holePrev: a HOLE's slot is its previous HOLE in the size
- * class or NIL (always NIL in first-fit), so every value >= NIL means HOLE; PROCESS and RECORD_FREE are
- * below NIL.
+ * Piece record (a sub-chain node): the seed's size, virtual_address, next and prev, and the two links of
+ * the hole lookup's lists (size-indexed: the HOLEs of a size class; first-fit: the HOLEs of a segment,
+ * in address order). The type shares its slot with holePrev: a HOLE's slot is its previous HOLE in its
+ * list or NIL, so every value >= NIL means HOLE; PROCESS and RECORD_FREE are below NIL.
  *
  *   byte 0        8                 16     20     24         28
  *   ┌─────────────┬─────────────────┬──────┬──────┬──────────┬───────────────────┐
@@ -49,8 +49,8 @@ export const P_SIZE = 0; // F
 export const P_VIRTUAL_ADDRESS = 1; // F
 export const P_NEXT = 4; // I
 export const P_PREV = 5; // I
-export const P_HOLE_NEXT = 6; // I: next HOLE of the same size class (size-indexed lookup)
-export const P_HOLE_PREV = 7; // I: previous HOLE of the same size class; also the type (below)
+export const P_HOLE_NEXT = 6; // I: next HOLE of the same size class (size-indexed) or segment (first-fit)
+export const P_HOLE_PREV = 7; // I: previous HOLE of that list, or NIL; also the type (below)
 export const P_TYPE = P_HOLE_PREV;
 
 /** Types: a HOLE is any value >= HOLE (NIL or a record); a record on the pool's free list is RECORD_FREE. */
@@ -63,13 +63,14 @@ export const RECORD_FREE = -3;
  *
  *   byte 0                     8            16              24   32            40               44     48     52        56         60
  *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬──────────┬──────────────┐
- *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ scanFrom │ subChainTail │
+ *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ firstHole │ subChainTail │
  *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴──────────┴──────────────┘
  *
  * maxHoleHint is never below the size of the segment's largest HOLE (it may be above it): first-fit skips
  * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
- * the first mapped), the index of its ArrayBuffer. scanFrom (first-fit only) is a piece with no HOLE
- * before it in the sub-chain, where first-fit's walk of the segment may start. Sub-chain lengths are
+ * the first mapped), the index of its ArrayBuffer. firstHole (first-fit only) is the segment's first
+ * HOLE, NIL when it has none; first-fit links the segment's HOLEs in address order through the pieces'
+ * holeNext and holePrev slots (which size-indexed uses for its class lists). Sub-chain lengths are
  * counted when stats are asked for, so no split or merge has to touch the main record.
  */
 export const M_START_VIRTUAL_ADDRESS = 0; // F
@@ -80,7 +81,7 @@ export const M_SUB_CHAIN_HEAD = 10; // I
 export const M_NEXT = 11; // I
 export const M_PREV = 12; // I
 export const M_ORDINAL = 13; // I
-export const M_SCAN_FROM = 14; // I: first-fit's lower bound of the segment's first HOLE
+export const M_FIRST_HOLE = 14; // I: first-fit: the segment's first HOLE (NIL when none)
 export const M_SUB_CHAIN_TAIL = 15; // I: the last piece of the sub-chain (the address map steps back across segments)
 
 /** Bytes of virtual space per address-map entry (a power of two). */

@@ -4,8 +4,9 @@
  *
  * - `first-fit` (the reference): the first HOLE, walking the main chain and each sub-chain from its head,
  *   whose size is at least the request. It may skip what cannot fit, never what can: a segment is skipped
- *   when its maxHoleHint (an upper bound of its largest HOLE) is below the request, and a max-tree over
- *   the hints finds the first segment not skipped in O(log segments).
+ *   when its maxHoleHint (an upper bound of its largest HOLE) is below the request, a max-tree over the
+ *   hints finds the first segment not skipped in O(log segments), and inside a segment only its HOLEs are
+ *   walked (each segment links them in address order).
  * - `size-indexed`: TLSF's two-level segregated fit (Masmano et al.), O(1) per operation. HOLEs sit in
  *   doubly linked lists, one per size class; one bitmap word per first level says which second-level
  *   classes are non-empty, and a first-level bitmap (three words) says which first levels are. Below
@@ -15,15 +16,16 @@ import {
   F_SHIFT,
   HOLE,
   I_SHIFT,
+  M_FIRST_HOLE,
   M_MAX_HOLE_HINT,
   M_NEXT,
   M_ORDINAL,
-  M_SCAN_FROM,
   M_SUB_CHAIN_HEAD,
   NIL,
   P_HOLE_NEXT,
   P_HOLE_PREV,
   P_NEXT,
+  P_PREV,
   P_SIZE,
   P_TYPE,
   P_VIRTUAL_ADDRESS,
@@ -147,47 +149,76 @@ export class FirstFitLookup implements HoleLookup {
     return node - this.capacity;
   }
 
+  // The HOLE list of a segment is kept in address order. A split or merge takes HOLEs out and puts one
+  // back where they were: `remove` leaves the two HOLEs it joined in lastPrev and lastNext, so the next
+  // `insert` between them (checked against the live list) links without a walk.
+  private lastPrev = NIL;
+  private lastNext = NIL;
+
   insert(hole: number): void {
     const { F, I } = this.store;
-    const main = this.store.PM[hole];
-    if (F[(main << F_SHIFT) + M_MAX_HOLE_HINT] < F[(hole << F_SHIFT) + P_SIZE]) this.setHint(main, F[(hole << F_SHIFT) + P_SIZE] as number);
-    const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
-    if (F[(hole << F_SHIFT) + P_VIRTUAL_ADDRESS] < F[(I[scanFrom] << F_SHIFT) + P_VIRTUAL_ADDRESS]) I[scanFrom] = hole;
+    const main = this.store.PM[hole] as number;
+    const size = F[(hole << F_SHIFT) + P_SIZE] as number;
+    if ((F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number) < size) this.setHint(main, size);
+    const v = F[(hole << F_SHIFT) + P_VIRTUAL_ADDRESS] as number;
+    const firstHole = (main << I_SHIFT) + M_FIRST_HOLE;
+    let prev = this.lastPrev;
+    let next = this.lastNext;
+    const fits =
+      (prev === NIL
+        ? I[firstHole] === next
+        : this.store.PM[prev] === main &&
+          (I[(prev << I_SHIFT) + P_TYPE] as number) >= HOLE &&
+          I[(prev << I_SHIFT) + P_HOLE_NEXT] === next) &&
+      (prev === NIL || (F[(prev << F_SHIFT) + P_VIRTUAL_ADDRESS] as number) < v) &&
+      (next === NIL || v < (F[(next << F_SHIFT) + P_VIRTUAL_ADDRESS] as number));
+    if (!fits) {
+      // The HOLE before it in the sub-chain, past the PROCESS pieces in between.
+      prev = I[(hole << I_SHIFT) + P_PREV] as number;
+      while (prev !== NIL && (I[(prev << I_SHIFT) + P_TYPE] as number) < HOLE) prev = I[(prev << I_SHIFT) + P_PREV] as number;
+      next = prev === NIL ? (I[firstHole] as number) : (I[(prev << I_SHIFT) + P_HOLE_NEXT] as number);
+    }
+    this.lastPrev = NIL;
+    this.lastNext = NIL;
+    I[(hole << I_SHIFT) + P_HOLE_PREV] = prev;
+    I[(hole << I_SHIFT) + P_HOLE_NEXT] = next;
+    if (prev === NIL) I[firstHole] = hole;
+    else I[(prev << I_SHIFT) + P_HOLE_NEXT] = hole;
+    if (next !== NIL) I[(next << I_SHIFT) + P_HOLE_PREV] = hole;
   }
 
-  remove(_hole: number, _size: number): void {
+  remove(hole: number, _size: number): void {
     // The hint stays an upper bound; the next full scan of the segment makes it exact again.
-  }
-
-  resized(hole: number, _oldSize: number): void {
-    this.insert(hole);
-  }
-
-  absorbed(piece: number, survivor: number): void {
     const I = this.store.I;
-    const scanFrom = (this.store.PM[piece] << I_SHIFT) + M_SCAN_FROM;
-    if (I[scanFrom] === piece) I[scanFrom] = survivor;
+    const prev = I[(hole << I_SHIFT) + P_HOLE_PREV] as number;
+    const next = I[(hole << I_SHIFT) + P_HOLE_NEXT] as number;
+    if (prev === NIL) I[(this.store.PM[hole] << I_SHIFT) + M_FIRST_HOLE] = next;
+    else I[(prev << I_SHIFT) + P_HOLE_NEXT] = next;
+    if (next !== NIL) I[(next << I_SHIFT) + P_HOLE_PREV] = prev;
+    this.lastPrev = prev;
+    this.lastNext = next;
   }
+
+  /** A HOLE grew by a merge: it keeps its place in the list (the HOLEs it absorbed were between no others). */
+  resized(hole: number, _oldSize: number): void {
+    const { F } = this.store;
+    const main = this.store.PM[hole] as number;
+    const size = F[(hole << F_SHIFT) + P_SIZE] as number;
+    if ((F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number) < size) this.setHint(main, size);
+  }
+
+  absorbed(_piece: number, _survivor: number): void {}
 
   find(size: number): number {
     const { F, I } = this.store;
     for (let ordinal = this.firstSegment(size); ordinal !== NIL; ordinal = this.firstSegmentFrom(ordinal + 1, size)) {
       const main = this.mainOf[ordinal] as number;
-      // No HOLE lies before scanFrom: the walk from the head would see only PROCESS pieces up to it.
-      const scanFrom = (main << I_SHIFT) + M_SCAN_FROM;
-      let firstHole = NIL;
       let largest = 0;
-      for (let piece = I[scanFrom] as number; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT] as number) {
-        if ((I[(piece << I_SHIFT) + P_TYPE] as number) < HOLE) continue;
-        if (firstHole === NIL) firstHole = piece;
-        const holeSize = F[(piece << F_SHIFT) + P_SIZE] as number;
-        if (holeSize >= size) {
-          I[scanFrom] = firstHole;
-          return piece;
-        }
+      for (let hole = I[(main << I_SHIFT) + M_FIRST_HOLE] as number; hole !== NIL; hole = I[(hole << I_SHIFT) + P_HOLE_NEXT] as number) {
+        const holeSize = F[(hole << F_SHIFT) + P_SIZE] as number;
+        if (holeSize >= size) return hole;
         if (holeSize > largest) largest = holeSize;
       }
-      if (firstHole !== NIL) I[scanFrom] = firstHole;
       this.setHint(main, largest); // every HOLE of the segment was seen: the hint is now exact
     }
     return NIL;
@@ -215,6 +246,7 @@ export class FirstFitLookup implements HoleLookup {
   }
 
   segmentAdded(main: number): void {
+    this.store.I[(main << I_SHIFT) + M_FIRST_HOLE] = NIL;
     this.mainOf[this.segments] = main;
     this.segments++;
     this.setHint(main, this.store.F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number);
@@ -231,23 +263,28 @@ export class FirstFitLookup implements HoleLookup {
     this.mainOf = new Int32Array(0);
     this.capacity = 0;
     this.segments = 0;
+    this.lastPrev = NIL;
+    this.lastNext = NIL;
   }
 
   check(): string | null {
     const { F, I } = this.store;
     let ordinal = 0;
     for (let main = this.store.mainHead; main !== NIL; main = I[(main << I_SHIFT) + M_NEXT] as number, ordinal++) {
-      const scanFrom = I[(main << I_SHIFT) + M_SCAN_FROM];
-      let reached = false;
+      // The segment's HOLE list is exactly its HOLEs, in sub-chain order, with consistent back links.
+      let listed = I[(main << I_SHIFT) + M_FIRST_HOLE] as number;
+      let previous = NIL;
       for (let piece = I[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] as number; piece !== NIL; piece = I[(piece << I_SHIFT) + P_NEXT] as number) {
-        if (piece === scanFrom) reached = true;
         if ((I[(piece << I_SHIFT) + P_TYPE] as number) < HOLE) continue;
-        if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, after HOLE record ${piece}`;
+        if (listed !== piece) return `first-fit: segment record ${main} lists record ${listed} where its HOLE record ${piece} comes`;
+        if (I[(piece << I_SHIFT) + P_HOLE_PREV] !== previous) return `first-fit: HOLE record ${piece} has a wrong holePrev link`;
         if ((F[(piece << F_SHIFT) + P_SIZE] as number) > (F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number)) {
           return `first-fit: segment record ${main} has maxHoleHint below the size of HOLE record ${piece}`;
         }
+        previous = piece;
+        listed = I[(piece << I_SHIFT) + P_HOLE_NEXT] as number;
       }
-      if (!reached) return `first-fit: segment record ${main} starts its walk at record ${scanFrom}, not in its sub-chain`;
+      if (listed !== NIL) return `first-fit: segment record ${main} lists record ${listed} after its last HOLE`;
       if (this.mainOf[ordinal] !== main)
         return `first-fit: the tree names record ${this.mainOf[ordinal]} for segment ${ordinal}, not ${main}`;
       if (this.H[this.capacity + ordinal] !== F[(main << F_SHIFT) + M_MAX_HOLE_HINT])

@@ -26,7 +26,6 @@ import {
   M_ORDINAL,
   M_PHYSICAL_BASE,
   M_PREV,
-  M_SCAN_FROM,
   M_START_VIRTUAL_ADDRESS,
   M_SUB_CHAIN_HEAD,
   M_SUB_CHAIN_TAIL,
@@ -233,7 +232,6 @@ export class Mems implements PieceStore {
     I[mi + M_NEXT] = NIL;
     I[mi + M_PREV] = this.mainTail;
     I[mi + M_ORDINAL] = this.mainCount;
-    I[mi + M_SCAN_FROM] = piece;
     if (this.mainTail === NIL) this.mainHead = main;
     else I[(this.mainTail << I_SHIFT) + M_NEXT] = main;
     this.mainTail = main;
