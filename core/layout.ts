@@ -61,16 +61,16 @@ export const RECORD_FREE = -3;
 /*
  * Main record (a main-chain node), two slots:
  *
- *   byte 0                     8            16              24   32            40               44     48     52        56         60
- *   ┌──────────────────────────┬────────────┬───────────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬──────────┬──────────────┐
- *   │ start_virtual_address    │ total_size │ physical base │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ firstHole │ subChainTail │
- *   └──────────────────────────┴────────────┴───────────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴──────────┴──────────────┘
+ *   byte 0                     8            16              24         28   32            40               44     48     52        56          60
+ *   ┌──────────────────────────┬────────────┬───────────────┬──────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬───────────┬──────────────┐
+ *   │ start_virtual_address    │ total_size │ physical base │ lastHole │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ firstHole │ subChainTail │
+ *   └──────────────────────────┴────────────┴───────────────┴──────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴───────────┴──────────────┘
  *
  * maxHoleHint is never below the size of the segment's largest HOLE (it may be above it): first-fit skips
  * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
- * the first mapped), the index of its ArrayBuffer. firstHole (first-fit only) is the segment's first
- * HOLE, NIL when it has none; first-fit links the segment's HOLEs in address order through the pieces'
- * holeNext and holePrev slots (which size-indexed uses for its class lists). Sub-chain lengths are
+ * the first mapped), the index of its ArrayBuffer. firstHole and lastHole (first-fit only) are the
+ * segment's first and last HOLE, NIL when it has none; first-fit links the segment's HOLEs in address
+ * order through the pieces' holeNext and holePrev slots (which size-indexed uses for its class lists). Sub-chain lengths are
  * counted when stats are asked for, so no split or merge has to touch the main record.
  */
 export const M_START_VIRTUAL_ADDRESS = 0; // F
@@ -81,6 +81,7 @@ export const M_SUB_CHAIN_HEAD = 10; // I
 export const M_NEXT = 11; // I
 export const M_PREV = 12; // I
 export const M_ORDINAL = 13; // I
+export const M_LAST_HOLE = 6; // I: first-fit: the segment's last HOLE (NIL when none)
 export const M_FIRST_HOLE = 14; // I: first-fit: the segment's first HOLE (NIL when none)
 export const M_SUB_CHAIN_TAIL = 15; // I: the last piece of the sub-chain (the address map steps back across segments)
 

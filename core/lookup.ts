@@ -17,6 +17,7 @@ import {
   HOLE,
   I_SHIFT,
   M_FIRST_HOLE,
+  M_LAST_HOLE,
   M_MAX_HOLE_HINT,
   M_NEXT,
   M_ORDINAL,
@@ -173,10 +174,34 @@ export class FirstFitLookup implements HoleLookup {
       (prev === NIL || (F[(prev << F_SHIFT) + P_VIRTUAL_ADDRESS] as number) < v) &&
       (next === NIL || v < (F[(next << F_SHIFT) + P_VIRTUAL_ADDRESS] as number));
     if (!fits) {
-      // The HOLE before it in the sub-chain, past the PROCESS pieces in between.
-      prev = I[(hole << I_SHIFT) + P_PREV] as number;
-      while (prev !== NIL && (I[(prev << I_SHIFT) + P_TYPE] as number) < HOLE) prev = I[(prev << I_SHIFT) + P_PREV] as number;
-      next = prev === NIL ? (I[firstHole] as number) : (I[(prev << I_SHIFT) + P_HOLE_NEXT] as number);
+      // Out from the new HOLE both ways in the sub-chain, past PROCESS pieces: the nearer HOLE (or end of
+      // the segment) places it, so the walk is as short as the nearer of the two distances.
+      let back = I[(hole << I_SHIFT) + P_PREV] as number;
+      let ahead = I[(hole << I_SHIFT) + P_NEXT] as number;
+      for (;;) {
+        if (back === NIL) {
+          prev = NIL;
+          next = I[firstHole] as number;
+          break;
+        }
+        if ((I[(back << I_SHIFT) + P_TYPE] as number) >= HOLE) {
+          prev = back;
+          next = I[(back << I_SHIFT) + P_HOLE_NEXT] as number;
+          break;
+        }
+        if (ahead === NIL) {
+          prev = I[(main << I_SHIFT) + M_LAST_HOLE] as number;
+          next = NIL;
+          break;
+        }
+        if ((I[(ahead << I_SHIFT) + P_TYPE] as number) >= HOLE) {
+          prev = I[(ahead << I_SHIFT) + P_HOLE_PREV] as number;
+          next = ahead;
+          break;
+        }
+        back = I[(back << I_SHIFT) + P_PREV] as number;
+        ahead = I[(ahead << I_SHIFT) + P_NEXT] as number;
+      }
     }
     this.lastPrev = NIL;
     this.lastNext = NIL;
@@ -184,7 +209,8 @@ export class FirstFitLookup implements HoleLookup {
     I[(hole << I_SHIFT) + P_HOLE_NEXT] = next;
     if (prev === NIL) I[firstHole] = hole;
     else I[(prev << I_SHIFT) + P_HOLE_NEXT] = hole;
-    if (next !== NIL) I[(next << I_SHIFT) + P_HOLE_PREV] = hole;
+    if (next === NIL) I[(main << I_SHIFT) + M_LAST_HOLE] = hole;
+    else I[(next << I_SHIFT) + P_HOLE_PREV] = hole;
   }
 
   remove(hole: number, _size: number): void {
@@ -192,9 +218,11 @@ export class FirstFitLookup implements HoleLookup {
     const I = this.store.I;
     const prev = I[(hole << I_SHIFT) + P_HOLE_PREV] as number;
     const next = I[(hole << I_SHIFT) + P_HOLE_NEXT] as number;
-    if (prev === NIL) I[(this.store.PM[hole] << I_SHIFT) + M_FIRST_HOLE] = next;
+    const main = this.store.PM[hole] as number;
+    if (prev === NIL) I[(main << I_SHIFT) + M_FIRST_HOLE] = next;
     else I[(prev << I_SHIFT) + P_HOLE_NEXT] = next;
-    if (next !== NIL) I[(next << I_SHIFT) + P_HOLE_PREV] = prev;
+    if (next === NIL) I[(main << I_SHIFT) + M_LAST_HOLE] = prev;
+    else I[(next << I_SHIFT) + P_HOLE_PREV] = prev;
     this.lastPrev = prev;
     this.lastNext = next;
   }
@@ -247,6 +275,7 @@ export class FirstFitLookup implements HoleLookup {
 
   segmentAdded(main: number): void {
     this.store.I[(main << I_SHIFT) + M_FIRST_HOLE] = NIL;
+    this.store.I[(main << I_SHIFT) + M_LAST_HOLE] = NIL;
     this.mainOf[this.segments] = main;
     this.segments++;
     this.setHint(main, this.store.F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number);
@@ -285,6 +314,8 @@ export class FirstFitLookup implements HoleLookup {
         listed = I[(piece << I_SHIFT) + P_HOLE_NEXT] as number;
       }
       if (listed !== NIL) return `first-fit: segment record ${main} lists record ${listed} after its last HOLE`;
+      if (I[(main << I_SHIFT) + M_LAST_HOLE] !== previous)
+        return `first-fit: segment record ${main} names record ${I[(main << I_SHIFT) + M_LAST_HOLE]} as its last HOLE, not ${previous}`;
       if (this.mainOf[ordinal] !== main)
         return `first-fit: the tree names record ${this.mainOf[ordinal]} for segment ${ordinal}, not ${main}`;
       if (this.H[this.capacity + ordinal] !== F[(main << F_SHIFT) + M_MAX_HOLE_HINT])
