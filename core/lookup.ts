@@ -58,8 +58,6 @@ export interface HoleLookup {
   remove(hole: number, size: number): void;
   /** An indexed HOLE's size (and maybe its start) changed from `oldSize`: it grew in a merge. */
   resized(hole: number, oldSize: number): void;
-  /** A piece's record is about to be freed because a merge absorbed it into `survivor`. */
-  absorbed(piece: number, survivor: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
   /** Maps what the lookup needs before the first HOLE exists (called with the record pool's creation). */
@@ -115,11 +113,15 @@ export class FirstFitLookup implements HoleLookup {
     }
   }
 
-  /** The lowest ordinal whose hint is at least `size`, or NIL: down from the root, left when the left subtree has one. */
+  /** The lowest ordinal whose hint is at least `size`, or NIL: down from the root. */
   private firstSegment(size: number): number {
+    if (this.segments === 0 || (this.H[1] as number) < size) return NIL;
+    return this.leftmostUnder(1, size);
+  }
+
+  /** The leftmost leaf under `node` (whose maximum is at least `size`) holding at least `size`, as an ordinal. */
+  private leftmostUnder(node: number, size: number): number {
     const H = this.H;
-    if (this.segments === 0 || (H[1] as number) < size) return NIL;
-    let node = 1;
     while (node < this.capacity) {
       node <<= 1;
       if ((H[node] as number) < size) node++;
@@ -135,19 +137,12 @@ export class FirstFitLookup implements HoleLookup {
     if ((H[node] as number) < size) {
       // Climb until a right sibling holds a large enough hint, then descend to its leftmost such leaf.
       for (;;) {
-        if ((node & 1) === 0 && (H[node + 1] as number) >= size) {
-          node++;
-          break;
-        }
+        if ((node & 1) === 0 && (H[node + 1] as number) >= size) return this.leftmostUnder(node + 1, size);
         node >>= 1;
         if (node <= 1) return NIL;
       }
-      while (node < this.capacity) {
-        node <<= 1;
-        if ((H[node] as number) < size) node++;
-      }
     }
-    return node - this.capacity;
+    return from;
   }
 
   // The HOLE list of a segment is kept in address order. A split or merge takes HOLEs out and puts one
@@ -234,8 +229,6 @@ export class FirstFitLookup implements HoleLookup {
     const size = F[(hole << F_SHIFT) + P_SIZE] as number;
     if ((F[(main << F_SHIFT) + M_MAX_HOLE_HINT] as number) < size) this.setHint(main, size);
   }
-
-  absorbed(_piece: number, _survivor: number): void {}
 
   find(size: number): number {
     const { F, I } = this.store;
@@ -458,8 +451,6 @@ export class SizeIndexedLookup implements HoleLookup {
       if (slBits === 0) C[FL_BITMAP + (fl >>> 5)] &= ~(1 << (fl & 31));
     }
   }
-
-  absorbed(_piece: number, _survivor: number): void {}
 
   reserveSegment(): void {}
 

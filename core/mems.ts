@@ -349,7 +349,6 @@ export class Mems implements PieceStore {
   /** A piece of `size` bytes merged into `survivor`: its address-map entries name the survivor, its record is freed. */
   private absorb(piece: number, size: number, survivor: number): void {
     this.mapRange(survivor, this.F[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS], size);
-    this.holes.absorbed(piece, survivor);
     this.releaseRecord(piece);
   }
 
