@@ -70,8 +70,9 @@ export const RECORD_FREE = -3;
  * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
  * the first mapped), the index of its ArrayBuffer. firstHole and lastHole (first-fit only) are the
  * segment's first and last HOLE, NIL when it has none; first-fit links the segment's HOLEs in address
- * order through the pieces' holeNext and holePrev slots (which size-indexed uses for its class lists). Sub-chain lengths are
- * counted when stats are asked for, so no split or merge has to touch the main record.
+ * order through the pieces' holeNext and holePrev slots (which size-indexed uses for its class lists).
+ * Sub-chain lengths are counted when stats are asked for, so no split or merge has to touch the main
+ * record.
  */
 export const M_START_VIRTUAL_ADDRESS = 0; // F
 export const M_TOTAL_SIZE = 1; // F
