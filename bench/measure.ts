@@ -6,8 +6,9 @@
  * The trace is parsed into typed arrays before anything is timed. The first replay also reads the
  * allocator's peaks (mapped bytes, mmap calls) before its finish and checks the run was balanced.
  */
-import { readScenario, type Scenario } from "../scenarios/format.ts";
-import { Prng } from "../scenarios/prng.ts";
+
+import { Prng } from "../lib/prng.ts";
+import { readScenario, type Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { type Budget, samplingPlan, timeTask } from "./sampling.ts";

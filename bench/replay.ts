@@ -7,7 +7,7 @@
  * The loop is the same for every allocator, and each allocator runs in its own process (run.ts), so
  * every call site here sees one class and the JIT can inline it.
  */
-import { Op, type Scenario } from "../scenarios/format.ts";
+import { Op, type Scenario } from "../trace/format.ts";
 import type { AllocatorStats, BenchAllocator, Workload } from "./allocators.ts";
 
 /** What a slot holds when its block is not live (never allocated, freed or NULL). */

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateChurnTrace } from "../scenarios/generate.ts";
+import { generateChurnTrace } from "../trace/generate.ts";
 import type { AllocatorName } from "./allocators.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

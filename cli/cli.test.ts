@@ -1,6 +1,6 @@
 /**
  * The CLI as a user runs it, one child process per case (kept to what needs a process): bad usage is
- * exit status 2 with a message on stderr; `gen` writes what scenarios/generate.ts makes; a replay that
+ * exit status 2 with a message on stderr; `gen` writes what trace/generate.ts makes; a replay that
  * runs out of memory under `ulimit -v` exits 1 with OUT_OF_MEMORY after its earlier blocks verified.
  */
 
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateChurnTrace, generateRandomScenario } from "../scenarios/generate.ts";
+import { generateChurnTrace, generateRandomScenario } from "../trace/generate.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const MAIN = join(ROOT, "cli/main.ts");

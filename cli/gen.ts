@@ -1,11 +1,11 @@
 /**
  * `mems gen`: writes a seeded random MeMS scenario (.mtrace) or a churn trace (malloc-lab .rep), from
- * scenarios/generate.ts, to stdout or to a file. The same seed gives the same text.
+ * trace/generate.ts, to stdout or to a file. The same seed gives the same text.
  */
 import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { generateChurnTrace, generateRandomScenario } from "../scenarios/generate.ts";
-import { Prng } from "../scenarios/prng.ts";
+import { Prng } from "../lib/prng.ts";
+import { generateChurnTrace, generateRandomScenario } from "../trace/generate.ts";
 import { fail, integerOptions, writeOut } from "./io.ts";
 
 const KINDS = ["random", "churn"] as const;

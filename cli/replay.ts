@@ -1,11 +1,11 @@
 /**
- * `mems example` and `mems replay`: scenario files through the one runner (scenarios/runner.ts).
+ * `mems example` and `mems replay`: scenario files through the one runner (trace/runner.ts).
  */
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
-import { readScenario, type Scenario, ScenarioError } from "../scenarios/format.ts";
-import { type ReplayOptions, replay, reportLine } from "../scenarios/runner.ts";
+import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
+import { type ReplayOptions, replay, reportLine } from "../trace/runner.ts";
 import { fail, integerOptions, writeOut } from "./io.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));

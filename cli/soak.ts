@@ -1,13 +1,13 @@
 /**
- * `mems soak`: a long seeded run of random operations with checks (scenarios/soak.ts), a progress line
+ * `mems soak`: a long seeded run of random operations with checks (trace/soak.ts), a progress line
  * on stderr about once a second, and a summary table at the end. A failure prints the seed and the
  * operation number, and exits with status 1.
  */
 import Table from "cli-table3";
 import type { Argv } from "yargs";
 import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
-import { Prng } from "../scenarios/prng.ts";
-import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../scenarios/soak.ts";
+import { Prng } from "../lib/prng.ts";
+import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../trace/soak.ts";
 import { fail, integerOptions, writeOut } from "./io.ts";
 
 const number = (n: number): string => Math.round(n).toLocaleString("en-US");

@@ -4,6 +4,7 @@
  * as it was. Also: out of memory at each mmap MeMS makes, and views kept past free and finish.
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
 import {
   GRANULE,
   injectMmapFailures,
@@ -18,7 +19,6 @@ import {
   mems_malloc,
   osCounters,
 } from "./index.ts";
-import { codeOf, instancesFinishedAfterEachTest, snapshot } from "./test-support.ts";
 
 const make = instancesFinishedAfterEachTest();
 

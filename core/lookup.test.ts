@@ -3,7 +3,7 @@
  * search class of a request holds only sizes at least as large, on every first level up to 2^53.
  */
 import { expect, test } from "bun:test";
-import { Prng } from "../scenarios/prng.ts";
+import { Prng } from "../lib/prng.ts";
 import { classStart, mappingInsert, mappingSearch } from "./lookup.ts";
 
 const seed = Prng.seedFrom("MEMS_TEST_SEED");

@@ -2,7 +2,8 @@
  * The rules of ../shared/spec/mems.md, one by one, in both lookup modes where the rule holds for both.
  */
 import { describe, expect, spyOn, test } from "bun:test";
-import { Prng } from "../scenarios/prng.ts";
+import { Prng } from "../lib/prng.ts";
+import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
 import {
   injectMmapFailures,
   LOOKUPS,
@@ -20,7 +21,6 @@ import {
   osCounters,
   PAGE_SIZE,
 } from "./index.ts";
-import { codeOf, instancesFinishedAfterEachTest, snapshot } from "./test-support.ts";
 
 const make = instancesFinishedAfterEachTest();
 

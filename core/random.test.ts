@@ -4,7 +4,7 @@
  * rerun one with MEMS_TEST_SEED=<seed>.
  */
 import { describe, expect, test } from "bun:test";
-import { Prng } from "../scenarios/prng.ts";
+import { Prng } from "../lib/prng.ts";
 import { LOOKUPS, Mems, MemsError } from "./index.ts";
 
 interface Block {

@@ -13,8 +13,8 @@
  */
 
 import { type Lookup, Mems } from "../core/index.ts";
+import { Prng } from "../lib/prng.ts";
 import { Patterns } from "./pattern.ts";
-import { Prng } from "./prng.ts";
 
 /* Options and results */
 

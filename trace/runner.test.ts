@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskPhysical as mask } from "../conformance/compare.ts";
 import { injectMmapFailures, LOOKUPS, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
+import { run, runWithResult } from "../test-support/trace.ts";
 import { parseScenario, readScenario } from "./format.ts";
 import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";
-import { run, runWithResult } from "./test-support.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SHARED = join(ROOT, "../shared");

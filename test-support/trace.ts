@@ -2,8 +2,8 @@
  * What the scenario tests share: the error a bad scenario gives, and replays of scenario text to its
  * output (4096-byte pages from 1000 unless the text or the options say otherwise).
  */
-import { parseScenario, ScenarioError } from "./format.ts";
-import { type ReplayOptions, type ReplayResult, replay } from "./runner.ts";
+import { parseScenario, ScenarioError } from "../trace/format.ts";
+import { type ReplayOptions, type ReplayResult, replay } from "../trace/runner.ts";
 
 /** The error a bad scenario gives, as the CLI prints it. */
 export function errorOf(text: string, file = "t.mtrace"): string {

@@ -2,7 +2,7 @@
  * Seeded scenario generators: random MeMS scenarios (.mtrace) for the differential conformance run and
  * the soak, and churn traces (malloc-lab .rep) for benchmarks. The same seed gives the same text.
  */
-import { Prng } from "./prng.ts";
+import { Prng } from "../lib/prng.ts";
 
 export interface RandomScenarioOptions {
   /** Operations to generate (directives, comments and the header not counted). */

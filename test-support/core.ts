@@ -3,7 +3,7 @@
  * off), the code of the MemsError an action throws, and a snapshot of everything observable.
  */
 import { afterEach } from "bun:test";
-import { injectMmapFailures, Mems, MemsError, type MemsErrorCode, type MemsOptions } from "./index.ts";
+import { injectMmapFailures, Mems, MemsError, type MemsErrorCode, type MemsOptions } from "../core/index.ts";
 
 /** A `make(options)` whose instances are finished after every test of the calling file. */
 export function instancesFinishedAfterEachTest(): (options?: MemsOptions) => Mems {

@@ -3,8 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { errorOf } from "../test-support/trace.ts";
 import { detectDialect, Op, parseScenario, readScenario, ScenarioError } from "./format.ts";
-import { errorOf } from "./test-support.ts";
 
 const TRACES = join(import.meta.dir, "../../shared/traces/malloclab");
 

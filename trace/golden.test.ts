@@ -12,7 +12,7 @@ import type { Lookup } from "../core/index.ts";
 import { Op, readScenario, type Scenario } from "./format.ts";
 import { replay } from "./runner.ts";
 
-const DIR = import.meta.dir;
+const DIR = join(import.meta.dir, "../scenarios");
 
 /** Ops that show addresses or reach blocks by address: their output depends on the HOLE chosen. */
 const HOLE_DEPENDENT = new Set<number>([Op.Stats, Op.Virtual, Op.Physical, Op.PhysicalRaw, Op.FreeRaw]);
