@@ -70,6 +70,7 @@ export async function measureReference(
     p99NsPerOp: percentile(sorted, 0.99) / ops,
     meanNsPerOp: mean / ops,
     samples: line.runs.length,
+    coldNsPerOp: once / ops,
     peakMappedBytes: line.peakMappedBytes,
     mmapCalls: line.mmapCalls,
     process: "c-binary",

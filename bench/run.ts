@@ -14,6 +14,7 @@ import Table from "cli-table3";
 import { ALLOCATORS, type AllocatorName, BASELINE } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import type { Measurement } from "./measure.ts";
+import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers } from "./peers/index.ts";
 import { skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
@@ -58,6 +59,7 @@ export const NOTES = [
   "Every allocator runs in its own child process per workload, one at a time: Bun allocators in `bun bench/worker.ts`, c-reference in conformance/reference/replay --bench (median of its --repeat runs).",
   "Ratios are to mems-size-indexed in the same run (above 1: slower).",
   "peak mapped: MeMS and C: segment bytes mapped at the peak (bookkeeping excluded); thi.ng-malloc: the highest `top` of its pool; utilization: peak live bytes of the trace / peak mapped.",
+  ...PEER_NOTES,
 ];
 
 export function isSkipped(cell: Cell): cell is Skipped {
@@ -80,8 +82,8 @@ function selects(filter: string | undefined, names: readonly string[]): (name: s
   return (name) => relevant.length === 0 || relevant.some((term) => name.includes(term));
 }
 
-async function runWorker(args: string[]): Promise<Measurement> {
-  const child = Bun.spawn([process.execPath, WORKER, ...args], { stdout: "pipe", stderr: "pipe" });
+async function runWorker(args: string[], env: Record<string, string> = {}): Promise<Measurement> {
+  const child = Bun.spawn([process.execPath, WORKER, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
   const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (status !== 0) throw new Error(`worker exited with ${status}: ${stderr.trim().split("\n").slice(0, 3).join(" ")}`);
   return JSON.parse(stdout) as Measurement;
@@ -116,6 +118,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   );
   const allocators = ALLOCATORS.filter(selects(options.filter, ALLOCATORS));
   const reference = allocators.includes("c-reference") ? await referenceBinary() : undefined;
+  const peerFailures = await preparePeers(allocators);
   const dir = mkdtempSync(join(tmpdir(), "mems-bench-"));
   const total = specs.length * allocators.length;
   const workloads: WorkloadReport[] = [];
@@ -128,7 +131,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
       for (const allocator of allocators) {
         step++;
         options.progress(`[${step}/${total}] ${spec.name} ${allocator}`);
-        const reason = skipReason(allocator, spec);
+        const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec.kind) ?? peerFailures.get(allocator);
         if (reason !== undefined) {
           cells.push({ allocator, workload: spec.name, skipped: reason });
           continue;
@@ -138,6 +141,9 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
             if (reference === undefined || "reason" in reference) throw new Error(reference?.reason ?? "no binary");
             if (file === undefined) throw new Error("no trace file");
             cells.push(await measureReference(reference.path, spec.name, file, options.quick ? 20 : 200, options.quick ? 3 : 51));
+          } else if (allocator === "glibc-c") {
+            if (file === undefined) throw new Error("no trace file");
+            cells.push(await measurePeerProcess(spec.name, file, dir, options.quick));
           } else {
             const target =
               file !== undefined
@@ -145,7 +151,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
                 : spec.kind === "get"
                   ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)]
                   : [];
-            cells.push(await runWorker(["--allocator", allocator, "--workload", spec.name, ...target, ...budget]));
+            cells.push(await runWorker(["--allocator", allocator, "--workload", spec.name, ...target, ...budget], peerEnv(allocator)));
           }
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
