@@ -11,11 +11,12 @@ import packageJson from "../package.json" with { type: "json" };
 import { benchCommand } from "./bench.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { genCommand } from "./gen.ts";
+import { recordCommand } from "./record.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
 import { soakCommand } from "./soak.ts";
 
 let cli = yargs(hideBin(process.argv)).scriptName("mems").usage("$0 <command> [options]");
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand]) cli = register(cli);
+for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand, recordCommand]) cli = register(cli);
 
 await cli
   .demandCommand(1, "name a command")
