@@ -10,8 +10,8 @@
 import { Prng } from "../lib/prng.ts";
 import { readScenario, type Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
-import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { minorFaults } from "./peers/faults.ts";
+import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { type Budget, samplingPlan, timeTask } from "./sampling.ts";
 import { SEED } from "./workloads.ts";
 

@@ -14,7 +14,8 @@ import Table from "cli-table3";
 import { ALLOCATORS, type AllocatorName, BASELINE } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import type { Measurement } from "./measure.ts";
-import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers } from "./peers/index.ts";
+import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers, prepareWorkload } from "./peers/index.ts";
+import { formatStanding } from "./peers/standing.ts";
 import { skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
@@ -125,13 +126,24 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   let step = 0;
   try {
     for (const spec of specs) {
+      const unavailable = await prepareWorkload(spec);
+      if (unavailable !== undefined) {
+        options.progress(`${spec.name}: skipped: ${unavailable}`);
+        step += allocators.length;
+        workloads.push({
+          name: spec.name,
+          describe: spec.describe,
+          cells: allocators.map((allocator) => ({ allocator, workload: spec.name, skipped: unavailable })),
+        });
+        continue;
+      }
       const file = traceFile(spec, dir);
       const budget = workerBudget(options.quick, opsOf(spec, file));
       const cells: Cell[] = [];
       for (const allocator of allocators) {
         step++;
         options.progress(`[${step}/${total}] ${spec.name} ${allocator}`);
-        const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec.kind) ?? peerFailures.get(allocator);
+        const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec) ?? peerFailures.get(allocator);
         if (reason !== undefined) {
           cells.push({ allocator, workload: spec.name, skipped: reason });
           continue;
@@ -240,6 +252,7 @@ export function formatReport(report: BenchReport): string {
     `${report.command} on ${report.machine.cpu} (${report.machine.cores} cores), Bun ${report.bun}, ${report.date}`,
     "",
     ...report.workloads.map(formatTable),
+    formatStanding(report),
     ...report.notes.map((note) => `- ${note}`),
     `- Took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];

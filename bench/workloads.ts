@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateChurnTrace } from "../trace/generate.ts";
 import type { AllocatorName } from "./allocators.ts";
+import { realWorkloadSpecs } from "./peers/real.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const EXAMPLE_TRACE = join(ROOT, "scenarios/example.mtrace");
@@ -40,6 +41,7 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
   for (const file of mallocLabTraces()) {
     specs.push({ name: `malloclab-${file.replace(/\.rep$/, "")}`, kind: "trace", file: join(MALLOCLAB_DIR, file), describe: file });
   }
+  specs.push(...realWorkloadSpecs());
   return specs;
 }
 
@@ -87,7 +89,8 @@ export function traceFile(spec: WorkloadSpec, dir: string): string | undefined {
 export function skipReason(allocator: AllocatorName, spec: WorkloadSpec): string | undefined {
   const live = spec.kind === "churn" ? spec.live : 0;
   if (live >= 100_000) {
-    if (allocator === "c-reference") return "the C reference walks the chains (first-fit, no address map): minutes to hours from 100,000 live blocks up";
+    if (allocator === "c-reference")
+      return "the C reference walks the chains (first-fit, no address map): minutes to hours from 100,000 live blocks up";
     if (allocator === "thi.ng-malloc") return "MemPool's first-fit free list and linear free: minutes to hours from 100,000 live blocks up";
   }
   if (spec.kind === "get") {

@@ -69,7 +69,13 @@ function median(values: readonly number[]): number {
  * enough replays to fill about `targetMs` (3 to `maxRepeat`), of which all but the first are the warm
  * samples (median, p99 and mean, as tinybench's are for the Bun allocators).
  */
-export async function measureGlibcC(binary: string, workload: string, opsFile: string, targetMs: number, maxRepeat: number): Promise<Measurement> {
+export async function measureGlibcC(
+  binary: string,
+  workload: string,
+  opsFile: string,
+  targetMs: number,
+  maxRepeat: number,
+): Promise<Measurement> {
   const first = await run(binary, opsFile, 1);
   const coldNs = first.runs[0] as number;
   const repeat = Math.max(3, Math.min(maxRepeat, 1 + Math.ceil((targetMs * 1e6) / Math.max(coldNs, 1))));

@@ -7,8 +7,10 @@ import { join } from "node:path";
 import { readScenario } from "../../trace/format.ts";
 import type { AllocatorName } from "../allocators.ts";
 import type { Measurement } from "../measure.ts";
+import type { WorkloadSpec } from "../workloads.ts";
 import { measureGlibcC, replayMallocBinary, writeOpsFile } from "./cnative.ts";
 import { isNativePeer, JEMALLOC_ENV, nativeSkipReason } from "./native.ts";
+import { prepareRealTrace, realProgram, realSkipReason } from "./real.ts";
 import { ensureTlsfWasm } from "./wasm.ts";
 
 export const PEER_NOTES = [
@@ -18,17 +20,26 @@ export const PEER_NOTES = [
 ];
 
 /** Why a peer sits out on this machine or this workload, or undefined when it runs. */
-export function peerSkipReason(allocator: AllocatorName, kind: string): string | undefined {
+export function peerSkipReason(allocator: AllocatorName, spec: WorkloadSpec): string | undefined {
   if (isNativePeer(allocator)) return nativeSkipReason(allocator);
-  if (kind === "get" && allocator === "glibc-c") return "replay-malloc times whole traces only; it has no get-only mode";
+  if (spec.kind === "get" && allocator === "glibc-c") return "replay-malloc times whole traces only; it has no get-only mode";
+  if (spec.kind === "trace" && realProgram(spec.name) !== undefined) return realSkipReason(allocator, spec.file);
   return undefined;
+}
+
+/** Records a `real-*` workload's trace unless cached; the reason it cannot be, or undefined when ready. */
+export async function prepareWorkload(spec: WorkloadSpec): Promise<string | undefined> {
+  const program = realProgram(spec.name);
+  return program === undefined ? undefined : prepareRealTrace(program);
 }
 
 /** Variables the child process measuring `allocator` needs. */
 export function peerEnv(allocator: AllocatorName): Record<string, string> {
   if (allocator !== "jemalloc-ffi") return {};
   const current = process.env.GLIBC_TUNABLES;
-  return { GLIBC_TUNABLES: current === undefined || current === "" ? JEMALLOC_ENV.GLIBC_TUNABLES : `${current}:${JEMALLOC_ENV.GLIBC_TUNABLES}` };
+  return {
+    GLIBC_TUNABLES: current === undefined || current === "" ? JEMALLOC_ENV.GLIBC_TUNABLES : `${current}:${JEMALLOC_ENV.GLIBC_TUNABLES}`,
+  };
 }
 
 /** Builds what the selected peers need before any child runs; returns a failure reason per allocator. */

@@ -7,9 +7,10 @@
  * (JEMALLOC_ENV); bun bench starts its child with that variable. Each runs in its own child process:
  * loaded together in one process, tcmalloc and jemalloc crash Bun.
  */
+
+import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import type { AllocatorStats, BenchAllocator } from "../allocators.ts";
 
 export const NATIVE_PEERS = ["mimalloc-ffi", "tcmalloc-ffi", "jemalloc-ffi"] as const;
@@ -29,7 +30,14 @@ interface Library {
 }
 
 export const LIBRARIES: Record<NativePeer, Library> = {
-  "mimalloc-ffi": { soname: "libmimalloc.so.2", debianPackage: "libmimalloc2.0", malloc: "mi_malloc", free: "mi_free", realloc: "mi_realloc", flags: false },
+  "mimalloc-ffi": {
+    soname: "libmimalloc.so.2",
+    debianPackage: "libmimalloc2.0",
+    malloc: "mi_malloc",
+    free: "mi_free",
+    realloc: "mi_realloc",
+    flags: false,
+  },
   "tcmalloc-ffi": {
     soname: "libtcmalloc_minimal.so.4",
     debianPackage: "libtcmalloc-minimal4",
@@ -38,7 +46,14 @@ export const LIBRARIES: Record<NativePeer, Library> = {
     realloc: "tc_realloc",
     flags: false,
   },
-  "jemalloc-ffi": { soname: "libjemalloc.so.2", debianPackage: "libjemalloc2", malloc: "mallocx", free: "dallocx", realloc: "rallocx", flags: true },
+  "jemalloc-ffi": {
+    soname: "libjemalloc.so.2",
+    debianPackage: "libjemalloc2",
+    malloc: "mallocx",
+    free: "dallocx",
+    realloc: "rallocx",
+    flags: true,
+  },
 };
 
 export function isNativePeer(name: string): name is NativePeer {
@@ -99,7 +114,8 @@ export class NativeAllocator implements BenchAllocator {
     try {
       this.symbols = open(library);
     } catch (error) {
-      const hint = name === "jemalloc-ffi" ? ` (jemalloc loads only in a process started with GLIBC_TUNABLES=${JEMALLOC_ENV.GLIBC_TUNABLES})` : "";
+      const hint =
+        name === "jemalloc-ffi" ? ` (jemalloc loads only in a process started with GLIBC_TUNABLES=${JEMALLOC_ENV.GLIBC_TUNABLES})` : "";
       throw new Error(`${name}: cannot load ${library.soname}${hint}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
