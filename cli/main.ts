@@ -16,7 +16,8 @@ import { exampleCommand, replayCommand } from "./replay.ts";
 import { soakCommand } from "./soak.ts";
 
 let cli = yargs(hideBin(process.argv)).scriptName("mems").usage("$0 <command> [options]");
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand, recordCommand]) cli = register(cli);
+for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand, recordCommand])
+  cli = register(cli);
 
 await cli
   .demandCommand(1, "name a command")

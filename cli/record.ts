@@ -86,7 +86,9 @@ export async function recordMain(args: RecordArgs, say: Say): Promise<number> {
   const status = exitStatus(recording);
   const log: ProcessLog | undefined = args.pick === "largest" ? largestLog(recording) : mainLog(recording);
   if (log === undefined) {
-    say(`mems record: nothing was recorded: ${args.command[0]} did not load the recorder (a statically linked program ignores LD_PRELOAD); no trace written`);
+    say(
+      `mems record: nothing was recorded: ${args.command[0]} did not load the recorder (a statically linked program ignores LD_PRELOAD); no trace written`,
+    );
     return status === 0 ? 1 : status;
   }
   const partial =

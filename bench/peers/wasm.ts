@@ -32,19 +32,19 @@ function compilerVersion(): string {
   return (JSON.parse(readFileSync(COMPILER_PACKAGE, "utf8")) as { version: string }).version;
 }
 
-/** The cache path of the compiled module for the current source and compiler. */
-export function wasmPath(): string {
-  return cachePath(`tlsf-${cacheKey(readFileSync(SOURCE), compilerVersion(), JSON.stringify(ASC_OPTIONS))}.wasm`);
+/** The cache path of the compiled module for the current source (tlsf.as) and compiler. */
+export function wasmPath(source: string = SOURCE): string {
+  return cachePath(`tlsf-${cacheKey(readFileSync(source), compilerVersion(), JSON.stringify(ASC_OPTIONS))}.wasm`);
 }
 
-/** Compiles tlsf.as unless the cache has it; returns the .wasm path. */
-export async function ensureTlsfWasm(): Promise<string> {
-  const path = wasmPath();
+/** Compiles the source (tlsf.as) unless the cache has it; returns the .wasm path. */
+export async function ensureTlsfWasm(source: string = SOURCE): Promise<string> {
+  const path = wasmPath(source);
   if (existsSync(path)) return path;
   const asc = (await import(COMPILER)) as AscModule;
-  const result = await asc.compileString({ "tlsf.ts": readFileSync(SOURCE, "utf8") }, ASC_OPTIONS);
+  const result = await asc.compileString({ "tlsf.ts": readFileSync(source, "utf8") }, ASC_OPTIONS);
   if (result.error !== null || result.binary === null) {
-    throw new Error(`assemblyscript could not compile bench/peers/tlsf.as: ${result.stderr.toString().trim() || String(result.error)}`);
+    throw new Error(`assemblyscript could not compile ${source}: ${result.stderr.toString().trim() || String(result.error)}`);
   }
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, result.binary);
