@@ -30,7 +30,7 @@ import {
   realTracePath,
   realWorkloadSpecs,
 } from "./real.ts";
-import { ffiCosts, formatNsPerOp, formatStanding, peersDoc, standingSentences } from "./standing.ts";
+import { ffiCosts, formatNsPerOp, formatStanding, medianReport, peersDoc, scoreLines, standingSentences } from "./standing.ts";
 import { ensureTlsfWasm, WasmTlsfAllocator, wasmPath } from "./wasm.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -323,6 +323,7 @@ describe("standing", () => {
         cell("glibc-c", "churn-10k", 20, 40, 0),
         cell("thi.ng-malloc", "churn-10k", 5000, 6000, 0),
         cell("as-tlsf-wasm", "churn-10k", 120, 200, 7),
+        cell("mems-first-fit", "churn-10k", 200, 400, 7),
       ]),
       workload("real-cc", [
         cell("mems-size-indexed", "real-cc", 50, 60, 1),
@@ -354,15 +355,44 @@ describe("standing", () => {
     expect(realLine).toContain("it is the fastest here");
     expect(realLine).toContain("and is the fastest.");
     expect(ffiCosts(report)).toEqual([{ workload: "churn-10k", ffi: 30, c: 20 }]);
+    expect(scoreLines(report)).toContain("thi.ng-malloc: faster on 1 of 1 (all)");
   });
 
-  test("docs/peers.md names its source, the machine and date, and lists what was skipped", () => {
-    const doc = peersDoc(report, "docs/peers-bench.json");
+  test("docs/peers.md names its sources, the machine and dates, and lists what was skipped", () => {
+    const doc = peersDoc([report], ["docs/peers-bench.json"]);
     expect(doc).toContain("bun bench/peers/standing.ts docs/peers-bench.json");
-    expect(doc).toContain("2026-11-29T00:00:00.000Z, test cpu, 2 cores");
-    expect(doc).toContain("| mems-size-indexed | 100 (300) | 50.0 (60.0) |");
-    expect(doc).toContain("churn-10k: 30.0 ns/op through bun:ffi against 20.0 from C");
+    expect(doc).toContain("test cpu, 2 cores, linux x64, Bun 1.4.4: 1 run, 2026-11-29T00:00:00.000Z");
+    expect(doc).toContain("| mems-size-indexed | 100 | 50.0 |");
+    expect(doc).toContain("| mems-size-indexed | 300 | 60.0 |");
+    expect(doc).toContain("| churn-10k | 30.0 | 20.0 | 10.0 |");
+    expect(doc).toContain("- as-tlsf-wasm: faster on 1 of 1 (all)");
+    expect(doc).toContain("- mimalloc-ffi: faster on 1 of 1 (all)");
+    expect(doc).toContain("- libc-ffi: faster on 0 of 1\n");
     expect(doc).toContain("real-cc / thi.ng-malloc: too slow");
-    expect(peersDoc({ ...report, workloads: [] }, "x.json")).toContain("this report measured no workload with both.");
+    expect(peersDoc([{ ...report, workloads: [] }], ["x.json"])).toContain("This report measured no workload with both.");
+    expect(() => peersDoc([], [])).toThrow("no report");
+  });
+
+  test("several runs: medians, with the lowest and highest in brackets", () => {
+    const scaled = (factor: number): BenchReport => ({
+      ...report,
+      workloads: report.workloads.map((w) => ({
+        ...w,
+        cells: w.cells.map((c) =>
+          "skipped" in c ? c : { ...c, nsPerOp: c.nsPerOp * factor, coldNsPerOp: (c.coldNsPerOp as number) * factor },
+        ),
+      })),
+    });
+    const runs = [scaled(1), scaled(2), scaled(4)];
+    const merged = medianReport(runs);
+    const mems = merged.workloads[0]?.cells.find((c) => c.allocator === "mems-size-indexed") as Measurement;
+    expect([mems.nsPerOp, mems.coldNsPerOp]).toEqual([200, 600]);
+    const doc = peersDoc(runs, ["a.json", "b.json", "c.json"]);
+    expect(doc).toContain("3 runs");
+    expect(doc).toContain("| mems-size-indexed | 200 (100-400) | 100 (50.0-200) |");
+    const bare = cell("libc-ffi", "churn-1", 5, 5, 0);
+    delete bare.coldNsPerOp;
+    const only = medianReport([{ ...report, workloads: [workload("churn-1", [bare])] }]).workloads[0]?.cells[0];
+    expect(only !== undefined && "coldNsPerOp" in only).toBe(false);
   });
 });

@@ -84,16 +84,19 @@ function markdownTable(head: readonly string[], rows: readonly string[][]): stri
   return [head, align, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
 }
 
-/** Allocators measured on `workload`, fastest (warm) first. */
+/** MeMS (the baseline) and the peers measured on `workload`, fastest (warm) first; MeMS's other lookup is left out. */
 function ranking(workload: WorkloadReport): Measurement[] {
-  return workload.cells.filter(measured).sort((x, y) => x.nsPerOp - y.nsPerOp);
+  return workload.cells
+    .filter(measured)
+    .filter((cell) => cell.allocator === MEMS || !cell.allocator.startsWith("mems-"))
+    .sort((x, y) => x.nsPerOp - y.nsPerOp);
 }
 
 function ratio(x: number, y: number): string {
   return `${(x / y).toFixed(1)}x`;
 }
 
-/** One sentence per workload: whom MeMS beats warm and cold, and how far it trails the fastest. */
+/** One sentence per workload: which peers MeMS beats warm and cold, and how far it trails the fastest. */
 export function standingSentences(report: BenchReport): string[] {
   const sentences: string[] = [];
   for (const workload of standingWorkloads(report)) {
@@ -126,6 +129,23 @@ export function standingSentences(report: BenchReport): string[] {
   return sentences;
 }
 
+/** Per peer: on which workloads MeMS is faster warm, out of those both ran. */
+export function scoreLines(report: BenchReport): string[] {
+  const workloads = standingWorkloads(report);
+  const lines: string[] = [];
+  for (const allocator of allocatorsOf(workloads)) {
+    if (allocator.startsWith("mems-")) continue;
+    const both = workloads.filter((workload) => measured(cellOf(workload, MEMS)) && measured(cellOf(workload, allocator)));
+    if (both.length === 0) continue;
+    const won = both.filter(
+      (workload) => (cellOf(workload, MEMS) as Measurement).nsPerOp < (cellOf(workload, allocator) as Measurement).nsPerOp,
+    );
+    const where = won.length === 0 ? "" : won.length === both.length ? " (all)" : ` (${won.map((workload) => workload.name).join(", ")})`;
+    lines.push(`${allocator}: faster on ${won.length} of ${both.length}${where}`);
+  }
+  return lines;
+}
+
 /** What one call through bun:ffi adds to glibc's malloc/free, per workload where both were measured. */
 export function ffiCosts(report: BenchReport): { workload: string; ffi: number; c: number }[] {
   const costs: { workload: string; ffi: number; c: number }[] = [];
@@ -145,55 +165,146 @@ const WHY = `## Why it stands there
   and jemalloc round a request up to a size class and take it from a per-class free list (a pop), and
   give it back with a push; they never split or merge. MeMS splits a HOLE on malloc and merges on free,
   updating the size index (size-indexed) and its address map each time: several dependent loads and
-  stores per call where the size-class allocators have one or two. That is what the tables call
-  utilization (MeMS maps close to the bytes live), and what the warm ns/op pay for.
+  stores per call where the size-class allocators have one or two. What that buys is utilization
+  (MeMS maps close to the bytes live: the bench's per-workload tables give peak mapped and
+  utilization), and the warm ns/op are what it costs.
 - **Page touches.** MeMS unmaps everything at \`finish\` and as-tlsf-wasm gets a fresh instance per
   replay, so both fault their pages in on every replay, where a process-wide native allocator keeps its
   pages after the first: the fault table shows it. The cold column (first replay in a fresh process) is
   where all of them pay for first touches, and compares like with like.
-- **The FFI crossing.** A bun:ffi call costs a few ns each way; libc-ffi beside glibc-c (the same calls
-  made from C on the same parsed trace) measures it per operation: FFI_SENTENCE MeMS makes no FFI call
-  per malloc or free (only \`mmap\`/\`munmap\` for whole segments), so it pays none of that, but it runs
-  as JIT-compiled JavaScript over typed arrays rather than as compiled C.
+- **The FFI crossing.** libc-ffi beside glibc-c (the same glibc calls made from C on the same parsed
+  trace) measures what calling a native allocator from Bun costs per operation (table below). On small
+  heaps the difference is the call itself, a few ns; on large ones it also holds Bun's replay loop
+  (its typed arrays compete with the heap for the caches), which C's loop does not have. Every native
+  peer here pays the call on every malloc and free; MeMS makes no FFI call per malloc or free (only
+  \`mmap\`/\`munmap\` for whole segments), so it pays none of it, but it runs as JIT-compiled
+  JavaScript over typed arrays rather than as compiled C.
+
+FFI_TABLE
 `;
 
-/** docs/peers.md, whole, from one report. */
-export function peersDoc(report: BenchReport, source: string): string {
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function medianOf(cells: readonly Measurement[], field: "coldNsPerOp" | "coldFaults" | "warmFaults"): number | undefined {
+  const values = cells.map((cell) => cell[field]).filter((value): value is number => value !== undefined);
+  return values.length === 0 ? undefined : median(values);
+}
+
+/**
+ * One report of the medians of several runs of the same bench: each cell's warm and cold ns/op and
+ * faults are the medians over the runs that measured it (a cell skipped in every run stays skipped).
+ * Workloads, allocators, notes and machine come from the last run.
+ */
+export function medianReport(reports: readonly BenchReport[]): BenchReport {
+  const last = reports.at(-1);
+  if (last === undefined) throw new Error("no report");
+  const workloads = last.workloads.map((workload) => ({
+    ...workload,
+    cells: workload.cells.map((cell): Cell => {
+      const runs = reports
+        .map((report) => report.workloads.find((w) => w.name === workload.name)?.cells.find((c) => c.allocator === cell.allocator))
+        .filter(measured);
+      if (runs.length === 0) return cell;
+      const merged: Measurement = { ...(runs.at(-1) as Measurement), nsPerOp: median(runs.map((run) => run.nsPerOp)) };
+      for (const field of ["coldNsPerOp", "coldFaults", "warmFaults"] as const) {
+        const value = medianOf(runs, field);
+        if (value === undefined) delete merged[field];
+        else merged[field] = value;
+      }
+      return merged;
+    }),
+  }));
+  return { ...last, workloads };
+}
+
+/** `median (min-max)` of a figure over the runs, or the one figure, or `-`. */
+function spreadCell(reports: readonly BenchReport[], workload: string, allocator: AllocatorName, field: "nsPerOp" | "coldNsPerOp"): string {
+  const values = reports
+    .map((report) => report.workloads.find((w) => w.name === workload)?.cells.find((c) => c.allocator === allocator))
+    .filter(measured)
+    .map((cell) => cell[field])
+    .filter((value): value is number => value !== undefined)
+    .sort((x, y) => x - y);
+  if (values.length === 0) return "-";
+  if (values.length === 1) return formatNsPerOp(values[0] as number);
+  return `${formatNsPerOp(median(values))} (${formatNsPerOp(values[0] as number)}-${formatNsPerOp(values.at(-1) as number)})`;
+}
+
+function spreadGrid(
+  reports: readonly BenchReport[],
+  merged: BenchReport,
+  field: "nsPerOp" | "coldNsPerOp",
+): { head: string[]; rows: string[][] } {
+  const workloads = standingWorkloads(merged);
+  return {
+    head: ["allocator", ...workloads.map((workload) => workload.name)],
+    rows: allocatorsOf(workloads).map((allocator) => [
+      allocator,
+      ...workloads.map((workload) => spreadCell(reports, workload.name, allocator, field)),
+    ]),
+  };
+}
+
+/** docs/peers.md, whole, from one or more reports of the same bench (figures: medians over them). */
+export function peersDoc(reports: readonly BenchReport[], sources: readonly string[]): string {
+  const report = medianReport(reports);
   const costs = ffiCosts(report);
-  const ffiSentence =
+  const ffiTable =
     costs.length === 0
-      ? "this report measured no workload with both."
-      : `${costs.map((cost) => `${cost.workload}: ${formatNsPerOp(cost.ffi)} ns/op through bun:ffi against ${formatNsPerOp(cost.c)} from C`).join("; ")}.`;
-  const speed = grid(report, speedCell);
+      ? "(This report measured no workload with both.)"
+      : markdownTable(
+          ["workload", "libc-ffi ns/op", "glibc-c ns/op", "difference, ns/op"],
+          costs.map((cost) => [cost.workload, formatNsPerOp(cost.ffi), formatNsPerOp(cost.c), formatNsPerOp(cost.ffi - cost.c)]),
+        );
+  const warm = spreadGrid(reports, report, "nsPerOp");
+  const cold = spreadGrid(reports, report, "coldNsPerOp");
   const faults = grid(report, faultCell);
   const skipped = standingWorkloads(report).flatMap((workload) =>
     workload.cells
       .filter((cell) => !measured(cell))
       .map((cell) => `${workload.name} / ${cell.allocator}: ${"skipped" in cell ? cell.skipped : ""}`),
   );
+  const runs = reports.map((run) => `${run.date} (${(run.elapsedMs / 1000).toFixed(0)} s)`).join(", ");
   return [
     "# MeMS among the allocators a systems programmer would pick",
     "",
-    `Generated by \`bun bench/peers/standing.ts ${source}\` from the JSON that \`${report.command} --json\` wrote`,
-    `(${report.date}, ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.platform}, Bun ${report.bun}).`,
-    "Do not edit by hand: rerun the bench and this script. The machine is shared and noisy (the same",
-    "replay varies up to 2x between runs): read ratios, not digits.",
+    `Generated by \`bun bench/peers/standing.ts ${sources.join(" ")}\` from the JSON that \`${report.command} --json FILE\``,
+    `wrote on ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.platform}, Bun ${report.bun}: ${reports.length} run${reports.length === 1 ? "" : "s"}, ${runs}.`,
+    "Figures are medians over the runs, with the lowest and highest in brackets. Do not edit by hand: rerun",
+    "the bench and this script. The machine is shared and noisy: read ratios, not digits.",
     "",
     "## Where MeMS stands",
     "",
+    `Warm, ${MEMS} against each peer, on the workloads both ran:`,
+    "",
+    ...scoreLines(report).map((line) => `- ${line}`),
+    "",
+    "Workload by workload:",
+    "",
     ...standingSentences(report).map((sentence) => `- ${sentence}`),
     "",
-    "## ns/op, warm (cold)",
+    "## ns/op, warm",
     "",
-    "Warm: median of repeated replays in one process. Cold: the first replay in a fresh process.",
+    "Median of repeated replays in one process (each allocator in its own process).",
     "",
-    markdownTable(speed.head, speed.rows),
+    markdownTable(warm.head, warm.rows),
     "",
-    "## Minor page faults per replay, warm / cold",
+    "## ns/op, cold",
+    "",
+    "The first replay in a fresh process: every allocator pays its first page touches, a Bun one its",
+    "unoptimized code too.",
+    "",
+    markdownTable(cold.head, cold.rows),
+    "",
+    "## Minor page faults per replay, warm / cold (medians)",
     "",
     markdownTable(faults.head, faults.rows),
     "",
-    WHY.replace("FFI_SENTENCE", ffiSentence),
+    WHY.replace("FFI_TABLE", ffiTable),
     "## The workloads",
     "",
     ...standingWorkloads(report).map((workload) => `- **${workload.name}**: ${workload.describe}`),
@@ -207,10 +318,15 @@ export function peersDoc(report: BenchReport, source: string): string {
 }
 
 if (import.meta.main) {
-  const source = process.argv[2];
-  if (source === undefined) {
-    process.stderr.write("usage: bun bench/peers/standing.ts REPORT.json > docs/peers.md\n");
+  const sources = process.argv.slice(2);
+  if (sources.length === 0) {
+    process.stderr.write("usage: bun bench/peers/standing.ts REPORT.json... > docs/peers.md\n");
     process.exit(2);
   }
-  process.stdout.write(peersDoc(JSON.parse(readFileSync(source, "utf8")) as BenchReport, source));
+  process.stdout.write(
+    peersDoc(
+      sources.map((source) => JSON.parse(readFileSync(source, "utf8")) as BenchReport),
+      sources,
+    ),
+  );
 }
