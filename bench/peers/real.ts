@@ -13,7 +13,7 @@
  *
  * `bun bench/peers/real.ts` records them all and prints one trace path a line (CI replays each).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,8 @@ import { cacheKey, cachePath } from "./cache.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RECORDER_SOURCE = join(ROOT, "record/record.c");
+const REFERENCE_DIR = join(ROOT, "conformance/reference");
+const REFERENCE_SOURCES = ["replay.c", "mems.h"];
 
 /** A program to record: how to learn its version, how to run it in a scratch folder, which process to keep. */
 export interface RealProgram {
@@ -64,9 +66,13 @@ export const REAL_PROGRAMS: readonly RealProgram[] = [
     name: "real-cc",
     describe: "cc1 of `cc -O2 -c conformance/reference/replay.c`",
     version: ["cc", "--version"],
-    setup: (dir) => ["cc", "-O2", "-c", join(ROOT, "conformance/reference/replay.c"), "-o", join(dir, "replay.o")],
+    // Compiled from a copy in the scratch folder, by a relative name: the same trace from any checkout.
+    setup: (dir) => {
+      for (const file of REFERENCE_SOURCES) copyFileSync(join(REFERENCE_DIR, file), join(dir, file));
+      return ["cc", "-O2", "-c", "replay.c", "-o", "replay.o"];
+    },
     pick: "largest",
-    recipe: "cc -O2 -c replay.c",
+    recipe: `cc -O2 -c replay.c\n${REFERENCE_SOURCES.map((file) => readFileSync(join(REFERENCE_DIR, file), "utf8")).join("\n")}`,
   },
   {
     name: "real-python",
