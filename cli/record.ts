@@ -6,7 +6,8 @@
  * exist, an --out that cannot be written); otherwise the program's own status: its exit code, or
  * 128 + the signal number when a signal ended it (as a shell reports it). When the program was killed,
  * or the recorder had to stop, the trace up to there is written as FILE.partial (never as FILE) and
- * ends with a `# partial:` comment. A run that recorded nothing (a statically linked program ignores
+ * ends with a `# partial:` comment. While the program runs, Ctrl-C is left to it and SIGTERM or SIGHUP
+ * sent to `mems record` is passed on to it, so its trace up to there is still written. A run that recorded nothing (a statically linked program ignores
  * LD_PRELOAD) writes no file and exits 1 unless the program itself failed.
  */
 import { closeSync, constants as fsConstants, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -77,7 +78,7 @@ export async function recordMain(args: RecordArgs, say: Say): Promise<number> {
     out = args.out ?? `${basename(name)}.rep`;
     checkWritable(out);
     const program = resolveCommand(name);
-    recording = await runRecorded([program, ...rest], await recorderLibrary(), { stdio: args.stdio ?? "inherit" });
+    recording = await runRecorded([program, ...rest], await recorderLibrary(), { stdio: args.stdio ?? "inherit", forwardSignals: true });
   } catch (error) {
     say(`mems record: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof RecordUsageError ? 2 : 1;

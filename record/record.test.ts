@@ -124,6 +124,18 @@ describe("mems record on a program that makes every kind of call", () => {
     replayVerifies(`${out}.partial`);
   });
 
+  test("a SIGTERM to mems record goes to the program; its trace up to there is FILE.partial", async () => {
+    const out = join(dir, "terminated.rep");
+    const pending = record(["sh", "-c", "ls / > /dev/null; sleep 5"], out);
+    await Bun.sleep(300); // by then the program runs and the handlers are installed
+    process.kill(process.pid, "SIGTERM");
+    const { status, said } = await pending;
+    expect(status).toBe(143);
+    expect(said).toContain("killed by SIGTERM");
+    expect(readFileSync(`${out}.partial`, "utf8")).toContain("# partial: sh was killed by SIGTERM");
+    expect(process.listenerCount("SIGTERM")).toBe(0);
+  });
+
   test("--pick largest takes the process with the most calls; main the command's own", async () => {
     const script = `${HEAPCALLS} 0; true`;
     const library = await recorderLibrary();

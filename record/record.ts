@@ -107,7 +107,14 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** "inherit": the program uses our terminal (mems record); "ignore": its output is dropped. */
   stdio?: "inherit" | "ignore";
+  /**
+   * While the program runs, a SIGINT to us is left to it (the terminal sends it to both) and a SIGTERM
+   * or SIGHUP is passed on to it, so that we live to write what it recorded (mems record).
+   */
+  forwardSignals?: boolean;
 }
+
+const FORWARDED = ["SIGTERM", "SIGHUP"] as const;
 
 /** Runs `command` (already resolved) with the recorder preloaded and reads every log it left. */
 export async function runRecorded(command: readonly string[], library: string, options: RunOptions = {}): Promise<Recording> {
@@ -123,7 +130,20 @@ export async function runRecorded(command: readonly string[], library: string, o
       stdout: stdio,
       stderr: stdio,
     });
-    await child.exited;
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    const ignore = (): void => {};
+    if (options.forwardSignals === true) {
+      process.on("SIGINT", ignore);
+      for (const signal of FORWARDED) process.on(signal, forward);
+    }
+    try {
+      await child.exited;
+    } finally {
+      process.off("SIGINT", ignore);
+      for (const signal of FORWARDED) process.off(signal, forward);
+    }
     const logs = readdirSync(dir)
       .filter((file) => LOG_NAME.test(file))
       .map((file) => readLog(join(dir, file)))
