@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HEADER_BYTES 4096
@@ -92,6 +93,8 @@ static __thread int busy __attribute__((tls_model("initial-exec"))); /* inside t
 static int recording;      /* 1 while this process writes its log */
 static int started;        /* start() has run */
 static int fd = -1;
+static dev_t log_device;    /* the log's identity: a program that closes our descriptor and reuses */
+static ino_t log_inode;     /* its number must never see its own file truncated */
 static char *header;       /* the log's first page, mapped for good */
 static char *window;       /* the mapped part of the log being written */
 static uint64_t window_start, position; /* file offsets */
@@ -130,6 +133,8 @@ static void give_up(void) {
 }
 
 static int map_window(uint64_t start) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_dev != log_device || st.st_ino != log_inode) return -1;
     if (ftruncate(fd, (off_t)(start + WINDOW_BYTES)) != 0) return -1;
     void *p = mmap(NULL, WINDOW_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
     if (p == MAP_FAILED) return -1;
@@ -371,8 +376,16 @@ static void start(void) {
     started = 1;
     const char *dir = getenv("MEMS_RECORD_DIR");
     if (dir == NULL || dir[0] == '\0') return;
-    fd = open_log(dir);
-    if (fd < 0) return;
+    int opened = open_log(dir);
+    if (opened < 0) return;
+    /* Far from the low numbers a program opens and closes (and then reuses), where that is allowed. */
+    fd = fcntl(opened, F_DUPFD_CLOEXEC, 512);
+    if (fd < 0) fd = opened;
+    else close(opened);
+    struct stat st;
+    if (fstat(fd, &st) != 0) return;
+    log_device = st.st_dev;
+    log_inode = st.st_ino;
     if (ftruncate(fd, HEADER_BYTES) != 0) return;
     void *p = mmap(NULL, HEADER_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) return;

@@ -20,9 +20,8 @@ export class RecordUsageError extends Error {
   override name = "RecordUsageError";
 }
 
-/** The library's path, building it with make when it is missing. */
+/** The library's path, (re)built by make when record.c is newer (make is quick when nothing changed). */
 export async function recorderLibrary(): Promise<string> {
-  if (existsSync(RECORDER_LIBRARY)) return RECORDER_LIBRARY;
   const make = Bun.spawn(["make", "-C", RECORD_DIR, "libmemsrecord.so"], { stdout: "ignore", stderr: "pipe" });
   const stderr = await new Response(make.stderr).text();
   if ((await make.exited) !== 0 || !existsSync(RECORDER_LIBRARY)) {

@@ -40,9 +40,8 @@ export function writeOpsFile(scenario: Scenario, path: string): void {
   }
 }
 
-/** The binary's path, building it with make when it is missing; or the reason it cannot be built. */
+/** The binary's path, (re)built by make when its source is newer; or the reason it cannot be built. */
 export async function replayMallocBinary(): Promise<{ path: string } | { reason: string }> {
-  if (existsSync(REPLAY_MALLOC)) return { path: REPLAY_MALLOC };
   const make = Bun.spawn(["make", "-C", PEERS_DIR, "replay-malloc"], { stdout: "ignore", stderr: "pipe" });
   const stderr = await new Response(make.stderr).text();
   if ((await make.exited) !== 0 || !existsSync(REPLAY_MALLOC)) {
