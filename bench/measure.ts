@@ -38,6 +38,8 @@ export interface Measurement {
   process: "bun-child" | "c-binary" | "in-process";
   /** Time of batches of 1,000 operations in the timed replays (latency.ts); absent for the C binary. */
   latency?: BatchLatency;
+  /** Wall time of the whole measurement, child process included (set by run.ts), ms. */
+  wallMs?: number;
 }
 
 function utilization(peakLiveBytes: number, stats: AllocatorStats): number | undefined {
