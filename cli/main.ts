@@ -13,9 +13,11 @@ import { conformanceCommand } from "./conformance.ts";
 import { genCommand } from "./gen.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
 import { soakCommand } from "./soak.ts";
+import { vizCommand } from "./viz.ts";
 
 let cli = yargs(hideBin(process.argv)).scriptName("mems").usage("$0 <command> [options]");
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand]) cli = register(cli);
+for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand, vizCommand])
+  cli = register(cli);
 
 await cli
   .demandCommand(1, "name a command")

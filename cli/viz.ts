@@ -1,0 +1,95 @@
+/**
+ * `mems viz`: replays scenarios and traces and writes one self-contained page of pictures of the heap
+ * (viz/): its maps at chosen operations, every lookup side by side, and its bytes over the operations.
+ */
+import type { Argv } from "yargs";
+import { LOOKUPS, type Lookup } from "../core/index.ts";
+import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
+import { isLookup, recordFiles, vizOutput } from "../viz/page.ts";
+import { fail, writeOut } from "./io.ts";
+
+/** "first-fit,size-indexed" -> the lookups, or a usage error naming the known ones. */
+export function parseLookups(text: string): Lookup[] {
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new Error("--lookup: name at least one lookup");
+  for (const name of names) if (!isLookup(name)) throw new Error(`--lookup: no lookup ${name} (known: ${LOOKUPS.join(", ")})`);
+  return [...new Set(names)].filter(isLookup);
+}
+
+/** "12,40" -> [12, 40], or a usage error. */
+export function parseAt(text: string): number[] {
+  return text.split(",").map((part) => {
+    const trimmed = part.trim();
+    if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed)))
+      throw new Error(`--at: ${trimmed || "(empty)"} is not an operation count`);
+    return Number(trimmed);
+  });
+}
+
+function readAll(files: readonly string[]): Scenario[] | undefined {
+  try {
+    return files.map(readScenario);
+  } catch (error) {
+    if (error instanceof ScenarioError) fail(error.toString(), 2);
+    else if (error instanceof Error && "code" in error && error.code === "ENOENT")
+      fail(`${(error as Error & { path?: string }).path ?? "file"}: no such file`, 2);
+    else throw error;
+    return undefined;
+  }
+}
+
+export function vizCommand(y: Argv): Argv {
+  return y.command(
+    "viz <files..>",
+    "Draw the heap of scenarios or traces: maps at chosen operations, lookups side by side, bytes over time (one HTML page)",
+    (c) =>
+      c
+        .positional("files", {
+          type: "string",
+          array: true,
+          demandOption: true,
+          describe: "scenario files (.mtrace) or malloc-lab traces (.rep)",
+        })
+        .option("lookup", {
+          type: "string",
+          default: LOOKUPS.join(","),
+          describe: `lookups side by side, comma-separated (${LOOKUPS.join(", ")})`,
+        })
+        .option("at", {
+          type: "string",
+          describe: "also picture the heap after these operation counts, comma-separated (default: at every s line)",
+        })
+        .option("out", {
+          type: "string",
+          default: "heap.html",
+          describe: "the page to write; a name ending in .svg writes the maps alone as SVG",
+        })
+        .check((argv) => {
+          parseLookups(String(argv.lookup));
+          if (argv.at !== undefined) parseAt(String(argv.at));
+          return true;
+        }),
+    async (argv) => {
+      const scenarios = readAll(argv.files as string[]);
+      if (scenarios === undefined) return;
+      const at = argv.at === undefined ? undefined : parseAt(argv.at);
+      for (const scenario of scenarios) {
+        const beyond = at?.find((op) => op > scenario.count);
+        if (beyond !== undefined) {
+          fail(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`, 2);
+          return;
+        }
+      }
+      const files = recordFiles(scenarios, { lookups: parseLookups(argv.lookup), ...(at !== undefined && { at }) });
+      await Bun.write(argv.out, await vizOutput(files, argv.out));
+      const failed = files.flatMap((file) =>
+        file.recordings.filter((r) => r.error !== undefined).map((r) => `${file.file} (${r.lookup}): ${r.error}`),
+      );
+      await writeOut(`wrote ${argv.out}\n`);
+      if (failed.length > 0) fail(`stopped early: ${failed.join("; ")}`, 1);
+    },
+  );
+}
