@@ -3,31 +3,10 @@
  * (viz/): its maps at chosen operations, every lookup side by side, and its bytes over the operations.
  */
 import type { Argv } from "yargs";
-import { LOOKUPS, type Lookup } from "../core/index.ts";
+import { LOOKUPS } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
-import { isLookup, recordFiles, vizOutput } from "../viz/page.ts";
+import { parseAt, parseLookups, recordFiles, vizOutput } from "../viz/page.ts";
 import { fail, writeOut } from "./io.ts";
-
-/** "first-fit,size-indexed" -> the lookups, or a usage error naming the known ones. */
-export function parseLookups(text: string): Lookup[] {
-  const names = text
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name !== "");
-  if (names.length === 0) throw new Error("--lookup: name at least one lookup");
-  for (const name of names) if (!isLookup(name)) throw new Error(`--lookup: no lookup ${name} (known: ${LOOKUPS.join(", ")})`);
-  return [...new Set(names)].filter(isLookup);
-}
-
-/** "12,40" -> [12, 40], or a usage error. */
-export function parseAt(text: string): number[] {
-  return text.split(",").map((part) => {
-    const trimmed = part.trim();
-    if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed)))
-      throw new Error(`--at: ${trimmed || "(empty)"} is not an operation count`);
-    return Number(trimmed);
-  });
-}
 
 function readAll(files: readonly string[]): Scenario[] | undefined {
   try {

@@ -21,7 +21,7 @@ export const DETAIL_PIECES = 3000;
 /** Steps of the legend's gradient from PROCESS to HOLE (a dense map has 256). */
 const SHADES = 8;
 
-const DETAIL = { rowPitch: 44, barTop: 16, barHeight: 22, maxRows: 200 };
+const DETAIL = { rowPitch: 44, barTop: 16, barHeight: 22, maxRows: 24 };
 const DENSE = { rowPitch: 10, barTop: 1, barHeight: 8, maxRows: 72 };
 
 const PROCESS_RGB = [0x2f, 0x6b, 0xb3];
@@ -101,7 +101,7 @@ function detailBody(snapshot: HeapSnapshot, layout: Layout, titles: boolean): st
     let label = "";
     for (const slice of slices) {
       const y = slice.row * rowPitch + barTop;
-      if (slice.part === 1 && slice.width >= 70) {
+      if (slice.width >= 70) {
         label = `<text class="seg-label" x="${slice.x.toFixed(2)}" y="${y - 4}" font-size="10.5" fill="#444">MAIN[${segment.start}:${segment.start + segment.size - 1}]</text>`;
       }
       frames.push(
@@ -119,10 +119,9 @@ function detailBody(snapshot: HeapSnapshot, layout: Layout, titles: boolean): st
         const v = segment.virtual[p] as number;
         const size = segment.sizes[p] as number;
         const physical = segment.physicals[p] as number;
-        const part = from > start ? ` data-part="${slice.part}"` : "";
         const title = `${type} [${v}:${v + size - 1}], ${formatAddress(size)} bytes, physical ${formatAddress(physical)}`;
         rects.push(
-          `<rect class="piece ${type.toLowerCase()}" data-piece="${p}" data-type="${type}" data-v="${v}" data-size="${size}" data-phys="${physical}"${part} x="${x.toFixed(2)}" y="${y}" width="${w.toFixed(3)}" height="${barHeight}" fill="${type === "HOLE" ? HOLE_COLOR : PROCESS_COLOR}"${w > 3 ? ' stroke="#fff" stroke-width="1"' : ""}>${titles ? `<title>${escapeHtml(title)}</title>` : ""}</rect>`,
+          `<rect class="piece ${type.toLowerCase()}" data-piece="${p}" data-type="${type}" data-v="${v}" data-size="${size}" data-phys="${physical}" x="${x.toFixed(2)}" y="${y}" width="${w.toFixed(3)}" height="${barHeight}" fill="${type === "HOLE" ? HOLE_COLOR : PROCESS_COLOR}"${w > 3 ? ' stroke="#fff" stroke-width="1"' : ""}>${titles ? `<title>${escapeHtml(title)}</title>` : ""}</rect>`,
         );
       }
     }

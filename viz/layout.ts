@@ -1,8 +1,8 @@
 /**
  * Where each segment of a heap map goes: segments in main-chain order, each a bar as long as its size
  * (one scale for the whole map), flowing left to right into rows of `width` pixels like words into
- * lines; a segment longer than a row wraps. The scale is the larger of "the largest segment fills a row"
- * and "everything fits in `maxRows` rows", so small heaps are drawn large and huge ones still fit.
+ * lines. The scale is the larger of "the largest segment fills a row" and "everything fits in `maxRows`
+ * rows", so small heaps are drawn large and huge ones still fit.
  */
 
 export interface Slice {
@@ -11,11 +11,9 @@ export interface Slice {
   /** Pixels from the row's start, and length in pixels (fractions allowed). */
   x: number;
   width: number;
-  /** Bytes of the segment this slice shows, from its start. */
+  /** Bytes of the segment this slice shows, from its start (all of it: no segment is longer than a row). */
   byteStart: number;
   byteEnd: number;
-  /** 1 for the first slice of a segment, 2, 3... for the rows it wraps onto. */
-  part: number;
 }
 
 export interface Layout {
@@ -34,7 +32,8 @@ export function gapFor(segments: number): number {
 }
 
 export function layoutSegments(sizes: readonly number[], width: number, maxRows: number): Layout {
-  const gap = gapFor(sizes.length);
+  // Gaps take at most half the room: thousands of small segments in a few rows get none.
+  const gap = Math.min(gapFor(sizes.length), Math.floor((width * maxRows) / (2 * Math.max(1, sizes.length))));
   let total = 0;
   let largest = 0;
   for (const size of sizes) {
@@ -48,27 +47,13 @@ export function layoutSegments(sizes: readonly number[], width: number, maxRows:
   let row = 0;
   let x = 0;
   sizes.forEach((size, segment) => {
-    let length = size / bytesPerPixel;
+    const length = size / bytesPerPixel; // at most `width`: the scale fits the largest segment in a row
     if (x > 0 && x + length > width + 1e-6) {
       row++;
       x = 0;
     }
-    let byteStart = 0;
-    let part = 1;
-    while (length > 1e-9) {
-      const take = Math.min(length, width - x);
-      const byteEnd = length - take <= 1e-9 ? size : byteStart + take * bytesPerPixel;
-      slices.push({ segment, row, x, width: take, byteStart, byteEnd, part });
-      length -= take;
-      byteStart = byteEnd;
-      part++;
-      if (length > 1e-9) {
-        row++;
-        x = 0;
-      } else {
-        x += take + gap;
-      }
-    }
+    slices.push({ segment, row, x, width: length, byteStart: 0, byteEnd: size });
+    x += length + gap;
   });
   return { width, bytesPerPixel, rows: slices.length === 0 ? 0 : row + 1, gap, slices };
 }

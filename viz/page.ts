@@ -28,6 +28,27 @@ export function isLookup(name: string): name is Lookup {
   return (LOOKUPS as readonly string[]).includes(name);
 }
 
+/** "first-fit,size-indexed" -> the lookups, or a usage error naming the known ones. */
+export function parseLookups(text: string): Lookup[] {
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new Error("--lookup: name at least one lookup");
+  for (const name of names) if (!isLookup(name)) throw new Error(`--lookup: no lookup ${name} (known: ${LOOKUPS.join(", ")})`);
+  return [...new Set(names)].filter(isLookup);
+}
+
+/** "12,40" -> [12, 40], or a usage error. */
+export function parseAt(text: string): number[] {
+  return text.split(",").map((part) => {
+    const trimmed = part.trim();
+    if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed)))
+      throw new Error(`--at: ${trimmed || "(empty)"} is not an operation count`);
+    return Number(trimmed);
+  });
+}
+
 /** Width of one map: two side by side fill a wide screen; more share it. */
 export function mapWidth(lookups: number): number {
   return lookups <= 1 ? 1000 : lookups === 2 ? 600 : Math.max(300, Math.floor(1240 / lookups));
@@ -179,7 +200,9 @@ export function vizSvg(files: readonly FileRecordings[]): string {
   for (const file of files) {
     const points = file.recordings[0]?.snapshots.map((s) => ({ op: s.op, why: s.why })) ?? [];
     for (const point of points) {
-      const caption = pointTitle(file, point.op, point.why).replace(/<\/?code>/g, "`");
+      const caption = pointTitle(file, point.op, point.why)
+        .replace(/<code>/g, "“")
+        .replace(/<\/code>/g, "”");
       parts.push(
         `<text x="0" y="${y + 15}" font-size="13" font-weight="bold">${escapeHtml(file.file.split("/").pop() ?? "")}: ${caption}</text>`,
       );
@@ -200,10 +223,11 @@ export function vizSvg(files: readonly FileRecordings[]): string {
       y += height + 16;
     }
   }
-  const total = lookups * width + (lookups - 1) * gap;
+  const margin = 10;
+  const total = lookups * width + (lookups - 1) * gap + 2 * margin;
   const legend = legendSvg().replace("<svg ", `<svg x="0" y="${y}" `);
-  y += 24;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${y}" viewBox="0 0 ${total} ${y}" font-family="DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/>${parts.join("")}${legend}</svg>\n`;
+  y += 24 + 2 * margin;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${y}" viewBox="0 0 ${total} ${y}" font-family="DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/><g transform="translate(${margin},${margin})">${parts.join("")}${legend}</g></svg>\n`;
 }
 
 /** Options of `mems viz`. */
