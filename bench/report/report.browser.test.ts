@@ -4,7 +4,7 @@
  * on the cost curve and one triangle per allocator that stopped; a screenshot is kept.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixtureReport } from "../../test-support/bench-fixture.ts";
@@ -64,3 +64,16 @@ test("the fixture's report.html: every mark a figure asks for, nothing else load
   expect(errors).toEqual([]);
   expect(requests).toEqual([]);
 }, 20_000);
+
+test("the harness sees what a broken page does: console errors, uncaught errors, requests that leave the file", async () => {
+  const file = join(dir, "broken.html");
+  writeFileSync(
+    file,
+    `<!doctype html><p>broken</p><script>console.error("boom"); fetch("http://127.0.0.1:9/x").catch(() => {}); throw new Error("bad");</script>`,
+  );
+  const { errors, requests } = await chromium.open(file);
+  await Bun.sleep(200);
+  expect(errors.some((text) => text.includes("boom"))).toBe(true);
+  expect(errors.some((text) => text.includes("bad"))).toBe(true);
+  expect(requests).toContain("http://127.0.0.1:9/x");
+});
