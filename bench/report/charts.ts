@@ -128,7 +128,7 @@ export function workloadChart(report: BenchReport, workload: WorkloadReport): To
                     field: "ns",
                     type: "quantitative",
                     scale: { type: "log", domain: nsDomain },
-                    axis: { values: powersOfTen(nsDomain), format: "," },
+                    axis: { values: powersOfTen(nsDomain), format: "~s" },
                     title: null,
                   },
                   x2: { datum: nsDomain[0] },
@@ -160,7 +160,7 @@ export function workloadChart(report: BenchReport, workload: WorkloadReport): To
                     field: "p50us",
                     type: "quantitative",
                     scale: { type: "log", domain: latencyDomain },
-                    axis: { values: powersOfTen(latencyDomain), format: "," },
+                    axis: { values: powersOfTen(latencyDomain), format: "~s" },
                     title: null,
                   },
                   x2: { field: "maxus" },
@@ -340,7 +340,7 @@ export function ratioChart(report: BenchReport): TopLevelSpec {
     sort: allocators,
     axis: { orient: "top" as const, labelAngle: 0, title: null, labelLimit: 200 },
   };
-  const y = { field: "workload", type: "nominal" as const, sort: workloads.map((w) => w.name), axis: { title: null } };
+  const y = { field: "workload", type: "nominal" as const, sort: workloads.map((w) => w.name), axis: { title: null, labelLimit: 240 } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
