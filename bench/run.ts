@@ -14,6 +14,7 @@ import Table from "cli-table3";
 import { ALLOCATORS, type AllocatorName, BASELINE } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import type { Measurement } from "./measure.ts";
+import { PARENT_ENV } from "./orphan.ts";
 import { skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
@@ -81,7 +82,9 @@ function selects(filter: string | undefined, names: readonly string[]): (name: s
 }
 
 async function runWorker(args: string[]): Promise<Measurement> {
-  const child = Bun.spawn([process.execPath, WORKER, ...args], { stdout: "pipe", stderr: "pipe" });
+  // The worker ends itself should this process die without stopping it (orphan.ts).
+  const env = { ...process.env, [PARENT_ENV]: String(process.pid) };
+  const child = Bun.spawn([process.execPath, WORKER, ...args], { stdout: "pipe", stderr: "pipe", env });
   const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (status !== 0) throw new Error(`worker exited with ${status}: ${stderr.trim().split("\n").slice(0, 3).join(" ")}`);
   return JSON.parse(stdout) as Measurement;
