@@ -9,8 +9,9 @@
  *    runtime dependencies (no Biome, no TypeScript, no second Bun).
  * 3. `bunx mems --version`, `bunx mems replay` of a scenario (its expected output, byte for byte), and
  *    `bunx mems bench` saying it needs a checkout (exit 2).
- * 4. A program importing `mems`, `mems/seed` and `mems/testing` runs and prints what it should.
- * 5. This repository's `tsc --noEmit` over that program with `strict`, `noUncheckedIndexedAccess` and
+ * 4. A program importing `mems`, `mems/seed` and `mems/testing` runs and prints what it should, and so
+ *    does the README's quick start (its ts block prints its text block).
+ * 5. This repository's `tsc --noEmit` over both programs with `strict`, `noUncheckedIndexedAccess` and
  *    `exactOptionalPropertyTypes` (and `skipLibCheck` off, so MeMS's declarations are checked too)
  *    reports nothing; it reads MeMS's .d.ts files and none of its sources; and a deliberate misuse in a
  *    second file is reported, so the check cannot pass by seeing no types at all.
@@ -84,6 +85,17 @@ function bytesUnder(path: string): number {
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The first ts code block under the README's "## Quick start" and the text block after it (what it prints). */
+function readmeQuickStart(readme: string): { code: string; output: string } {
+  const section = readme.slice(readme.indexOf("\n## Quick start\n"));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const output = /```ts\n[\s\S]*?```[\s\S]*?```text\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!readme.includes("\n## Quick start\n") || code === undefined || output === undefined) {
+    throw new Error("the README has no quick start with a ts block and a text block after it");
+  }
+  return { code, output };
+}
 
 /** The consumer's tsconfig: bun init's, with exactOptionalPropertyTypes added and skipLibCheck off. */
 function tsconfig(include: string[]): string {
@@ -228,11 +240,20 @@ try {
     described(program),
   );
 
-  /* 5. a strict tsc over it */
+  const quickStart = readmeQuickStart(readFileSync(join(app, "node_modules/mems/README.md"), "utf8"));
+  writeFileSync(join(app, "quickstart.ts"), quickStart.code);
+  const started = run([process.execPath, "quickstart.ts"], app);
+  check(
+    "the README's quick start runs and prints what the README says",
+    started.status === 0 && started.stdout === quickStart.output && started.stderr === "",
+    `${described(started)}\nexpected stdout: ${quickStart.output}`,
+  );
+
+  /* 5. a strict tsc over them */
   const typesVersion = manifest.devDependencies["@types/bun"] ?? "latest";
   const types = run([process.execPath, "add", "--dev", `@types/bun@${typesVersion}`], app);
   check(`bun add --dev @types/bun@${typesVersion} (as bun init does)`, types.status === 0, types.status === 0 ? "" : described(types));
-  writeFileSync(join(app, "tsconfig.json"), tsconfig(["index.ts"]));
+  writeFileSync(join(app, "tsconfig.json"), tsconfig(["index.ts", "quickstart.ts"]));
   const tsc = run([TSC, "--noEmit", "--listFiles", "-p", "."], app);
   const errors = tsc.stdout.split("\n").filter((line) => line.includes("error TS"));
   check(

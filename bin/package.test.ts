@@ -122,7 +122,7 @@ describe("package.json", () => {
 describe("what npm pack ships", () => {
   const files = packedFiles();
 
-  test("the CLI, the allocator, the trace tools, the scenarios; no tests, bench or conformance", () => {
+  test("the CLI, the allocator, the trace tools, the scenarios, the docs; no tests, bench or conformance", () => {
     for (const file of [
       "LICENSE",
       "README.md",
@@ -136,6 +136,7 @@ describe("what npm pack ships", () => {
       expect(files).toContain(file);
     }
     expect(files).toContain("scenarios/example.mtrace"); // mems example replays it
+    for (const page of ["docs/README.md", "docs/mems.md", "docs/trace-format.md", "docs/design.md"]) expect(files).toContain(page);
     const unwanted = files.filter((file) =>
       /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance)\.ts$|^tsconfig|^biome/.test(file),
     );
