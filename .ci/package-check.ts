@@ -227,7 +227,7 @@ try {
   const bench = run([process.execPath, "x", "mems", "bench"], app);
   check(
     "bunx mems bench says it needs a checkout of the repository (exit 2)",
-    bench.status === 2 && bench.stdout === "" && bench.stderr.includes("make and cc"),
+    bench.status === 2 && bench.stdout === "" && bench.stderr.includes("gcc and make"),
     described(bench),
   );
 

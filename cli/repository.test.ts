@@ -43,7 +43,7 @@ describe("without their modules (as installed from the package)", () => {
     const { stderr, status } = await run(empty, args);
     expect(status).toBe(2);
     expect(stderr).toStartWith(`mems ${name} is not part of the installed package: it builds the C reference`);
-    expect(stderr).toContain("make and cc");
+    expect(stderr).toContain("gcc and make");
     expect(stderr).toEndWith(`Run it from a checkout of the MeMS repository: npm install && npx bun mems ${name}\n`);
   });
 

@@ -15,11 +15,11 @@ const CLI_DIR = import.meta.dir;
 const WHAT = {
   conformance: {
     describe: "Check the TypeScript core against the C reference",
-    needs: "it builds the C reference (conformance/reference/) with make and cc, and compares the two",
+    needs: "it builds the C reference (conformance/reference/) with gcc and make, and compares the two",
   },
   bench: {
     describe: "Time MeMS beside other allocators",
-    needs: "it builds the C reference with make and cc, and times MeMS beside allocators the package does not install",
+    needs: "it builds the C reference with gcc and make, and times MeMS beside allocators the package does not install",
   },
 } as const;
 
