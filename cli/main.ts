@@ -8,14 +8,13 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import packageJson from "../package.json" with { type: "json" };
-import { benchCommand } from "./bench.ts";
-import { conformanceCommand } from "./conformance.ts";
 import { genCommand } from "./gen.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
+import { repositoryCommands } from "./repository.ts";
 import { soakCommand } from "./soak.ts";
 
 let cli = yargs(hideBin(process.argv)).scriptName("mems").usage("$0 <command> [options]");
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand]) cli = register(cli);
+for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, ...(await repositoryCommands())]) cli = register(cli);
 
 await cli
   .demandCommand(1, "name a command")
