@@ -8,19 +8,18 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import packageJson from "../package.json" with { type: "json" };
-import { benchCommand } from "./bench.ts";
-import { conformanceCommand } from "./conformance.ts";
 import { genCommand } from "./gen.ts";
 import { CommandError, EXIT, UsageError } from "./io.ts";
 import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
+import { repositoryCommands } from "./repository.ts";
 import { dieOf, Stopped } from "./signals.ts";
 import { soakCommand } from "./soak.ts";
 
 const args = hideBin(process.argv);
 // Integer options are read by cli/io.ts's integerOption from the text given, not by yargs' own parsing.
 let cli = yargs(args).scriptName("mems").usage("$0 <command> [options]").parserConfiguration({ "parse-numbers": false });
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand]) cli = register(cli);
+for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, ...(await repositoryCommands())]) cli = register(cli);
 
 /** Says `message` on stderr, unless stderr is gone too. */
 function say(message: string): void {
