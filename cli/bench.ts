@@ -1,9 +1,14 @@
 /**
  * `mems bench`: MeMS against the C reference, glibc, @thi.ng/malloc and plain Uint8Arrays (bench/run.ts).
+ * `--filter` and `--json` are checked before any work; SIGINT or SIGTERM stops the worker, removes the
+ * temporary folder and ends the command (cli/signals.ts).
  */
+import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { formatReport, runBench } from "../bench/run.ts";
-import { writeOut } from "./io.ts";
+import { filterProblem, formatReport, runBench } from "../bench/run.ts";
+import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { writeErr, writeOut } from "./output.ts";
+import { stoppable } from "./signals.ts";
 
 export function benchCommand(y: Argv): Argv {
   return y.command(
@@ -13,15 +18,34 @@ export function benchCommand(y: Argv): Argv {
       c
         .option("quick", { type: "boolean", default: false, describe: "churn-100 only, short budgets (for CI)" })
         .option("filter", { type: "string", describe: "workloads or allocators: substrings, comma-separated" })
-        .option("json", { type: "string", describe: "also write every figure, the machine and the date to this file" }),
+        .option("json", { type: "string", describe: "also write every figure, the machine and the date to this file" })
+        .check((argv) => {
+          const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick);
+          if (filter !== undefined) throw new UsageError(filter);
+          const json = argv.json === undefined ? undefined : outputFileProblem(argv.json);
+          if (json !== undefined) throw new UsageError(`--json: ${json}`);
+          return true;
+        }),
     async (argv) => {
       const command = ["bun bench", argv.quick ? "--quick" : "", argv.filter !== undefined ? `--filter ${argv.filter}` : ""]
         .filter((part) => part !== "")
         .join(" ");
-      const options = { quick: argv.quick, progress: (line: string) => process.stderr.write(`${line}\n`) };
-      const report = await runBench(argv.filter !== undefined ? { ...options, filter: argv.filter } : options, command);
+      const report = await stoppable((stop) => {
+        const progress = (line: string): void => {
+          stop.check();
+          writeErr(`${line}\n`);
+        };
+        const options = { quick: argv.quick, progress };
+        return runBench(argv.filter !== undefined ? { ...options, filter: argv.filter } : options, command);
+      });
       await writeOut(formatReport(report));
-      if (argv.json !== undefined) await Bun.write(argv.json, `${JSON.stringify(report, null, 2)}\n`);
+      if (argv.json !== undefined) {
+        try {
+          writeFileSync(argv.json, `${JSON.stringify(report, null, 2)}\n`);
+        } catch (error) {
+          throw new CommandError(`cannot write ${describeFileError(argv.json, error)}`, EXIT.failed);
+        }
+      }
     },
   );
 }
