@@ -8,6 +8,7 @@
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
 import { type Lookup, Mems } from "../core/index.ts";
+import { LIBC } from "../core/os.ts";
 
 /** Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline. */
 export const ALLOCATORS = ["mems-size-indexed", "mems-first-fit", "c-reference", "libc-ffi", "thi.ng-malloc", "uint8array"] as const;
@@ -97,7 +98,7 @@ function libcSymbols(): ReturnType<typeof openLibc> {
 
 function openLibc() {
   // `ptr` results are numbers (every user-space address is below 2^53) and null for NULL.
-  return dlopen("libc.so.6", {
+  return dlopen(LIBC, {
     malloc: { args: [FFIType.u64], returns: FFIType.ptr },
     free: { args: [FFIType.ptr], returns: FFIType.void },
     realloc: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.ptr },

@@ -14,6 +14,7 @@ import { ALLOCATORS, type AllocatorName } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
 import type { Measurement } from "./measure.ts";
+import { PARENT_ENV } from "./orphan.ts";
 import { type Family, skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
 
 export { type Cell, isSkipped, type Skipped } from "./family.ts";
@@ -25,7 +26,10 @@ export interface BenchOptions {
   quick: boolean;
   /** Comma list of substrings of workload or allocator names. */
   filter?: string;
-  /** Progress lines (stderr in the CLI). */
+  /**
+   * Progress lines (stderr in the CLI). It may throw to stop the run (the CLI does on SIGINT and
+   * SIGTERM, after stopping the child): the temporary folder is removed on the way out.
+   */
   progress: (line: string) => void;
 }
 
@@ -68,18 +72,50 @@ function workerBudget(quick: boolean, ops: number): string[] {
 }
 
 function selects(filter: string | undefined, names: readonly string[]): (name: string) => boolean {
-  const terms = (filter ?? "")
-    .split(",")
-    .map((term) => term.trim())
-    .filter((term) => term !== "");
+  const terms = filterTerms(filter);
   const relevant = terms.filter((term) => names.some((name) => name.includes(term)));
   return (name) => relevant.length === 0 || relevant.some((term) => name.includes(term));
 }
 
+/* Arguments, checked before any work */
+
+function filterTerms(filter: string | undefined): string[] {
+  return (filter ?? "")
+    .split(",")
+    .map((term) => term.trim())
+    .filter((term) => term !== "");
+}
+
+/**
+ * Why `--filter` cannot select a run, or undefined when it can: a term that is part of no workload or
+ * allocator name (a typo would otherwise run the whole bench, minutes long), or no workload left with
+ * --quick. The message lists the names.
+ */
+export function filterProblem(filter: string, quick: boolean): string | undefined {
+  const workloads = workloadSpecs(false).map((spec) => spec.name);
+  const names = `workloads: ${workloads.join(", ")}\nallocators: ${ALLOCATORS.join(", ")}`;
+  const terms = filterTerms(filter);
+  if (terms.length === 0) return `--filter needs workload or allocator names (substrings, comma-separated)\n${names}`;
+  const unknown = terms.filter((term) => ![...workloads, ...ALLOCATORS].some((name) => name.includes(term)));
+  if (unknown.length > 0)
+    return `--filter: ${unknown.map((term) => JSON.stringify(term)).join(", ")} names no workload or allocator\n${names}`;
+  const chosen = workloadSpecs(quick).filter((spec) => selects(filter, workloads)(spec.name));
+  if (chosen.length === 0)
+    return `--filter ${filter} selects no workload of --quick (${workloadSpecs(true)
+      .map((spec) => spec.name)
+      .join(", ")})`;
+  return undefined;
+}
+
+/* Running */
+
 async function runWorker(args: string[], deadlineMs?: number): Promise<Measurement> {
+  // The worker ends itself should this process die without stopping it (orphan.ts).
+  const env = { ...process.env, [PARENT_ENV]: String(process.pid) };
   const child = Bun.spawn([process.execPath, WORKER, ...args], {
     stdout: "pipe",
     stderr: "pipe",
+    env,
     ...(deadlineMs !== undefined && { timeout: deadlineMs }),
   });
   const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);

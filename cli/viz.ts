@@ -1,23 +1,39 @@
 /**
  * `mems viz`: replays scenarios and traces and writes one self-contained page of pictures of the heap
  * (viz/): its maps at chosen operations, every lookup side by side, and its bytes over the operations.
+ *
+ * The drawing code (viz/, and vega for the charts) is loaded when the command runs, and only from a
+ * checkout of the repository: the installed package ships neither, and there the command says so
+ * (status 2) instead of breaking every other command. Arguments are checked before any replay.
  */
+import { existsSync } from "node:fs";
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
-import { parseAt, parseLookups, recordFiles, vizOutput } from "../viz/page.ts";
-import { fail, writeOut } from "./io.ts";
+import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { writeOut } from "./output.ts";
 
-function readAll(files: readonly string[]): Scenario[] | undefined {
-  try {
-    return files.map(readScenario);
-  } catch (error) {
-    if (error instanceof ScenarioError) fail(error.toString(), 2);
-    else if (error instanceof Error && "code" in error && error.code === "ENOENT")
-      fail(`${(error as Error & { path?: string }).path ?? "file"}: no such file`, 2);
-    else throw error;
-    return undefined;
+const VIZ_MODULE = new URL("../viz/page.ts", import.meta.url);
+
+async function loadViz(): Promise<typeof import("../viz/page.ts")> {
+  if (!existsSync(VIZ_MODULE)) {
+    throw new CommandError(
+      "mems viz is not part of the installed package: it draws with vega from the repository's viz/.\nRun it from a checkout of the MeMS repository: npm install && npx bun mems viz FILE",
+      EXIT.usage,
+    );
   }
+  return import(VIZ_MODULE.href);
+}
+
+function readAll(files: readonly string[]): Scenario[] {
+  return files.map((file) => {
+    try {
+      return readScenario(file);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new CommandError(error.toString(), EXIT.usage);
+      throw new CommandError(describeFileError(file, error), EXIT.usage);
+    }
+  });
 }
 
 export function vizCommand(y: Argv): Argv {
@@ -45,30 +61,35 @@ export function vizCommand(y: Argv): Argv {
           type: "string",
           default: "heap.html",
           describe: "the page to write; a name ending in .svg writes the maps alone as SVG",
-        })
-        .check((argv) => {
-          parseLookups(String(argv.lookup));
-          if (argv.at !== undefined) parseAt(String(argv.at));
-          return true;
         }),
     async (argv) => {
+      const viz = await loadViz();
+      let lookups: ReturnType<typeof viz.parseLookups>;
+      let at: number[] | undefined;
+      try {
+        lookups = viz.parseLookups(String(argv.lookup));
+        at = argv.at === undefined ? undefined : viz.parseAt(String(argv.at));
+      } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+      }
+      const outProblem = outputFileProblem(argv.out);
+      if (outProblem !== undefined) throw new UsageError(`--out: ${outProblem}`);
       const scenarios = readAll(argv.files as string[]);
-      if (scenarios === undefined) return;
-      const at = argv.at === undefined ? undefined : parseAt(argv.at);
       for (const scenario of scenarios) {
         const beyond = at?.find((op) => op > scenario.count);
-        if (beyond !== undefined) {
-          fail(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`, 2);
-          return;
-        }
+        if (beyond !== undefined) throw new UsageError(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`);
       }
-      const files = recordFiles(scenarios, { lookups: parseLookups(argv.lookup), ...(at !== undefined && { at }) });
-      await Bun.write(argv.out, await vizOutput(files, argv.out));
+      const files = viz.recordFiles(scenarios, { lookups, ...(at !== undefined && { at }) });
+      try {
+        await Bun.write(argv.out, await viz.vizOutput(files, argv.out));
+      } catch (error) {
+        throw new CommandError(`cannot write ${describeFileError(argv.out, error)}`, EXIT.failed);
+      }
+      await writeOut(`wrote ${argv.out}\n`);
       const failed = files.flatMap((file) =>
         file.recordings.filter((r) => r.error !== undefined).map((r) => `${file.file} (${r.lookup}): ${r.error}`),
       );
-      await writeOut(`wrote ${argv.out}\n`);
-      if (failed.length > 0) fail(`stopped early: ${failed.join("; ")}`, 1);
+      if (failed.length > 0) throw new CommandError(`stopped early: ${failed.join("; ")}`, EXIT.failed);
     },
   );
 }
