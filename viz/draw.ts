@@ -287,7 +287,7 @@ export function bytesChart(recordings: readonly HeapRecording[]): TopLevelSpec {
       subtitle: "mapped: segments' bytes; live: blocks' bytes; HOLE: mapped − live (fragmentation)",
     },
     hconcat: panels,
-  } as TopLevelSpec;
+  } satisfies TopLevelSpec;
 }
 
 function formatPeak(bytes: number): string {

@@ -227,7 +227,7 @@ export function workloadChart(report: BenchReport, workload: WorkloadReport): To
         ],
       },
     ],
-  } as TopLevelSpec;
+  } satisfies TopLevelSpec;
 }
 
 /** The cost curve of one family: ns/op against live blocks, log-log, with where each allocator stopped. */
@@ -315,7 +315,7 @@ export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelS
         encoding: { x, y, text: { field: "label" } },
       },
     ],
-  } as TopLevelSpec;
+  } satisfies TopLevelSpec;
 }
 
 /** Every allocator's ns/op over the baseline's, on every workload measured in this run (copies left out). */
@@ -376,5 +376,5 @@ export function ratioChart(report: BenchReport): TopLevelSpec {
         },
       },
     ],
-  } as TopLevelSpec;
+  } satisfies TopLevelSpec;
 }
