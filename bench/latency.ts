@@ -22,7 +22,7 @@ export interface BatchLatency {
 /** Nearest-rank percentile of an ascending array (p from 0 to 1). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[rank] as number;
+  return sorted[rank] ?? Number.NaN;
 }
 
 /**
@@ -52,7 +52,7 @@ export class BatchRecorder {
     if (!this.timesBatches) return;
     const clock = this.clock;
     const times = new Float64Array(clock.length - 1);
-    for (let i = 1; i < clock.length; i++) times[i - 1] = (clock[i] as number) - (clock[i - 1] as number);
+    for (let i = 1; i < clock.length; i++) times[i - 1] = (clock[i] ?? 0) - (clock[i - 1] ?? 0);
     this.replays.push(times);
     if (this.replays.length > this.keep) this.replays.shift();
   }
@@ -75,7 +75,7 @@ export class BatchRecorder {
       p50Ns: percentile(all, 0.5),
       p99Ns: percentile(all, 0.99),
       p999Ns: percentile(all, 0.999),
-      maxNs: all[total - 1] as number,
+      maxNs: all[total - 1] ?? Number.NaN,
     };
   }
 }

@@ -29,7 +29,7 @@ const HOLE_RGB = [0xf2, 0xc6, 0x6d];
 
 /** The colour of a pixel whose bytes are `share` HOLE: from PROCESS blue to HOLE amber. */
 function mixRgb(share: number): number[] {
-  return PROCESS_RGB.map((c, i) => Math.round(c + ((HOLE_RGB[i] as number) - c) * share));
+  return PROCESS_RGB.map((c, i) => Math.round(c + ((HOLE_RGB[i] ?? c) - c) * share));
 }
 
 function mix(share: number): string {
@@ -108,17 +108,17 @@ function detailBody(snapshot: HeapSnapshot, layout: Layout, titles: boolean): st
         `<rect class="seg-frame" x="${slice.x.toFixed(2)}" y="${y}" width="${slice.width.toFixed(2)}" height="${barHeight}" fill="none" stroke="#1d2327" stroke-width="1"/>`,
       );
       for (let p = 0; p < segment.sizes.length; p++) {
-        const start = (segment.virtual[p] as number) - segment.start;
-        const end = start + (segment.sizes[p] as number);
+        const start = (segment.virtual[p] ?? 0) - segment.start;
+        const end = start + (segment.sizes[p] ?? 0);
         if (end <= slice.byteStart || start >= slice.byteEnd) continue;
         const from = Math.max(start, slice.byteStart);
         const to = Math.min(end, slice.byteEnd);
         const x = slice.x + (from - slice.byteStart) / layout.bytesPerPixel;
         const w = (to - from) / layout.bytesPerPixel;
         const type = segment.hole[p] === 1 ? "HOLE" : "PROCESS";
-        const v = segment.virtual[p] as number;
-        const size = segment.sizes[p] as number;
-        const physical = segment.physicals[p] as number;
+        const v = segment.virtual[p] ?? 0;
+        const size = segment.sizes[p] ?? 0;
+        const physical = segment.physicals[p] ?? 0;
         const title = `${type} [${v}:${v + size - 1}], ${formatAddress(size)} bytes, physical ${formatAddress(physical)}`;
         rects.push(
           `<rect class="piece ${type.toLowerCase()}" data-piece="${p}" data-type="${type}" data-v="${v}" data-size="${size}" data-phys="${physical}" x="${x.toFixed(2)}" y="${y}" width="${w.toFixed(3)}" height="${barHeight}" fill="${type === "HOLE" ? HOLE_COLOR : PROCESS_COLOR}"${w > 3 ? ' stroke="#fff" stroke-width="1"' : ""}>${titles ? `<title>${escapeHtml(title)}</title>` : ""}</rect>`,
@@ -153,12 +153,12 @@ export function denseData(snapshot: HeapSnapshot, width: number): DenseData {
     offsets[index] = offset;
     for (let p = 0; p < segment.sizes.length; p++) {
       if (segment.hole[p] !== 1) continue;
-      const from = offset + (segment.virtual[p] as number) - segment.start;
-      const to = from + (segment.sizes[p] as number);
+      const from = offset + (segment.virtual[p] ?? 0) - segment.start;
+      const to = from + (segment.sizes[p] ?? 0);
       for (let pixel = Math.floor(from / bytesPerPixel); pixel < pixels && pixel * bytesPerPixel < to; pixel++) {
         const lo = Math.max(from, pixel * bytesPerPixel);
         const hi = Math.min(to, (pixel + 1) * bytesPerPixel);
-        holeBytes[pixel] = (holeBytes[pixel] as number) + hi - lo;
+        holeBytes[pixel] = (holeBytes[pixel] ?? 0) + hi - lo;
       }
     }
     offset += segment.size;
@@ -166,7 +166,7 @@ export function denseData(snapshot: HeapSnapshot, width: number): DenseData {
   const shares = new Uint8Array(pixels);
   for (let pixel = 0; pixel < pixels; pixel++) {
     const bytes = Math.min(bytesPerPixel, total - pixel * bytesPerPixel);
-    shares[pixel] = Math.round(Math.min(1, (holeBytes[pixel] as number) / bytes) * 255);
+    shares[pixel] = Math.round(Math.min(1, (holeBytes[pixel] ?? 0) / bytes) * 255);
   }
   return {
     width,
@@ -190,7 +190,7 @@ function denseBody(snapshot: HeapSnapshot, data: DenseData, height: number): str
   for (let pixel = 0; pixel < shares.length; pixel++) {
     const row = Math.floor(pixel / width);
     const x = pixel % width;
-    const [r = 0, g = 0, b = 0] = palette[shares[pixel] as number] ?? [];
+    const [r = 0, g = 0, b = 0] = palette[shares[pixel] ?? 0] ?? [];
     for (let y = row * rowPitch + barTop; y < row * rowPitch + barTop + DENSE.barHeight; y++) {
       const at = (y * width + x) * 4;
       rgba[at] = r;
@@ -229,12 +229,12 @@ export function bytesChart(recordings: readonly HeapRecording[]): TopLevelSpec {
     const rows: { op: number; value: number; series: string }[] = [];
     const { op, live, mapped } = recording.series;
     for (let i = 0; i < op.length; i++) {
-      const m = (mapped[i] as number) / unit.size;
-      const l = (live[i] as number) / unit.size;
+      const m = (mapped[i] ?? 0) / unit.size;
+      const l = (live[i] ?? 0) / unit.size;
       rows.push(
-        { op: op[i] as number, value: m, series: "mapped" },
-        { op: op[i] as number, value: l, series: "live" },
-        { op: op[i] as number, value: m - l, series: "HOLE" },
+        { op: op[i] ?? 0, value: m, series: "mapped" },
+        { op: op[i] ?? 0, value: l, series: "live" },
+        { op: op[i] ?? 0, value: m - l, series: "HOLE" },
       );
     }
     const peak = [

@@ -84,7 +84,8 @@ function pictureOf(pieces: readonly PieceSnapshot[], start: number, size: number
     physicals: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const piece = pieces[i] as PieceSnapshot;
+    const piece = pieces[i];
+    if (piece === undefined) break;
     picture.hole[i] = piece.type === "HOLE" ? 1 : 0;
     picture.virtual[i] = piece.virtualAddress;
     picture.sizes[i] = piece.size;
@@ -153,13 +154,13 @@ export function operationText(scenario: Scenario, index: number): string {
   const op = scenario.ops[index];
   if (op === undefined) return "";
   const letter = String.fromCharCode(op);
-  const id = scenario.slotId[scenario.a[index] as number] ?? scenario.a[index];
+  const id = scenario.slotId[scenario.a[index] ?? -1] ?? scenario.a[index];
   switch (op) {
     case Op.Malloc:
     case Op.Realloc:
       return `${letter} ${id} ${scenario.b[index]}`;
     case Op.Free:
-      return (scenario.a[index] as number) < 0 ? "f -1" : `f ${id}`;
+      return (scenario.a[index] ?? -1) < 0 ? "f -1" : `f ${id}`;
     case Op.FreeRaw:
     case Op.PhysicalRaw:
       return `${letter} ${scenario.b[index]}`;
