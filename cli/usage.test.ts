@@ -88,7 +88,7 @@ describe("bench refuses bad arguments before any work", () => {
   test("--filter selecting no workload of --quick: status 2 at once", () => {
     const run = cli(["bench", "--quick", "--filter", "churn-1m"]);
     expect([run.status, run.stdout]).toEqual([2, ""]);
-    expect(run.stderr).toContain("selects no workload of --quick (churn-100)");
+    expect(run.stderr).toContain("selects no workload of --quick (churn-100, scaling-100, scaling-1k)");
   });
 
   test.each([
