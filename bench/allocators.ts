@@ -10,6 +10,7 @@
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
 import { type Lookup, Mems } from "../core/index.ts";
+import { LIBC } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
 
@@ -113,7 +114,7 @@ function libcSymbols(): ReturnType<typeof openLibc> {
 
 function openLibc() {
   // `ptr` results are numbers (every user-space address is below 2^53) and null for NULL.
-  return dlopen("libc.so.6", {
+  return dlopen(LIBC, {
     malloc: { args: [FFIType.u64], returns: FFIType.ptr },
     free: { args: [FFIType.ptr], returns: FFIType.void },
     realloc: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.ptr },

@@ -7,9 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Chromium, screenshot } from "../test-support/browser.ts";
 import { parseScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { ALLOCATORS, createAllocator, isAllocatorName } from "./allocators.ts";
+import { isSkipped } from "./family.ts";
 import { ensureTlsfWasm } from "./peers/wasm.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
 import type { BenchReport } from "./run.ts";
@@ -30,11 +32,12 @@ beforeAll(async () => {
 });
 
 describe("bun bench --quick", () => {
-  test("lists every allocator, each with figures or a skip reason", async () => {
+  test("lists every allocator, each with figures or a skip reason, and writes a report that opens in Chromium", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mems-bench-test-"));
     try {
       const out = join(dir, "out.json");
-      const child = Bun.spawn([process.execPath, "cli/main.ts", "bench", "--quick", "--json", out], {
+      const results = join(dir, "results");
+      const child = Bun.spawn([process.execPath, "cli/main.ts", "bench", "--quick", "--json", out, "--out", results], {
         cwd: ROOT,
         stdout: "pipe",
         stderr: "pipe",
@@ -45,13 +48,20 @@ describe("bun bench --quick", () => {
         child.exited,
       ]);
       expect(status).toBe(0);
-      expect(stderr).toContain(`[1/${ALLOCATORS.length}] churn-100 mems-size-indexed`);
+      const n = ALLOCATORS.length;
+      expect(stderr).toContain(`[1/${3 * n}] churn-100 mems-size-indexed`);
+      expect(stderr).toContain(`[${n + 1}-${2 * n}/${3 * n}] scaling-100: the trace of churn-100, measured once`);
       expect(stdout).toContain("churn-100");
+      expect(stdout.indexOf("Summary")).toBe(stdout.indexOf("\n\n") + 2); // right under the run line
 
       const report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
       expect(report.bun).toBe(Bun.version);
       expect(report.machine.cores).toBeGreaterThan(0);
-      expect(report.workloads.map((w) => w.name)).toEqual(["churn-100"]);
+      expect(report.workloads.map((w) => w.name)).toEqual(["churn-100", "scaling-100", "scaling-1k"]);
+      expect(report.workloads[1]?.sameTraceAs).toBe("churn-100");
+      expect(report.workloads[2]?.family).toEqual({ name: "scaling", liveBlocks: 1000, deadlineMs: 30_000 });
+      expect(JSON.parse(readFileSync(join(results, "bench.json"), "utf8"))).toEqual(report);
+      await checkReportPage(join(results, "report.html"), report);
       const cells = report.workloads[0]?.cells ?? [];
       expect(cells.map((cell) => cell.allocator).sort()).toEqual([...ALLOCATORS].sort());
       for (const cell of cells) {
@@ -62,7 +72,12 @@ describe("bun bench --quick", () => {
         expect(cell.nsPerOp).toBeGreaterThan(0);
         expect(cell.p99NsPerOp).toBeGreaterThanOrEqual(cell.nsPerOp);
         expect(cell.ops).toBe(40_200);
-        if (cell.process !== "c-binary") expect(cell.liveAtEnd).toBe(0);
+        if (cell.process !== "c-binary") {
+          expect(cell.liveAtEnd).toBe(0);
+          // 40 batches of 1,000 operations per timed replay.
+          expect(cell.latency?.batches).toBeGreaterThanOrEqual(40);
+          expect(cell.latency?.maxNs).toBeGreaterThanOrEqual(cell.latency?.p50Ns ?? Number.POSITIVE_INFINITY);
+        }
       }
       // The baseline and libc must actually run for the ratios to mean anything.
       for (const name of ["mems-size-indexed", "libc-ffi"]) {
@@ -73,6 +88,26 @@ describe("bun bench --quick", () => {
     }
   }, 40_000);
 });
+
+/** The report of a real run in headless Chromium: no console error, no request, one bar per measured cell. */
+async function checkReportPage(file: string, report: BenchReport): Promise<void> {
+  const chromium = await Chromium.launch();
+  try {
+    const { page, errors, requests } = await chromium.open(file);
+    for (const workload of report.workloads.filter((w) => w.sameTraceAs === undefined)) {
+      const bars = await page.$$eval(`figure[data-workload="${workload.name}"] g.nsop_marks path`, (paths) => paths.length);
+      expect(bars).toBe(workload.cells.filter((cell) => !isSkipped(cell)).length);
+    }
+    expect(await page.$$eval('figure[data-chart="curve"] g.curve_points_marks path', (paths) => paths.length)).toBe(
+      report.workloads.filter((w) => w.family !== undefined).reduce((sum, w) => sum + w.cells.filter((cell) => !isSkipped(cell)).length, 0),
+    );
+    await screenshot(page, "bench-quick-report");
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+  } finally {
+    await chromium.close();
+  }
+}
 
 describe("replay loop", () => {
   // 50 live blocks, a few hundred replacements, then every block freed; and a realloc-heavy trace.

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DeadlineError } from "./family.ts";
 import type { Measurement } from "./measure.ts";
 
 const REFERENCE_DIR = fileURLToPath(new URL("../conformance/reference", import.meta.url));
@@ -33,9 +34,14 @@ export async function referenceBinary(): Promise<{ path: string } | { reason: st
   return { path: REFERENCE_BINARY };
 }
 
-async function runReference(binary: string, file: string, repeat: number): Promise<ReferenceLine> {
-  const child = Bun.spawn([binary, "--bench", "--repeat", String(repeat), file], { stdout: "pipe", stderr: "pipe" });
+async function runReference(binary: string, file: string, repeat: number, deadlineMs?: number): Promise<ReferenceLine> {
+  const child = Bun.spawn([binary, "--bench", "--repeat", String(repeat), file], {
+    stdout: "pipe",
+    stderr: "pipe",
+    ...(deadlineMs !== undefined && { timeout: deadlineMs }),
+  });
   const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  if (status !== 0 && deadlineMs !== undefined && child.signalCode !== null) throw new DeadlineError(deadlineMs);
   if (status !== 0) throw new Error(`replay --bench exited with ${status}: ${stderr.trim()}`);
   return JSON.parse(stdout) as ReferenceLine;
 }
@@ -52,7 +58,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * Times `file` with the C binary: one run first to learn its length, then enough repeats to fill about
- * `targetMs` (from 3 to `maxRepeat`); a replay longer than the target is timed once.
+ * `targetMs` (from 3 to `maxRepeat`); a replay longer than the target is timed once. With `deadlineMs`,
+ * a run still going then is killed (DeadlineError).
  */
 export async function measureReference(
   binary: string,
@@ -60,13 +67,14 @@ export async function measureReference(
   file: string,
   targetMs: number,
   maxRepeat: number,
+  deadlineMs?: number,
 ): Promise<Measurement> {
-  let line = await runReference(binary, file, 1);
+  let line = await runReference(binary, file, 1, deadlineMs);
   const once = line.ns;
   const coldFaults = line.faults?.[0];
   if (once < targetMs * 1e6) {
     const repeat = Math.max(3, Math.min(maxRepeat, Math.ceil((targetMs * 1e6) / Math.max(once, 1))));
-    line = await runReference(binary, file, repeat);
+    line = await runReference(binary, file, repeat, deadlineMs);
   }
   const sorted = [...line.runs].sort((x, y) => x - y);
   const mean = line.runs.reduce((sum, ns) => sum + ns, 0) / line.runs.length;

@@ -10,6 +10,7 @@
 import { Prng } from "../lib/prng.ts";
 import { readScenario, type Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
+import { BATCH_OPS, type BatchLatency, BatchRecorder } from "./latency.ts";
 import { minorFaults } from "./peers/faults.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { type Budget, samplingPlan, timeTask } from "./sampling.ts";
@@ -42,6 +43,10 @@ export interface Measurement {
   warmFaults?: number;
   /** Where the allocator ran: in a `bun bench/worker.ts` child, or the C binary's own process. */
   process: "bun-child" | "c-binary" | "in-process";
+  /** Time of batches of 1,000 operations in the timed replays (latency.ts); absent for the C binary. */
+  latency?: BatchLatency;
+  /** Wall time of the whole measurement, child process included (set by run.ts), ms. */
+  wallMs?: number;
 }
 
 function utilization(peakLiveBytes: number, stats: AllocatorStats): number | undefined {
@@ -82,6 +87,8 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
   const shape = traceWorkload(scenario);
   const allocator = mustCreate(name, shape);
   const state = replayState(scenario);
+  const batches = new BatchRecorder(scenario.count);
+  const clock = batches.timesBatches ? batches.clock : undefined;
   let sink = 0;
   let checked: ReplayOutcome | undefined;
   // Page faults are read around each replay (a microsecond, against a whole replay).
@@ -90,15 +97,17 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
   let warmReplays = 0;
   const observed = (): void => {
     const before = minorFaults();
-    checked = replayOnce(allocator, scenario, state, true);
+    checked = replayOnce(allocator, scenario, state, true, clock);
     coldFaults = minorFaults() - before;
     sink += checked.sink;
+    batches.add();
   };
   const task = (): void => {
     const before = minorFaults();
-    sink += replayOnce(allocator, scenario, state).sink;
+    sink += replayOnce(allocator, scenario, state, false, clock).sink;
     warmFaults += minorFaults() - before;
     warmReplays++;
+    batches.add();
   };
   const single = { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 };
   let timing = await timeTask(`${workload} ${name}`, observed, single);
@@ -127,6 +136,9 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
     shape.peakLiveBytes,
   );
   if (warmReplays > 0) measurement.warmFaults = warmFaults / warmReplays;
+  // The timed replays are the last `samples` ones (the observed replay alone when it was the only one).
+  const latency = batches.summary(timing.samples);
+  if (latency !== undefined) measurement.latency = latency;
   return measurement;
 }
 
@@ -157,10 +169,21 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
     offset[i] = rng.int(0, (sizes[block] as number) - 1);
   }
   let sink = 0;
+  const batches = new BatchRecorder(gets);
+  const clock = batches.clock;
   const timing = await timeTask(
     `get ${name}`,
     () => {
-      for (let i = 0; i < gets; i++) sink += translate(handles[target[i] as number] as number, offset[i] as number);
+      // One clock reading per batch of BATCH_OPS translations, as in a replay (replay.ts).
+      let reading = 0;
+      for (let start = 0; start + BATCH_OPS <= gets; start += BATCH_OPS) {
+        clock[reading++] = Bun.nanoseconds();
+        for (let i = start; i < start + BATCH_OPS; i++) sink += translate(handles[target[i] as number] as number, offset[i] as number);
+      }
+      clock[reading] = Bun.nanoseconds();
+      for (let i = (clock.length - 1) * BATCH_OPS; i < gets; i++)
+        sink += translate(handles[target[i] as number] as number, offset[i] as number);
+      batches.add();
     },
     budget,
   );
@@ -186,5 +209,7 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
     liveBytes,
   );
   if (after.liveBlocks !== undefined) measurement.allocatorLiveAtEnd = after.liveBlocks;
+  const latency = batches.summary(timing.samples);
+  if (latency !== undefined) measurement.latency = latency;
   return measurement;
 }

@@ -9,9 +9,12 @@
  */
 import { Op, type Scenario } from "../trace/format.ts";
 import type { AllocatorStats, BenchAllocator, Workload } from "./allocators.ts";
+import { BATCH_OPS } from "./latency.ts";
 
 /** What a slot holds when its block is not live (never allocated, freed or NULL). */
 const NO_BLOCK = -1;
+/** Where a replay without a clock would write its readings: never, as its first reading is at `count`. */
+const NO_CLOCK = new Float64Array(0);
 
 /** Per-slot state, made once per scenario and reused by every replay. */
 export interface ReplayState {
@@ -38,9 +41,16 @@ export interface ReplayOutcome {
 
 /**
  * Replays `scenario` once and finishes. With `observe`, reads the allocator's stats before every finish
- * (not for timed runs: stats may walk the heap).
+ * (not for timed runs: stats may walk the heap). With `clock`, reads the clock into it at the start of
+ * every batch of BATCH_OPS operations and after the last whole one (latency.ts): one compare an operation.
  */
-export function replayOnce(allocator: BenchAllocator, scenario: Scenario, state: ReplayState, observe = false): ReplayOutcome {
+export function replayOnce(
+  allocator: BenchAllocator,
+  scenario: Scenario,
+  state: ReplayState,
+  observe = false,
+  clock?: Float64Array,
+): ReplayOutcome {
   const { count, ops, a, b } = scenario;
   const { handle, size, live } = state;
   const translate = allocator.translate;
@@ -58,7 +68,14 @@ export function replayOnce(allocator: BenchAllocator, scenario: Scenario, state:
     allocator.finish();
   };
 
+  const readings = clock ?? NO_CLOCK;
+  let nextReading = clock === undefined ? count : 0;
+  let reading = 0;
   for (let i = 0; i < count; i++) {
+    if (i === nextReading) {
+      readings[reading++] = Bun.nanoseconds();
+      nextReading += BATCH_OPS;
+    }
     const slot = a[i] as number;
     switch (ops[i]) {
       case Op.Malloc: {
@@ -108,6 +125,7 @@ export function replayOnce(allocator: BenchAllocator, scenario: Scenario, state:
         break;
     }
   }
+  if (clock !== undefined && nextReading === count && count > 0) readings[reading] = Bun.nanoseconds();
   if (count === 0 || ops[count - 1] !== Op.Finish) finish();
   return { liveAtEnd, stats, sink };
 }

@@ -10,13 +10,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Table from "cli-table3";
-import { ALLOCATORS, type AllocatorName, BASELINE } from "./allocators.ts";
+import { ALLOCATORS, type AllocatorName } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
+import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
 import type { Measurement } from "./measure.ts";
+import { PARENT_ENV } from "./orphan.ts";
 import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers, prepareWorkload } from "./peers/index.ts";
-import { formatStanding } from "./peers/standing.ts";
-import { skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
+import { type Family, skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
+
+export { type Cell, isSkipped, type Skipped } from "./family.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
@@ -25,22 +27,21 @@ export interface BenchOptions {
   quick: boolean;
   /** Comma list of substrings of workload or allocator names. */
   filter?: string;
-  /** Progress lines (stderr in the CLI). */
+  /**
+   * Progress lines (stderr in the CLI). It may throw to stop the run (the CLI does on SIGINT and
+   * SIGTERM, after stopping the child): the temporary folder is removed on the way out.
+   */
   progress: (line: string) => void;
 }
-
-export interface Skipped {
-  allocator: AllocatorName;
-  workload: string;
-  skipped: string;
-}
-
-export type Cell = Measurement | Skipped;
 
 export interface WorkloadReport {
   name: string;
   describe: string;
   cells: Cell[];
+  /** The family this workload is one size of (the cost curve). */
+  family?: Family;
+  /** The workload of this run whose figures these are (the same trace, measured once). */
+  sameTraceAs?: string;
 }
 
 export interface BenchReport {
@@ -60,12 +61,10 @@ export const NOTES = [
   "Every allocator runs in its own child process per workload, one at a time: Bun allocators in `bun bench/worker.ts`, c-reference in conformance/reference/replay --bench (median of its --repeat runs).",
   "Ratios are to mems-size-indexed in the same run (above 1: slower).",
   "peak mapped: MeMS and C: segment bytes mapped at the peak (bookkeeping excluded); thi.ng-malloc: the highest `top` of its pool; utilization: peak live bytes of the trace / peak mapped.",
+  "latency: the time of batches of 1,000 operations in the timed replays (one clock reading per batch): p50, p99, p99.9 and the slowest batch; the C binary times whole replays only.",
+  "scaling: the churn trace at 100 to 1,000,000 live blocks; an allocator that does not finish a size within 30 s is stopped there and runs no larger size. A size with the trace of another workload (scaling-10k is churn-10k) is measured once.",
   ...PEER_NOTES,
 ];
-
-export function isSkipped(cell: Cell): cell is Skipped {
-  return "skipped" in cell;
-}
 
 /** Budgets by size: small traces take many short samples, big ones a few long ones. */
 function workerBudget(quick: boolean, ops: number): string[] {
@@ -75,17 +74,54 @@ function workerBudget(quick: boolean, ops: number): string[] {
 }
 
 function selects(filter: string | undefined, names: readonly string[]): (name: string) => boolean {
-  const terms = (filter ?? "")
-    .split(",")
-    .map((term) => term.trim())
-    .filter((term) => term !== "");
+  const terms = filterTerms(filter);
   const relevant = terms.filter((term) => names.some((name) => name.includes(term)));
   return (name) => relevant.length === 0 || relevant.some((term) => name.includes(term));
 }
 
-async function runWorker(args: string[], env: Record<string, string> = {}): Promise<Measurement> {
-  const child = Bun.spawn([process.execPath, WORKER, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
+/* Arguments, checked before any work */
+
+function filterTerms(filter: string | undefined): string[] {
+  return (filter ?? "")
+    .split(",")
+    .map((term) => term.trim())
+    .filter((term) => term !== "");
+}
+
+/**
+ * Why `--filter` cannot select a run, or undefined when it can: a term that is part of no workload or
+ * allocator name (a typo would otherwise run the whole bench, minutes long), or no workload left with
+ * --quick. The message lists the names.
+ */
+export function filterProblem(filter: string, quick: boolean): string | undefined {
+  const workloads = workloadSpecs(false).map((spec) => spec.name);
+  const names = `workloads: ${workloads.join(", ")}\nallocators: ${ALLOCATORS.join(", ")}`;
+  const terms = filterTerms(filter);
+  if (terms.length === 0) return `--filter needs workload or allocator names (substrings, comma-separated)\n${names}`;
+  const unknown = terms.filter((term) => ![...workloads, ...ALLOCATORS].some((name) => name.includes(term)));
+  if (unknown.length > 0)
+    return `--filter: ${unknown.map((term) => JSON.stringify(term)).join(", ")} names no workload or allocator\n${names}`;
+  const chosen = workloadSpecs(quick).filter((spec) => selects(filter, workloads)(spec.name));
+  if (chosen.length === 0)
+    return `--filter ${filter} selects no workload of --quick (${workloadSpecs(true)
+      .map((spec) => spec.name)
+      .join(", ")})`;
+  return undefined;
+}
+
+/* Running */
+
+async function runWorker(args: string[], deadlineMs?: number, extraEnv: Record<string, string> = {}): Promise<Measurement> {
+  // The worker ends itself should this process die without stopping it (orphan.ts).
+  const env = { ...process.env, ...extraEnv, [PARENT_ENV]: String(process.pid) };
+  const child = Bun.spawn([process.execPath, WORKER, ...args], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env,
+    ...(deadlineMs !== undefined && { timeout: deadlineMs }),
+  });
   const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  if (status !== 0 && deadlineMs !== undefined && child.signalCode !== null) throw new DeadlineError(deadlineMs);
   if (status !== 0) throw new Error(`worker exited with ${status}: ${stderr.trim().split("\n").slice(0, 3).join(" ")}`);
   return JSON.parse(stdout) as Measurement;
 }
@@ -123,18 +159,68 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   const dir = mkdtempSync(join(tmpdir(), "mems-bench-"));
   const total = specs.length * allocators.length;
   const workloads: WorkloadReport[] = [];
+  /** The workload that measured each trace in this run, by traceKey. */
+  const measuredTraces = new Map<string, WorkloadReport>();
+  const stops = new FamilyStops();
+  /** One allocator on one workload, in its own process; a stop, a skip or a failure is a cell with the reason. */
+  const measureCell = async (spec: WorkloadSpec, allocator: AllocatorName, file: string | undefined, budget: string[]): Promise<Cell> => {
+    const stopped = stops.skip(spec, allocator);
+    if (stopped !== undefined) return stopped;
+    const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec) ?? peerFailures.get(allocator);
+    if (reason !== undefined) return { allocator, workload: spec.name, skipped: reason };
+    const started = Date.now();
+    try {
+      let measurement: Measurement;
+      if (allocator === "c-reference") {
+        if (reference === undefined || "reason" in reference) throw new Error(reference?.reason ?? "no binary");
+        if (file === undefined) throw new Error("no trace file");
+        const [targetMs, repeat] = options.quick ? [20, 3] : [200, 51];
+        measurement = await measureReference(reference.path, spec.name, file, targetMs, repeat, familyOf(spec)?.deadlineMs);
+      } else if (allocator === "glibc-c") {
+        if (file === undefined) throw new Error("no trace file");
+        measurement = await measurePeerProcess(spec.name, file, dir, options.quick);
+      } else {
+        const target =
+          file !== undefined
+            ? ["--trace", file]
+            : spec.kind === "get"
+              ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)]
+              : [];
+        measurement = await runWorker(
+          ["--allocator", allocator, "--workload", spec.name, ...target, ...budget],
+          familyOf(spec)?.deadlineMs,
+          peerEnv(allocator),
+        );
+      }
+      measurement.wallMs = Date.now() - started;
+      return measurement;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      options.progress(`  ${allocator} ${error instanceof DeadlineError ? "stopped" : "failed"}: ${message}`);
+      if (error instanceof DeadlineError) return { allocator, workload: spec.name, skipped: message, deadlineMs: error.deadlineMs };
+      return { allocator, workload: spec.name, skipped: `failed: ${message}` };
+    }
+  };
   let step = 0;
   try {
     for (const spec of specs) {
-      const unavailable = await prepareWorkload(spec);
-      if (unavailable !== undefined) {
-        options.progress(`${spec.name}: skipped: ${unavailable}`);
+      const family = familyOf(spec);
+      const key = traceKey(spec);
+      const same = key === undefined ? undefined : measuredTraces.get(key);
+      if (same !== undefined) {
+        options.progress(`[${step + 1}-${step + allocators.length}/${total}] ${spec.name}: the trace of ${same.name}, measured once`);
         step += allocators.length;
-        workloads.push({
-          name: spec.name,
-          describe: spec.describe,
-          cells: allocators.map((allocator) => ({ allocator, workload: spec.name, skipped: unavailable })),
-        });
+        const cells = copyCells(spec, same.cells).map((cell) => stops.skip(spec, cell.allocator) ?? cell);
+        for (const cell of cells) stops.record(spec, cell);
+        workloads.push({ name: spec.name, describe: spec.describe, cells, ...(family && { family }), sameTraceAs: same.name });
+        continue;
+      }
+      const unavailable = await prepareWorkload(spec); // a real-* trace is recorded here, unless cached
+      if (unavailable !== undefined) {
+        options.progress(`[${step + 1}-${step + allocators.length}/${total}] ${spec.name}: skipped: ${unavailable}`);
+        step += allocators.length;
+        const cells = allocators.map((allocator): Cell => ({ allocator, workload: spec.name, skipped: unavailable }));
+        workloads.push({ name: spec.name, describe: spec.describe, cells, ...(family && { family }) });
         continue;
       }
       const file = traceFile(spec, dir);
@@ -143,36 +229,14 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
       for (const allocator of allocators) {
         step++;
         options.progress(`[${step}/${total}] ${spec.name} ${allocator}`);
-        const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec) ?? peerFailures.get(allocator);
-        if (reason !== undefined) {
-          cells.push({ allocator, workload: spec.name, skipped: reason });
-          continue;
-        }
-        try {
-          if (allocator === "c-reference") {
-            if (reference === undefined || "reason" in reference) throw new Error(reference?.reason ?? "no binary");
-            if (file === undefined) throw new Error("no trace file");
-            cells.push(await measureReference(reference.path, spec.name, file, options.quick ? 20 : 200, options.quick ? 3 : 51));
-          } else if (allocator === "glibc-c") {
-            if (file === undefined) throw new Error("no trace file");
-            cells.push(await measurePeerProcess(spec.name, file, dir, options.quick));
-          } else {
-            const target =
-              file !== undefined
-                ? ["--trace", file]
-                : spec.kind === "get"
-                  ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)]
-                  : [];
-            cells.push(await runWorker(["--allocator", allocator, "--workload", spec.name, ...target, ...budget], peerEnv(allocator)));
-          }
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          cells.push({ allocator, workload: spec.name, skipped: `failed: ${message}` });
-          options.progress(`  ${allocator} failed: ${message}`);
-        }
+        const cell = await measureCell(spec, allocator, file, budget);
+        cells.push(cell);
+        stops.record(spec, cell);
       }
       fillPeakLive(cells);
-      workloads.push({ name: spec.name, describe: spec.describe, cells });
+      const report: WorkloadReport = { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+      if (key !== undefined) measuredTraces.set(key, report);
+      workloads.push(report);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -198,63 +262,4 @@ function fillPeakLive(cells: Cell[]): void {
     cell.peakLiveBytes = known.peakLiveBytes;
     if (cell.peakMappedBytes !== undefined && cell.peakMappedBytes > 0) cell.utilization = known.peakLiveBytes / cell.peakMappedBytes;
   }
-}
-
-/* Formatting */
-
-function formatNs(ns: number): string {
-  if (ns >= 1000) return Math.round(ns).toLocaleString("en");
-  return ns >= 100 ? ns.toFixed(0) : ns.toFixed(1);
-}
-
-function formatRate(perSecond: number): string {
-  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
-  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
-  return perSecond.toFixed(0);
-}
-
-function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return "-";
-  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
-  if (bytes >= 1 << 10) return `${(bytes / (1 << 10)).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}
-
-const HEAD = ["allocator", "ns/op (median)", "p99", "ops/s", `vs ${BASELINE}`, "peak mapped", "mmap calls", "utilization"];
-
-/** One workload's table; skipped allocators keep their row, with the reason. */
-export function formatTable(workload: WorkloadReport): string {
-  const table = new Table({ head: HEAD, style: { head: [], border: [] } });
-  const baseline = workload.cells.find((cell): cell is Measurement => !isSkipped(cell) && cell.allocator === BASELINE);
-  for (const cell of workload.cells) {
-    if (isSkipped(cell)) {
-      table.push([cell.allocator, { colSpan: HEAD.length - 1, content: `skipped: ${cell.skipped}` }]);
-      continue;
-    }
-    table.push([
-      cell.allocator,
-      formatNs(cell.nsPerOp),
-      formatNs(cell.p99NsPerOp),
-      formatRate(1e9 / cell.nsPerOp),
-      baseline === undefined ? "-" : `${(cell.nsPerOp / baseline.nsPerOp).toFixed(2)}x`,
-      formatBytes(cell.peakMappedBytes),
-      cell.mmapCalls === undefined ? "-" : cell.mmapCalls.toLocaleString("en"),
-      cell.utilization === undefined ? "-" : `${(cell.utilization * 100).toFixed(1)}%`,
-    ]);
-  }
-  const ops = workload.cells.find((cell): cell is Measurement => !isSkipped(cell))?.ops;
-  const title = `${workload.name}: ${workload.describe}${ops === undefined ? "" : ` (${ops.toLocaleString("en")} ops)`}`;
-  return `${title}\n${table.toString()}\n`;
-}
-
-export function formatReport(report: BenchReport): string {
-  const lines = [
-    `${report.command} on ${report.machine.cpu} (${report.machine.cores} cores), Bun ${report.bun}, ${report.date}`,
-    "",
-    ...report.workloads.map(formatTable),
-    formatStanding(report),
-    ...report.notes.map((note) => `- ${note}`),
-    `- Took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
-  ];
-  return `${lines.join("\n")}\n`;
 }

@@ -7,14 +7,17 @@
  *                       [--time MS] [--iterations N] [--warmup-time MS] [--warmup-iterations N]
  */
 import { parseArgs } from "node:util";
+import { parseDecimalInteger } from "../lib/integers.ts";
 import { type AllocatorName, isAllocatorName } from "./allocators.ts";
 import { type Measurement, measureGet, measureTrace } from "./measure.ts";
+import { exitWithParent } from "./orphan.ts";
 import type { Budget } from "./sampling.ts";
 
 function integer(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
-  if (!/^[0-9]+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got ${text}`);
-  return Number(text);
+  const value = parseDecimalInteger(text);
+  if (value === undefined) throw new Error(`--${name} must be a non-negative integer, got ${text}`);
+  return value;
 }
 
 async function main(): Promise<void> {
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 }
 
+exitWithParent(); // a worker left behind by a killed `bun bench` would measure on, at 100% CPU
 try {
   await main();
 } catch (error) {

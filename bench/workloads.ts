@@ -19,20 +19,54 @@ export const MALLOCLAB_DIR = join(ROOT, "../shared/traces/malloclab");
 /** Seed of every generated trace: the same operations on every run and every machine. */
 export const SEED = 20240601;
 
+/**
+ * A workload that is one point of a family: the same generator at growing sizes, drawn as one curve.
+ * An allocator that does not finish a point within `deadlineMs` (or sits it out) stops there.
+ */
+export interface Family {
+  name: string;
+  /** Where the point sits on the curve's x axis. */
+  liveBlocks: number;
+  deadlineMs: number;
+}
+
 export type WorkloadSpec =
   | { name: string; kind: "trace"; file: string; describe: string }
-  | { name: string; kind: "churn"; live: number; replacements: number; minSize: number; maxSize: number; describe: string }
+  | {
+      name: string;
+      kind: "churn";
+      live: number;
+      replacements: number;
+      minSize: number;
+      maxSize: number;
+      describe: string;
+      family?: Family;
+    }
   | { name: string; kind: "get"; blocks: number; gets: number; describe: string };
+
+/** The cost curve: churn at these live-block counts (the quick run: the first two). */
+export const SCALING_SIZES = [100, 1_000, 10_000, 100_000, 1_000_000] as const;
+/** An allocator that takes longer than this on one size of `scaling` stops there. */
+export const SCALING_DEADLINE_MS = 30_000;
+
+/** `scaling-100` ... `scaling-1m`: 16-512 byte blocks, at least 200,000 replacements (as many as blocks at 1,000,000). */
+export function scalingSpecs(quick: boolean): WorkloadSpec[] {
+  const sizes = quick ? SCALING_SIZES.slice(0, 2) : SCALING_SIZES;
+  return sizes.map((live) => {
+    const label = live >= 1_000_000 ? `${live / 1_000_000}m` : live >= 1000 ? `${live / 1000}k` : String(live);
+    const spec = churn(`scaling-${label}`, live, quick ? 20_000 : Math.max(200_000, live), 16, 512);
+    return { ...spec, family: { name: "scaling", liveBlocks: live, deadlineMs: SCALING_DEADLINE_MS } };
+  });
+}
 
 /** The default list; `quick` is churn-100 alone, smaller. */
 export function workloadSpecs(quick: boolean): WorkloadSpec[] {
   if (quick) {
-    return [churn("churn-100", 100, 20_000, 16, 512)];
+    return [churn("churn-100", 100, 20_000, 16, 512), ...scalingSpecs(true)];
   }
   const specs: WorkloadSpec[] = [
     churn("churn-100", 100, 200_000, 16, 512),
     churn("churn-10k", 10_000, 200_000, 16, 512),
-    churn("churn-100k", 100_000, 400_000, 16, 512),
     churn("churn-1m", 1_000_000, 1_000_000, 16, 512),
     { name: "get", kind: "get", blocks: 10_000, gets: 1_000_000, describe: "1,000,000 translations into 10,000 live blocks" },
     churn("large", 1_000, 50_000, 1024, 65_536),
@@ -42,10 +76,11 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
     specs.push({ name: `malloclab-${file.replace(/\.rep$/, "")}`, kind: "trace", file: join(MALLOCLAB_DIR, file), describe: file });
   }
   specs.push(...realWorkloadSpecs());
+  specs.push(...scalingSpecs(false));
   return specs;
 }
 
-function churn(name: string, live: number, replacements: number, minSize: number, maxSize: number): WorkloadSpec {
+function churn(name: string, live: number, replacements: number, minSize: number, maxSize: number): WorkloadSpec & { kind: "churn" } {
   return {
     name,
     kind: "churn",
@@ -88,10 +123,9 @@ export function traceFile(spec: WorkloadSpec, dir: string): string | undefined {
 /** Why `allocator` sits out `spec`, or undefined when it runs. */
 export function skipReason(allocator: AllocatorName, spec: WorkloadSpec): string | undefined {
   const live = spec.kind === "churn" ? spec.live : 0;
-  if (live >= 100_000) {
-    if (allocator === "c-reference")
-      return "the C reference walks the chains (first-fit, no address map): minutes to hours from 100,000 live blocks up";
-    if (allocator === "thi.ng-malloc") return "MemPool's first-fit free list and linear free: minutes to hours from 100,000 live blocks up";
+  if (live >= 1_000_000) {
+    if (allocator === "c-reference") return "the C reference walks the chains (first-fit, no address map): hours at 1,000,000 live blocks";
+    if (allocator === "thi.ng-malloc") return "MemPool's first-fit free list and linear free: hours at 1,000,000 live blocks";
   }
   if (spec.kind === "get") {
     if (allocator === "c-reference") return "replay --bench times whole traces only; it has no get-only mode";

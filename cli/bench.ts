@@ -1,9 +1,20 @@
 /**
  * `mems bench`: MeMS against the C reference, glibc, @thi.ng/malloc and plain Uint8Arrays (bench/run.ts).
+ * `--filter` and `--json` are checked before any work; SIGINT or SIGTERM stops the worker, removes the
+ * temporary folder and ends the command (cli/signals.ts). Every run also writes its results folder
+ * (bench/report/outputs.ts: RESULTS.md, report.html, charts) to --out, bench/results by default.
  */
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
-import { formatReport, runBench } from "../bench/run.ts";
-import { writeOut } from "./io.ts";
+import { writeResults } from "../bench/report/outputs.ts";
+import { formatReport } from "../bench/report/text.ts";
+import { filterProblem, runBench } from "../bench/run.ts";
+import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { writeErr, writeOut } from "./output.ts";
+import { stoppable } from "./signals.ts";
+
+const RESULTS_DIR = fileURLToPath(new URL("../bench/results", import.meta.url));
 
 export function benchCommand(y: Argv): Argv {
   return y.command(
@@ -11,17 +22,48 @@ export function benchCommand(y: Argv): Argv {
     "Time every allocator on every workload, each in its own process, and print one table per workload",
     (c) =>
       c
-        .option("quick", { type: "boolean", default: false, describe: "churn-100 only, short budgets (for CI)" })
+        .option("quick", {
+          type: "boolean",
+          default: false,
+          describe: "churn-100 and the two smallest sizes of the cost curve, short budgets (for CI)",
+        })
         .option("filter", { type: "string", describe: "workloads or allocators: substrings, comma-separated" })
-        .option("json", { type: "string", describe: "also write every figure, the machine and the date to this file" }),
+        .option("json", { type: "string", describe: "also write every figure, the machine and the date to this file" })
+        .option("out", { type: "string", describe: "results folder: RESULTS.md, report.html, charts (default bench/results)" })
+        .check((argv) => {
+          const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick);
+          if (filter !== undefined) throw new UsageError(filter);
+          const json = argv.json === undefined ? undefined : outputFileProblem(argv.json);
+          if (json !== undefined) throw new UsageError(`--json: ${json}`);
+          return true;
+        }),
     async (argv) => {
       const command = ["bun bench", argv.quick ? "--quick" : "", argv.filter !== undefined ? `--filter ${argv.filter}` : ""]
         .filter((part) => part !== "")
         .join(" ");
-      const options = { quick: argv.quick, progress: (line: string) => process.stderr.write(`${line}\n`) };
-      const report = await runBench(argv.filter !== undefined ? { ...options, filter: argv.filter } : options, command);
+      const report = await stoppable((stop) => {
+        const progress = (line: string): void => {
+          stop.check();
+          writeErr(`${line}\n`);
+        };
+        const options = { quick: argv.quick, progress };
+        return runBench(argv.filter !== undefined ? { ...options, filter: argv.filter } : options, command);
+      });
       await writeOut(formatReport(report));
-      if (argv.json !== undefined) await Bun.write(argv.json, `${JSON.stringify(report, null, 2)}\n`);
+      if (argv.json !== undefined) {
+        try {
+          writeFileSync(argv.json, `${JSON.stringify(report, null, 2)}\n`);
+        } catch (error) {
+          throw new CommandError(`cannot write ${describeFileError(argv.json, error)}`, EXIT.failed);
+        }
+      }
+      const out = argv.out ?? RESULTS_DIR;
+      try {
+        const files = await writeResults(report, out);
+        writeErr(`wrote ${out}: ${files.length} files (RESULTS.md, report.html, charts)\n`);
+      } catch (error) {
+        throw new CommandError(`cannot write the results folder ${describeFileError(out, error)}`, EXIT.failed);
+      }
     },
   );
 }

@@ -1,7 +1,10 @@
 /**
  * `mems conformance`: argument handling for the conformance harness (conformance/harness.ts), which
- * builds the C reference and runs the golden, differential and malloclab suites.
+ * builds the C reference and runs the golden, differential and malloclab suites. Progress goes to
+ * stderr (cases done per suite: a redrawn line on a terminal, plain lines elsewhere); the failures and
+ * the table to stdout at the end. SIGINT or SIGTERM stops it cleanly (cli/signals.ts).
  */
+import { isatty } from "node:tty";
 import type { Argv } from "yargs";
 import {
   anyFailed,
@@ -12,9 +15,22 @@ import {
   runConformance,
   SUITES,
   type Suite,
+  type SuiteProgress,
 } from "../conformance/harness.ts";
 import { HarnessError } from "../conformance/reference.ts";
-import { fail, integerOptions, writeOut } from "./io.ts";
+import { CommandError, EXIT, integerArg } from "./io.ts";
+import { writeErr, writeOut } from "./output.ts";
+import { ProgressLine } from "./progress.ts";
+import { stoppable } from "./signals.ts";
+
+/** What a suite counts its inputs in. */
+const UNITS: Record<Suite, string> = { golden: "scenarios", differential: "seeds", malloclab: "traces" };
+
+/** The progress text of a suite: `conformance: differential 120/1000 seeds`. */
+function progressText(progress: SuiteProgress): string {
+  const done = progress.done === progress.total ? ", done" : "";
+  return `conformance: ${progress.suite} ${progress.done}/${progress.total} ${UNITS[progress.suite]}${done}`;
+}
 
 export function conformanceCommand(y: Argv): Argv {
   return y.command(
@@ -24,26 +40,34 @@ export function conformanceCommand(y: Argv): Argv {
       c
         .option("suite", { choices: SUITES, array: true, describe: "run only these suites (repeatable)" })
         .option("profile", { choices: ["ci", "full"] as const, default: "full" as const, describe: "differential size" })
-        .option("cases", { type: "number", describe: "random scenarios (overrides the profile)" })
-        .option("ops", { type: "number", describe: "operations per random scenario (overrides the profile)" })
-        .option("seed", { type: "number", default: 1, describe: "first random seed" })
-        .check(integerOptions({ cases: 0, ops: 1, seed: 0 })),
+        .option("cases", { ...integerArg("cases", 0), describe: "random scenarios (overrides the profile)" })
+        .option("ops", { ...integerArg("ops", 1), describe: "operations per random scenario (overrides the profile)" })
+        .option("seed", { ...integerArg("seed", 0), default: 1, describe: "first random seed" }),
     async (argv) => {
       const profile = PROFILES[argv.profile as Profile];
-      try {
-        const results = await runConformance({
-          suites: (argv.suite ?? []) as Suite[],
-          cases: argv.cases ?? profile.cases,
-          ops: argv.ops ?? profile.ops,
-          firstSeed: argv.seed,
-        });
-        const failures = formatFailures(results);
-        await writeOut(`${failures === "" ? "" : `${failures}\n\n`}${formatTable(results)}\n`);
-        if (anyFailed(results)) process.exitCode = 1;
-      } catch (error) {
-        if (!(error instanceof HarnessError)) throw error;
-        fail(error.message, 1);
-      }
+      const line = new ProgressLine({ write: writeErr, tty: isatty(2) });
+      const results = await stoppable(async (stop) => {
+        try {
+          return await runConformance({
+            suites: (argv.suite ?? []) as Suite[],
+            cases: argv.cases ?? profile.cases,
+            ops: argv.ops ?? profile.ops,
+            firstSeed: argv.seed,
+            progress: (progress) => {
+              stop.check();
+              line.update(progressText(progress), progress.done === progress.total);
+            },
+          });
+        } catch (error) {
+          if (error instanceof HarnessError) throw new CommandError(error.message, EXIT.failed);
+          throw error;
+        } finally {
+          line.end();
+        }
+      });
+      const failures = formatFailures(results);
+      await writeOut(`${failures === "" ? "" : `${failures}\n\n`}${formatTable(results)}\n`);
+      if (anyFailed(results)) process.exitCode = EXIT.failed;
     },
   );
 }

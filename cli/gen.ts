@@ -6,7 +6,8 @@ import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
 import { Prng } from "../lib/prng.ts";
 import { generateChurnTrace, generateRandomScenario } from "../trace/generate.ts";
-import { fail, integerOptions, writeOut } from "./io.ts";
+import { CommandError, describeFileError, EXIT, integerArg, outputFileProblem, UsageError } from "./io.ts";
+import { writeErr, writeOut } from "./output.ts";
 
 const KINDS = ["random", "churn"] as const;
 
@@ -18,25 +19,27 @@ export function genCommand(y: Argv): Argv {
       c
         .option("kind", { choices: KINDS, default: "random" as (typeof KINDS)[number], describe: "what to generate" })
         .option("ops", {
-          type: "number",
+          ...integerArg("ops", 0),
           default: 1000,
           describe: "random: operations; churn: replacements (each a free and a malloc, after --live mallocs)",
         })
-        .option("live", { type: "number", describe: "churn: blocks live throughout (default 100)" })
-        .option("seed", { type: "number", describe: "seed (default: from the clock, printed on stderr)" })
+        .option("live", { ...integerArg("live", 1), describe: "churn: blocks live throughout (default 100)" })
+        .option("seed", {
+          ...integerArg("seed", 0, 0xffffffff),
+          describe: "seed (default: from the clock, printed on stderr)",
+        })
         .option("out", { type: "string", describe: "file to write instead of stdout" })
-        .check(integerOptions({ ops: 0, live: 1, seed: 0 }))
         .check((argv) => {
-          if (argv.live !== undefined && argv.kind !== "churn") throw new Error("--live applies to --kind churn only");
-          if (argv.seed !== undefined && argv.seed > 0xffffffff) throw new Error(`--seed must be below 2^32, got ${argv.seed}`);
-          if (argv.out === "") throw new Error("--out needs a file name");
+          if (argv.live !== undefined && argv.kind !== "churn") throw new UsageError("--live applies to --kind churn only");
+          const problem = argv.out === undefined ? undefined : outputFileProblem(argv.out);
+          if (problem !== undefined) throw new UsageError(`--out: ${problem}`);
           return true;
         }),
     async (argv) => {
       let seed = argv.seed;
       if (seed === undefined) {
         seed = Prng.seedFrom("MEMS_GEN_SEED");
-        process.stderr.write(`mems gen: seed ${seed}\n`);
+        writeErr(`mems gen: seed ${seed}\n`);
       }
       const text =
         argv.kind === "churn"
@@ -49,7 +52,7 @@ export function genCommand(y: Argv): Argv {
       try {
         writeFileSync(argv.out, text);
       } catch (error) {
-        fail(`${argv.out}: cannot write: ${error instanceof Error ? error.message : String(error)}`, 2);
+        throw new CommandError(`cannot write ${describeFileError(argv.out, error)}`, EXIT.failed);
       }
     },
   );

@@ -1,33 +1,95 @@
 /**
- * What every command shares: writing to stdout in one piece, failing with a message and an exit status,
- * and checking numeric options. Exit status: 0 done, 1 MeMS or a check failed while running, 2 bad usage
- * or bad input (reported before anything runs).
+ * What every command shares: the exit statuses, the two kinds of failure, reading integer options, and
+ * the messages for files that cannot be read or written.
+ *
+ * Exit status (README, "The command line"):
+ * - 0: done.
+ * - 1: something failed while running: MeMS refused an operation of a valid scenario, a check failed
+ *   (verify, conformance, soak), or stdout could not be written (a full disk).
+ * - 2: the command line or an input is wrong and nothing ran: an unknown command or option or a bad
+ *   option value (these add the usage hint), a file that cannot be read, a bad line of a scenario.
+ * - 130, 141, 143: ended by SIGINT (Ctrl-C), by the reader of its output going away (SIGPIPE, as
+ *   `mems gen | head -1`), by SIGTERM; bench and conformance remove their temporary files and stop
+ *   their children first.
  */
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
+import { parseDecimalInteger } from "../lib/integers.ts";
 
-/** Writes `text` to stdout and waits until it is written. */
-export async function writeOut(text: string): Promise<void> {
-  if (text.length > 0) await Bun.write(Bun.stdout, text);
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A failure that ends the command with a message and a status (1 or 2), without the usage hint. */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "CommandError";
+  }
 }
 
-/** Prints `message` on stderr and sets the exit status. */
-export function fail(message: string, status: number): void {
-  process.stderr.write(`${message}\n`);
-  process.exitCode = status;
+/** Bad usage: exit status 2, the message and the hint to run --help. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
 }
 
-export function isNonNegativeInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** A yargs check that the named options, when given, are integers of at least `min`. */
-export function integerOptions(names: Record<string, number>) {
-  return (argv: Record<string, unknown>): true => {
-    for (const [name, min] of Object.entries(names)) {
-      const value = argv[name];
-      if (value !== undefined && !(isNonNegativeInteger(value) && value >= min)) {
-        throw new Error(`--${name} must be an integer >= ${min}, got ${String(value)}`);
-      }
-    }
-    return true;
+/** Why a file named on the command line cannot be read, as `ls`, `rg` and `git` say it, lower case. */
+export function describeFileError(file: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reasons: Record<string, string> = {
+    ENOENT: "no such file",
+    EISDIR: "is a directory",
+    ENOTDIR: "a part of the path is not a directory",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    ELOOP: "too many symbolic links",
+    ENAMETOOLONG: "name too long",
   };
+  const reason = typeof code === "string" ? (reasons[code] ?? code) : error instanceof Error ? error.message : String(error);
+  return `${file}: ${reason}`;
+}
+
+/** Why `file` cannot be created or overwritten, checked before any work; undefined when it can be. */
+export function outputFileProblem(file: string): string | undefined {
+  if (file === "") return "needs a file name";
+  const kind = (path: string): "file" | "directory" | "other" | undefined => {
+    try {
+      const stat = statSync(path);
+      return stat.isDirectory() ? "directory" : stat.isFile() ? "file" : "other";
+    } catch {
+      return undefined;
+    }
+  };
+  if (kind(file) === "directory") return `${file} is a directory`;
+  const parent = dirname(file);
+  const parentKind = kind(parent);
+  if (parentKind === undefined) return `${file}: no such directory ${parent}`;
+  if (parentKind !== "directory") return `${file}: ${parent} is not a directory`;
+  return undefined;
+}
+
+/**
+ * A yargs `coerce` for an integer option, read from the text given (main.ts turns yargs' own number
+ * parsing off) by the project's one decimal reader: `--page-size abc` is refused naming `abc`, not
+ * NaN, and `1e3` or `0x10` are not guessed at. Given twice, the last value counts (as git and rg do).
+ */
+export function integerOption(name: string, min: number, max: number = Number.MAX_SAFE_INTEGER): (value: unknown) => number {
+  return (value: unknown): number => {
+    const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+    const parsed = typeof last === "number" ? last : typeof last === "string" ? parseDecimalInteger(last, true) : undefined;
+    if (parsed === undefined || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`--${name} must be an integer ${range}, got ${JSON.stringify(String(last)).slice(1, -1)}`);
+    }
+    return parsed;
+  };
+}
+
+/** The yargs settings of an integer option: its value read by integerOption, and a value required. */
+export function integerArg(name: string, min: number, max?: number) {
+  return { coerce: integerOption(name, min, max), requiresArg: true } as const;
 }

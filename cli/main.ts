@@ -1,31 +1,75 @@
 /**
  * The `mems` command line: argument handling only; each command lives in its own module and the work
- * in core/, scenarios/, conformance/ and bench/.
+ * in core/, trace/, conformance/ and bench/.
  *
- * Exit status: 0 done, 1 MeMS or a check failed while running, 2 bad usage or bad input (reported
- * before anything runs).
+ * Every byte printed goes through cli/output.ts, help and version included (yargs hands them over
+ * through the parse callback instead of printing them). Exit statuses: cli/io.ts and the README.
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import packageJson from "../package.json" with { type: "json" };
-import { benchCommand } from "./bench.ts";
-import { conformanceCommand } from "./conformance.ts";
 import { genCommand } from "./gen.ts";
-import { recordCommand } from "./record.ts";
+import { CommandError, EXIT, UsageError } from "./io.ts";
+import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
+import { recordCommands, repositoryCommands } from "./repository.ts";
+import { dieOf, Stopped } from "./signals.ts";
 import { soakCommand } from "./soak.ts";
+import { vizCommand } from "./viz.ts";
 
-let cli = yargs(hideBin(process.argv)).scriptName("mems").usage("$0 <command> [options]");
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, conformanceCommand, benchCommand, recordCommand])
+const args = hideBin(process.argv);
+// Integer options are read by cli/io.ts's integerOption from the text given, not by yargs' own parsing.
+let cli = yargs(args).scriptName("mems").usage("$0 <command> [options]").parserConfiguration({ "parse-numbers": false });
+for (const register of [
+  exampleCommand,
+  replayCommand,
+  soakCommand,
+  genCommand,
+  ...(await repositoryCommands()),
+  ...(await recordCommands()),
+  vizCommand,
+])
   cli = register(cli);
 
-await cli
-  .demandCommand(1, "name a command")
-  .strict()
-  .version(packageJson.version)
-  .help()
-  .fail((message, error) => {
-    process.stderr.write(`${message ?? error?.message}\n\nRun "mems --help" for usage.\n`);
-    process.exit(2);
-  })
-  .parseAsync();
+/** Says `message` on stderr, unless stderr is gone too. */
+function say(message: string): void {
+  try {
+    writeErr(`${message}\n`);
+  } catch {
+    // nowhere left to say it
+  }
+}
+
+try {
+  let output = "";
+  await cli
+    .demandCommand(1, "name a command")
+    .strict()
+    .version(packageJson.version)
+    .help()
+    .exitProcess(false)
+    .fail((message, error) => {
+      // yargs' own validation, and errors thrown by our coerce and check functions: bad usage.
+      throw new UsageError(message ?? error?.message ?? "bad usage");
+    })
+    .parseAsync(args, {}, (_error, _argv, text) => {
+      output = text; // --help or --version, or nothing
+    });
+  if (output !== "") await writeOut(`${output}\n`);
+} catch (error) {
+  if (error instanceof OutputClosed) dieOf("SIGPIPE"); // `| head`: end quietly, as cat does
+  if (error instanceof Stopped) dieOf(error.signal);
+  if (error instanceof UsageError) {
+    say(`${error.message}\n\nRun "mems --help" for usage.`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof CommandError) {
+    say(error.message);
+    process.exitCode = error.status;
+  } else if (error instanceof OutputError) {
+    say(`mems: ${error.message}`);
+    process.exitCode = EXIT.failed;
+  } else {
+    say(error instanceof Error ? error.message : String(error));
+    process.exitCode = EXIT.failed;
+  }
+}

@@ -1,12 +1,17 @@
 /**
  * `mems example` and `mems replay`: scenario files through the one runner (trace/runner.ts).
+ *
+ * stdout is exactly what the runner prints (the rules at the top of trace/runner.ts, shared with the C
+ * reference). A malloc-lab trace prints nothing there, so its replay says on stderr what happened: one
+ * line with the operations, the peaks and the utilization.
  */
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
-import { type ReplayOptions, replay, reportLine } from "../trace/runner.ts";
-import { fail, integerOptions, writeOut } from "./io.ts";
+import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
+import { CommandError, describeFileError, EXIT, integerArg } from "./io.ts";
+import { writeErr, writeOut } from "./output.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
 
@@ -20,26 +25,31 @@ interface ReplayArgs {
   finalStats: boolean;
 }
 
-/** Parses every file first: one bad file means nothing runs. */
-function parseAll(files: readonly string[]): Scenario[] | undefined {
-  try {
-    return files.map(readScenario);
-  } catch (error) {
-    if (error instanceof ScenarioError) {
-      fail(error.toString(), 2);
-      return undefined;
+/**
+ * Parses every file first: one bad file means nothing runs.
+ * @throws CommandError (status 2) naming the file that cannot be read, or the file and line that is bad.
+ */
+function parseAll(files: readonly string[]): Scenario[] {
+  return files.map((file) => {
+    try {
+      return readScenario(file);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new CommandError(error.toString(), EXIT.usage);
+      throw new CommandError(describeFileError(file, error), EXIT.usage);
     }
-    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
-      fail(`${(error as Error & { path?: string }).path ?? "file"}: no such file`, 2);
-      return undefined;
-    }
-    throw error;
-  }
+  });
+}
+
+const count = (n: number): string => n.toLocaleString("en-US");
+
+/** The stderr line of a malloc-lab trace's replay: operations, peaks, utilization. */
+function summaryLine(result: ReplayResult): string {
+  const utilization = result.peakMappedBytes > 0 ? `${((100 * result.peakLiveBytes) / result.peakMappedBytes).toFixed(1)}%` : "-";
+  return `${result.file}: ${count(result.ops)} ops, peak live ${count(result.peakLiveBytes)} bytes, peak mapped ${count(result.peakMappedBytes)} bytes, utilization ${utilization}`;
 }
 
 async function replayAll(args: ReplayArgs): Promise<void> {
   const scenarios = parseAll(args.files);
-  if (scenarios === undefined) return;
   for (const scenario of scenarios) {
     const chunks: string[] = [];
     const options: ReplayOptions = { verify: args.verify, finalStats: args.finalStats };
@@ -47,15 +57,17 @@ async function replayAll(args: ReplayArgs): Promise<void> {
     if (args.lookup !== undefined) options.lookup = args.lookup;
     if (args.pageSize !== undefined) options.pageSize = args.pageSize;
     if (args.start !== undefined) options.startAddress = args.start;
+    let result: ReplayResult;
     try {
-      const result = replay(scenario, options);
-      await writeOut(args.report === "json" ? `${reportLine(result)}\n` : chunks.join(""));
+      result = replay(scenario, options);
     } catch (error) {
       await writeOut(chunks.join("")); // what ran before the failure, as the C reference prints it
       // A bad PAGE_SIZE or start address (option, directive or environment) is bad input: nothing of this file ran.
-      fail(error instanceof Error ? error.message : String(error), error instanceof MemsError && error.code === "INVALID_OPTION" ? 2 : 1);
-      return;
+      const status = error instanceof MemsError && error.code === "INVALID_OPTION" ? EXIT.usage : EXIT.failed;
+      throw new CommandError(error instanceof Error ? error.message : String(error), status);
     }
+    await writeOut(args.report === "json" ? `${reportLine(result)}\n` : chunks.join(""));
+    if (args.report === undefined && scenario.dialect === "malloclab") writeErr(`${summaryLine(result)}\n`);
   }
 }
 
@@ -71,17 +83,24 @@ export function exampleCommand(y: Argv): Argv {
 export function replayCommand(y: Argv): Argv {
   return y.command(
     "replay <files..>",
-    "Replay scenarios (.mtrace) and malloc-lab traces (.rep), printing their output",
+    "Replay scenarios (.mtrace) and malloc-lab traces (.rep), printing their output (a .rep's summary on stderr)",
     (c) =>
       c
         .positional("files", { type: "string", array: true, demandOption: true, describe: "scenario files" })
-        .option("lookup", { choices: LOOKUPS, describe: "how a HOLE is chosen" })
-        .option("page-size", { type: "number", describe: "PAGE_SIZE where the scenario has no @page_size" })
-        .option("start", { type: "number", describe: "first virtual address where the scenario has no @start" })
+        .option("lookup", { choices: LOOKUPS, describe: "how a HOLE is chosen", defaultDescription: "first-fit, or $MEMS_LOOKUP" })
+        .option("page-size", {
+          ...integerArg("page-size", 1),
+          describe: "PAGE_SIZE where the scenario has no @page_size",
+          defaultDescription: "4096, or $MEMS_PAGE_SIZE",
+        })
+        .option("start", {
+          ...integerArg("start", 0),
+          describe: "first virtual address where the scenario has no @start",
+          defaultDescription: "1000, or $MEMS_START_ADDRESS",
+        })
         .option("verify", { type: "boolean", default: false, describe: "fill and check every block's bytes" })
         .option("report", { choices: ["json"] as const, describe: "print one JSON report line per file instead" })
-        .option("final-stats", { type: "boolean", default: false, describe: "print the stats before the final finish" })
-        .check(integerOptions({ "page-size": 1, start: 0 })),
+        .option("final-stats", { type: "boolean", default: false, describe: "print the stats before the final finish" }),
     async (argv) => {
       const args: ReplayArgs = {
         files: argv.files as string[],

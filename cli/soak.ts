@@ -8,7 +8,9 @@ import type { Argv } from "yargs";
 import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../trace/soak.ts";
-import { fail, integerOptions, writeOut } from "./io.ts";
+import { CommandError, EXIT, integerArg } from "./io.ts";
+import { OutputClosed, writeErr, writeOut } from "./output.ts";
+import { dieOf } from "./signals.ts";
 
 const number = (n: number): string => Math.round(n).toLocaleString("en-US");
 
@@ -41,16 +43,26 @@ export function soakCommand(y: Argv): Argv {
     "Run random operations with every check on (invariants, every live byte); exit 1 at the first failure",
     (c) =>
       c
-        .option("ops", { type: "number", default: 1_000_000, describe: "operations to run" })
-        .option("seed", { type: "number", describe: "seed of the run (default: from MEMS_SOAK_SEED or the clock)" })
+        .option("ops", { ...integerArg("ops", 0), default: 1_000_000, describe: "operations to run" })
+        .option("seed", {
+          ...integerArg("seed", 0, 0xffffffff),
+          describe: "seed of the run (default: from MEMS_SOAK_SEED or the clock)",
+        })
         .option("lookup", { choices: LOOKUPS, default: "first-fit" as Lookup, describe: "how a HOLE is chosen" })
-        .option("check-every", { type: "number", default: 10_000, describe: "heap walk and check of every live block every K operations" })
-        .option("max-live", { type: "number", default: DEFAULT_MAX_LIVE, describe: "most blocks live at once" })
-        .option("corrupt-at", { type: "number", hidden: true, describe: "test hook: flip a byte of a live block after operation N" })
-        .check(integerOptions({ ops: 0, seed: 0, "check-every": 1, "max-live": 1, "corrupt-at": 0 }))
-        .check((argv) => {
-          if (argv.seed !== undefined && argv.seed > 0xffffffff) throw new Error(`--seed must be below 2^32, got ${argv.seed}`);
-          return true;
+        .option("check-every", {
+          ...integerArg("check-every", 1),
+          default: 10_000,
+          describe: "heap walk and check of every live block every K operations",
+        })
+        .option("max-live", {
+          ...integerArg("max-live", 1),
+          default: DEFAULT_MAX_LIVE,
+          describe: "most blocks live at once",
+        })
+        .option("corrupt-at", {
+          ...integerArg("corrupt-at", 0),
+          hidden: true,
+          describe: "test hook: flip a byte of a live block after operation N",
         }),
     async (argv) => {
       const options: SoakOptions = {
@@ -59,26 +71,34 @@ export function soakCommand(y: Argv): Argv {
         lookup: argv.lookup,
         checkEvery: argv["check-every"],
         maxLive: argv["max-live"],
-        progress: (p) =>
-          process.stderr.write(
-            `soak: ${number(p.op)} / ${number(p.ops)} ops, ${number(p.liveBlocks)} live blocks, ${number(p.mappedBytes)} bytes mapped, ${number(p.op / p.seconds)} ops/s\n`,
-          ),
+        progress: (p) => {
+          try {
+            writeErr(
+              `soak: ${number(p.op)} / ${number(p.ops)} ops, ${number(p.liveBlocks)} live blocks, ${number(p.mappedBytes)} bytes mapped, ${number(p.op / p.seconds)} ops/s\n`,
+            );
+          } catch (error) {
+            // soak() would report it as a failure of the run: stderr's reader has gone, so end as `| head` does.
+            if (error instanceof OutputClosed) dieOf("SIGPIPE");
+            throw error;
+          }
+        },
       };
       if (argv["corrupt-at"] !== undefined) options.corruptAt = argv["corrupt-at"];
+      let result: SoakResult;
       try {
-        await writeOut(summaryTable(soak(options)));
+        result = soak(options);
       } catch (error) {
         if (error instanceof MemsError && error.code === "INVALID_OPTION") {
-          fail(error.message, 2); // from the environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS)
-        } else {
-          fail(
-            error instanceof SoakError
-              ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${error.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}`
-              : String(error),
-            1,
-          );
+          throw new CommandError(error.message, EXIT.usage); // from the environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS)
         }
+        throw new CommandError(
+          error instanceof SoakError
+            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${error.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}`
+            : String(error),
+          EXIT.failed,
+        );
       }
+      await writeOut(summaryTable(result));
     },
   );
 }

@@ -60,13 +60,39 @@ export interface SuiteResult {
   readonly failures: readonly CaseFailure[];
 }
 
+/** How far a suite has come: `done` of its `total` inputs (golden files, random seeds, malloc-lab traces). */
+export interface SuiteProgress {
+  readonly suite: Suite;
+  readonly done: number;
+  readonly total: number;
+}
+
+/**
+ * Told when a suite starts (done 0) and after each of its inputs. It may throw to stop the run (the CLI
+ * does on SIGINT and SIGTERM): temporary files are removed on the way out.
+ */
+export type ProgressCallback = (progress: SuiteProgress) => void;
+
 /** Counts cases and failures of one suite while it runs. */
 class SuiteTally {
   private readonly started = performance.now();
   private cases = 0;
+  private done = 0;
   private readonly failures: CaseFailure[] = [];
 
-  constructor(private readonly suite: Suite) {}
+  constructor(
+    private readonly suite: Suite,
+    private readonly total = 0,
+    private readonly progress?: ProgressCallback,
+  ) {
+    this.progress?.({ suite, done: 0, total });
+  }
+
+  /** One input of the suite is done (its cases recorded). */
+  inputDone(): void {
+    this.done++;
+    this.progress?.({ suite: this.suite, done: this.done, total: this.total });
+  }
 
   /** One case: `problem` undefined means it passed. */
   record(name: string, problem: string | undefined, rerun?: string): void {
@@ -148,8 +174,8 @@ export function goldenCases(dir: string = GOLDEN_DIR): GoldenCase[] {
 }
 
 /** Each golden case through TS first-fit, TS size-indexed where it cannot matter, and the C reference. */
-export async function runGolden(cases: readonly GoldenCase[] = goldenCases()): Promise<SuiteResult> {
-  const tally = new SuiteTally("golden");
+export async function runGolden(cases: readonly GoldenCase[] = goldenCases(), progress?: ProgressCallback): Promise<SuiteResult> {
+  const tally = new SuiteTally("golden", cases.length, progress);
   for (const golden of cases) {
     const reference = runReference(["--check", golden.file]); // runs while TS replays
     const expected = readFileSync(golden.expectedFile, "utf8");
@@ -167,6 +193,7 @@ export async function runGolden(cases: readonly GoldenCase[] = goldenCases()): P
       }
     }
     tally.record(`${golden.name} [C reference]`, compareReference("expected file", expected, await reference));
+    tally.inputDone();
   }
   return tally.result();
 }
@@ -217,10 +244,11 @@ function checkTsSide(text: string, file: string, problems: string[]): TsRun {
  * Random scenarios: TS against the C reference (one C process at a time, running while TS replays).
  * A failing case's scenario is kept in a temporary directory named in its report.
  */
-export async function runDifferential(options: DifferentialOptions): Promise<SuiteResult> {
-  const tally = new SuiteTally("differential");
+export async function runDifferential(options: DifferentialOptions, progress?: ProgressCallback): Promise<SuiteResult> {
+  const tally = new SuiteTally("differential", options.cases, progress);
   const dir = mkdtempSync(join(tmpdir(), "mems-conformance-"));
   let keep = false;
+  let finished = false; // a kept scenario is named only in the report of a suite that finishes
   try {
     for (let k = 0; k < options.cases; k++) {
       const seed = options.firstSeed + k;
@@ -248,9 +276,11 @@ export async function runDifferential(options: DifferentialOptions): Promise<Sui
         const rerun = `bun conformance --suite differential --seed ${seed} --cases 1 --ops ${options.ops}  (scenario kept in ${file})`;
         tally.record(`seed ${seed}`, problems.join("\n"), rerun);
       }
+      tally.inputDone();
     }
+    finished = true;
   } finally {
-    if (!keep) rmSync(dir, { recursive: true, force: true });
+    if (!keep || !finished) rmSync(dir, { recursive: true, force: true });
   }
   return tally.result();
 }
@@ -266,8 +296,8 @@ export function mallocLabTraces(dir: string = MALLOCLAB_DIR): string[] {
 }
 
 /** Each trace through TS first-fit and the C reference with the final stats printed; outputs identical. */
-export async function runMallocLab(traces: readonly string[] = mallocLabTraces()): Promise<SuiteResult> {
-  const tally = new SuiteTally("malloclab");
+export async function runMallocLab(traces: readonly string[] = mallocLabTraces(), progress?: ProgressCallback): Promise<SuiteResult> {
+  const tally = new SuiteTally("malloclab", traces.length, progress);
   for (const trace of traces) {
     const reference = runReference(["--final-stats", trace]);
     let run: TsRun;
@@ -276,11 +306,13 @@ export async function runMallocLab(traces: readonly string[] = mallocLabTraces()
     } catch (error) {
       await reference;
       tally.record(basename(trace), errorText(error));
+      tally.inputDone();
       continue;
     }
     const c = await reference;
     const problem = c.status !== 0 ? describeExit(c) : compareTs("C reference", c.stdout, "TS first-fit", run);
     tally.record(basename(trace), problem);
+    tally.inputDone();
   }
   return tally.result();
 }
@@ -292,6 +324,8 @@ export interface ConformanceOptions extends DifferentialOptions {
   readonly suites: readonly Suite[];
   readonly goldenDir?: string;
   readonly mallocLabDir?: string;
+  /** Progress of each suite (see ProgressCallback). */
+  readonly progress?: ProgressCallback;
 }
 
 /**
@@ -303,9 +337,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Suite
   const chosen = options.suites.length === 0 ? SUITES : SUITES.filter((suite) => options.suites.includes(suite));
   const results: SuiteResult[] = [];
   for (const suite of chosen) {
-    if (suite === "golden") results.push(await runGolden(goldenCases(options.goldenDir)));
-    else if (suite === "differential") results.push(await runDifferential(options));
-    else results.push(await runMallocLab(mallocLabTraces(options.mallocLabDir)));
+    if (suite === "golden") results.push(await runGolden(goldenCases(options.goldenDir), options.progress));
+    else if (suite === "differential") results.push(await runDifferential(options, options.progress));
+    else results.push(await runMallocLab(mallocLabTraces(options.mallocLabDir), options.progress));
   }
   return results;
 }

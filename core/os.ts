@@ -7,9 +7,29 @@
  *
  * A failed mmap is an `OUT_OF_MEMORY` error, never a bogus pointer. Tests can make mmap fail on purpose
  * with `injectMmapFailures`, to prove that a failure leaves every block as it was.
+ *
+ * Linux only: the constants below are Linux's, and libc is glibc's `libc.so.6`. On any other platform,
+ * loading this module (and so importing MeMS) throws `UNSUPPORTED_PLATFORM` before libc is opened.
  */
 import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
 import { MemsError } from "./errors.ts";
+
+/* Platform */
+
+/** The C library MeMS (and the benchmarks' libc allocator) opens with bun:ffi. */
+export const LIBC = "libc.so.6";
+
+/** Throws `UNSUPPORTED_PLATFORM` unless `platform` (a `process.platform` value) is Linux. */
+export function checkPlatform(platform: string): void {
+  if (platform !== "linux") {
+    throw new MemsError(
+      "UNSUPPORTED_PLATFORM",
+      `MeMS runs on Linux only (it calls mmap with Linux's constants through ${LIBC}); this is ${platform}`,
+    );
+  }
+}
+
+checkPlatform(process.platform);
 
 /* Constants */
 
@@ -24,7 +44,7 @@ const MAX_MAP_LENGTH = 2 ** 52;
 
 /* libc */
 
-const libc = dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", {
+const libc = dlopen(LIBC, {
   // mmap's result typed as i64_fast: a number for every real address, -1 for MAP_FAILED.
   mmap: {
     args: [FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.i32, FFIType.i32, FFIType.i64],

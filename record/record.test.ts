@@ -4,12 +4,13 @@
  * into a trace that replays and verifies, a free of a pointer never seen is counted, a crash leaves
  * FILE.partial (never FILE), and the exit status is the program's. Bad usage is exit 2.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
-import { exitStatus, recordCommand, recordMain } from "../cli/record.ts";
+import { recordCommands } from "../cli/repository.ts";
+import { exitStatus, recordCommand, recordMain } from "./command.ts";
 import { largestLog, mainLog, readLog, recorderLibrary, resolveCommand, runRecorded, summarize, toTrace } from "./record.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -244,6 +245,32 @@ describe("the yargs command", () => {
     } finally {
       process.exitCode = saved;
     }
+  });
+});
+
+describe("where it runs", () => {
+  test("in a checkout, mems record is this command", async () => {
+    expect(await recordCommands()).toEqual([recordCommand]);
+  });
+
+  test("without record/ (the installed package), it says it runs from a checkout and exits 2", async () => {
+    const empty = mkdtempSync(join(dir, "package-"));
+    let cli = yargs([]).strict();
+    for (const register of await recordCommands(empty)) cli = register(cli);
+    const written: string[] = [];
+    const stderr = spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const saved = process.exitCode;
+    try {
+      await cli.parseAsync(["record", "--out", "x.rep", "--", "true"]);
+      expect(process.exitCode).toBe(2);
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = saved;
+    }
+    expect(written.join("")).toStartWith("mems record is not part of the installed package: it builds its LD_PRELOAD library");
   });
 });
 

@@ -99,8 +99,8 @@ export interface MallocLabHeader {
 }
 
 /**
- * A bad line of a scenario; nothing of the scenario has run. `message` is the reason alone;
- * `toString()` is `FILE:LINE: message`, as the CLI prints it.
+ * A bad line of a scenario; nothing of the scenario has run. `message` is the reason alone, made
+ * printable (see `printable`); `toString()` is `FILE:LINE: message`, as the CLI prints it.
  */
 export class ScenarioError extends Error {
   constructor(
@@ -108,13 +108,45 @@ export class ScenarioError extends Error {
     readonly line: number,
     message: string,
   ) {
-    super(message);
+    super(printable(message));
     this.name = "ScenarioError";
   }
 
   override toString(): string {
     return `${this.file}:${this.line}: ${this.message}`;
   }
+}
+
+/** The most characters of one word of an error message (a field of the bad line) that are shown. */
+const EXCERPT_LENGTH = 60;
+
+/**
+ * `text` made safe for a terminal: control and format characters are escaped (`\x1b`, `\u202e`), and
+ * each word (a field of the bad line, quotes aside) longer than EXCERPT_LENGTH is cut to an excerpt
+ * ending in "...". A line of a binary file otherwise puts kilobytes of control bytes on the terminal.
+ */
+export function printable(text: string): string {
+  const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+  const escaped = (ch: string): string => {
+    const code = ch.codePointAt(0) ?? 0;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  };
+  const excerpt = (word: string): string => {
+    const pieces: string[] = [];
+    let length = 0;
+    for (const ch of word) {
+      const piece = unsafe.test(ch) ? escaped(ch) : ch;
+      pieces.push(piece);
+      length += piece.length;
+    }
+    if (length <= EXCERPT_LENGTH) return pieces.join("");
+    while (length > EXCERPT_LENGTH - 3) length -= (pieces.pop() ?? "").length; // whole pieces: no half escapes
+    return `${pieces.join("")}...`;
+  };
+  return text
+    .split(" ")
+    .map((word) => (word.length >= 2 && word.startsWith('"') && word.endsWith('"') ? `"${excerpt(word.slice(1, -1))}"` : excerpt(word)))
+    .join(" ");
 }
 
 /* Lexing */

@@ -30,7 +30,19 @@ import {
   realTracePath,
   realWorkloadSpecs,
 } from "./real.ts";
-import { ffiCosts, formatNsPerOp, formatStanding, medianReport, peersDoc, scoreLines, standingSentences } from "./standing.ts";
+import {
+  ffiCosts,
+  formatNsPerOp,
+  formatStanding,
+  medianReport,
+  peersDoc,
+  performanceSummary,
+  SUMMARY_END,
+  SUMMARY_START,
+  scoreLines,
+  standingSentences,
+  withSummary,
+} from "./standing.ts";
 import { ensureTlsfWasm, WasmTlsfAllocator, wasmPath } from "./wasm.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -371,6 +383,21 @@ describe("standing", () => {
     expect(doc).toContain("real-cc / thi.ng-malloc: too slow");
     expect(peersDoc([{ ...report, workloads: [] }], ["x.json"])).toContain("This report measured no workload with both.");
     expect(() => peersDoc([], [])).toThrow("no report");
+  });
+
+  test("docs/performance.md's summary: whom MeMS beats, how far it trails, a link to peers.md, between markers", () => {
+    const summary = performanceSummary([report], ["docs/peers-runs/run-1.json"]);
+    expect(summary).toStartWith(SUMMARY_START);
+    expect(summary).toEndWith(SUMMARY_END);
+    expect(summary).toContain("Medians of 1 full run of `bun bench` on test cpu, 2026-11-29 (`docs/peers-runs/run-1.json`)");
+    expect(summary).toContain("- as-tlsf-wasm: faster on 1 of 1 (all)");
+    expect(summary).toContain("How far it trails the fastest, warm: churn-10k: 5.0x behind glibc-c.");
+    expect(summary).toContain("[peers.md](peers.md)");
+    expect(performanceSummary([{ ...report, workloads: [] }], ["x.json"])).toContain("trails the fastest, warm: nowhere.");
+    const page = "# Performance\n\nintro\n";
+    const once = withSummary(page, summary);
+    expect(once).toBe(`# Performance\n\nintro\n\n${summary}\n`);
+    expect(withSummary(once, "NEW")).toBe("# Performance\n\nintro\n\nNEW\n");
   });
 
   test("several runs: medians, with the lowest and highest in brackets", () => {

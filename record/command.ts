@@ -1,6 +1,7 @@
 /**
  * `mems record [--out FILE] [--pick main|largest] -- COMMAND [ARGS...]`: runs COMMAND with the
- * recorder preloaded (record/) and writes the heap calls of one of its programs as a malloc-lab trace.
+ * recorder preloaded (record.c) and writes the heap calls of one of its programs as a malloc-lab trace.
+ * A command of a checkout only (cli/repository.ts): the package ships without record/.
  *
  * Exit status: 2 for bad usage, found before anything runs (no command, a command that does not
  * exist, an --out that cannot be written); otherwise the program's own status: its exit code, or
@@ -14,6 +15,7 @@ import { closeSync, constants as fsConstants, openSync, renameSync, rmSync, writ
 import { constants as osConstants } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Argv } from "yargs";
+import { writeErr } from "../cli/output.ts";
 import {
   largestLog,
   mainLog,
@@ -24,7 +26,7 @@ import {
   resolveCommand,
   runRecorded,
   toTrace,
-} from "../record/record.ts";
+} from "./record.ts";
 
 export const PICKS = ["main", "largest"] as const;
 export type ProcessPick = (typeof PICKS)[number];
@@ -135,7 +137,7 @@ export function recordCommand(y: Argv): Argv {
     async (argv) => {
       const args: RecordArgs = { command: argv._.slice(1).map(String), pick: argv.pick };
       if (argv.out !== undefined) args.out = argv.out;
-      process.exitCode = await recordMain(args, (line) => process.stderr.write(`${line}\n`));
+      process.exitCode = await recordMain(args, (line) => writeErr(`${line}\n`));
     },
   );
 }

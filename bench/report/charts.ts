@@ -1,0 +1,380 @@
+/**
+ * The bench report's charts as Vega-Lite specs (vega.ts renders them to SVG):
+ *
+ * - one per workload: ns/op per allocator on a log axis with the p99 marked, the time of batches of
+ *   1,000 operations (p50 to max), peak mapped bytes and utilization;
+ * - the cost curve of each family: ns/op against live blocks on log-log axes, one line per allocator,
+ *   a triangle where an allocator stopped (at the least ns/op the deadline implies) with the reason;
+ * - the ratios: every allocator's ns/op over the baseline's, on every workload.
+ *
+ * Marks that tests count are named (their SVG group has class NAME_marks): `nsop` (one bar per allocator
+ * that ran), `latency`, `mapped`,
+ * `utilization`, `curve_points`, `curve_stops`, `ratio_cells`.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import { isSkipped } from "../family.ts";
+import type { BenchReport, WorkloadReport } from "../run.ts";
+import { formatBytes, formatMicros, formatNs, formatRatio } from "./numbers.ts";
+import { allocatorsOf, BASELINE, type CostCurve, ratioToBaseline, shortReason } from "./summary.ts";
+import { workloadTitle } from "./text.ts";
+
+const BAR_HEIGHT = 22;
+const PANEL_WIDTH = 300;
+
+/** One colour per allocator, the same in every chart of a report. */
+function colorScale(allocators: readonly string[]) {
+  return { domain: [...allocators], scheme: "tableau10" };
+}
+
+/** A log domain from the power of ten below `low` to the one above `high` (labels need the room). */
+export function logDomain(low: number, high: number): [number, number] {
+  const lo = 10 ** Math.floor(Math.log10(Math.max(low, 1e-3)));
+  let hi = 10 ** Math.ceil(Math.log10(Math.max(high, lo * 10)));
+  if (hi / high < 2.5) hi *= 10;
+  return [lo, hi];
+}
+
+/** The powers of ten of a log domain: the only labels of a log axis (2, 3, 20, 30... crowd it). */
+export function powersOfTen([lo, hi]: [number, number]): number[] {
+  const values: number[] = [];
+  for (let value = lo; value <= hi * 1.0001; value *= 10) values.push(Number(value.toPrecision(6)));
+  return values;
+}
+
+/** A byte unit that suits `bytes` (the largest of a chart). */
+function byteUnit(bytes: number): { name: string; size: number } {
+  if (bytes >= 1 << 30) return { name: "GiB", size: 1 << 30 };
+  if (bytes >= 1 << 20) return { name: "MiB", size: 1 << 20 };
+  if (bytes >= 1 << 10) return { name: "KiB", size: 1 << 10 };
+  return { name: "B", size: 1 };
+}
+
+/** "skipped: a Uint8Array has no address to translate" shortened to fit a panel. */
+function shortSkip(text: string): string {
+  return text.length > 44 ? `${text.slice(0, 42)}…` : text;
+}
+
+export function workloadChart(report: BenchReport, workload: WorkloadReport): TopLevelSpec {
+  const allocators = allocatorsOf(report);
+  const cells = workload.cells;
+  const measured = cells.filter((cell) => !isSkipped(cell));
+  const nsValues = measured.flatMap((cell) => (isSkipped(cell) ? [] : [cell.nsPerOp, cell.p99NsPerOp]));
+  const nsDomain = logDomain(Math.min(...nsValues, 1), Math.max(...nsValues, 10));
+  const latencyValues = measured.flatMap((cell) =>
+    isSkipped(cell) || cell.latency === undefined ? [] : [cell.latency.p50Ns / 1000, cell.latency.maxNs / 1000],
+  );
+  const latencyDomain = logDomain(Math.min(...latencyValues, 1), Math.max(...latencyValues, 10));
+  const unit = byteUnit(Math.max(0, ...measured.map((cell) => (isSkipped(cell) ? 0 : (cell.peakMappedBytes ?? 0)))));
+  const order = cells.map((cell) => cell.allocator);
+
+  const rows = cells.map((cell) => {
+    if (isSkipped(cell)) {
+      return { allocator: cell.allocator, note: shortSkip(`${cell.deadlineMs !== undefined ? "stopped" : "skipped"}: ${cell.skipped}`) };
+    }
+    const latency = cell.latency;
+    return {
+      allocator: cell.allocator,
+      ns: cell.nsPerOp,
+      p99: cell.p99NsPerOp,
+      nsLabel: `${formatNs(cell.nsPerOp)} (p99 ${formatNs(cell.p99NsPerOp)})`,
+      labelAt: Math.max(cell.nsPerOp, cell.p99NsPerOp),
+      ...(latency !== undefined && {
+        p50us: latency.p50Ns / 1000,
+        p99us: latency.p99Ns / 1000,
+        p999us: latency.p999Ns / 1000,
+        maxus: latency.maxNs / 1000,
+        latencyLabel: `${formatMicros(latency.p50Ns)} … ${formatMicros(latency.maxNs)}`,
+      }),
+      ...(latency === undefined && { latencyNote: "no batch timed" }),
+      ...(cell.peakMappedBytes !== undefined && {
+        mapped: cell.peakMappedBytes / unit.size,
+        mappedLabel: formatBytes(cell.peakMappedBytes),
+      }),
+      ...(cell.peakMappedBytes === undefined && { mappedNote: "maps no memory of its own" }),
+      ...(cell.utilization !== undefined && {
+        utilization: cell.utilization * 100,
+        utilizationLabel: `${(cell.utilization * 100).toFixed(1)}%`,
+      }),
+    };
+  });
+
+  const y = { field: "allocator", type: "nominal" as const, sort: order, title: null, axis: { labelLimit: 200 } };
+  const color = { field: "allocator", type: "nominal" as const, scale: colorScale(allocators), legend: null };
+  const height = { step: BAR_HEIGHT };
+  const note = (field: string, x: number) => ({
+    transform: [{ filter: `isValid(datum.${field})` }],
+    mark: { type: "text" as const, align: "left" as const, dx: 4, color: "#777", fontStyle: "italic" },
+    encoding: { y, x: { datum: x }, text: { field } },
+  });
+
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: workload.name, subtitle: workloadTitle(workload).slice(workload.name.length + 2) },
+    data: { values: rows },
+    vconcat: [
+      {
+        hconcat: [
+          {
+            width: PANEL_WIDTH,
+            height,
+            title: { text: "ns per operation (log scale; tick: p99)", fontSize: 12 },
+            layer: [
+              {
+                name: "nsop",
+                mark: { type: "bar", cornerRadiusEnd: 2 },
+                encoding: {
+                  y,
+                  x: {
+                    field: "ns",
+                    type: "quantitative",
+                    scale: { type: "log", domain: nsDomain },
+                    axis: { values: powersOfTen(nsDomain), format: "~s" },
+                    title: null,
+                  },
+                  x2: { datum: nsDomain[0] },
+                  color,
+                },
+              },
+              {
+                name: "p99",
+                mark: { type: "tick", color: "#222", thickness: 2 },
+                encoding: { y, x: { field: "p99", type: "quantitative" } },
+              },
+              {
+                mark: { type: "text", align: "left", dx: 5, fontSize: 10 },
+                encoding: { y, x: { field: "labelAt", type: "quantitative" }, text: { field: "nsLabel" } },
+              },
+              note("note", nsDomain[0]),
+            ],
+          },
+          {
+            width: PANEL_WIDTH,
+            height,
+            title: { text: "µs per batch of 1,000 operations (log; p50 ▮ p99 | p99.9 | max ●)", fontSize: 12 },
+            layer: [
+              {
+                mark: { type: "rule", strokeWidth: 2 },
+                encoding: {
+                  y,
+                  x: {
+                    field: "p50us",
+                    type: "quantitative",
+                    scale: { type: "log", domain: latencyDomain },
+                    axis: { values: powersOfTen(latencyDomain), format: "~s" },
+                    title: null,
+                  },
+                  x2: { field: "maxus" },
+                  color,
+                },
+              },
+              {
+                name: "latency",
+                mark: { type: "tick", thickness: 4, color: "#222" },
+                encoding: { y, x: { field: "p50us", type: "quantitative" } },
+              },
+              { mark: { type: "tick", thickness: 1.5, color: "#222" }, encoding: { y, x: { field: "p99us", type: "quantitative" } } },
+              {
+                mark: { type: "tick", thickness: 1.5, color: "#222", size: 10 },
+                encoding: { y, x: { field: "p999us", type: "quantitative" } },
+              },
+              { mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { field: "maxus", type: "quantitative" }, color } },
+              {
+                mark: { type: "text", align: "left", dx: 7, fontSize: 10 },
+                encoding: { y, x: { field: "maxus", type: "quantitative" }, text: { field: "latencyLabel" } },
+              },
+              note("latencyNote", latencyDomain[0]),
+              note("note", latencyDomain[0]),
+            ],
+          },
+        ],
+      },
+      {
+        hconcat: [
+          {
+            width: PANEL_WIDTH,
+            height,
+            title: { text: `peak mapped (${unit.name})`, fontSize: 12 },
+            layer: [
+              {
+                name: "mapped",
+                mark: { type: "bar", cornerRadiusEnd: 2 },
+                encoding: { y, x: { field: "mapped", type: "quantitative", title: null, scale: { nice: true } }, color },
+              },
+              {
+                mark: { type: "text", align: "left", dx: 4, fontSize: 10 },
+                encoding: { y, x: { field: "mapped", type: "quantitative" }, text: { field: "mappedLabel" } },
+              },
+              note("mappedNote", 0),
+            ],
+          },
+          {
+            width: PANEL_WIDTH,
+            height,
+            title: { text: "utilization: peak live / peak mapped (%)", fontSize: 12 },
+            layer: [
+              {
+                name: "utilization",
+                mark: { type: "bar", cornerRadiusEnd: 2 },
+                encoding: { y, x: { field: "utilization", type: "quantitative", title: null, scale: { domain: [0, 100] } }, color },
+              },
+              {
+                mark: { type: "text", align: "right", dx: -4, fontSize: 10, color: "white" },
+                encoding: { y, x: { field: "utilization", type: "quantitative" }, text: { field: "utilizationLabel" } },
+              },
+              note("mappedNote", 0),
+            ],
+          },
+        ],
+      },
+    ],
+  } satisfies TopLevelSpec;
+}
+
+/** The cost curve of one family: ns/op against live blocks, log-log, with where each allocator stopped. */
+export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelSpec {
+  const allocators = allocatorsOf(report);
+  const points = curve.series.flatMap((series) =>
+    series.points.map((point) => ({
+      allocator: series.allocator,
+      live: point.liveBlocks,
+      ns: point.nsPerOp,
+      label: formatNs(point.nsPerOp),
+    })),
+  );
+  const stops: { allocator: string; live: number; ns: number; label: string }[] = [];
+  const dashes: { allocator: string; live: number; ns: number; segment: string }[] = [];
+  for (const series of curve.series) {
+    const stop = series.stop;
+    if (stop === undefined) continue;
+    const last = series.points[series.points.length - 1];
+    const base = stop.atLeastNsPerOp ?? last?.nsPerOp ?? 1;
+    // Stops at the same place are stacked upwards: a deadline's figure is a lower bound anyway.
+    const same = stops.filter((s) => s.live === stop.liveBlocks && Math.abs(Math.log(s.ns / base)) < 0.6).length;
+    const ns = base * 1.7 ** same;
+    stops.push({ allocator: series.allocator, live: stop.liveBlocks, ns, label: `${series.allocator}: ${shortReason(stop)}` });
+    if (last !== undefined) {
+      dashes.push({ allocator: series.allocator, live: last.liveBlocks, ns: last.nsPerOp, segment: series.allocator });
+      dashes.push({ allocator: series.allocator, live: stop.liveBlocks, ns, segment: series.allocator });
+    }
+  }
+  const sizes = curve.workloads.map((w) => w.family?.liveBlocks ?? 0);
+  const all = [...points.map((p) => p.ns), ...stops.map((s) => s.ns)];
+  const yDomain = logDomain(Math.min(...all, 10), Math.max(...all, 100));
+  const x = {
+    field: "live",
+    type: "quantitative" as const,
+    scale: { type: "log" as const, domain: [Math.min(...sizes) / 1.5, Math.max(...sizes) * 1.5] },
+    axis: { values: sizes, format: ",", title: "live blocks (log scale)", grid: true },
+  };
+  const y = {
+    field: "ns",
+    type: "quantitative" as const,
+    scale: { type: "log" as const, domain: yDomain },
+    axis: { title: "ns per operation (log scale)", values: powersOfTen(yDomain), format: "," },
+  };
+  const color = {
+    field: "allocator",
+    type: "nominal" as const,
+    scale: colorScale(allocators),
+    legend: { title: null, orient: "right" as const },
+  };
+  const deadline = curve.workloads[0]?.family?.deadlineMs;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: "The cost curve: ns per operation against live blocks",
+      subtitle: [
+        `churn of 16-512 byte blocks (${curve.family}); ▲ where an allocator stopped${deadline === undefined ? "" : ` (over ${deadline / 1000} s: at the least ns/op that means)`}`,
+        `${report.command}, ${report.date.slice(0, 16).replace("T", " ")} UTC, ${report.machine.cpu} (${report.machine.cores} cores), Bun ${report.bun}`,
+      ],
+    },
+    width: 620,
+    height: 380,
+    layer: [
+      { data: { values: points }, mark: { type: "line", strokeWidth: 2 }, encoding: { x, y, color } },
+      {
+        data: { values: dashes },
+        mark: { type: "line", strokeDash: [4, 4], strokeWidth: 1.5 },
+        encoding: { x, y, color, detail: { field: "segment", type: "nominal" } },
+      },
+      {
+        name: "curve_points",
+        data: { values: points },
+        mark: { type: "point", filled: true, size: 50 },
+        encoding: { x, y, color, tooltip: { field: "label" } },
+      },
+      {
+        name: "curve_stops",
+        data: { values: stops },
+        mark: { type: "point", shape: "triangle-up", filled: true, size: 140, stroke: "#222", strokeWidth: 1 },
+        encoding: { x, y, color },
+      },
+      {
+        data: { values: stops },
+        mark: { type: "text", align: "left", dx: 10, fontSize: 11 },
+        encoding: { x, y, text: { field: "label" } },
+      },
+    ],
+  } satisfies TopLevelSpec;
+}
+
+/** Every allocator's ns/op over the baseline's, on every workload measured in this run (copies left out). */
+export function ratioChart(report: BenchReport): TopLevelSpec {
+  const allocators = allocatorsOf(report).filter((name) => name !== BASELINE);
+  const workloads = report.workloads.filter((w) => w.sameTraceAs === undefined);
+  const cells = workloads.flatMap((workload) =>
+    allocators.map((allocator) => {
+      const ratio = ratioToBaseline(workload, allocator);
+      const cell = workload.cells.find((c) => c.allocator === allocator);
+      return {
+        workload: workload.name,
+        allocator,
+        ...(ratio !== undefined && { ratio, label: formatRatio(ratio), strong: Math.abs(Math.log10(ratio)) > 1.2 }),
+        ...(ratio === undefined && { label: cell === undefined ? "" : isSkipped(cell) && cell.deadlineMs !== undefined ? "stopped" : "–" }),
+      };
+    }),
+  );
+  const x = {
+    field: "allocator",
+    type: "nominal" as const,
+    sort: allocators,
+    axis: { orient: "top" as const, labelAngle: 0, title: null, labelLimit: 200 },
+  };
+  const y = { field: "workload", type: "nominal" as const, sort: workloads.map((w) => w.name), axis: { title: null, labelLimit: 240 } };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `Each allocator's ns/op over ${BASELINE}'s`,
+      subtitle: "above 1 (red): slower than size-indexed; below 1 (blue): faster; –: did not run",
+    },
+    data: { values: cells },
+    width: { step: 124 },
+    height: { step: 22 },
+    layer: [
+      {
+        name: "ratio_cells",
+        mark: { type: "rect", stroke: "white", strokeWidth: 1 },
+        encoding: {
+          x,
+          y,
+          color: {
+            field: "ratio",
+            type: "quantitative",
+            scale: { type: "log", domain: [0.01, 100], domainMid: 1, scheme: "redblue", reverse: true, clamp: true },
+            legend: { title: "ratio", format: "~g", values: [0.01, 0.1, 1, 10, 100] },
+          },
+        },
+      },
+      { mark: { type: "rect", color: "#f3f3f3", stroke: "white" }, transform: [{ filter: "datum.ratio == null" }], encoding: { x, y } },
+      {
+        mark: { type: "text", fontSize: 10.5 },
+        encoding: {
+          x,
+          y,
+          text: { field: "label" },
+          color: { condition: { test: "datum.strong", value: "white" }, value: "#222" },
+        },
+      },
+    ],
+  } satisfies TopLevelSpec;
+}

@@ -1,0 +1,79 @@
+/**
+ * report.html of the fixture in headless Chromium, as a reader opens it: no console error, no request
+ * leaves the file, one bar per allocator that ran in each workload's chart, one point per measured size
+ * on the cost curve and one triangle per allocator that stopped; a screenshot is kept.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixtureReport } from "../../test-support/bench-fixture.ts";
+import { Chromium, screenshot } from "../../test-support/browser.ts";
+import { isSkipped } from "../family.ts";
+import { writeResults } from "./outputs.ts";
+import { allocatorsOf, BASELINE, costCurves, ratioToBaseline } from "./summary.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "mems-report-page-"));
+let chromium: Chromium;
+beforeAll(async () => {
+  chromium = await Chromium.launch();
+});
+afterAll(async () => {
+  await chromium.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("the fixture's report.html: every mark a figure asks for, nothing else loaded, no error", async () => {
+  const report = fixtureReport();
+  await writeResults(report, dir);
+  const { page, errors, requests } = await chromium.open(join(dir, "report.html"));
+  const count = (selector: string) => page.$$eval(selector, (nodes) => nodes.length);
+
+  for (const workload of report.workloads) {
+    const measured = workload.cells.filter((cell) => !isSkipped(cell)).length;
+    if (workload.sameTraceAs !== undefined) {
+      expect(await count(`figure[data-workload="${workload.name}"]`)).toBe(0);
+      continue;
+    }
+    expect(await count(`figure[data-workload="${workload.name}"] g.nsop_marks path`)).toBe(measured);
+    expect(await count(`figure[data-workload="${workload.name}"] g.p99_marks path`)).toBe(measured);
+    const withLatency = workload.cells.filter((cell) => !isSkipped(cell) && cell.latency !== undefined).length;
+    expect(await count(`figure[data-workload="${workload.name}"] g.latency_marks path`)).toBe(withLatency);
+    expect(await page.$eval(`section[data-workload="${workload.name}"]`, (node) => node.getAttribute("data-measured"))).toBe(
+      String(measured),
+    );
+  }
+  const [curve] = costCurves(report);
+  const points = curve?.series.reduce((sum, series) => sum + series.points.length, 0);
+  expect(await count('figure[data-chart="curve"] g.curve_points_marks path')).toBe(points ?? -1);
+  expect(await count('figure[data-chart="curve"] g.curve_stops_marks path')).toBe(2); // c-reference at the deadline, uint8array failed
+  // One coloured cell per allocator but the baseline and per workload that is not a copy, where both ran.
+  const ratios = report.workloads
+    .filter((w) => w.sameTraceAs === undefined)
+    .flatMap((w) =>
+      allocatorsOf(report)
+        .filter((name) => name !== BASELINE)
+        .map((name) => ratioToBaseline(w, name)),
+    );
+  expect(ratios).toHaveLength(4 * 5);
+  expect(await count('figure[data-chart="ratios"] g.ratio_cells_marks path')).toBe(ratios.filter((r) => r !== undefined).length);
+  // The embedded figures are the report's.
+  const embedded = await page.$eval("#bench-data", (node) => JSON.parse(node.textContent ?? "null"));
+  expect(embedded).toEqual(report);
+  await screenshot(page, "bench-report-fixture");
+  expect(errors).toEqual([]);
+  expect(requests).toEqual([]);
+}, 20_000);
+
+test("the harness sees what a broken page does: console errors, uncaught errors, requests that leave the file", async () => {
+  const file = join(dir, "broken.html");
+  writeFileSync(
+    file,
+    `<!doctype html><p>broken</p><script>console.error("boom"); fetch("http://127.0.0.1:9/x").catch(() => {}); throw new Error("bad");</script>`,
+  );
+  const { errors, requests } = await chromium.open(file);
+  await Bun.sleep(200);
+  expect(errors.some((text) => text.includes("boom"))).toBe(true);
+  expect(errors.some((text) => text.includes("bad"))).toBe(true);
+  expect(requests).toContain("http://127.0.0.1:9/x");
+});

@@ -1,0 +1,156 @@
+/**
+ * What the report says, derived from a BenchReport once for every output (terminal, RESULTS.md,
+ * report.html, charts): the allocators in the order they ran, the ratios to the baseline, the summary
+ * rows, and the cost curves of the workload families. Nothing here names an allocator or a workload
+ * except the baseline and the peer of the summary: both lists come from the report itself.
+ */
+import { BASELINE } from "../allocators.ts";
+import { type Cell, isSkipped, type Skipped } from "../family.ts";
+import type { Measurement } from "../measure.ts";
+import type { BenchReport, WorkloadReport } from "../run.ts";
+
+/** The allocator the summary compares the baseline with, besides the other MeMS lookups. */
+export const PEER = "libc-ffi";
+
+export { BASELINE };
+
+export function isMeasured(cell: Cell): cell is Measurement {
+  return !isSkipped(cell);
+}
+
+/** Every allocator of the report, in the order the run measured them. */
+export function allocatorsOf(report: BenchReport): string[] {
+  const names: string[] = [];
+  for (const workload of report.workloads) {
+    for (const cell of workload.cells) if (!names.includes(cell.allocator)) names.push(cell.allocator);
+  }
+  return names;
+}
+
+export function measurementOf(workload: WorkloadReport, allocator: string): Measurement | undefined {
+  return workload.cells.find((cell): cell is Measurement => isMeasured(cell) && cell.allocator === allocator);
+}
+
+/** ns/op of `allocator` / ns/op of the baseline, in this workload; undefined when either did not run. */
+export function ratioToBaseline(workload: WorkloadReport, allocator: string): number | undefined {
+  const baseline = measurementOf(workload, BASELINE);
+  const cell = measurementOf(workload, allocator);
+  return baseline === undefined || cell === undefined ? undefined : cell.nsPerOp / baseline.nsPerOp;
+}
+
+/** The operations of a workload's trace (every allocator replays the same). */
+export function opsOf(workload: WorkloadReport): number | undefined {
+  return workload.cells.find(isMeasured)?.ops;
+}
+
+export interface SummaryRow {
+  workload: string;
+  fastest: Measurement | undefined;
+  /** Baseline ns/op / PEER ns/op. */
+  vsPeer: number | undefined;
+  /** Baseline ns/op / each other MeMS lookup's ns/op. */
+  vsMems: { allocator: string; ratio: number | undefined }[];
+}
+
+/** The other MeMS lookups of the report (every `mems-*` but the baseline). */
+export function otherMems(report: BenchReport): string[] {
+  return allocatorsOf(report).filter((name) => name.startsWith("mems-") && name !== BASELINE);
+}
+
+/** One row per workload that is no size of a family (those are the cost curve). */
+export function summaryRows(report: BenchReport): SummaryRow[] {
+  const others = otherMems(report);
+  return report.workloads
+    .filter((workload) => workload.family === undefined)
+    .map((workload) => {
+      const measured = workload.cells.filter(isMeasured);
+      const fastest = measured.reduce<Measurement | undefined>(
+        (best, cell) => (best === undefined || cell.nsPerOp < best.nsPerOp ? cell : best),
+        undefined,
+      );
+      const inverse = (name: string): number | undefined => {
+        const ratio = ratioToBaseline(workload, name);
+        return ratio === undefined ? undefined : 1 / ratio;
+      };
+      return {
+        workload: workload.name,
+        fastest,
+        vsPeer: inverse(PEER),
+        vsMems: others.map((allocator) => ({ allocator, ratio: inverse(allocator) })),
+      };
+    });
+}
+
+export interface CurvePoint {
+  workload: string;
+  liveBlocks: number;
+  nsPerOp: number;
+  p99NsPerOp: number;
+}
+
+/** Where an allocator's curve ends: the first size it did not measure, and why. */
+export interface CurveStop {
+  workload: string;
+  liveBlocks: number;
+  reason: string;
+  /** Set when it was stopped at the deadline: then ns/op was at least `deadlineMs` / ops. */
+  deadlineMs?: number;
+  atLeastNsPerOp?: number;
+}
+
+export interface CurveSeries {
+  allocator: string;
+  points: CurvePoint[];
+  stop?: CurveStop;
+}
+
+export interface CostCurve {
+  family: string;
+  /** The family's workloads, smallest first. */
+  workloads: WorkloadReport[];
+  series: CurveSeries[];
+}
+
+function stopOf(workload: WorkloadReport, cell: Skipped, liveBlocks: number): CurveStop {
+  const stop: CurveStop = { workload: workload.name, liveBlocks, reason: cell.skipped };
+  const ops = opsOf(workload);
+  if (cell.deadlineMs !== undefined) {
+    stop.deadlineMs = cell.deadlineMs;
+    if (ops !== undefined) stop.atLeastNsPerOp = (cell.deadlineMs * 1e6) / ops;
+  }
+  return stop;
+}
+
+/** One curve per family in the report: each allocator's points up to where it stopped. */
+export function costCurves(report: BenchReport): CostCurve[] {
+  const families = new Map<string, WorkloadReport[]>();
+  for (const workload of report.workloads) {
+    if (workload.family === undefined) continue;
+    const list = families.get(workload.family.name) ?? [];
+    list.push(workload);
+    families.set(workload.family.name, list);
+  }
+  const allocators = allocatorsOf(report);
+  return [...families].map(([family, unsorted]) => {
+    const workloads = [...unsorted].sort((x, y) => (x.family?.liveBlocks ?? 0) - (y.family?.liveBlocks ?? 0));
+    const series = allocators.map((allocator): CurveSeries => {
+      const points: CurvePoint[] = [];
+      for (const workload of workloads) {
+        const liveBlocks = workload.family?.liveBlocks ?? 0;
+        const cell = workload.cells.find((c) => c.allocator === allocator);
+        if (cell === undefined) continue;
+        if (isSkipped(cell)) return { allocator, points, stop: stopOf(workload, cell, liveBlocks) };
+        points.push({ workload: workload.name, liveBlocks, nsPerOp: cell.nsPerOp, p99NsPerOp: cell.p99NsPerOp });
+      }
+      return { allocator, points };
+    });
+    return { family, workloads, series: series.filter((s) => s.points.length > 0 || s.stop !== undefined) };
+  });
+}
+
+/** "did not finish within 30 s" -> the reason as short as a chart label can hold. */
+export function shortReason(stop: CurveStop): string {
+  if (stop.deadlineMs !== undefined) return `over ${stop.deadlineMs / 1000} s`;
+  if (stop.reason.startsWith("failed")) return "failed";
+  return "sits out";
+}

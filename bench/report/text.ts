@@ -1,0 +1,128 @@
+/**
+ * The terminal report of `bun bench`: a short summary first (per workload the fastest allocator and the
+ * baseline's ratios), the cost curve as one table, then one compact table per workload and the notes.
+ */
+import Table from "cli-table3";
+import { type Cell, isSkipped } from "../family.ts";
+import { formatStanding } from "../peers/standing.ts";
+import type { BenchReport, WorkloadReport } from "../run.ts";
+import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
+import { BASELINE, costCurves, opsOf, PEER, ratioToBaseline, summaryRows } from "./summary.ts";
+
+const COMPACT = { head: [], border: [], compact: true };
+
+function table(head: string[]): Table.Table {
+  return new Table({ head, style: COMPACT });
+}
+
+/** The latency column: batch time of 1,000 operations at p50 / p99 / p99.9 / max, in µs. */
+export function formatLatency(cell: Cell): string {
+  if (isSkipped(cell) || cell.latency === undefined) return "-";
+  const { p50Ns, p99Ns, p999Ns, maxNs } = cell.latency;
+  return [p50Ns, p99Ns, p999Ns, maxNs].map(formatMicros).join(" / ");
+}
+
+export const TABLE_HEAD = [
+  "allocator",
+  "ns/op",
+  "p99",
+  "ops/s",
+  `vs\n${BASELINE}`,
+  "peak\nmapped",
+  "mmap\ncalls",
+  "utilization",
+  "µs per 1,000 ops\np50 / p99 / p99.9 / max",
+];
+
+/** One row per allocator: the figures, or the reason it did not run. */
+export function tableRows(workload: WorkloadReport): string[][] {
+  return workload.cells.map((cell) => {
+    if (isSkipped(cell)) return [cell.allocator, `${cell.deadlineMs !== undefined ? "stopped" : "skipped"}: ${cell.skipped}`];
+    const ratio = ratioToBaseline(workload, cell.allocator);
+    return [
+      cell.allocator,
+      formatNs(cell.nsPerOp),
+      formatNs(cell.p99NsPerOp),
+      formatRate(1e9 / cell.nsPerOp),
+      ratio === undefined ? "-" : formatRatio(ratio),
+      formatBytes(cell.peakMappedBytes),
+      cell.mmapCalls === undefined ? "-" : formatCount(cell.mmapCalls),
+      formatPercent(cell.utilization),
+      formatLatency(cell),
+    ];
+  });
+}
+
+export function workloadTitle(workload: WorkloadReport): string {
+  const ops = opsOf(workload);
+  return `${workload.name}: ${workload.describe}${ops === undefined ? "" : ` (${formatCount(ops)} ops)`}`;
+}
+
+/** One workload's table; skipped allocators keep their row, with the reason. */
+export function formatTable(workload: WorkloadReport): string {
+  if (workload.sameTraceAs !== undefined) return `${workload.name}: the trace of ${workload.sameTraceAs}, measured once (its table)\n`;
+  const out = table(TABLE_HEAD);
+  for (const row of tableRows(workload)) {
+    if (row.length === 2) out.push([row[0] ?? "", { colSpan: TABLE_HEAD.length - 1, content: row[1] ?? "" }]);
+    else out.push(row);
+  }
+  return `${workloadTitle(workload)}\n${out.toString()}\n`;
+}
+
+/** The summary: per workload, the fastest allocator and the baseline's ns/op over the others'. */
+export function formatSummary(report: BenchReport): string {
+  const rows = summaryRows(report);
+  if (rows.length === 0) return "";
+  const others = rows[0]?.vsMems.map((m) => m.allocator) ?? [];
+  const out = table(["workload", "fastest (ns/op)", `÷ ${PEER}`, ...others.map((name) => `÷ ${name}`)]);
+  for (const row of rows) {
+    out.push([
+      row.workload,
+      row.fastest === undefined ? "-" : `${row.fastest.allocator} ${formatNs(row.fastest.nsPerOp)}`,
+      row.vsPeer === undefined ? "-" : formatRatio(row.vsPeer),
+      ...row.vsMems.map((m) => (m.ratio === undefined ? "-" : formatRatio(m.ratio))),
+    ]);
+  }
+  return `Summary: ns/op of ${BASELINE} divided by another allocator's (below 1: ${BASELINE} is faster)\n${out.toString()}\n`;
+}
+
+/** Each cost curve as a table: allocators down, sizes across, where each stopped and why. */
+export function formatCurves(report: BenchReport): string {
+  return costCurves(report)
+    .map((curve) => {
+      const sizes = curve.workloads.map((w) => w.family?.liveBlocks ?? 0);
+      const out = table(["allocator", ...sizes.map((size) => formatCount(size))]);
+      const notes: string[] = [];
+      for (const series of curve.series) {
+        const row = sizes.map((size) => {
+          const point = series.points.find((p) => p.liveBlocks === size);
+          if (point !== undefined) return formatNs(point.nsPerOp);
+          return series.stop?.liveBlocks === size ? "stopped" : "";
+        });
+        out.push([series.allocator, ...row]);
+        if (series.stop !== undefined)
+          notes.push(`  ${series.allocator} stopped at ${formatCount(series.stop.liveBlocks)} live blocks: ${series.stop.reason}`);
+      }
+      const title = `Cost curve (${curve.family}): ns/op by live blocks, churn of 16-512 byte blocks`;
+      return `${title}\n${out.toString()}\n${notes.map((line) => `${line}\n`).join("")}`;
+    })
+    .join("\n");
+}
+
+export function formatHeader(report: BenchReport): string {
+  return `${report.command} on ${report.machine.cpu} (${report.machine.cores} cores), Bun ${report.bun}, ${report.date}`;
+}
+
+export function formatReport(report: BenchReport): string {
+  const parts = [
+    formatHeader(report),
+    "",
+    formatSummary(report),
+    formatCurves(report),
+    formatStanding(report),
+    ...report.workloads.map(formatTable),
+  ];
+  const lines = [...parts.filter((part, i) => i < 2 || part !== ""), ...report.notes.map((note) => `- ${note}`)];
+  lines.push(`- Took ${formatDuration(report.elapsedMs)}.`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,163 @@
+/**
+ * What the package is, checked fast from this checkout (`npm pack --dry-run`, no install): a publishable
+ * package.json, the `mems` bin file, exports with declarations emitted from their sources, and shipped
+ * code that imports only shipped files and exactly the runtime dependencies. The install itself (npm
+ * pack, bun add, bunx mems, a strict tsc over a consumer) is `.ci/package-check.ts`, a CI step.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  license?: string;
+  os?: string[];
+  engines?: Record<string, string>;
+  bin?: Record<string, string>;
+  types?: string;
+  exports: Record<string, string | { types: string; default: string }>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
+
+/** The files `npm pack` puts in the tarball (without running prepack, so without dist/). */
+function packedFiles(): string[] {
+  const run = Bun.spawnSync(["npm", "pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  expect(run.exitCode).toBe(0);
+  const stdout = run.stdout.toString();
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf("["))) as { files: { path: string }[] }[];
+  if (packed === undefined) throw new Error("npm pack --dry-run printed no package");
+  return packed.files.map((file) => file.path).sort();
+}
+
+/** The module specifiers a TypeScript file imports at run time (type-only imports left out). */
+function runtimeImports(source: string): string[] {
+  const specifiers: string[] = [];
+  for (const match of source.matchAll(/^\s*(import|export)\s+(type\s+)?(?:[^;'"]*?\s+from\s+)?["']([^"']+)["']/gm)) {
+    if (match[2] === undefined && match[3] !== undefined) specifiers.push(match[3]);
+  }
+  for (const match of source.matchAll(/(typeof\s+)?\bimport\(\s*["']([^"']+)["']\s*\)/g)) {
+    if (match[1] === undefined && match[2] !== undefined) specifiers.push(match[2]);
+  }
+  return specifiers;
+}
+
+/** The npm package a bare specifier names (`yargs/helpers` -> `yargs`, `@scope/a/b` -> `@scope/a`). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return (specifier.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
+}
+
+test("runtimeImports finds static, side-effect and dynamic imports, and skips type-only ones", () => {
+  const source = [
+    `import yargs from "yargs";`,
+    `import { hideBin } from "yargs/helpers";`,
+    `import type { Argv } from "only-types";`,
+    `import {\n  a,\n  type B,\n} from "./layout.ts";`,
+    `export { C } from "./c.ts";`,
+    `export type { D } from "./d.ts";`,
+    `import "../cli/main.ts";`,
+    `const m = await import("./lazy.ts");`,
+    `const t: typeof import("./typed.ts") = m;`,
+    ` * import { Mems } from "a-comment"`,
+  ].join("\n");
+  expect(runtimeImports(source).sort()).toEqual(["../cli/main.ts", "./c.ts", "./layout.ts", "./lazy.ts", "yargs", "yargs/helpers"]);
+  expect(packageOf("yargs/helpers")).toBe("yargs");
+  expect(packageOf("@thi.ng/malloc")).toBe("@thi.ng/malloc");
+});
+
+describe("package.json", () => {
+  test("is publishable: not private, MIT with its LICENSE, Linux only, for Bun", () => {
+    expect(manifest.name).toBe("mems");
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.license).toBe("MIT");
+    expect(readFileSync(join(ROOT, "LICENSE"), "utf8")).toStartWith("MIT License\n\nCopyright (c) ");
+    expect(manifest.os).toEqual(["linux"]);
+    expect(manifest.engines?.bun).toMatch(/^>=\d+\.\d+\.\d+$/);
+  });
+
+  test("bin mems is an executable file that Bun runs (#!/usr/bin/env bun) and that loads the CLI", () => {
+    const bin = manifest.bin?.mems;
+    expect(bin).toBe("bin/mems.ts");
+    const path = join(ROOT, bin ?? "");
+    expect(readFileSync(path, "utf8")).toStartWith("#!/usr/bin/env bun\n");
+    expect(statSync(path).mode & 0o111).toBe(0o111);
+    const run = Bun.spawnSync([process.execPath, path, "--version"], { cwd: ROOT });
+    expect(run.stdout.toString()).toBe(`${(manifest as { version?: string }).version}\n`);
+    expect(run.exitCode).toBe(0);
+  });
+
+  test("exports: the allocator, the seed API and the test hooks, each typed by declarations tsc emits from its source", () => {
+    expect(Object.keys(manifest.exports)).toEqual([".", "./seed", "./testing", "./package.json"]);
+    const emitted = (JSON.parse(readFileSync(join(ROOT, "tsconfig.types.json"), "utf8")) as { files: string[] }).files;
+    const sources: string[] = [];
+    for (const [entry, target] of Object.entries(manifest.exports)) {
+      if (entry === "./package.json") continue;
+      if (typeof target === "string") throw new Error(`${entry} has no types condition`);
+      expect(Object.keys(target)).toEqual(["types", "default"]); // types first, as TypeScript requires
+      const source = target.default.replace(/^\.\//, "");
+      expect(statSync(join(ROOT, source)).isFile()).toBe(true);
+      expect(target.types).toBe(`./dist/types/${source.replace(/\.ts$/, ".d.ts")}`);
+      sources.push(source);
+    }
+    expect(sources).toEqual(["core/index.ts", "core/seed.ts", "core/testing.ts"]);
+    expect([...emitted].sort()).toEqual([...sources].sort());
+    expect(manifest.types).toBe("./dist/types/core/index.d.ts");
+  });
+
+  test("our tools (Biome, TypeScript, Bun, type packages) are dev dependencies only", () => {
+    for (const tool of ["@biomejs/biome", "typescript", "bun", "@types/bun"]) {
+      expect(manifest.devDependencies[tool]).toBeDefined();
+      expect(manifest.dependencies[tool]).toBeUndefined();
+    }
+    expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith("@types/"))).toEqual([]);
+  });
+});
+
+describe("what npm pack ships", () => {
+  const files = packedFiles();
+
+  test("the CLI, the allocator, the trace tools, the scenarios, the docs; no tests, bench or conformance", () => {
+    for (const file of [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "bin/mems.ts",
+      "cli/main.ts",
+      "core/index.ts",
+      "core/seed.ts",
+      "core/testing.ts",
+    ]) {
+      expect(files).toContain(file);
+    }
+    expect(files).toContain("scenarios/example.mtrace"); // mems example replays it
+    for (const page of ["docs/README.md", "docs/mems.md", "docs/trace-format.md", "docs/design.md"]) expect(files).toContain(page);
+    const unwanted = files.filter((file) =>
+      /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance)\.ts$|^tsconfig|^biome/.test(file),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  test("shipped code imports only shipped files, and its bare imports are exactly the runtime dependencies", () => {
+    const shipped = new Set(files);
+    const missing: string[] = [];
+    const packages = new Set<string>();
+    for (const file of files.filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))) {
+      for (const specifier of runtimeImports(readFileSync(join(ROOT, file), "utf8"))) {
+        if (specifier.startsWith(".")) {
+          const target = normalize(join(dirname(file), specifier));
+          if (!shipped.has(target)) missing.push(`${file} imports ${specifier}`);
+        } else if (!specifier.startsWith("bun:") && !specifier.startsWith("node:") && specifier !== "bun") {
+          packages.add(packageOf(specifier));
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect([...packages].sort()).toEqual(Object.keys(manifest.dependencies).sort());
+  });
+});

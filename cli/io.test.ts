@@ -1,0 +1,102 @@
+/**
+ * The CLI's shared pieces in-process: integer options read by the project's decimal reader, the
+ * messages for files that cannot be read, and the check of an output path before any work.
+ */
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CommandError, describeFileError, integerArg, integerOption, outputFileProblem, UsageError } from "./io.ts";
+
+describe("integerOption", () => {
+  const pageSize = integerOption("page-size", 1);
+  const seed = integerOption("seed", 0, 0xffffffff);
+
+  test("decimal text and numbers (yargs' defaults) within the range are read", () => {
+    expect(pageSize("4096")).toBe(4096);
+    expect(pageSize(8192)).toBe(8192);
+    expect(seed("0")).toBe(0);
+    expect(seed("4294967295")).toBe(0xffffffff);
+  });
+
+  test("given twice, the last value counts", () => {
+    expect(pageSize(["1024", "2048"])).toBe(2048);
+  });
+
+  test.each([
+    [pageSize, "abc", "--page-size must be an integer >= 1, got abc"],
+    [pageSize, "0", "--page-size must be an integer >= 1, got 0"],
+    [pageSize, "-5", "--page-size must be an integer >= 1, got -5"],
+    [pageSize, "1e3", "--page-size must be an integer >= 1, got 1e3"],
+    [pageSize, "0x10", "--page-size must be an integer >= 1, got 0x10"],
+    [pageSize, "1.5", "--page-size must be an integer >= 1, got 1.5"],
+    [pageSize, "", "--page-size must be an integer >= 1, got "],
+    [pageSize, true, "--page-size must be an integer >= 1, got true"],
+    [pageSize, 1.5, "--page-size must be an integer >= 1, got 1.5"],
+    [pageSize, "a\x1b[31mb", "--page-size must be an integer >= 1, got a\\u001b[31mb"],
+    [seed, "4294967296", "--seed must be an integer from 0 to 4294967295, got 4294967296"],
+  ])("%#: refused as bad usage, naming the value", (read, value, message) => {
+    expect(() => read(value)).toThrow(new UsageError(message));
+  });
+
+  test("integerArg requires a value and reads it with integerOption", () => {
+    const arg = integerArg("ops", 0);
+    expect(arg.requiresArg).toBe(true);
+    expect(arg.coerce("12")).toBe(12);
+    expect(() => arg.coerce("twelve")).toThrow(UsageError);
+  });
+});
+
+describe("describeFileError", () => {
+  const errorOf = (action: () => unknown): unknown => {
+    try {
+      action();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("no error");
+  };
+
+  test("the reasons ls and rg give, in lower case, after the name as given", () => {
+    expect(
+      describeFileError(
+        "x",
+        errorOf(() => readFileSync("/no/such/file")),
+      ),
+    ).toBe("x: no such file");
+    expect(
+      describeFileError(
+        "d",
+        errorOf(() => readFileSync("/tmp")),
+      ),
+    ).toBe("d: is a directory");
+    expect(describeFileError("f", Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }))).toBe("f: permission denied");
+    expect(describeFileError("f", Object.assign(new Error("odd"), { code: "EODD" }))).toBe("f: EODD");
+    expect(describeFileError("f", new Error("no code"))).toBe("f: no code");
+    expect(describeFileError("f", "a string")).toBe("f: a string");
+  });
+
+  test("CommandError carries its status", () => {
+    const error = new CommandError("x: no such file", 2);
+    expect([error.name, error.message, error.status]).toEqual(["CommandError", "x: no such file", 2]);
+  });
+});
+
+describe("outputFileProblem", () => {
+  test("a new or existing file in an existing folder is fine; anything else is named", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mems-io-test-"));
+    try {
+      const existing = join(dir, "old.json");
+      writeFileSync(existing, "{}");
+      expect(outputFileProblem(join(dir, "new.json"))).toBeUndefined();
+      expect(outputFileProblem(existing)).toBeUndefined();
+      expect(outputFileProblem(dir)).toBe(`${dir} is a directory`);
+      expect(outputFileProblem(join(dir, "no/x.json"))).toBe(`${join(dir, "no/x.json")}: no such directory ${join(dir, "no")}`);
+      expect(outputFileProblem(join(existing, "x.json"))).toBe(`${join(existing, "x.json")}: ${existing} is not a directory`);
+      expect(outputFileProblem("")).toBe("needs a file name");
+      expect(outputFileProblem("relative.json")).toBeUndefined(); // in the current folder
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * A bad line is reported on one printable line (trace/format.ts: ScenarioError and `printable`): control
+ * and format characters escaped, each field cut to an excerpt of at most 60 characters, so a binary
+ * file cannot put control bytes on a terminal. Through the CLI with a piece of an ELF file:
+ * usage.test.ts.
+ */
+import { describe, expect, test } from "bun:test";
+import { parseScenario, printable, ScenarioError } from "../trace/format.ts";
+
+function errorOf(text: string, file = "t.mtrace"): ScenarioError {
+  try {
+    parseScenario(text, file);
+  } catch (error) {
+    if (error instanceof ScenarioError) return error;
+    throw error;
+  }
+  throw new Error("parsed without error");
+}
+
+describe("printable", () => {
+  test("ordinary messages are left as they are", () => {
+    for (const message of [
+      'unknown operation "z"',
+      'missing field: expected "g ID OFFSET [TEXT...]"',
+      "size 9007199254740992 is out of range",
+    ]) {
+      expect(printable(message)).toBe(message);
+    }
+  });
+
+  test("control, format and line-separator characters are escaped", () => {
+    expect(printable('op "a\x00b\x1b[2J\x7f\u0085\u202e\u2028"')).toBe('op "a\\x00b\\x1b[2J\\x7f\\x85\\u202e\\u2028"');
+  });
+
+  test("a word longer than 60 characters becomes an excerpt of 60, quotes kept, no escape cut in half", () => {
+    const long = printable(`field "${"y".repeat(500)}" and ${"z".repeat(61)}`);
+    expect(long).toBe(`field "${"y".repeat(57)}..." and ${"z".repeat(57)}...`);
+    const escapes = printable(`"${"\x01".repeat(100)}"`); // each byte is 4 characters escaped
+    expect(escapes).toBe(`"${"\\x01".repeat(14)}..."`);
+    expect(printable("x".repeat(60))).toBe("x".repeat(60));
+    expect(printable('"')).toBe('"');
+  });
+});
+
+describe("ScenarioError of a binary line", () => {
+  test("the first bad line is reported: one line of printable ASCII, the field cut to 60 characters", () => {
+    const binary = `\x7fELF\x02\x01\x01${"\x00".repeat(4000)}\xff\xfe garbage\n${"\x01\x02".repeat(1000)}\n`;
+    const error = errorOf(binary);
+    expect(error.line).toBe(1);
+    expect(error.toString()).toMatch(/^t\.mtrace:1: unknown operation "\\x7fELF\\x02\\x01\\x01(\\x00)+\.\.\."$/);
+    expect(error.message.length).toBeLessThan(100);
+  });
+
+  test("the reason alone is in message, printable, as before", () => {
+    const error = errorOf("a 0 8\nz\x1b\n");
+    expect([error.file, error.line, error.message]).toEqual(["t.mtrace", 2, 'unknown operation "z\\x1b"']);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Stopping cleanly on SIGINT (Ctrl-C) and SIGTERM, for the commands that start processes and write
+ * temporary files (`bench`, `conformance`).
+ *
+ * The first signal stops the children at once and asks the run to stop: the run calls `stop.check()`
+ * at its safe points (the CLI does in its progress callbacks), which throws `Stopped`, so every
+ * `finally` on the way out runs and removes what it made. Then the process dies of the signal itself,
+ * as git does after its cleanup, so the shell sees 130 (SIGINT) or 143 (SIGTERM) and a loop of commands
+ * stops too. A run that does not reach a safe point within a second dies anyway; a second signal
+ * ends it at once.
+ *
+ * Commands that only compute (`replay`, `soak`, `gen`) keep the default action: a signal ends them on
+ * the spot, and they have nothing to clean up.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+export type StopSignal = "SIGINT" | "SIGTERM";
+export type FatalSignal = StopSignal | "SIGPIPE";
+
+/** Signal numbers on Linux (and every POSIX system in use): the shell reports 128 + this. */
+export const SIGNAL_NUMBER: Record<FatalSignal, number> = { SIGINT: 2, SIGPIPE: 13, SIGTERM: 15 };
+
+/** The run was asked to stop by a signal. */
+export class Stopped extends Error {
+  constructor(readonly signal: StopSignal) {
+    super(`stopped by ${signal}`);
+    this.name = "Stopped";
+  }
+}
+
+/** What a run polls to learn that it should stop. */
+export class StopRequest {
+  signal: StopSignal | undefined;
+
+  /** @throws Stopped once a stop signal has arrived. */
+  check(): void {
+    if (this.signal !== undefined) throw new Stopped(this.signal);
+  }
+}
+
+/**
+ * Ends the process as if `signal` had killed it: puts back the signal's default action (Bun ignores
+ * SIGPIPE; adding and removing a listener restores the default) and raises it, which ends the process
+ * before `kill` returns; exits with 128 + its number should it somehow still be alive.
+ */
+export function dieOf(signal: FatalSignal): never {
+  const none = (): void => undefined;
+  process.removeAllListeners(signal);
+  process.on(signal, none);
+  process.removeListener(signal, none);
+  process.kill(process.pid, signal);
+  process.exit(128 + SIGNAL_NUMBER[signal]);
+}
+
+/** The processes whose parent is `pid`, from /proc (empty where there is no /proc). */
+export function childPids(pid: number = process.pid, proc = "/proc"): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(proc);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`${proc}/${entry}/stat`, "utf8");
+    } catch {
+      continue; // gone since the listing
+    }
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so read after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === pid) children.push(Number(entry));
+  }
+  return children;
+}
+
+/** Sends `signal` to every child of this process; returns their pids. */
+export function signalChildren(signal: StopSignal, children: () => number[] = childPids): number[] {
+  const pids = children();
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
+}
+
+export interface StoppableOptions {
+  /** Stops the children (default: the signal to every child process). */
+  stopChildren?: (signal: StopSignal) => void;
+  /** Ends the process (default: dieOf). */
+  die?: (signal: StopSignal) => unknown;
+  /** How long the run has to reach a safe point after the first signal, ms. */
+  graceMs?: number;
+}
+
+/**
+ * Runs `run` with SIGINT and SIGTERM turned into a stop request (see the file comment). Resolves with
+ * the run's result, or rejects with Stopped when a signal came, after the run has unwound.
+ */
+export async function stoppable<T>(run: (stop: StopRequest) => Promise<T>, options: StoppableOptions = {}): Promise<T> {
+  const stop = new StopRequest();
+  const stopChildren = options.stopChildren ?? ((signal: StopSignal) => signalChildren(signal));
+  const die = options.die ?? dieOf;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = (signal: StopSignal): void => {
+    if (stop.signal !== undefined) {
+      die(signal); // a second signal: no more waiting
+      return;
+    }
+    stop.signal = signal;
+    stopChildren(signal);
+    deadline = setTimeout(() => die(signal), options.graceMs ?? 1000);
+  };
+  const onInt = (): void => onSignal("SIGINT");
+  const onTerm = (): void => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  try {
+    const result = await run(stop);
+    stop.check(); // a signal after the last safe point still stops the command
+    return result;
+  } finally {
+    process.removeListener("SIGINT", onInt);
+    process.removeListener("SIGTERM", onTerm);
+    if (deadline !== undefined) clearTimeout(deadline);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Stopping leaves nothing behind (issue 11, item 5), with real processes and signals.
+ *
+ * Each run gets a TMPDIR of its own: its temporary folders are made there, and every process it starts
+ * carries that TMPDIR in its environment, so the processes it left behind are found by their
+ * environment (/proc/PID/environ) whoever their parent is by then, and other runs on the machine are
+ * not mistaken for ours.
+ *
+ * - SIGTERM to `bench` alone, once a worker runs: the command ends as killed by SIGTERM (143 in the
+ *   shell), and 3 s later at the most no process of the run is alive and its TMPDIR is empty.
+ * - SIGINT to the whole process group of `bench` (Ctrl-C in a terminal): the same, with 130.
+ * - `conformance` stopped by SIGINT mid-suite: 130, its scenario folder removed.
+ * - `soak` (nothing to clean up) ends at once on SIGTERM: 143.
+ * - A bench worker whose parent is killed with SIGKILL (no cleanup possible) ends by itself.
+ *
+ * This file imports nothing of the project, so the same tests can be run against an older checkout.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+const MAIN = join(ROOT, "cli/main.ts");
+const WORKER = join(ROOT, "bench/worker.ts");
+const base = mkdtempSync(join(tmpdir(), "mems-stop-test-"));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
+
+/** The status a shell reports: the exit code, or 128 + the signal that ended the process. */
+function shellStatus(child: { exitCode: number | null; signalCode: string | number | null }): number {
+  return child.exitCode ?? 128 + (typeof child.signalCode === "number" ? child.signalCode : (SIGNALS[child.signalCode ?? ""] ?? 0));
+}
+
+/** Live (not zombie) processes whose environment holds `VAR=value`, with their command lines. */
+function processesWith(variable: string): { pid: number; command: string }[] {
+  const found: { pid: number; command: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(variable)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").join(" ") });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Polls `condition` every 20 ms until it holds or `ms` pass; returns whether it held. */
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await Bun.sleep(20);
+  }
+  return true;
+}
+
+/** A run of the CLI with a TMPDIR of its own. */
+function start(name: string, args: string[], detached = false) {
+  const dir = join(base, name);
+  mkdirSync(dir);
+  const marker = `TMPDIR=${dir}`;
+  const child = Bun.spawn([process.execPath, MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TMPDIR: dir },
+    stdout: "pipe",
+    stderr: "pipe",
+    detached,
+  });
+  const stderr = new Response(child.stderr).text();
+  void new Response(child.stdout).text();
+  /** What the run left: live processes, and files in its TMPDIR. */
+  const left = () => ({ processes: processesWith(marker).map((p) => p.command), files: readdirSync(dir) });
+  return { child, dir, marker, stderr, left };
+}
+
+/** Signals the run once `ready` holds, then checks that 3 s later at the most nothing is left. */
+async function stopAndCheck(run: ReturnType<typeof start>, ready: () => boolean, signal: "SIGINT" | "SIGTERM", group: boolean) {
+  expect(await waitFor(ready, 20_000)).toBe(true);
+  const signalled = performance.now();
+  process.kill(group ? -run.child.pid : run.child.pid, signal);
+  await run.child.exited;
+  const exitMs = performance.now() - signalled;
+  const nothingLeft = () => {
+    const left = run.left();
+    return left.processes.length === 0 && left.files.length === 0;
+  };
+  await waitFor(nothingLeft, 3000);
+  expect({ status: shellStatus(run.child), ...run.left() }).toEqual({
+    status: 128 + (SIGNALS[signal] as number),
+    processes: [],
+    files: [],
+  });
+  return { exitMs, stderr: await run.stderr };
+}
+
+const workerRuns = (run: ReturnType<typeof start>) => () => processesWith(run.marker).some((p) => p.command.includes("bench/worker.ts"));
+
+describe("stopping leaves nothing behind", () => {
+  test.concurrent("bench: SIGTERM to the parent alone while a worker runs", async () => {
+    const run = start("bench-term", ["bench", "--quick"]);
+    const { stderr } = await stopAndCheck(run, workerRuns(run), "SIGTERM", false);
+    expect(stderr).toMatch(/\[1\/\d+\] churn-100/);
+  }, 30_000);
+
+  test.concurrent("bench: SIGINT to the whole process group (Ctrl-C) while a worker runs", async () => {
+    const run = start("bench-int", ["bench", "--quick"], true);
+    await stopAndCheck(run, workerRuns(run), "SIGINT", true);
+  }, 30_000);
+
+  test.concurrent("conformance: SIGINT while the differential suite runs", async () => {
+    const run = start("conformance", ["conformance", "--suite", "differential", "--profile", "full"]);
+    const { stderr } = await stopAndCheck(run, () => readdirSync(run.dir).some((f) => f.startsWith("mems-conformance-")), "SIGINT", false);
+    expect(stderr).toContain("conformance: differential 0/1000");
+  }, 30_000);
+
+  test.concurrent("soak: SIGTERM ends it at once", async () => {
+    const run = start("soak", ["soak", "--ops", "1000000000"]);
+    expect(await waitFor(() => processesWith(run.marker).length > 0, 20_000)).toBe(true);
+    await Bun.sleep(500); // past its start: running operations
+    await stopAndCheck(run, () => true, "SIGTERM", false);
+  }, 30_000);
+
+  test.concurrent("a bench worker whose parent is killed with SIGKILL ends by itself", async () => {
+    // A worker with a budget of a minute under a shell; the shell is killed, as an OOM killer would.
+    const dir = join(base, "orphan");
+    mkdirSync(dir);
+    const trace = join(dir, "t.rep");
+    await Bun.write(trace, `1\n2\n4\n1\na 0 16\na 1 32\nf 0\nf 1\n`);
+    const worker = `"$0" "$1" --allocator mems-size-indexed --workload t --trace "$2" --time 60000 --iterations 100000000 & wait`;
+    const shell = Bun.spawn(["bash", "-c", worker, process.execPath, WORKER, trace], {
+      env: { ...process.env, TMPDIR: dir },
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    const marker = `TMPDIR=${dir}`;
+    const workers = () => processesWith(marker).filter((p) => p.command.includes("bench/worker.ts"));
+    expect(await waitFor(() => workers().length > 0, 20_000)).toBe(true);
+    await Bun.sleep(300); // past its start: measuring
+    shell.kill("SIGKILL");
+    await shell.exited;
+    await waitFor(() => workers().length === 0, 3000);
+    expect(workers()).toEqual([]);
+  }, 30_000);
+});

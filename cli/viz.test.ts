@@ -1,0 +1,63 @@
+/**
+ * `mems viz` as a user runs it: bad usage is exit status 2 with a message and no file; a good run writes
+ * the page (or the SVG) and says where.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAt, parseLookups } from "../viz/page.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const EXAMPLE = join(ROOT, "scenarios/example.mtrace");
+const dir = mkdtempSync(join(tmpdir(), "mems-viz-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function viz(args: string[]) {
+  const run = Bun.spawnSync([process.execPath, join(ROOT, "cli/main.ts"), "viz", ...args], { cwd: dir });
+  return { status: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
+}
+
+describe("mems viz usage", () => {
+  const bad = join(dir, "bad.mtrace");
+  writeFileSync(bad, "a 0 8\nq 1\n");
+  const cases: [string, string[], string][] = [
+    ["an unknown lookup", [EXAMPLE, "--lookup", "first-fit,best-fit"], "--lookup: no lookup best-fit (known: first-fit, size-indexed)"],
+    ["no lookup", [EXAMPLE, "--lookup", ","], "--lookup: name at least one lookup"],
+    ["--at that is no count", [EXAMPLE, "--at", "3,x"], "--at: x is not an operation count"],
+    ["--at past the end", [EXAMPLE, "--at", "41"], "--at 41:"],
+    ["a missing file", [join(dir, "missing.mtrace")], "missing.mtrace: no such file"],
+    ["a bad scenario", [bad], "bad.mtrace:2:"],
+    ["no file", [], "Not enough non-option arguments"],
+  ];
+  for (const [name, args, message] of cases) {
+    test(`${name}: exit 2, the reason on stderr, nothing written`, () => {
+      const out = join(dir, `${name.replaceAll(" ", "-")}.html`);
+      const run = viz([...args, "--out", out]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stdout).toBe("");
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  test("a page by default, an SVG for a .svg name, one lookup alone", () => {
+    const run = viz([EXAMPLE]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe("wrote heap.html\n");
+    expect(readFileSync(join(dir, "heap.html"), "utf8")).toContain("<!doctype html>");
+    const svg = join(dir, "example.svg");
+    expect(viz([EXAMPLE, "--lookup", "size-indexed", "--at", "20", "--out", svg]).status).toBe(0);
+    const text = readFileSync(svg, "utf8");
+    expect(text).toStartWith("<svg");
+    expect(text).toContain("size-indexed");
+    expect(text).not.toContain("first-fit");
+  });
+
+  test("lists are parsed strictly", () => {
+    expect(parseLookups(" size-indexed , first-fit,size-indexed")).toEqual(["size-indexed", "first-fit"]);
+    expect(parseAt("0, 12")).toEqual([0, 12]);
+    expect(() => parseAt("")).toThrow("--at: (empty) is not an operation count");
+    expect(() => parseAt("-1")).toThrow("--at: -1 is not an operation count");
+  });
+});

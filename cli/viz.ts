@@ -1,0 +1,95 @@
+/**
+ * `mems viz`: replays scenarios and traces and writes one self-contained page of pictures of the heap
+ * (viz/): its maps at chosen operations, every lookup side by side, and its bytes over the operations.
+ *
+ * The drawing code (viz/, and vega for the charts) is loaded when the command runs, and only from a
+ * checkout of the repository: the installed package ships neither, and there the command says so
+ * (status 2) instead of breaking every other command. Arguments are checked before any replay.
+ */
+import { existsSync } from "node:fs";
+import type { Argv } from "yargs";
+import { LOOKUPS } from "../core/index.ts";
+import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
+import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { writeOut } from "./output.ts";
+
+const VIZ_MODULE = new URL("../viz/page.ts", import.meta.url);
+
+async function loadViz(): Promise<typeof import("../viz/page.ts")> {
+  if (!existsSync(VIZ_MODULE)) {
+    throw new CommandError(
+      "mems viz is not part of the installed package: it draws with vega from the repository's viz/.\nRun it from a checkout of the MeMS repository: npm install && npx bun mems viz FILE",
+      EXIT.usage,
+    );
+  }
+  return import(VIZ_MODULE.href);
+}
+
+function readAll(files: readonly string[]): Scenario[] {
+  return files.map((file) => {
+    try {
+      return readScenario(file);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new CommandError(error.toString(), EXIT.usage);
+      throw new CommandError(describeFileError(file, error), EXIT.usage);
+    }
+  });
+}
+
+export function vizCommand(y: Argv): Argv {
+  return y.command(
+    "viz <files..>",
+    "Draw the heap of scenarios or traces: maps at chosen operations, lookups side by side, bytes over time (one HTML page)",
+    (c) =>
+      c
+        .positional("files", {
+          type: "string",
+          array: true,
+          demandOption: true,
+          describe: "scenario files (.mtrace) or malloc-lab traces (.rep)",
+        })
+        .option("lookup", {
+          type: "string",
+          default: LOOKUPS.join(","),
+          describe: `lookups side by side, comma-separated (${LOOKUPS.join(", ")})`,
+        })
+        .option("at", {
+          type: "string",
+          describe: "also picture the heap after these operation counts, comma-separated (default: at every s line)",
+        })
+        .option("out", {
+          type: "string",
+          default: "heap.html",
+          describe: "the page to write; a name ending in .svg writes the maps alone as SVG",
+        }),
+    async (argv) => {
+      const viz = await loadViz();
+      let lookups: ReturnType<typeof viz.parseLookups>;
+      let at: number[] | undefined;
+      try {
+        lookups = viz.parseLookups(String(argv.lookup));
+        at = argv.at === undefined ? undefined : viz.parseAt(String(argv.at));
+      } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+      }
+      const outProblem = outputFileProblem(argv.out);
+      if (outProblem !== undefined) throw new UsageError(`--out: ${outProblem}`);
+      const scenarios = readAll(argv.files as string[]);
+      for (const scenario of scenarios) {
+        const beyond = at?.find((op) => op > scenario.count);
+        if (beyond !== undefined) throw new UsageError(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`);
+      }
+      const files = viz.recordFiles(scenarios, { lookups, ...(at !== undefined && { at }) });
+      try {
+        await Bun.write(argv.out, await viz.vizOutput(files, argv.out));
+      } catch (error) {
+        throw new CommandError(`cannot write ${describeFileError(argv.out, error)}`, EXIT.failed);
+      }
+      await writeOut(`wrote ${argv.out}\n`);
+      const failed = files.flatMap((file) =>
+        file.recordings.filter((r) => r.error !== undefined).map((r) => `${file.file} (${r.lookup}): ${r.error}`),
+      );
+      if (failed.length > 0) throw new CommandError(`stopped early: ${failed.join("; ")}`, EXIT.failed);
+    },
+  );
+}
