@@ -15,6 +15,7 @@ import { closeSync, constants as fsConstants, openSync, renameSync, rmSync, writ
 import { constants as osConstants } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Argv } from "yargs";
+import { outputFileProblem } from "../cli/io.ts";
 import { writeErr } from "../cli/output.ts";
 import {
   largestLog,
@@ -46,6 +47,8 @@ const USAGE = "mems record [--out FILE] [--pick main|largest] -- COMMAND [ARGS..
 
 /** Fails with a usage error unless `out` can be created and written (checked with a probe file beside it). */
 function checkWritable(out: string): void {
+  const problem = outputFileProblem(out);
+  if (problem !== undefined) throw new RecordUsageError(`--out: ${problem}`);
   const probe = join(dirname(out), `.${basename(out)}.${process.pid}.probe`);
   try {
     closeSync(openSync(probe, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL));

@@ -186,8 +186,13 @@ describe("bad input", () => {
     const marker = join(dir, "ran");
     const { status, said } = await record(["sh", "-c", `touch ${marker}`], join(dir, "no/such/dir/x.rep"));
     expect(status).toBe(2);
-    expect(said).toContain("cannot write there");
+    expect(said).toContain("--out: ");
+    expect(said).toContain("no such directory");
     expect(existsSync(marker)).toBe(false);
+    expect((await record(["true"], dir)).said).toBe(`mems record: --out: ${dir} is a directory`);
+    expect((await record(["true"], "")).said).toBe("mems record: --out: needs a file name");
+    // A folder that exists but cannot be written (a read-only mount; root ignores mode bits).
+    expect((await record(["true"], "/proc/x.rep")).said).toContain("cannot write there");
   });
 
   test("a statically linked program records nothing: no file, exit 1 (or its own failure)", async () => {

@@ -373,6 +373,8 @@ describe("standing", () => {
   test("docs/peers.md names its sources, the machine and dates, and lists what was skipped", () => {
     const doc = peersDoc([report], ["docs/peers-bench.json"]);
     expect(doc).toContain("bun bench/peers/standing.ts docs/peers-bench.json");
+    expect(doc).toContain("The runs' JSON: [peers-bench.json](../docs/peers-bench.json).");
+    expect(peersDoc([report], ["/tmp/x.json"])).toContain("[x.json](/tmp/x.json)");
     expect(doc).toContain("test cpu, 2 cores, linux x64, Bun 1.4.4: 1 run, 2026-11-29T00:00:00.000Z");
     expect(doc).toContain("| mems-size-indexed | 100 | 50.0 |");
     expect(doc).toContain("| mems-size-indexed | 300 | 60.0 |");

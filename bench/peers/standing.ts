@@ -262,6 +262,11 @@ function spreadGrid(
   };
 }
 
+/** A link from docs/ to a repository path given from the repository's root (`bench/peers/runs/x.json`). */
+function relativeLink(path: string): string {
+  return path.startsWith("/") || path.startsWith(".") ? path : `../${path}`;
+}
+
 /** docs/peers.md, whole, from one or more reports of the same bench (figures: medians over them). */
 export function peersDoc(reports: readonly BenchReport[], sources: readonly string[]): string {
   const report = medianReport(reports);
@@ -289,6 +294,7 @@ export function peersDoc(reports: readonly BenchReport[], sources: readonly stri
     `wrote on ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.platform}, Bun ${report.bun}: ${reports.length} run${reports.length === 1 ? "" : "s"}, ${runs}.`,
     "Figures are medians over the runs, with the lowest and highest in brackets. Do not edit by hand: rerun",
     "the bench and this script. The machine is shared and noisy: read ratios, not digits.",
+    `The runs' JSON: ${sources.map((source) => `[${source.slice(source.lastIndexOf("/") + 1)}](${relativeLink(source)})`).join(", ")}.`,
     "",
     "## Where MeMS stands",
     "",
