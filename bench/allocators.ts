@@ -3,15 +3,31 @@
  * (replay.ts) drives them all. Handles are plain numbers (a MeMS virtual address, a libc pointer, a
  * MemPool offset, a slot index), so the loop stores them in a Float64Array and makes no object per op.
  *
- * `c-reference` is not here: it is the C replay binary, timed in its own process (creference.ts).
+ * `c-reference` is not here: it is the C replay binary, timed in its own process (creference.ts); nor
+ * `glibc-c`, glibc called from C (peers/cnative.ts). The other peers (mimalloc, tcmalloc, jemalloc,
+ * AssemblyScript's TLSF in wasm) live in peers/.
  */
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
 import { type Lookup, Mems } from "../core/index.ts";
 import { LIBC } from "../core/os.ts";
+import { NativeAllocator } from "./peers/native.ts";
+import { WasmTlsfAllocator } from "./peers/wasm.ts";
 
 /** Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline. */
-export const ALLOCATORS = ["mems-size-indexed", "mems-first-fit", "c-reference", "libc-ffi", "thi.ng-malloc", "uint8array"] as const;
+export const ALLOCATORS = [
+  "mems-size-indexed",
+  "mems-first-fit",
+  "c-reference",
+  "libc-ffi",
+  "thi.ng-malloc",
+  "uint8array",
+  "glibc-c",
+  "mimalloc-ffi",
+  "tcmalloc-ffi",
+  "jemalloc-ffi",
+  "as-tlsf-wasm",
+] as const;
 export type AllocatorName = (typeof ALLOCATORS)[number];
 export const BASELINE: AllocatorName = "mems-size-indexed";
 
@@ -229,7 +245,7 @@ class TypedArrayAllocator implements BenchAllocator {
   }
 }
 
-/** A fresh in-process allocator, or undefined for `c-reference` (timed in its own process). */
+/** A fresh in-process allocator, or undefined for `c-reference` and `glibc-c` (timed in their own processes). */
 export function createAllocator(name: AllocatorName, workload: Workload): BenchAllocator | undefined {
   switch (name) {
     case "mems-size-indexed":
@@ -242,7 +258,14 @@ export function createAllocator(name: AllocatorName, workload: Workload): BenchA
       return new PoolAllocator(workload);
     case "uint8array":
       return new TypedArrayAllocator();
+    case "mimalloc-ffi":
+    case "tcmalloc-ffi":
+    case "jemalloc-ffi":
+      return new NativeAllocator(name);
+    case "as-tlsf-wasm":
+      return new WasmTlsfAllocator();
     case "c-reference":
+    case "glibc-c":
       return undefined;
   }
 }

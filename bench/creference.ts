@@ -17,6 +17,8 @@ interface ReferenceLine {
   ops: number;
   ns: number;
   runs: number[];
+  /** Minor page faults of each run (getrusage around it; the binary has one thread). */
+  faults?: number[];
   mmapCalls: number;
   peakMappedBytes: number;
 }
@@ -44,6 +46,12 @@ async function runReference(binary: string, file: string, repeat: number, deadli
   return JSON.parse(stdout) as ReferenceLine;
 }
 
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
@@ -63,6 +71,7 @@ export async function measureReference(
 ): Promise<Measurement> {
   let line = await runReference(binary, file, 1, deadlineMs);
   const once = line.ns;
+  const coldFaults = line.faults?.[0];
   if (once < targetMs * 1e6) {
     const repeat = Math.max(3, Math.min(maxRepeat, Math.ceil((targetMs * 1e6) / Math.max(once, 1))));
     line = await runReference(binary, file, repeat, deadlineMs);
@@ -78,6 +87,9 @@ export async function measureReference(
     p99NsPerOp: percentile(sorted, 0.99) / ops,
     meanNsPerOp: mean / ops,
     samples: line.runs.length,
+    coldNsPerOp: once / ops,
+    ...(coldFaults === undefined ? {} : { coldFaults }),
+    ...(line.faults !== undefined && line.faults.length > 1 ? { warmFaults: medianOf(line.faults.slice(1)) } : {}),
     peakMappedBytes: line.peakMappedBytes,
     mmapCalls: line.mmapCalls,
     process: "c-binary",

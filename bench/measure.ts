@@ -11,6 +11,7 @@ import { Prng } from "../lib/prng.ts";
 import { readScenario, type Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
 import { BATCH_OPS, type BatchLatency, BatchRecorder } from "./latency.ts";
+import { minorFaults } from "./peers/faults.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { type Budget, samplingPlan, timeTask } from "./sampling.ts";
 import { SEED } from "./workloads.ts";
@@ -34,6 +35,12 @@ export interface Measurement {
   liveAtEnd?: number;
   /** Blocks the allocator itself counted as live at the end, where it counts them. */
   allocatorLiveAtEnd?: number;
+  /** The first replay in a fresh process (nothing allocated before it), / ops; where measured. */
+  coldNsPerOp?: number;
+  /** Minor page faults of that first replay. */
+  coldFaults?: number;
+  /** Minor page faults of a warm replay (the mean over the timed and warmup replays after the first). */
+  warmFaults?: number;
   /** Where the allocator ran: in a `bun bench/worker.ts` child, or the C binary's own process. */
   process: "bun-child" | "c-binary" | "in-process";
   /** Time of batches of 1,000 operations in the timed replays (latency.ts); absent for the C binary. */
@@ -84,17 +91,27 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
   const clock = batches.timesBatches ? batches.clock : undefined;
   let sink = 0;
   let checked: ReplayOutcome | undefined;
+  // Page faults are read around each replay (a microsecond, against a whole replay).
+  let coldFaults = 0;
+  let warmFaults = 0;
+  let warmReplays = 0;
   const observed = (): void => {
+    const before = minorFaults();
     checked = replayOnce(allocator, scenario, state, true, clock);
+    coldFaults = minorFaults() - before;
     sink += checked.sink;
     batches.add();
   };
   const task = (): void => {
+    const before = minorFaults();
     sink += replayOnce(allocator, scenario, state, false, clock).sink;
+    warmFaults += minorFaults() - before;
+    warmReplays++;
     batches.add();
   };
   const single = { timeMs: 0, iterations: 1, warmupMs: 0, warmupIterations: 0 };
   let timing = await timeTask(`${workload} ${name}`, observed, single);
+  const cold = timing.p50;
   const plan = samplingPlan(timing.p50, budget);
   if (plan !== undefined) timing = await timeTask(`${workload} ${name}`, task, plan);
   if (Number.isNaN(sink)) throw new Error("unreachable: keeps the translations alive");
@@ -111,11 +128,14 @@ export async function measureScenario(name: AllocatorName, workload: string, sce
       meanNsPerOp: (timing.mean * 1e6) / ops,
       samples: timing.samples,
       liveAtEnd: checked.liveAtEnd,
+      coldNsPerOp: (cold * 1e6) / ops,
+      coldFaults,
       process: "in-process",
     },
     checked.stats,
     shape.peakLiveBytes,
   );
+  if (warmReplays > 0) measurement.warmFaults = warmFaults / warmReplays;
   // The timed replays are the last `samples` ones (the observed replay alone when it was the only one).
   const latency = batches.summary(timing.samples);
   if (latency !== undefined) measurement.latency = latency;

@@ -15,6 +15,7 @@ import { measureReference, referenceBinary } from "./creference.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
 import type { Measurement } from "./measure.ts";
 import { PARENT_ENV } from "./orphan.ts";
+import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers, prepareWorkload } from "./peers/index.ts";
 import { type Family, skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
 
 export { type Cell, isSkipped, type Skipped } from "./family.ts";
@@ -62,6 +63,7 @@ export const NOTES = [
   "peak mapped: MeMS and C: segment bytes mapped at the peak (bookkeeping excluded); thi.ng-malloc: the highest `top` of its pool; utilization: peak live bytes of the trace / peak mapped.",
   "latency: the time of batches of 1,000 operations in the timed replays (one clock reading per batch): p50, p99, p99.9 and the slowest batch; the C binary times whole replays only.",
   "scaling: the churn trace at 100 to 1,000,000 live blocks; an allocator that does not finish a size within 30 s is stopped there and runs no larger size. A size with the trace of another workload (scaling-10k is churn-10k) is measured once.",
+  ...PEER_NOTES,
 ];
 
 /** Budgets by size: small traces take many short samples, big ones a few long ones. */
@@ -109,9 +111,9 @@ export function filterProblem(filter: string, quick: boolean): string | undefine
 
 /* Running */
 
-async function runWorker(args: string[], deadlineMs?: number): Promise<Measurement> {
+async function runWorker(args: string[], deadlineMs?: number, extraEnv: Record<string, string> = {}): Promise<Measurement> {
   // The worker ends itself should this process die without stopping it (orphan.ts).
-  const env = { ...process.env, [PARENT_ENV]: String(process.pid) };
+  const env = { ...process.env, ...extraEnv, [PARENT_ENV]: String(process.pid) };
   const child = Bun.spawn([process.execPath, WORKER, ...args], {
     stdout: "pipe",
     stderr: "pipe",
@@ -153,6 +155,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   );
   const allocators = ALLOCATORS.filter(selects(options.filter, ALLOCATORS));
   const reference = allocators.includes("c-reference") ? await referenceBinary() : undefined;
+  const peerFailures = await preparePeers(allocators);
   const dir = mkdtempSync(join(tmpdir(), "mems-bench-"));
   const total = specs.length * allocators.length;
   const workloads: WorkloadReport[] = [];
@@ -163,7 +166,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   const measureCell = async (spec: WorkloadSpec, allocator: AllocatorName, file: string | undefined, budget: string[]): Promise<Cell> => {
     const stopped = stops.skip(spec, allocator);
     if (stopped !== undefined) return stopped;
-    const reason = skipReason(allocator, spec);
+    const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec) ?? peerFailures.get(allocator);
     if (reason !== undefined) return { allocator, workload: spec.name, skipped: reason };
     const started = Date.now();
     try {
@@ -173,6 +176,9 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
         if (file === undefined) throw new Error("no trace file");
         const [targetMs, repeat] = options.quick ? [20, 3] : [200, 51];
         measurement = await measureReference(reference.path, spec.name, file, targetMs, repeat, familyOf(spec)?.deadlineMs);
+      } else if (allocator === "glibc-c") {
+        if (file === undefined) throw new Error("no trace file");
+        measurement = await measurePeerProcess(spec.name, file, dir, options.quick);
       } else {
         const target =
           file !== undefined
@@ -183,6 +189,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
         measurement = await runWorker(
           ["--allocator", allocator, "--workload", spec.name, ...target, ...budget],
           familyOf(spec)?.deadlineMs,
+          peerEnv(allocator),
         );
       }
       measurement.wallMs = Date.now() - started;
@@ -206,6 +213,14 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
         const cells = copyCells(spec, same.cells).map((cell) => stops.skip(spec, cell.allocator) ?? cell);
         for (const cell of cells) stops.record(spec, cell);
         workloads.push({ name: spec.name, describe: spec.describe, cells, ...(family && { family }), sameTraceAs: same.name });
+        continue;
+      }
+      const unavailable = await prepareWorkload(spec); // a real-* trace is recorded here, unless cached
+      if (unavailable !== undefined) {
+        options.progress(`[${step + 1}-${step + allocators.length}/${total}] ${spec.name}: skipped: ${unavailable}`);
+        step += allocators.length;
+        const cells = allocators.map((allocator): Cell => ({ allocator, workload: spec.name, skipped: unavailable }));
+        workloads.push({ name: spec.name, describe: spec.describe, cells, ...(family && { family }) });
         continue;
       }
       const file = traceFile(spec, dir);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateChurnTrace } from "../trace/generate.ts";
 import type { AllocatorName } from "./allocators.ts";
+import { realWorkloadSpecs } from "./peers/real.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const EXAMPLE_TRACE = join(ROOT, "scenarios/example.mtrace");
@@ -74,6 +75,7 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
   for (const file of mallocLabTraces()) {
     specs.push({ name: `malloclab-${file.replace(/\.rep$/, "")}`, kind: "trace", file: join(MALLOCLAB_DIR, file), describe: file });
   }
+  specs.push(...realWorkloadSpecs());
   specs.push(...scalingSpecs(false));
   return specs;
 }

@@ -12,7 +12,7 @@ import { genCommand } from "./gen.ts";
 import { CommandError, EXIT, UsageError } from "./io.ts";
 import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
-import { repositoryCommands } from "./repository.ts";
+import { recordCommands, repositoryCommands } from "./repository.ts";
 import { dieOf, Stopped } from "./signals.ts";
 import { soakCommand } from "./soak.ts";
 import { vizCommand } from "./viz.ts";
@@ -20,7 +20,15 @@ import { vizCommand } from "./viz.ts";
 const args = hideBin(process.argv);
 // Integer options are read by cli/io.ts's integerOption from the text given, not by yargs' own parsing.
 let cli = yargs(args).scriptName("mems").usage("$0 <command> [options]").parserConfiguration({ "parse-numbers": false });
-for (const register of [exampleCommand, replayCommand, soakCommand, genCommand, ...(await repositoryCommands()), vizCommand])
+for (const register of [
+  exampleCommand,
+  replayCommand,
+  soakCommand,
+  genCommand,
+  ...(await repositoryCommands()),
+  ...(await recordCommands()),
+  vizCommand,
+])
   cli = register(cli);
 
 /** Says `message` on stderr, unless stderr is gone too. */

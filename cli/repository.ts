@@ -1,6 +1,7 @@
 /**
- * `mems conformance` and `mems bench` run from a checkout of the MeMS repository only: they build the
- * C reference (make, cc) and time MeMS beside allocators the package does not install. The package
+ * `mems conformance`, `mems bench` and `mems record` run from a checkout of the MeMS repository only:
+ * they build the C reference or the recorder (make, cc) and time MeMS beside allocators the package
+ * does not install. The package
  * ships without their modules (package.json `files`); there each command says what it needs and exits
  * with status 2, as for any other command this installation cannot run.
  */
@@ -21,6 +22,10 @@ const WHAT = {
     describe: "Time MeMS beside other allocators",
     needs: "it builds the C reference with gcc and make, and times MeMS beside allocators the package does not install",
   },
+  record: {
+    describe: "Record a program's malloc/free calls as a malloc-lab trace",
+    needs: "it builds its LD_PRELOAD library (record/) with gcc and make",
+  },
 } as const;
 
 /**
@@ -34,6 +39,14 @@ export async function repositoryCommands(cliDir: string = CLI_DIR): Promise<Regi
   const conformance: typeof import("./conformance.ts") = await import(conformancePath);
   const bench: typeof import("./bench.ts") = await import(benchPath);
   return [conformance.conformanceCommand, bench.benchCommand];
+}
+
+/** `mems record`: the real command where record/command.ts is present in `recordDir`, else one that says why not. */
+export async function recordCommands(recordDir: string = join(CLI_DIR, "../record")): Promise<Register[]> {
+  const path = join(recordDir, "command.ts");
+  if (!existsSync(path)) return [notInstalled("record")];
+  const record: typeof import("../record/command.ts") = await import(path);
+  return [record.recordCommand];
 }
 
 /** A command that takes any options and only says where it runs (exit status 2). */

@@ -105,7 +105,7 @@ describe("stopping leaves nothing behind", () => {
   test.concurrent("bench: SIGTERM to the parent alone while a worker runs", async () => {
     const run = start("bench-term", ["bench", "--quick"]);
     const { stderr } = await stopAndCheck(run, workerRuns(run), "SIGTERM", false);
-    expect(stderr).toContain("[1/18] churn-100");
+    expect(stderr).toMatch(/\[1\/\d+\] churn-100/);
   }, 30_000);
 
   test.concurrent("bench: SIGINT to the whole process group (Ctrl-C) while a worker runs", async () => {

@@ -4,6 +4,7 @@
  */
 import Table from "cli-table3";
 import { type Cell, isSkipped } from "../family.ts";
+import { formatStanding } from "../peers/standing.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
 import { BASELINE, costCurves, opsOf, PEER, ratioToBaseline, summaryRows } from "./summary.ts";
@@ -113,7 +114,14 @@ export function formatHeader(report: BenchReport): string {
 }
 
 export function formatReport(report: BenchReport): string {
-  const parts = [formatHeader(report), "", formatSummary(report), formatCurves(report), ...report.workloads.map(formatTable)];
+  const parts = [
+    formatHeader(report),
+    "",
+    formatSummary(report),
+    formatCurves(report),
+    formatStanding(report),
+    ...report.workloads.map(formatTable),
+  ];
   const lines = [...parts.filter((part, i) => i < 2 || part !== ""), ...report.notes.map((note) => `- ${note}`)];
   lines.push(`- Took ${formatDuration(report.elapsedMs)}.`);
   return `${lines.join("\n")}\n`;

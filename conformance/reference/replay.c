@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "mems.h"
@@ -712,14 +713,20 @@ int main(int argc, char **argv) {
         out_quiet = 1;
         mems_set_quiet(1);
         int64_t *runs = checked_alloc((size_t)repeat * sizeof *runs);
+        long *faults = checked_alloc((size_t)repeat * sizeof *faults); /* minor page faults of each run */
+        struct rusage usage;
         unsigned long mmap_calls = 0;
         size_t peak = 0;
         for (int64_t r = 0; r < repeat; r++) {
             mems_init();
             mems_reset_counters();
+            getrusage(RUSAGE_SELF, &usage); /* one thread: as RUSAGE_THREAD */
+            long faults_before = usage.ru_minflt;
             int64_t t0 = now_ns();
             run_once(&sc, blocks, 0);
             runs[r] = now_ns() - t0;
+            getrusage(RUSAGE_SELF, &usage); /* one thread: as RUSAGE_THREAD */
+            faults[r] = usage.ru_minflt - faults_before;
             mmap_calls = mems_mmap_calls;
             peak = mems_peak_mapped_bytes;
         }
@@ -729,7 +736,10 @@ int main(int argc, char **argv) {
         int64_t median = repeat % 2 ? sorted[repeat / 2] : (sorted[repeat / 2 - 1] + sorted[repeat / 2]) / 2;
         printf("{\"ops\": %lu, \"ns\": %lld, \"runs\": [", (unsigned long)sc.count, (long long)median);
         for (int64_t r = 0; r < repeat; r++) printf("%s%lld", r ? ", " : "", (long long)runs[r]);
+        printf("], \"faults\": [");
+        for (int64_t r = 0; r < repeat; r++) printf("%s%ld", r ? ", " : "", faults[r]);
         printf("], \"mmapCalls\": %lu, \"peakMappedBytes\": %lu}\n", mmap_calls, (unsigned long)peak);
+        free(faults);
         free(sorted);
         free(runs);
     }
