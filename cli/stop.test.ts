@@ -132,7 +132,9 @@ describe("stopping leaves nothing behind", () => {
     mkdirSync(dir);
     const trace = join(dir, "t.rep");
     await Bun.write(trace, `1\n2\n4\n1\na 0 16\na 1 32\nf 0\nf 1\n`);
-    const worker = `"$0" "$1" --allocator mems-size-indexed --workload t --trace "$2" --time 60000 --iterations 100000000 & wait`;
+    // MEMS_BENCH_PARENT as run.ts passes it: a worker slow to start under load, reaching exitWithParent
+    // after the shell is gone, must still see that its parent died (without it the test raced).
+    const worker = `MEMS_BENCH_PARENT=$$ "$0" "$1" --allocator mems-size-indexed --workload t --trace "$2" --time 60000 --iterations 100000000 & wait`;
     const shell = Bun.spawn(["bash", "-c", worker, process.execPath, WORKER, trace], {
       env: { ...process.env, TMPDIR: dir },
       stdout: "ignore",
