@@ -14,7 +14,11 @@ import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } 
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
 
+/** Where a full run's results go: the committed figures the README and docs show. */
 const RESULTS_DIR = fileURLToPath(new URL("../bench/results", import.meta.url));
+/** Where a --quick or --filter run's results go unless --out says otherwise (not committed), so a smoke
+ * run never overwrites the figures of a full one. */
+const PARTIAL_RESULTS_DIR = fileURLToPath(new URL("../bench/results-partial", import.meta.url));
 
 export function benchCommand(y: Argv): Argv {
   return y.command(
@@ -29,7 +33,11 @@ export function benchCommand(y: Argv): Argv {
         })
         .option("filter", { type: "string", describe: "workloads or allocators: substrings, comma-separated" })
         .option("json", { type: "string", describe: "also write every figure, the machine and the date to this file" })
-        .option("out", { type: "string", describe: "results folder: RESULTS.md, report.html, charts (default bench/results)" })
+        .option("out", {
+          type: "string",
+          describe:
+            "results folder: RESULTS.md, report.html, charts (default bench/results; bench/results-partial with --quick or --filter)",
+        })
         .check((argv) => {
           const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick);
           if (filter !== undefined) throw new UsageError(filter);
@@ -57,7 +65,7 @@ export function benchCommand(y: Argv): Argv {
           throw new CommandError(`cannot write ${describeFileError(argv.json, error)}`, EXIT.failed);
         }
       }
-      const out = argv.out ?? RESULTS_DIR;
+      const out = argv.out ?? (argv.quick || argv.filter !== undefined ? PARTIAL_RESULTS_DIR : RESULTS_DIR);
       try {
         const files = await writeResults(report, out);
         writeErr(`wrote ${out}: ${files.length} files (RESULTS.md, report.html, charts)\n`);
