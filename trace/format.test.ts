@@ -81,6 +81,12 @@ describe("mtrace dialect", () => {
     expect(whereOf("r 0 8\nw 0 5 1\n")).toBe("t.mtrace:2");
   });
 
+  test("numbers are decimal digits, leading zeros included; -0 is 0", () => {
+    const s = parseScenario("a 007 0000000000000000000008\na 0 4\nf -0\nw 7 0004 -0\n", "t.mtrace");
+    expect([s.slotId[0], s.b[0], s.a[2], s.b[3], s.c[3]]).toEqual([7, 8, 1, 4, 0]);
+    expect(Object.is(s.c[3], 0)).toBe(true);
+  });
+
   test("a freed ID may still be named (it keeps its old address)", () => {
     expect(parseScenario("a 0 8\nf 0\nf 0\nv 0\nw 0 0 1\n", "t.mtrace").count).toBe(5);
   });
@@ -119,6 +125,8 @@ describe("bad lines give FILE:LINE: message", () => {
     ["p before a", "p 3 0\n", 't.mtrace:1: "p" on ID 3 before any "a" or "r" line for it'],
     ["F not a number", "F abc\n", 't.mtrace:1: address "abc" is not a decimal integer'],
     ["op glued to its text", "ehello\n", 't.mtrace:1: unknown operation "ehello"'],
+    ["op named like a property of every object", "a 0 8\nconstructor 0\n", 't.mtrace:2: unknown operation "constructor"'],
+    ["op named like the prototype", "__proto__\n", 't.mtrace:1: unknown operation "__proto__"'],
   ];
   for (const [name, text, message] of cases) {
     test(name, () => expect(errorOf(text)).toBe(message));
