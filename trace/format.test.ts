@@ -1,12 +1,9 @@
 /** The scenario parser: both dialects, and every kind of bad line at its FILE:LINE. */
 
 import { describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { errorOf } from "../test-support/trace.ts";
+import { mallocLabTraces } from "./corpus.ts";
 import { detectDialect, Op, parseScenario, readScenario, ScenarioError } from "./format.ts";
-
-const TRACES = join(import.meta.dir, "../../shared/traces/malloclab");
 
 /** Only the FILE:LINE part of the error. */
 function whereOf(text: string, file = "t.mtrace"): string {
@@ -158,10 +155,10 @@ describe("malloc-lab dialect", () => {
   });
 
   test("every shipped trace parses and matches its header", () => {
-    const files = readdirSync(TRACES).filter((f) => f.endsWith(".rep"));
+    const files = mallocLabTraces();
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const s = readScenario(join(TRACES, file));
+      const s = readScenario(file);
       expect(s.count).toBe(s.header?.opCount as number);
       expect(s.idCount).toBeLessThanOrEqual(s.header?.idCount as number);
       expect(s.mallocs + s.frees + s.reallocs).toBe(s.count);

@@ -1,13 +1,14 @@
 /** The scenario runner: exact output of every operation, directives vs options, results, verify. */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { maskPhysical as mask } from "../conformance/compare.ts";
 import { injectMmapFailures, LOOKUPS, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
 import { run, runWithResult } from "../test-support/trace.ts";
+import { MALLOCLAB_DIR, mallocLabTraces } from "./corpus.ts";
 import { parseScenario, readScenario } from "./format.ts";
+import { maskPhysical as mask } from "./output.ts";
 import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -203,18 +204,17 @@ describe("verify", () => {
 
   test("the malloc-lab short traces pass", () => {
     for (const name of ["short1-bal.rep", "short2-bal.rep"]) {
-      expect(replay(readScenario(join(SHARED, "traces/malloclab", name)), { verify: true }).ops).toBe(12);
+      expect(replay(readScenario(join(MALLOCLAB_DIR, name)), { verify: true }).ops).toBe(12);
     }
   });
 
   test.each(LOOKUPS)(
     "every malloc-lab trace passes in %s, every block checked before its free or realloc",
     (lookup) => {
-      const dir = join(SHARED, "traces/malloclab");
-      const names = readdirSync(dir).filter((name) => name.endsWith(".rep"));
-      expect(names.length).toBe(13);
-      for (const name of names) {
-        const scenario = readScenario(join(dir, name));
+      const traces = mallocLabTraces();
+      expect(traces.length).toBe(13);
+      for (const trace of traces) {
+        const scenario = readScenario(trace);
         const result = replay(scenario, { verify: true, lookup });
         expect(result.ops).toBe(scenario.header?.opCount as number);
         expect(result.mallocs + result.reallocs).toBeGreaterThan(0);
@@ -283,7 +283,7 @@ describe("the CLI (one process each: kept to a few)", () => {
   });
 
   test("--report json prints one line per file; unknown options give status 2", () => {
-    const rep = join(SHARED, "traces/malloclab/short1-bal.rep");
+    const rep = join(MALLOCLAB_DIR, "short1-bal.rep");
     const { status, stdout } = cli("replay", rep, rep, "--report", "json", "--lookup", "size-indexed", "--verify");
     expect(status).toBe(0);
     const lines = stdout
