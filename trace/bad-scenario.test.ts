@@ -7,7 +7,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { injectMmapFailures, LOOKUPS, type Mems, MemsError } from "../core/index.ts";
 import { errorOf, run } from "../test-support/trace.ts";
 import { parseScenario } from "./format.ts";
-import { patternByte, replay, VerifyError } from "./runner.ts";
+import { patternByte } from "./pattern.ts";
+import { replay, VerifyError } from "./runner.ts";
 
 afterEach(() => injectMmapFailures(0));
 

@@ -9,7 +9,8 @@ import { run, runWithResult } from "../test-support/trace.ts";
 import { MALLOCLAB_DIR, mallocLabTraces } from "./corpus.ts";
 import { parseScenario, readScenario } from "./format.ts";
 import { maskPhysical as mask } from "./output.ts";
-import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";
+import { patternByte } from "./pattern.ts";
+import { replay, reportLine, VerifyError } from "./runner.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SHARED = join(ROOT, "../shared");

@@ -14,7 +14,7 @@
 
 import { type Lookup, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
-import { Patterns } from "./pattern.ts";
+import { fillPattern, firstPatternDifference, patternByte, patternTile } from "./pattern.ts";
 
 /* Options and results */
 
@@ -429,11 +429,6 @@ class Totals {
 
 /* Verification */
 
-/** Byte `i` of the block of ID `id` under `verify`; it repeats every 256 bytes. */
-export function patternByte(id: number, i: number): number {
-  return ((id % 256) * 131 + i * 7 + 1) & 0xff;
-}
-
 /**
  * The shadow of every block's contents: a pattern per ID plus the bytes `w` wrote over it. A slot is
  * checked only while `verified` says its contents are known (not after a raw `F` freed it).
@@ -512,7 +507,7 @@ class BlockChecker {
     const bytes = this.size[slot] as number;
     if (from >= bytes) return;
     const view = this.mems.view(this.address[slot] as number, bytes);
-    patterns.fill(view, this.scenario.slotId[slot] as number, from);
+    fillPattern(view, this.scenario.slotId[slot] as number, from);
   }
 
   private check(slot: number, length: number, index: number, when: string): void {
@@ -521,12 +516,12 @@ class BlockChecker {
     const id = this.scenario.slotId[slot] as number;
     const written = this.written[slot];
     if (written === undefined) {
-      const at = patterns.firstDifference(view, id);
+      const at = firstPatternDifference(view, id);
       if (at >= 0) this.mismatch(slot, at, patternByte(id, at), view[at] as number, index, when);
       return;
     }
     // Bytes written by `w` override the pattern: compare byte by byte.
-    const tile = patterns.tile(id);
+    const tile = patternTile(id);
     for (let k = 0; k < length; k++) {
       const expected = written.get(k) ?? (tile[k & 0xff] as number);
       if (view[k] !== expected) this.mismatch(slot, k, expected, view[k] as number, index, when);
@@ -538,5 +533,3 @@ class BlockChecker {
     throw new VerifyError(this.scenario.file, line, this.scenario.slotId[slot] as number, offset, expected, actual, when);
   }
 }
-
-const patterns = new Patterns(patternByte);

@@ -14,7 +14,7 @@
 
 import { type Lookup, Mems } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
-import { Patterns } from "./pattern.ts";
+import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 
 /* Options and results */
 
@@ -81,15 +81,6 @@ export class SoakError extends Error {
   }
 }
 
-/* Patterns */
-
-/** Byte `i` of the pattern `key` (0..255). */
-export function soakPatternByte(key: number, i: number): number {
-  return (key * 167 + i * 13 + 5) & 0xff;
-}
-
-const patterns = new Patterns(soakPatternByte);
-
 /* Sizes */
 
 /** Mostly small, some up to two pages, a few up to eight. */
@@ -150,11 +141,11 @@ export function soak(options: SoakOptions): SoakResult {
   };
   const checkBlock = (index: number, when: string): void => {
     result.blockChecks++;
-    const at = patterns.firstDifference(mems.view(address[index] as number), key[index] as number);
+    const at = firstPatternDifference(mems.view(address[index] as number), key[index] as number);
     if (at >= 0) {
       const found = mems.view((address[index] as number) + at, 1)[0];
       fail(
-        `block at ${address[index]} (${size[index]} bytes) byte ${at}: expected ${soakPatternByte(key[index] as number, at)}, found ${found} (${when})`,
+        `block at ${address[index]} (${size[index]} bytes) byte ${at}: expected ${patternByte(key[index] as number, at)}, found ${found} (${when})`,
       );
     }
   };
@@ -179,7 +170,7 @@ export function soak(options: SoakOptions): SoakResult {
         const bytes = randomSize(rng, pageSize);
         const v = mems.malloc(bytes);
         const k = rng.int(0, 255);
-        patterns.fill(mems.view(v), k);
+        fillPattern(mems.view(v), k);
         address[live] = v;
         size[live] = bytes;
         key[live] = k;
@@ -210,7 +201,7 @@ export function soak(options: SoakOptions): SoakResult {
         const i = rng.int(0, live - 1);
         checkBlock(i, "before rewrite");
         const k = rng.int(0, 255);
-        patterns.fill(mems.view(address[i] as number), k);
+        fillPattern(mems.view(address[i] as number), k);
         key[i] = k;
         result.writes++;
       } else if (roll < 0.9) {
@@ -218,7 +209,7 @@ export function soak(options: SoakOptions): SoakResult {
         const i = rng.int(0, live - 1);
         const offset = rng.int(0, (size[i] as number) - 1);
         const found = mems.view((address[i] as number) + offset, 1)[0];
-        const expected = soakPatternByte(key[i] as number, offset);
+        const expected = patternByte(key[i] as number, offset);
         if (found !== expected) fail(`block at ${address[i]} byte ${offset}: expected ${expected}, found ${found} (read)`);
         result.reads++;
       } else if (roll < 0.99) {
