@@ -77,7 +77,7 @@ describe.each(LOOKUPS)("%s: the bench loop ends where the runner ends", (lookup)
     const runner = runnerEnd(scenario, lookup);
     expect(runner?.leaked.length).toBe(2);
     expect(runner?.stats.liveBlocks).toBe(5); // IDs 0, 1 and 5, and the two leaked blocks
-    expect(benchEnd(scenario, lookup)).toEqual(runner as EndState);
+    expect(benchEnd(scenario, lookup)).toEqual(runner);
   });
 
   test("on every malloc-lab trace", () => {
@@ -87,7 +87,7 @@ describe.each(LOOKUPS)("%s: the bench loop ends where the runner ends", (lookup)
       const scenario = readScenario(trace);
       const runner = runnerEnd(scenario, lookup);
       expect(runner?.chains.length).toBeGreaterThan(0);
-      expect({ trace, end: benchEnd(scenario, lookup) }).toEqual({ trace, end: runner as EndState });
+      expect({ trace, end: benchEnd(scenario, lookup) }).toEqual({ trace, end: runner });
     }
   }, 30_000);
 });

@@ -160,8 +160,8 @@ const START_ADDRESSES = [0, 1000] as const;
 
 /** The scenario of one seed. Page size and start address cycle with the seed, so a seed alone reruns it. */
 export function differentialScenario(seed: number, ops: number): string {
-  const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] as number;
-  const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] as number;
+  const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] ?? PAGE_SIZES[0];
+  const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] ?? START_ADDRESSES[0];
   return generateRandomScenario(seed, { ops, pageSize, startAddress });
 }
 
