@@ -42,12 +42,15 @@ export function replayOnce(allocator: BenchAllocator, scenario: Scenario, blocks
   for (let i = 0; i < count; i++) {
     const slot = a[i] ?? -1;
     switch (ops[i]) {
-      case Op.Malloc:
-        blocks.malloc(allocator, slot, b[i] ?? 0);
+      // `a` and `f` are blocks.malloc(allocator, ...) and blocks.free(allocator, ...) with the allocator
+      // called from here, one inlining level up (see BlockTable). The benchmark's allocators do not check
+      // frees: a free of a freed ID is skipped (a double free in C).
+      case Op.Malloc: {
+        const size = b[i] ?? 0;
+        blocks.placed(slot, size, size === 0 ? NULL_HANDLE : allocator.malloc(size));
         break;
+      }
       case Op.Free: {
-        // blocks.free(allocator, slot), with the allocator called from here (see BlockTable.freeing). The
-        // benchmark's allocators do not check frees: a free of a freed ID is skipped (a double free in C).
         const freed = blocks.freeing(slot, false);
         if (freed !== NULL_HANDLE) allocator.free(freed);
         break;

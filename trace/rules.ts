@@ -19,7 +19,11 @@
  * - `x`: finish. Every block goes back, leaked ones too, and no ID is live (each keeps its old address).
  *
  * The table is typed arrays and one list of leaked handles (which only `a` on a live ID and a refused
- * `r` add to): no object per operation, so the benchmark's loop can replay through it.
+ * `r` add to): no object per operation, so the benchmark's loop can replay through it. For `a` and `f`
+ * it also has the rule without the heap call (`placed`, `freeing`), for a loop that calls its heap
+ * itself: the benchmark's loop does, because a call through `malloc(heap, ...)` or `free(heap, ...)` puts
+ * the allocator one level deeper than JSC inlines (measured: churn-10k 3-5 ns/op slower, as fast again
+ * with BUN_JSC_maximumInliningDepth raised).
  */
 
 /** What a slot holds when it names no block: never allocated, or NULL from `a ID 0` or a refused size. */
@@ -64,8 +68,15 @@ export class BlockTable {
 
   /** `a`: the slot's new block (or NULL); a live block it held is leaked. */
   malloc(heap: ReplayHeap, slot: number, size: number): void {
+    this.placed(slot, size, size === 0 ? NULL_HANDLE : heap.malloc(size));
+  }
+
+  /**
+   * `a` without the heap, after the caller's own malloc of SIZE (NULL_HANDLE for SIZE 0, without asking
+   * the heap): the slot holds `handle`, and a live block it held is leaked.
+   */
+  placed(slot: number, size: number, handle: number): void {
     if (this.live[slot] === 1) this.leaked.push(this.handle[slot] ?? NULL_HANDLE);
-    const handle = size === 0 ? NULL_HANDLE : heap.malloc(size);
     this.handle[slot] = handle;
     this.size[slot] = size;
     this.live[slot] = handle === NULL_HANDLE ? 0 : 1;
@@ -79,9 +90,7 @@ export class BlockTable {
 
   /**
    * `f` without the heap: the handle the rule frees (the slot's block is no longer live), or NULL_HANDLE
-   * when it frees nothing. For a loop that calls its heap's free itself: the benchmark's loop does, so
-   * that the allocator's free is not one call deeper than its malloc (a level past what the JIT inlines
-   * made churn-10k 3-4 ns/op slower, measured).
+   * when it frees nothing; the caller hands it to its heap's free.
    */
   freeing(slot: number, checksFrees: boolean): number {
     if (slot < 0) return NULL_HANDLE;
