@@ -63,14 +63,14 @@ export interface BenchAllocator {
 
 /* MeMS */
 
-class MemsAllocator implements BenchAllocator {
+export class MemsAllocator implements BenchAllocator {
   readonly finishFreesAll = true;
   private readonly mems: Mems;
   private mmapCallsBefore = 0;
   readonly translate: (handle: number, offset: number) => number;
 
-  constructor(lookup: Lookup) {
-    const mems = new Mems({ lookup });
+  /** Over a new instance of `lookup`, or over `mems` (a test's, to look at the heap the bench loop leaves). */
+  constructor(lookup: Lookup, mems = new Mems({ lookup })) {
     this.mems = mems;
     this.translate = (handle, offset) => mems.tryGet(handle + offset);
   }

@@ -1,38 +1,30 @@
 /**
  * The benchmark's replay loop: one pass over a parsed scenario's typed arrays against a BenchAllocator,
- * printing nothing. `a`, `f` and `r` are the work; `w`, `g` and `p` become one address translation
- * (`translate(handle, offset)`) where the allocator has addresses; `v`, `s` and `e` only print and are
- * skipped; `x` ends the run as mems_finish does. A request of 0 bytes gives NULL, as in the runner.
+ * printing nothing. `a`, `f` and `r` are the work, done by the replay rules (trace/rules.ts) that the
+ * runner follows too, so the benchmark times what conformance checks (an `a` on a live ID leaks the old
+ * block, `r` is C's realloc, a free of a NULL ID does nothing); `w`, `g` and `p` become one address
+ * translation (`translate(handle, offset)`) where the allocator has addresses; `v`, `s` and `e` only print
+ * and are skipped; `x` ends the run as mems_finish does.
  *
  * The loop is the same for every allocator, and each allocator runs in its own process (run.ts), so
  * every call site here sees one class and the JIT can inline it.
  */
 import { Op, type Scenario } from "../trace/format.ts";
+import { BlockTable, NULL_HANDLE, type ReplayHeap } from "../trace/rules.ts";
 import type { AllocatorStats, BenchAllocator, Workload } from "./allocators.ts";
 import { BATCH_OPS } from "./latency.ts";
 
-/** What a slot holds when its block is not live (never allocated, freed or NULL). */
-const NO_BLOCK = -1;
 /** Where a replay without a clock would write its readings: never, as its first reading is at `count`. */
 const NO_CLOCK = new Float64Array(0);
 
-/** Per-slot state, made once per scenario and reused by every replay. */
-export interface ReplayState {
-  handle: Float64Array;
-  size: Float64Array;
-  live: Uint8Array;
-}
-
-export function replayState(scenario: Scenario): ReplayState {
-  return {
-    handle: new Float64Array(scenario.slotCount).fill(NO_BLOCK),
-    size: new Float64Array(scenario.slotCount),
-    live: new Uint8Array(scenario.slotCount),
-  };
+/** Per-slot state (the replay rules' table), made once per scenario and reused by every replay. */
+export function replayState(scenario: Scenario): BlockTable {
+  return new BlockTable(scenario.slotCount);
 }
 
 /** The result of one replay: blocks still live at the end (0 for a balanced trace) and the peaks seen. */
 export interface ReplayOutcome {
+  /** Blocks live when the trace ended, leaked ones (an `a` on a live ID) included. */
   liveAtEnd: number;
   stats: AllocatorStats;
   /** Sum of translated addresses, so the JIT cannot drop the translations. */
@@ -40,34 +32,24 @@ export interface ReplayOutcome {
 }
 
 /**
- * Replays `scenario` once and finishes. With `observe`, reads the allocator's stats before every finish
- * (not for timed runs: stats may walk the heap). With `clock`, reads the clock into it at the start of
- * every batch of BATCH_OPS operations and after the last whole one (latency.ts): one compare an operation.
+ * Replays `scenario` once and finishes. `a`, `f`, `r` and `x` go through the replay rules (trace/rules.ts),
+ * as the runner's do. With `observe`, reads the allocator's stats before every finish (not for timed
+ * runs: stats may walk the heap). With `clock`, reads the clock into it at the start of every batch of
+ * BATCH_OPS operations and after the last whole one (latency.ts): one compare an operation.
  */
 export function replayOnce(
   allocator: BenchAllocator,
   scenario: Scenario,
-  state: ReplayState,
+  blocks: BlockTable,
   observe = false,
   clock?: Float64Array,
 ): ReplayOutcome {
   const { count, ops, a, b } = scenario;
-  const { handle, size, live } = state;
+  const { handle, live } = blocks;
   const translate = allocator.translate;
   let sink = 0;
   let stats: AllocatorStats = {};
   let liveAtEnd = 0;
-  const finish = (): void => {
-    if (observe) stats = mergeStats(stats, allocator.stats());
-    for (let slot = 0; slot < live.length; slot++) {
-      if (live[slot] === 0) continue;
-      liveAtEnd++;
-      if (!allocator.finishFreesAll) allocator.free(handle[slot] as number);
-      live[slot] = 0;
-    }
-    allocator.finish();
-  };
-
   const readings = clock ?? NO_CLOCK;
   let nextReading = clock === undefined ? count : 0;
   let reading = 0;
@@ -76,57 +58,40 @@ export function replayOnce(
       readings[reading++] = Bun.nanoseconds();
       nextReading += BATCH_OPS;
     }
-    const slot = a[i] as number;
+    const slot = a[i] ?? -1;
     switch (ops[i]) {
+      // `a` and `f` are blocks.malloc(allocator, ...) and blocks.free(allocator, ...) with the allocator
+      // called from here, one inlining level up (see BlockTable). The benchmark's allocators do not check
+      // frees: a free of a freed ID is skipped (a double free in C).
       case Op.Malloc: {
-        const bytes = b[i] as number;
-        if (live[slot] === 1) allocator.free(handle[slot] as number); // an ID reused without a free: C leaks, we do not
-        if (bytes === 0) {
-          handle[slot] = NO_BLOCK;
-          live[slot] = 0;
-        } else {
-          handle[slot] = allocator.malloc(bytes);
-          size[slot] = bytes;
-          live[slot] = 1;
-        }
+        const size = b[i] ?? 0;
+        blocks.placed(slot, size, size === 0 ? NULL_HANDLE : allocator.malloc(size));
         break;
       }
-      case Op.Free:
-        if (slot >= 0 && live[slot] === 1) {
-          allocator.free(handle[slot] as number);
-          live[slot] = 0;
-        }
-        break;
-      case Op.Realloc: {
-        const bytes = b[i] as number;
-        if (live[slot] === 0) {
-          if (bytes > 0) {
-            handle[slot] = allocator.malloc(bytes);
-            size[slot] = bytes;
-            live[slot] = 1;
-          }
-        } else if (bytes === 0) {
-          allocator.free(handle[slot] as number);
-          live[slot] = 0;
-        } else {
-          handle[slot] = allocator.realloc(handle[slot] as number, size[slot] as number, bytes);
-          size[slot] = bytes;
-        }
+      case Op.Free: {
+        const freed = blocks.freeing(slot, false);
+        if (freed !== NULL_HANDLE) allocator.free(freed);
         break;
       }
+      case Op.Realloc:
+        blocks.realloc(allocator, slot, b[i] ?? 0);
+        break;
       case Op.Write:
       case Op.Get:
       case Op.Physical:
-        if (translate !== undefined && live[slot] === 1) sink += translate(handle[slot] as number, b[i] as number);
+        if (translate !== undefined && live[slot] === 1) sink += translate(handle[slot] ?? 0, b[i] ?? 0);
         break;
       case Op.Finish:
-        finish();
-        liveAtEnd = 0; // a finish inside the scenario frees on purpose
+        if (observe) stats = mergeStats(stats, allocator.stats());
+        blocks.finish(allocator); // a finish inside the scenario frees on purpose: nothing is live at the end
         break;
     }
   }
   if (clock !== undefined && nextReading === count && count > 0) readings[reading] = Bun.nanoseconds();
-  if (count === 0 || ops[count - 1] !== Op.Finish) finish();
+  if (count === 0 || ops[count - 1] !== Op.Finish) {
+    if (observe) stats = mergeStats(stats, allocator.stats());
+    liveAtEnd = blocks.finish(allocator);
+  }
   return { liveAtEnd, stats, sink };
 }
 
@@ -140,33 +105,55 @@ function mergeStats(x: AllocatorStats, y: AllocatorStats): AllocatorStats {
   return merged;
 }
 
-/** Peak live bytes and blocks of a scenario (a, f, r and x only), computed from the trace itself. */
+/**
+ * A heap that only counts what is live, for traceWorkload: a block's handle is its size, all it needs to
+ * know to give the bytes back.
+ */
+class LiveCounter implements ReplayHeap {
+  readonly finishFreesAll = true;
+  liveBytes = 0;
+  liveBlocks = 0;
+
+  malloc(size: number): number {
+    this.liveBytes += size;
+    this.liveBlocks++;
+    return size;
+  }
+
+  free(handle: number): void {
+    this.liveBytes -= handle;
+    this.liveBlocks--;
+  }
+
+  realloc(handle: number, _oldSize: number, size: number): number {
+    this.free(handle);
+    return this.malloc(size);
+  }
+
+  finish(): void {
+    this.liveBytes = 0;
+    this.liveBlocks = 0;
+  }
+}
+
+/** Peak live bytes and blocks of a scenario (a, f, r and x, by the replay rules), computed from the trace itself. */
 export function traceWorkload(scenario: Scenario): Workload {
   const { count, ops, a, b } = scenario;
-  const size = new Float64Array(scenario.slotCount);
-  let liveBytes = 0;
-  let liveBlocks = 0;
+  const blocks = new BlockTable(scenario.slotCount);
+  const heap = new LiveCounter();
   let peakLiveBytes = 0;
   let peakLiveBlocks = 0;
   for (let i = 0; i < count; i++) {
-    const slot = a[i] as number;
+    const slot = a[i] ?? -1;
     const op = ops[i];
-    if (op === Op.Malloc || op === Op.Realloc || op === Op.Free) {
-      if (slot < 0) continue;
-      const old = size[slot] as number;
-      const bytes = op === Op.Free ? 0 : (b[i] as number);
-      liveBytes += bytes - old;
-      liveBlocks += (bytes > 0 ? 1 : 0) - (old > 0 ? 1 : 0);
-      size[slot] = bytes;
-      // After the operation: a realloc that moves holds both blocks for a moment, but one that grows in
-      // place does not, so the moment is left out (utilization would pass 100% for the latter).
-      peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
-      peakLiveBlocks = Math.max(peakLiveBlocks, liveBlocks);
-    } else if (op === Op.Finish) {
-      size.fill(0);
-      liveBytes = 0;
-      liveBlocks = 0;
-    }
+    if (op === Op.Malloc) blocks.malloc(heap, slot, b[i] ?? 0);
+    else if (op === Op.Free) blocks.free(heap, slot);
+    else if (op === Op.Realloc) blocks.realloc(heap, slot, b[i] ?? 0);
+    else if (op === Op.Finish) blocks.finish(heap);
+    // After the operation: a realloc that moves holds both blocks for a moment, but one that grows in
+    // place does not, so the moment is left out (utilization would pass 100% for the latter).
+    peakLiveBytes = Math.max(peakLiveBytes, heap.liveBytes);
+    peakLiveBlocks = Math.max(peakLiveBlocks, heap.liveBlocks);
   }
   return { peakLiveBytes, peakLiveBlocks };
 }

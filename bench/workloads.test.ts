@@ -5,15 +5,8 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  EXAMPLE_TRACE,
-  mallocLabTraces,
-  SCALING_DEADLINE_MS,
-  skipReason,
-  traceFile,
-  type WorkloadSpec,
-  workloadSpecs,
-} from "./workloads.ts";
+import { mallocLabTraces } from "../trace/corpus.ts";
+import { EXAMPLE_TRACE, SCALING_DEADLINE_MS, skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-workloads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

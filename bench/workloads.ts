@@ -3,18 +3,18 @@
  *
  * Every trace workload is a file: the churn traces are generated once per run (fixed seeds) into a
  * temporary folder, so every allocator, the C reference included, replays the very same operations.
- * The `get` workload is not a trace: it is built in the measuring process (getworkload.ts).
+ * The `get` workload is not a trace: it is built in the measuring process (measureGet in measure.ts).
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MALLOCLAB_DIR, mallocLabTraces } from "../trace/corpus.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import type { AllocatorName } from "./allocators.ts";
 import { realWorkloadSpecs } from "./peers/real.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const EXAMPLE_TRACE = join(ROOT, "scenarios/example.mtrace");
-export const MALLOCLAB_DIR = join(ROOT, "../shared/traces/malloclab");
 
 /** Seed of every generated trace: the same operations on every run and every machine. */
 export const SEED = 20240601;
@@ -72,8 +72,10 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
     churn("large", 1_000, 50_000, 1024, 65_536),
     { name: "example", kind: "trace", file: EXAMPLE_TRACE, describe: "scenarios/example.mtrace, quiet" },
   ];
-  for (const file of mallocLabTraces()) {
-    specs.push({ name: `malloclab-${file.replace(/\.rep$/, "")}`, kind: "trace", file: join(MALLOCLAB_DIR, file), describe: file });
+  // The malloc-lab traces live beside the repository (../shared); a checkout without them runs the rest.
+  for (const file of existsSync(MALLOCLAB_DIR) ? mallocLabTraces() : []) {
+    const name = basename(file);
+    specs.push({ name: `malloclab-${name.replace(/\.rep$/, "")}`, kind: "trace", file, describe: name });
   }
   specs.push(...realWorkloadSpecs());
   specs.push(...scalingSpecs(false));
@@ -90,13 +92,6 @@ function churn(name: string, live: number, replacements: number, minSize: number
     maxSize,
     describe: `${live.toLocaleString("en")} live blocks of ${minSize}-${maxSize} bytes, ${replacements.toLocaleString("en")} replacements`,
   };
-}
-
-export function mallocLabTraces(): string[] {
-  if (!existsSync(MALLOCLAB_DIR)) return [];
-  return readdirSync(MALLOCLAB_DIR)
-    .filter((file) => file.endsWith(".rep"))
-    .sort();
 }
 
 /** The trace file of a workload (writing generated traces into `dir`), or undefined for `get`. */

@@ -3,12 +3,7 @@
  * differs, with both sides, so a failure report points at the exact line.
  */
 
-const PHYSICAL = /Physical Address: \d+/g;
-
-/** Every `Physical Address: <digits>` becomes `Physical Address: PHYS`, as in the `.expected` files. */
-export function maskPhysical(text: string): string {
-  return text.replace(PHYSICAL, "Physical Address: PHYS");
-}
+import { maskPhysical } from "../trace/output.ts";
 
 /** Where two outputs part: a 1-based line number and each side's line (undefined past its end). */
 export interface Difference {

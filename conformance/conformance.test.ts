@@ -6,15 +6,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareOutputs, firstDifference, maskPhysical } from "./compare.ts";
+import { goldenCases, MALLOCLAB_DIR, SCENARIOS_DIR } from "../trace/corpus.ts";
+import { maskPhysical } from "../trace/output.ts";
+import { compareOutputs, firstDifference } from "./compare.ts";
 import {
   anyFailed,
   differentialScenario,
   formatFailures,
   formatTable,
-  GOLDEN_DIR,
-  goldenCases,
-  MALLOCLAB_DIR,
   runConformance,
   runDifferential,
   runGolden,
@@ -34,8 +33,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function goldenCopy(name: string, scenarios: readonly string[]): string {
   const target = mkdtempSync(join(dir, `${name}-`));
   for (const scenario of scenarios) {
-    copyFileSync(join(GOLDEN_DIR, `${scenario}.mtrace`), join(target, `${scenario}.mtrace`));
-    copyFileSync(join(GOLDEN_DIR, `${scenario}.expected`), join(target, `${scenario}.expected`));
+    copyFileSync(join(SCENARIOS_DIR, `${scenario}.mtrace`), join(target, `${scenario}.mtrace`));
+    copyFileSync(join(SCENARIOS_DIR, `${scenario}.expected`), join(target, `${scenario}.expected`));
   }
   return target;
 }

@@ -12,23 +12,21 @@
  *
  * Every suite takes its cases as arguments (a directory, a seed range), so tests can point it elsewhere.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import Table from "cli-table3";
 import type { Lookup, Mems } from "../core/index.ts";
-import { Op, parseScenario, readScenario, type Scenario } from "../trace/format.ts";
+import { type GoldenCase, goldenCases, mallocLabTraces } from "../trace/corpus.ts";
+import { parseScenario, readScenario, type Scenario } from "../trace/format.ts";
 import { generateRandomScenario } from "../trace/generate.ts";
+import { isHoleIndependent } from "../trace/output.ts";
 import { type ReplayOptions, replay } from "../trace/runner.ts";
 import { compareOutputs } from "./compare.ts";
 import { buildReference, describeExit, type ReferenceRun, runReference } from "./reference.ts";
 import { steadyScenario } from "./steady.ts";
 
-/* Paths and profiles */
-
-export const PROJECT_ROOT = join(import.meta.dir, "..");
-export const GOLDEN_DIR = join(PROJECT_ROOT, "scenarios");
-export const MALLOCLAB_DIR = join(PROJECT_ROOT, "../shared/traces/malloclab");
+/* Profiles */
 
 export const SUITES = ["golden", "differential", "malloclab"] as const;
 export type Suite = (typeof SUITES)[number];
@@ -133,15 +131,6 @@ function replayTs(scenario: Scenario, options: ReplayOptions): TsRun {
 /** The heap walk after every operation (core's one invariant checker). */
 const checkEveryOp = (_index: number, mems: Mems): void => mems.checkInvariants();
 
-/** Ops whose output shows addresses or reaches blocks by address, so it depends on the hole chosen. */
-const HOLE_DEPENDENT_OPS = new Set<number>([Op.Stats, Op.Virtual, Op.Physical, Op.PhysicalRaw, Op.FreeRaw]);
-
-/** True when no operation of the scenario prints something that depends on which HOLE malloc chose. */
-export function isHoleIndependent(scenario: Scenario): boolean {
-  for (let i = 0; i < scenario.count; i++) if (HOLE_DEPENDENT_OPS.has(scenario.ops[i] as number)) return false;
-  return true;
-}
-
 function compareTs(expectedName: string, expected: string, tsName: string, run: TsRun): string | undefined {
   const difference = compareOutputs(expectedName, expected, tsName, run.output);
   if (run.error === undefined) return difference;
@@ -157,21 +146,6 @@ function compareReference(expectedName: string, expected: string, run: Reference
 const errorText = (error: unknown): string => (error instanceof Error ? error.toString() : String(error));
 
 /* Suite: golden */
-
-export interface GoldenCase {
-  readonly name: string;
-  readonly file: string;
-  readonly expectedFile: string;
-}
-
-/** Every `NAME.mtrace` in `dir` that has a `NAME.expected` beside it, in name order. */
-export function goldenCases(dir: string = GOLDEN_DIR): GoldenCase[] {
-  const names = new Set(readdirSync(dir));
-  return [...names]
-    .filter((name) => name.endsWith(".mtrace") && names.has(name.replace(/\.mtrace$/, ".expected")))
-    .sort()
-    .map((name) => ({ name, file: join(dir, name), expectedFile: join(dir, name.replace(/\.mtrace$/, ".expected")) }));
-}
 
 /** Each golden case through TS first-fit, TS size-indexed where it cannot matter, and the C reference. */
 export async function runGolden(cases: readonly GoldenCase[] = goldenCases(), progress?: ProgressCallback): Promise<SuiteResult> {
@@ -213,8 +187,8 @@ const START_ADDRESSES = [0, 1000] as const;
 
 /** The scenario of one seed. Page size and start address cycle with the seed, so a seed alone reruns it. */
 export function differentialScenario(seed: number, ops: number): string {
-  const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] as number;
-  const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] as number;
+  const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] ?? PAGE_SIZES[0];
+  const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] ?? START_ADDRESSES[0];
   return generateRandomScenario(seed, { ops, pageSize, startAddress });
 }
 
@@ -286,14 +260,6 @@ export async function runDifferential(options: DifferentialOptions, progress?: P
 }
 
 /* Suite: malloclab */
-
-/** Every `.rep` trace of `dir`, in name order. */
-export function mallocLabTraces(dir: string = MALLOCLAB_DIR): string[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(".rep"))
-    .sort()
-    .map((name) => join(dir, name));
-}
 
 /** Each trace through TS first-fit and the C reference with the final stats printed; outputs identical. */
 export async function runMallocLab(traces: readonly string[] = mallocLabTraces(), progress?: ProgressCallback): Promise<SuiteResult> {

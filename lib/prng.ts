@@ -2,6 +2,8 @@
  * A small seeded pseudo-random generator (mulberry32) for randomized tests, scenario generators and
  * benchmarks: the same seed gives the same sequence on every machine.
  */
+import { parseDecimalInteger } from "./integers.ts";
+
 export class Prng {
   private state: number;
 
@@ -30,7 +32,7 @@ export class Prng {
 
   /** A seed from the environment variable `name` if set (to rerun a failure), else from the clock. */
   static seedFrom(name: string): number {
-    const text = process.env[name];
-    return text !== undefined && /^[0-9]+$/.test(text) ? Number(text) >>> 0 : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
+    const given = parseDecimalInteger(process.env[name] ?? "");
+    return given !== undefined ? given >>> 0 : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
   }
 }

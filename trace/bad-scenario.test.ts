@@ -5,9 +5,10 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { injectMmapFailures, LOOKUPS, type Mems, MemsError } from "../core/index.ts";
-import { errorOf, run } from "../test-support/trace.ts";
+import { errorOf, flipByte, run } from "../test-support/trace.ts";
 import { parseScenario } from "./format.ts";
-import { patternByte, replay, VerifyError } from "./runner.ts";
+import { patternByte } from "./pattern.ts";
+import { replay, VerifyError } from "./runner.ts";
 
 afterEach(() => injectMmapFailures(0));
 
@@ -102,7 +103,7 @@ describe("out of memory mid-replay", () => {
   test("a block damaged before the failure is reported by that check (so passing it means the blocks are intact)", () => {
     injectMmapFailures(1, 5);
     const corrupt = (index: number, mems: Mems) => {
-      if (index === 3) mems.view(5096 + 4999, 1)[0] ^= 0xff; // the last byte of ID 1
+      if (index === 3) flipByte(mems, 5096 + 4999); // the last byte of ID 1
     };
     expect(() => replay(parseScenario(text, "t.mtrace"), { verify: true, afterOp: corrupt, startAddress: 1000 })).toThrow(
       new VerifyError("t.mtrace", 5, 1, 4999, patternByte(1, 4999), patternByte(1, 4999) ^ 0xff, "after OUT_OF_MEMORY"),

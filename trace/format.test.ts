@@ -1,16 +1,18 @@
 /** The scenario parser: both dialects, and every kind of bad line at its FILE:LINE. */
 
 import { describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { errorOf } from "../test-support/trace.ts";
-import { detectDialect, Op, parseScenario, readScenario, ScenarioError } from "./format.ts";
+import { mallocLabTraces } from "./corpus.ts";
+import { detectDialect, Op, parseScenario, readScenario, type Scenario, ScenarioError } from "./format.ts";
 
-const TRACES = join(import.meta.dir, "../../shared/traces/malloclab");
+/** The text of operation i (a `g` or `e`). */
+function textOf(s: Scenario, i: number): string | undefined {
+  return s.texts[s.c[i] ?? -1];
+}
 
 /** Only the FILE:LINE part of the error. */
 function whereOf(text: string, file = "t.mtrace"): string {
-  return errorOf(text, file).split(": ")[0] as string;
+  return errorOf(text, file).split(": ")[0] ?? "";
 }
 
 describe("mtrace dialect", () => {
@@ -50,13 +52,13 @@ describe("mtrace dialect", () => {
     expect(s.idCount).toBe(6);
     expect(s.slotCount).toBe(1);
     expect([s.b[1], s.c[1]]).toEqual([4, -7]);
-    expect(s.texts[s.c[2] as number]).toBe("Value:");
-    expect(s.texts[s.c[3] as number]).toBe("The value is:");
+    expect(textOf(s, 2)).toBe("Value:");
+    expect(textOf(s, 3)).toBe("The value is:");
     expect(s.b[5]).toBe(0);
     expect(s.b[6]).toBe(12);
     expect(s.a[9]).toBe(-1);
-    expect(s.texts[s.c[11] as number]).toBe(" two spaces kept  ");
-    expect(s.texts[s.c[12] as number]).toBe("");
+    expect(textOf(s, 11)).toBe(" two spaces kept  ");
+    expect(textOf(s, 12)).toBe("");
     expect(s.b[13]).toBe(123);
     expect(s.ops[15]).toBe(Op.Finish);
     expect([s.mallocs, s.frees, s.reallocs]).toEqual([1, 3, 1]);
@@ -65,7 +67,7 @@ describe("mtrace dialect", () => {
   test("CRLF, tabs, leading blanks and comments", () => {
     const s = parseScenario("\t a\t1 8 \r\n#x\r\n  \r\ne\tab # c\r\n", "t.mtrace");
     expect(s.count).toBe(2);
-    expect(s.texts[s.c[1] as number]).toBe("ab ");
+    expect(textOf(s, 1)).toBe("ab ");
     expect([...s.lineOf]).toEqual([1, 4]);
   });
 
@@ -79,6 +81,19 @@ describe("mtrace dialect", () => {
     const s = parseScenario("r 0 8\nw 0 4 1\ng 0 4\n", "t.mtrace");
     expect(s.count).toBe(3);
     expect(whereOf("r 0 8\nw 0 5 1\n")).toBe("t.mtrace:2");
+  });
+
+  test("numbers are decimal digits, leading zeros included; -0 is 0", () => {
+    const s = parseScenario("a 007 0000000000000000000008\na 0 4\nf -0\nw 7 0004 -0\n", "t.mtrace");
+    expect([s.slotId[0], s.b[0], s.a[2], s.b[3], s.c[3]]).toEqual([7, 8, 1, 4, 0]);
+    expect(Object.is(s.c[3], 0)).toBe(true);
+  });
+
+  test("IDs of 2^24 and above get slots too, in order of first appearance", () => {
+    const s = parseScenario("a 16777216 8\na 3 4\nf 16777216\na 9007199254740991 4\nv 9007199254740991\n", "t.mtrace");
+    expect([...s.slotId]).toEqual([16777216, 3, 9007199254740991]);
+    expect([...s.a]).toEqual([0, 1, 0, 2, 2]);
+    expect(s.idCount).toBe(9007199254740992);
   });
 
   test("a freed ID may still be named (it keeps its old address)", () => {
@@ -119,6 +134,8 @@ describe("bad lines give FILE:LINE: message", () => {
     ["p before a", "p 3 0\n", 't.mtrace:1: "p" on ID 3 before any "a" or "r" line for it'],
     ["F not a number", "F abc\n", 't.mtrace:1: address "abc" is not a decimal integer'],
     ["op glued to its text", "ehello\n", 't.mtrace:1: unknown operation "ehello"'],
+    ["op named like a property of every object", "a 0 8\nconstructor 0\n", 't.mtrace:2: unknown operation "constructor"'],
+    ["op named like the prototype", "__proto__\n", 't.mtrace:1: unknown operation "__proto__"'],
   ];
   for (const [name, text, message] of cases) {
     test(name, () => expect(errorOf(text)).toBe(message));
@@ -150,12 +167,12 @@ describe("malloc-lab dialect", () => {
   });
 
   test("every shipped trace parses and matches its header", () => {
-    const files = readdirSync(TRACES).filter((f) => f.endsWith(".rep"));
+    const files = mallocLabTraces();
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const s = readScenario(join(TRACES, file));
-      expect(s.count).toBe(s.header?.opCount as number);
-      expect(s.idCount).toBeLessThanOrEqual(s.header?.idCount as number);
+      const s = readScenario(file);
+      expect(s.count).toBe(s.header?.opCount ?? -1);
+      expect(s.idCount).toBeLessThanOrEqual(s.header?.idCount ?? -1);
       expect(s.mallocs + s.frees + s.reallocs).toBe(s.count);
     }
   });

@@ -8,6 +8,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import { isDecimalInteger, parseDecimalInteger } from "../lib/integers.ts";
 
 /* Operation codes */
 
@@ -151,7 +152,6 @@ export function printable(text: string): string {
 
 /* Lexing */
 
-const DECIMAL = /^-?[0-9]+$/;
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 
@@ -179,11 +179,16 @@ function splitFields(line: string): string[] {
   return fields;
 }
 
+/** Field `i` of a line whose field count has been checked ("" past the end, which a checked line never is). */
+function fieldAt(fields: readonly string[], i: number): string {
+  return fields[i] ?? "";
+}
+
 /** True when the first non-comment, non-blank line is a bare integer (the malloc-lab header). */
 function looksLikeMallocLab(lines: readonly string[]): boolean {
   for (const raw of lines) {
     const fields = splitFields(stripLine(raw));
-    if (fields.length > 0) return fields.length === 1 && DECIMAL.test(fields[0] as string);
+    if (fields.length > 0) return fields.length === 1 && isDecimalInteger(fieldAt(fields, 0), true);
   }
   return false;
 }
@@ -197,26 +202,50 @@ export function detectDialect(text: string, file: string): Dialect {
   return dialectOf(text.split("\n"), file);
 }
 
-/* Parsing */
+/** The text of an `e` line: everything after `e` and one separating space or tab, verbatim. */
+function echoText(line: string): string {
+  const start = line.search(/[^ \t]/) + 1; // just past the `e`
+  const separator = line[start];
+  return separator === " " || separator === "\t" ? line.slice(start + 1) : line.slice(start);
+}
 
-/** Field counts of each operation, as [least, most] including the op letter. */
-const ARITY: Record<string, readonly [number, number, string]> = {
-  a: [3, 3, "a ID SIZE"],
-  f: [2, 2, "f ID"],
-  r: [3, 3, "r ID SIZE"],
-  w: [4, 4, "w ID OFFSET VALUE"],
-  g: [3, Number.POSITIVE_INFINITY, "g ID OFFSET [TEXT...]"],
-  v: [2, 2, "v ID"],
-  p: [2, 3, "p ID [OFFSET]"],
-  s: [1, 1, "s"],
-  e: [1, Number.POSITIVE_INFINITY, "e [TEXT...]"],
-  x: [1, 1, "x"],
-  F: [2, 2, "F VADDR"],
-  P: [2, 2, "P VADDR"],
-};
+/* Operations */
 
-const MALLOC_LAB_OPS = new Set(["a", "f", "r"]);
-const HEADER_NAMES = ["suggested heap size", "number of ids", "number of operations", "weight"];
+/** What the parser knows of one operation letter: its fields, its dialects and the method that reads it. */
+interface Operation {
+  /** Field counts, the letter included, and the usage quoted when a line has too few or too many. */
+  readonly least: number;
+  readonly most: number;
+  readonly usage: string;
+  /** Allowed in malloc-lab traces (a, f and r only). */
+  readonly mallocLab: boolean;
+  /** Checks the fields of a line (their count already checked) and appends the operation. */
+  readonly read: (parser: ScenarioParser, fields: readonly string[], line: string) => void;
+}
+
+function operation(least: number, most: number, usage: string, read: Operation["read"], mallocLab = false): Operation {
+  return { least, most, usage, mallocLab, read };
+}
+
+/** Every operation letter (a Map: a line starting "constructor" is an unknown operation, not a property). */
+const OPERATIONS = new Map<string, Operation>([
+  ["a", operation(3, 3, "a ID SIZE", (p, f) => p.malloc(f), true)],
+  ["f", operation(2, 2, "f ID", (p, f) => p.free(f), true)],
+  ["r", operation(3, 3, "r ID SIZE", (p, f) => p.realloc(f), true)],
+  ["w", operation(4, 4, "w ID OFFSET VALUE", (p, f) => p.write(f))],
+  ["g", operation(3, Number.POSITIVE_INFINITY, "g ID OFFSET [TEXT...]", (p, f) => p.get(f))],
+  ["v", operation(2, 2, "v ID", (p, f) => p.virtual(f))],
+  ["p", operation(2, 3, "p ID [OFFSET]", (p, f) => p.physical(f))],
+  ["s", operation(1, 1, "s", (p) => p.stats())],
+  ["e", operation(1, Number.POSITIVE_INFINITY, "e [TEXT...]", (p, _f, line) => p.echo(line))],
+  ["x", operation(1, 1, "x", (p) => p.finish())],
+  ["F", operation(2, 2, "F VADDR", (p, f) => p.freeRaw(f))],
+  ["P", operation(2, 2, "P VADDR", (p, f) => p.physicalRaw(f))],
+]);
+
+const HEADER_NAMES = ["suggested heap size", "number of ids", "number of operations", "weight"] as const;
+
+/* Columns and block slots */
 
 /** `larger` with `column` copied to its start. */
 function copiedInto<T extends Uint8Array | Int32Array | Float64Array>(column: T, larger: T): T {
@@ -253,262 +282,319 @@ class OpColumns {
   }
 }
 
+/** IDs below DIRECT_IDS find their slot in a table; larger ones in a Map. */
+const DIRECT_IDS = 1 << 24;
+
+/**
+ * The block slots of the IDs a scenario names, in order of first appearance, each with the size of its
+ * latest `a`/`r` line in file order (-1: none yet).
+ */
+class BlockSlots {
+  /** Per ID below DIRECT_IDS: its slot + 1, 0 for none. */
+  private direct = new Int32Array(1024);
+  private readonly large = new Map<number, number>();
+  readonly ids: number[] = [];
+  private readonly sizes: number[] = [];
+  maxId = -1;
+
+  /** The slot of `id`, made on first sight. */
+  slotOf(id: number): number {
+    if (id >= DIRECT_IDS) return this.largeSlotOf(id);
+    if (id >= this.direct.length) {
+      this.direct = copiedInto(this.direct, new Int32Array(Math.min(DIRECT_IDS, Math.max(this.direct.length * 2, id + 1))));
+    }
+    const known = this.direct[id] ?? 0;
+    if (known > 0) return known - 1;
+    const slot = this.newSlot(id);
+    this.direct[id] = slot + 1;
+    return slot;
+  }
+
+  /** The size of the slot's latest `a`/`r` line, -1 before any. */
+  sizeOf(slot: number): number {
+    return this.sizes[slot] ?? -1;
+  }
+
+  sized(slot: number, bytes: number): void {
+    this.sizes[slot] = bytes;
+  }
+
+  idOf(slot: number): number {
+    return this.ids[slot] ?? -1;
+  }
+
+  private largeSlotOf(id: number): number {
+    let slot = this.large.get(id);
+    if (slot === undefined) {
+      slot = this.newSlot(id);
+      this.large.set(id, slot);
+    }
+    return slot;
+  }
+
+  private newSlot(id: number): number {
+    const slot = this.ids.length;
+    this.ids.push(id);
+    this.sizes.push(-1);
+    if (id > this.maxId) this.maxId = id;
+    return slot;
+  }
+}
+
+/* Parsing */
+
+/**
+ * One parse of one file: a method per kind of line (header number, directive) and per operation, each
+ * checking its fields and appending to the columns. The first bad line throws.
+ */
+class ScenarioParser {
+  private lineNo = 0;
+  private readonly columns = new OpColumns();
+  private readonly texts: string[] = [];
+  private readonly directives: { pageSize?: number; startAddress?: number } = {};
+  private readonly blocks = new BlockSlots();
+  /** The malloc-lab header numbers read so far, and the line of each. */
+  private readonly header: number[] = [];
+  private readonly headerLines: number[] = [];
+  /** IDs must be below this: the header's number of ids once it is read. */
+  private idLimit = Number.POSITIVE_INFINITY;
+  private mallocs = 0;
+  private frees = 0;
+  private reallocs = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly dialect: Dialect,
+  ) {}
+
+  parse(lines: readonly string[]): Scenario {
+    for (const raw of lines) {
+      this.lineNo++;
+      this.line(stripLine(raw));
+    }
+    return this.scenario(lines);
+  }
+
+  private line(line: string): void {
+    const fields = splitFields(line);
+    if (fields.length === 0) return;
+    const name = fieldAt(fields, 0);
+    if (this.dialect === "malloclab" && this.header.length < 4) this.headerNumber(fields);
+    else if (name.startsWith("@")) this.directive(name, fields);
+    else this.operation(name, fields, line);
+  }
+
+  /* Kinds of line */
+
+  private headerNumber(fields: readonly string[]): void {
+    const at = this.header.length;
+    const name = HEADER_NAMES[at] ?? "header number";
+    const text = fieldAt(fields, 0);
+    if (fields.length !== 1 || !isDecimalInteger(text, true)) {
+      this.fail(`malloc-lab header: expected ${name} (header number ${at + 1} of 4), got "${fields.join(" ")}"`);
+    }
+    const value = this.integer(text, name);
+    if ((at === 1 || at === 2) && value < 0) this.fail(`malloc-lab header: ${name} ${value} is negative`);
+    this.header.push(value);
+    this.headerLines.push(this.lineNo);
+    if (at === 1) this.idLimit = value;
+  }
+
+  private directive(name: string, fields: readonly string[]): void {
+    if (this.dialect === "malloclab") this.fail(`directive ${name} in a malloc-lab trace`);
+    if (this.columns.count > 0) this.fail(`directive ${name} after the first operation`);
+    if (name !== "@page_size" && name !== "@start") this.fail(`unknown directive ${name}`);
+    if (fields.length !== 2) this.fail(`${name} takes one number, got ${fields.length - 1} fields`);
+    const value = this.integer(fieldAt(fields, 1), name);
+    if (name === "@page_size") {
+      if (value < 1) this.fail(`@page_size ${value} must be >= 1`);
+      this.directives.pageSize = value;
+    } else {
+      if (value < 0) this.fail(`@start ${value} must be >= 0`);
+      this.directives.startAddress = value;
+    }
+  }
+
+  private operation(name: string, fields: readonly string[], line: string): void {
+    const operation = OPERATIONS.get(name);
+    if (operation === undefined) this.fail(`unknown operation "${name}"`);
+    if (this.dialect === "malloclab" && !operation.mallocLab) {
+      this.fail(`operation "${name}" is not allowed in a malloc-lab trace (only a, f, r)`);
+    }
+    if (fields.length < operation.least) this.fail(`missing field: expected "${operation.usage}"`);
+    if (fields.length > operation.most) this.fail(`extra field "${fields[operation.most]}": expected "${operation.usage}"`);
+    operation.read(this, fields, line);
+  }
+
+  /* Operations (OPERATIONS calls these) */
+
+  malloc(fields: readonly string[]): void {
+    const slot = this.sizedSlot(fields);
+    this.columns.push(Op.Malloc, this.lineNo, slot, this.blocks.sizeOf(slot), 0);
+    this.mallocs++;
+  }
+
+  realloc(fields: readonly string[]): void {
+    const slot = this.sizedSlot(fields);
+    this.columns.push(Op.Realloc, this.lineNo, slot, this.blocks.sizeOf(slot), 0);
+    this.reallocs++;
+  }
+
+  free(fields: readonly string[]): void {
+    const id = this.blockId(fieldAt(fields, 1), true);
+    this.columns.push(Op.Free, this.lineNo, id === -1 ? -1 : this.allocatedSlot("f", id), 0, 0);
+    this.frees++;
+  }
+
+  write(fields: readonly string[]): void {
+    const slot = this.allocatedSlot("w", this.blockId(fieldAt(fields, 1)));
+    const at = this.offset(fieldAt(fields, 2));
+    const value = this.integer(fieldAt(fields, 3), "value");
+    if (value < INT32_MIN || value > INT32_MAX) this.fail(`value ${value} is outside int32`);
+    this.checkWord(slot, at);
+    this.columns.push(Op.Write, this.lineNo, slot, at, value);
+  }
+
+  get(fields: readonly string[]): void {
+    const slot = this.allocatedSlot("g", this.blockId(fieldAt(fields, 1)));
+    const at = this.offset(fieldAt(fields, 2));
+    this.checkWord(slot, at);
+    this.texts.push(fields.length > 3 ? fields.slice(3).join(" ") : "Value:");
+    this.columns.push(Op.Get, this.lineNo, slot, at, this.texts.length - 1);
+  }
+
+  virtual(fields: readonly string[]): void {
+    this.columns.push(Op.Virtual, this.lineNo, this.allocatedSlot("v", this.blockId(fieldAt(fields, 1))), 0, 0);
+  }
+
+  physical(fields: readonly string[]): void {
+    const slot = this.allocatedSlot("p", this.blockId(fieldAt(fields, 1)));
+    const at = fields.length > 2 ? this.offset(fieldAt(fields, 2)) : 0;
+    this.columns.push(Op.Physical, this.lineNo, slot, at, 0);
+  }
+
+  stats(): void {
+    this.columns.push(Op.Stats, this.lineNo, 0, 0, 0);
+  }
+
+  echo(line: string): void {
+    this.texts.push(echoText(line));
+    this.columns.push(Op.Echo, this.lineNo, 0, 0, this.texts.length - 1);
+  }
+
+  finish(): void {
+    this.columns.push(Op.Finish, this.lineNo, 0, 0, 0);
+  }
+
+  freeRaw(fields: readonly string[]): void {
+    this.columns.push(Op.FreeRaw, this.lineNo, 0, this.integer(fieldAt(fields, 1), "address"), 0);
+    this.frees++;
+  }
+
+  physicalRaw(fields: readonly string[]): void {
+    this.columns.push(Op.PhysicalRaw, this.lineNo, 0, this.integer(fieldAt(fields, 1), "address"), 0);
+  }
+
+  /* Fields */
+
+  private fail(reason: string, at = this.lineNo): never {
+    throw new ScenarioError(this.file, at, reason);
+  }
+
+  /** A decimal integer field (`-?[0-9]+`, within ±(2^53 - 1)). */
+  private integer(field: string, what: string): number {
+    const value = parseDecimalInteger(field, true);
+    if (value !== undefined) return value;
+    return this.fail(isDecimalInteger(field, true) ? `${what} ${field} is out of range` : `${what} "${field}" is not a decimal integer`);
+  }
+
+  /** A block ID field; `nullAllowed` admits -1 (the null pointer, for `f`). */
+  private blockId(field: string, nullAllowed = false): number {
+    const id = this.integer(field, "ID");
+    if (id === -1 && nullAllowed) return -1;
+    if (id < 0) this.fail(`ID ${id} is negative`);
+    if (id >= this.idLimit) this.fail(`ID ${id} is outside the header's range 0..${this.idLimit - 1}`);
+    return id;
+  }
+
+  /** The slot of an `a` or `r` line, sized by the line's SIZE. */
+  private sizedSlot(fields: readonly string[]): number {
+    const slot = this.blocks.slotOf(this.blockId(fieldAt(fields, 1)));
+    const bytes = this.integer(fieldAt(fields, 2), "size");
+    if (bytes < 0) this.fail(`size ${bytes} is negative`);
+    this.blocks.sized(slot, bytes);
+    return slot;
+  }
+
+  /** The slot of an ID that must already have had an `a` or `r` line. */
+  private allocatedSlot(op: string, id: number): number {
+    const slot = this.blocks.slotOf(id);
+    if (this.blocks.sizeOf(slot) < 0) this.fail(`"${op}" on ID ${id} before any "a" or "r" line for it`);
+    return slot;
+  }
+
+  private offset(field: string): number {
+    const value = this.integer(field, "offset");
+    if (value < 0) this.fail(`offset ${value} is negative`);
+    return value;
+  }
+
+  /** The int32 at OFFSET must lie inside the block as the file last sized it. */
+  private checkWord(slot: number, at: number): void {
+    const blockSize = this.blocks.sizeOf(slot);
+    if (at + 4 > blockSize) {
+      this.fail(`offset ${at} + 4 is past the end of ID ${this.blocks.idOf(slot)}'s ${blockSize}-byte block`);
+    }
+  }
+
+  /* The result */
+
+  /** The malloc-lab header once the whole file is read: four numbers, the third the operation count. */
+  private mallocLabHeader(lines: readonly string[]): MallocLabHeader {
+    const lastLine = Math.max(1, lines[lines.length - 1] === "" ? lines.length - 1 : lines.length);
+    const [heapSize, idCount, opCount, weight] = this.header;
+    if (heapSize === undefined || idCount === undefined || opCount === undefined || weight === undefined) {
+      return this.fail(`malloc-lab header: expected 4 numbers, got ${this.header.length}`, lastLine);
+    }
+    if (opCount !== this.columns.count) {
+      this.fail(`malloc-lab header says ${opCount} operations, the trace has ${this.columns.count}`, this.headerLines[2]);
+    }
+    return { heapSize, idCount, opCount, weight };
+  }
+
+  private scenario(lines: readonly string[]): Scenario {
+    const header = this.dialect === "malloclab" ? { header: this.mallocLabHeader(lines) } : {};
+    const { columns, blocks } = this;
+    const n = columns.count;
+    return {
+      file: this.file,
+      dialect: this.dialect,
+      directives: this.directives,
+      ...header,
+      count: n,
+      ops: columns.ops.slice(0, n),
+      a: columns.a.slice(0, n),
+      b: columns.b.slice(0, n),
+      c: columns.c.slice(0, n),
+      lineOf: columns.lineOf.slice(0, n),
+      texts: this.texts,
+      idCount: blocks.maxId + 1,
+      slotCount: blocks.ids.length,
+      slotId: Float64Array.from(blocks.ids),
+      mallocs: this.mallocs,
+      frees: this.frees,
+      reallocs: this.reallocs,
+    };
+  }
+}
+
 /**
  * Parses a whole scenario, checking every rule of the format.
  * @throws ScenarioError at the first bad line, in file order.
  */
 export function parseScenario(text: string, file: string): Scenario {
   const lines = text.split("\n");
-  const dialect = dialectOf(lines, file);
-
-  let lineNo = 0;
-  const fail = (reason: string, at = lineNo): never => {
-    throw new ScenarioError(file, at, reason);
-  };
-  /** A decimal integer field (`-?[0-9]+`, within ±(2^53 - 1)), read digit by digit: traces are long. */
-  const integer = (field: string, what: string): number => {
-    const negative = field.charCodeAt(0) === 45; // "-"
-    let value = 0;
-    for (let i = negative ? 1 : 0; i < field.length; i++) {
-      const digit = field.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) fail(`${what} "${field}" is not a decimal integer`);
-      value = value * 10 + digit;
-    }
-    if (field.length === (negative ? 1 : 0)) fail(`${what} "${field}" is not a decimal integer`);
-    if (value > Number.MAX_SAFE_INTEGER) fail(`${what} ${field} is out of range`);
-    return negative && value !== 0 ? -value : value; // no -0
-  };
-
-  const columns = new OpColumns();
-  const texts: string[] = [];
-  const directives: { pageSize?: number; startAddress?: number } = {};
-  const header: number[] = [];
-  const headerLines: number[] = [];
-
-  // Per block slot: the ID, and its size from its latest `a`/`r` line in file order (-1: none yet).
-  // IDs below DIRECT_IDS find their slot in a table (slot + 1, 0 for none); larger ones in a Map.
-  const DIRECT_IDS = 1 << 24;
-  let direct = new Int32Array(1024);
-  const slotOf = new Map<number, number>();
-  const slotIds: number[] = [];
-  const slotSize: number[] = [];
-  let maxId = -1;
-  const newSlot = (id: number): number => {
-    const slot = slotIds.length;
-    slotIds.push(id);
-    slotSize.push(-1);
-    if (id > maxId) maxId = id;
-    return slot;
-  };
-  const slotFor = (id: number): number => {
-    if (id < DIRECT_IDS) {
-      if (id >= direct.length) {
-        const grown = new Int32Array(Math.min(DIRECT_IDS, Math.max(direct.length * 2, id + 1)));
-        grown.set(direct);
-        direct = grown;
-      }
-      const known = direct[id] as number;
-      if (known > 0) return known - 1;
-      const slot = newSlot(id);
-      direct[id] = slot + 1;
-      return slot;
-    }
-    let slot = slotOf.get(id);
-    if (slot === undefined) {
-      slot = newSlot(id);
-      slotOf.set(id, slot);
-    }
-    return slot;
-  };
-  /** A block ID field; `nullAllowed` admits -1 (the null pointer, for `f`). */
-  const blockId = (field: string, nullAllowed = false): number => {
-    const id = integer(field, "ID");
-    if (id === -1 && nullAllowed) return -1;
-    if (id < 0) fail(`ID ${id} is negative`);
-    if (header.length === 4 && id >= (header[1] as number)) {
-      fail(`ID ${id} is outside the header's range 0..${(header[1] as number) - 1}`);
-    }
-    return id;
-  };
-  /** The slot of an ID that must already have had an `a` or `r` line. */
-  const allocatedSlot = (op: string, field: string): number => {
-    const id = blockId(field);
-    const slot = slotFor(id);
-    if ((slotSize[slot] as number) < 0) fail(`"${op}" on ID ${id} before any "a" or "r" line for it`);
-    return slot;
-  };
-  const size = (field: string): number => {
-    const value = integer(field, "size");
-    if (value < 0) fail(`size ${value} is negative`);
-    return value;
-  };
-  const offset = (field: string): number => {
-    const value = integer(field, "offset");
-    if (value < 0) fail(`offset ${value} is negative`);
-    return value;
-  };
-  /** The int32 at OFFSET must lie inside the block as the file last sized it. */
-  const checkWord = (slot: number, at: number): void => {
-    const blockSize = slotSize[slot] as number;
-    if (at + 4 > blockSize) {
-      fail(`offset ${at} + 4 is past the end of ID ${slotIds[slot]}'s ${blockSize}-byte block`);
-    }
-  };
-
-  let mallocs = 0;
-  let frees = 0;
-  let reallocs = 0;
-
-  for (const raw of lines) {
-    lineNo++;
-    const line = stripLine(raw);
-    const fields = splitFields(line);
-    if (fields.length === 0) continue;
-    const name = fields[0] as string;
-
-    if (dialect === "malloclab" && header.length < 4) {
-      if (fields.length !== 1 || !DECIMAL.test(name)) {
-        fail(
-          `malloc-lab header: expected ${HEADER_NAMES[header.length]} (header number ${header.length + 1} of 4), got "${fields.join(" ")}"`,
-        );
-      }
-      const value = integer(name, HEADER_NAMES[header.length] as string);
-      if ((header.length === 1 || header.length === 2) && value < 0) {
-        fail(`malloc-lab header: ${HEADER_NAMES[header.length]} ${value} is negative`);
-      }
-      header.push(value);
-      headerLines.push(lineNo);
-      continue;
-    }
-
-    if (name.startsWith("@")) {
-      if (dialect === "malloclab") fail(`directive ${name} in a malloc-lab trace`);
-      if (columns.count > 0) fail(`directive ${name} after the first operation`);
-      if (name !== "@page_size" && name !== "@start") fail(`unknown directive ${name}`);
-      if (fields.length !== 2) fail(`${name} takes one number, got ${fields.length - 1} fields`);
-      if (name === "@page_size") {
-        const value = integer(fields[1] as string, "@page_size");
-        if (value < 1) fail(`@page_size ${value} must be >= 1`);
-        directives.pageSize = value;
-      } else {
-        const value = integer(fields[1] as string, "@start");
-        if (value < 0) fail(`@start ${value} must be >= 0`);
-        directives.startAddress = value;
-      }
-      continue;
-    }
-
-    const arity = ARITY[name];
-    if (arity === undefined) fail(`unknown operation "${name}"`);
-    if (dialect === "malloclab" && !MALLOC_LAB_OPS.has(name)) {
-      fail(`operation "${name}" is not allowed in a malloc-lab trace (only a, f, r)`);
-    }
-    const [least, most, usage] = arity as readonly [number, number, string];
-    if (fields.length < least) fail(`missing field: expected "${usage}"`);
-    if (fields.length > most) fail(`extra field "${fields[most]}": expected "${usage}"`);
-
-    switch (name) {
-      case "a":
-      case "r": {
-        const slot = slotFor(blockId(fields[1] as string));
-        const bytes = size(fields[2] as string);
-        slotSize[slot] = bytes;
-        columns.push(name === "a" ? Op.Malloc : Op.Realloc, lineNo, slot, bytes, 0);
-        if (name === "a") mallocs++;
-        else reallocs++;
-        break;
-      }
-      case "f": {
-        const id = blockId(fields[1] as string, true);
-        const slot = id === -1 ? -1 : allocatedSlot(name, fields[1] as string);
-        columns.push(Op.Free, lineNo, slot, 0, 0);
-        frees++;
-        break;
-      }
-      case "w": {
-        const slot = allocatedSlot(name, fields[1] as string);
-        const at = offset(fields[2] as string);
-        const value = integer(fields[3] as string, "value");
-        if (value < INT32_MIN || value > INT32_MAX) fail(`value ${value} is outside int32`);
-        checkWord(slot, at);
-        columns.push(Op.Write, lineNo, slot, at, value);
-        break;
-      }
-      case "g": {
-        const slot = allocatedSlot(name, fields[1] as string);
-        const at = offset(fields[2] as string);
-        checkWord(slot, at);
-        texts.push(fields.length > 3 ? fields.slice(3).join(" ") : "Value:");
-        columns.push(Op.Get, lineNo, slot, at, texts.length - 1);
-        break;
-      }
-      case "v":
-        columns.push(Op.Virtual, lineNo, allocatedSlot(name, fields[1] as string), 0, 0);
-        break;
-      case "p": {
-        const slot = allocatedSlot(name, fields[1] as string);
-        const at = fields.length > 2 ? offset(fields[2] as string) : 0;
-        columns.push(Op.Physical, lineNo, slot, at, 0);
-        break;
-      }
-      case "s":
-        columns.push(Op.Stats, lineNo, 0, 0, 0);
-        break;
-      case "x":
-        columns.push(Op.Finish, lineNo, 0, 0, 0);
-        break;
-      case "e":
-        texts.push(echoText(line));
-        columns.push(Op.Echo, lineNo, 0, 0, texts.length - 1);
-        break;
-      case "F":
-        columns.push(Op.FreeRaw, lineNo, 0, integer(fields[1] as string, "address"), 0);
-        frees++;
-        break;
-      case "P":
-        columns.push(Op.PhysicalRaw, lineNo, 0, integer(fields[1] as string, "address"), 0);
-        break;
-    }
-  }
-
-  let mallocLabHeader: MallocLabHeader | undefined;
-  if (dialect === "malloclab") {
-    const lastLine = Math.max(1, lines[lines.length - 1] === "" ? lines.length - 1 : lines.length);
-    if (header.length < 4) fail(`malloc-lab header: expected 4 numbers, got ${header.length}`, lastLine);
-    const [heapSize, idCount, opCount, weight] = header as [number, number, number, number];
-    if (opCount !== columns.count) {
-      fail(`malloc-lab header says ${opCount} operations, the trace has ${columns.count}`, headerLines[2]);
-    }
-    mallocLabHeader = { heapSize, idCount, opCount, weight };
-  }
-
-  const n = columns.count;
-  return {
-    file,
-    dialect,
-    directives,
-    ...(mallocLabHeader ? { header: mallocLabHeader } : {}),
-    count: n,
-    ops: columns.ops.slice(0, n),
-    a: columns.a.slice(0, n),
-    b: columns.b.slice(0, n),
-    c: columns.c.slice(0, n),
-    lineOf: columns.lineOf.slice(0, n),
-    texts,
-    idCount: maxId + 1,
-    slotCount: slotIds.length,
-    slotId: Float64Array.from(slotIds),
-    mallocs,
-    frees,
-    reallocs,
-  };
-}
-
-/** The text of an `e` line: everything after `e` and one separating space or tab, verbatim. */
-function echoText(line: string): string {
-  const start = line.search(/[^ \t]/) + 1; // just past the `e`
-  const separator = line[start];
-  return separator === " " || separator === "\t" ? line.slice(start + 1) : line.slice(start);
+  return new ScenarioParser(file, dialectOf(lines, file)).parse(lines);
 }
 
 /** Reads and parses a scenario file. */

@@ -13,13 +13,9 @@ export interface RandomScenarioOptions {
   startAddress?: number;
 }
 
-/** A request size from 1 byte to several pages, small sizes most often. */
-function randomSize(rng: Prng, pageSize: number): number {
-  const roll = rng.next();
-  if (roll < 0.5) return rng.int(1, 64);
-  if (roll < 0.85) return rng.int(65, 1024);
-  if (roll < 0.97) return rng.int(1025, 2 * pageSize);
-  return rng.int(2 * pageSize, 5 * pageSize);
+/** One of `values`, chosen by the generator. */
+function pick<T>(rng: Prng, values: readonly [T, ...T[]]): T {
+  return values[rng.int(0, values.length - 1)] ?? values[0];
 }
 
 /**
@@ -29,70 +25,132 @@ function randomSize(rng: Prng, pageSize: number): number {
  */
 export function generateRandomScenario(seed: number, options: RandomScenarioOptions): string {
   const rng = new Prng(seed);
-  const pageSize = options.pageSize ?? [1024, 4096, 8192][rng.int(0, 2)];
-  const startAddress = options.startAddress ?? [0, 1000][rng.int(0, 1)];
-  const lines = [`# random scenario, seed ${seed}`, `@page_size ${pageSize}`, `@start ${startAddress}`];
+  const pageSize = options.pageSize ?? pick(rng, [1024, 4096, 8192]);
+  const startAddress = options.startAddress ?? pick(rng, [0, 1000]);
+  const scenario = new RandomScenario(rng, pageSize, startAddress);
+  for (let op = 0; op < options.ops; op++) scenario.operation(op);
+  return scenario.text();
+}
+
+/** The lines of a random scenario so far, and what the generator knows of its IDs: a method per operation. */
+class RandomScenario {
+  private readonly lines: string[];
   /** Size of each ID's most recent a/r line (what the parser checks offsets against). */
-  const sizes: number[] = [];
-  const live = new Set<number>();
+  private readonly sizes: number[] = [];
+  private readonly live = new Set<number>();
   /** Roughly how far virtual space reaches, for raw addresses near and beyond it. */
-  let reach = 0;
-  const anyId = () => rng.int(0, sizes.length - 1);
-  const liveId = () => {
-    const ids = [...live];
-    return ids.length > 0 ? ids[rng.int(0, ids.length - 1)] : anyId();
-  };
-  const rawAddress = () => Math.max(0, startAddress + rng.int(-8, reach + 64));
-  for (let op = 0; op < options.ops; op++) {
-    const roll = rng.next();
-    if (sizes.length === 0 || roll < 0.3) {
-      const id = live.size < 48 || rng.chance(0.1) ? sizes.length : liveId();
-      const size = rng.chance(0.02) ? 0 : randomSize(rng, pageSize);
-      sizes[id] = size;
-      if (size > 0) live.add(id);
-      reach += size;
-      lines.push(`a ${id} ${size}`);
-    } else if (roll < 0.5) {
-      const id = rng.chance(0.1) ? anyId() : liveId();
-      live.delete(id);
-      lines.push(rng.chance(0.01) ? "f -1" : `f ${id}`);
-    } else if (roll < 0.56) {
-      const id = liveId();
-      const size = rng.chance(0.05) ? 0 : randomSize(rng, pageSize);
-      sizes[id] = size; // the parser checks offsets against the size of the ID's last a/r line, 0 included
-      if (size === 0) live.delete(id);
-      else {
-        live.add(id);
-        reach += size;
-      }
-      lines.push(`r ${id} ${size}`);
-    } else if (roll < 0.7) {
-      const id = liveId();
-      if (sizes[id] >= 4) lines.push(`w ${id} ${rng.int(0, sizes[id] - 4)} ${rng.int(-2147483648, 2147483647)}`);
-    } else if (roll < 0.82) {
-      const id = liveId();
-      if (sizes[id] >= 4) lines.push(`g ${id} ${rng.int(0, sizes[id] - 4)}${rng.chance(0.3) ? " Read at:" : ""}`);
-    } else if (roll < 0.86) {
-      lines.push(`v ${anyId()}`);
-    } else if (roll < 0.9) {
-      const id = anyId();
-      lines.push(`p ${id} ${rng.int(0, Math.max(0, sizes[id] + 8))}`);
-    } else if (roll < 0.94) {
-      lines.push(`F ${rawAddress()}`);
-    } else if (roll < 0.97) {
-      lines.push(`P ${rawAddress()}`);
-    } else if (roll < 0.995) {
-      lines.push("s");
-    } else if (rng.chance(0.3)) {
-      lines.push("x");
-      live.clear();
-      reach = 0;
-    } else {
-      lines.push(`e checkpoint ${op}`);
-    }
+  private reach = 0;
+
+  constructor(
+    private readonly rng: Prng,
+    private readonly pageSize: number,
+    private readonly startAddress: number,
+  ) {
+    this.lines = [`# random scenario, seed ${rng.seed}`, `@page_size ${pageSize}`, `@start ${startAddress}`];
   }
-  lines.push("s");
-  return `${lines.join("\n")}\n`;
+
+  text(): string {
+    return `${[...this.lines, "s"].join("\n")}\n`;
+  }
+
+  /** One operation, chosen by a roll: a third mallocs, a fifth frees, and so on down to a rare finish. */
+  operation(op: number): void {
+    const roll = this.rng.next();
+    if (this.sizes.length === 0 || roll < 0.3) this.malloc();
+    else if (roll < 0.5) this.free();
+    else if (roll < 0.56) this.realloc();
+    else if (roll < 0.7) this.write();
+    else if (roll < 0.82) this.get();
+    else if (roll < 0.86) this.lines.push(`v ${this.anyId()}`);
+    else if (roll < 0.9) this.physical();
+    else if (roll < 0.94) this.lines.push(`F ${this.rawAddress()}`);
+    else if (roll < 0.97) this.lines.push(`P ${this.rawAddress()}`);
+    else if (roll < 0.995) this.lines.push("s");
+    else if (this.rng.chance(0.3)) this.finish();
+    else this.lines.push(`e checkpoint ${op}`);
+  }
+
+  /* Operations */
+
+  /** A new ID while fewer than 48 are live (and now and then after), else a live one: `a` leaks its block. */
+  private malloc(): void {
+    const id = this.live.size < 48 || this.rng.chance(0.1) ? this.sizes.length : this.liveId();
+    const size = this.rng.chance(0.02) ? 0 : this.randomSize();
+    this.sizes[id] = size;
+    if (size > 0) this.live.add(id);
+    this.reach += size;
+    this.lines.push(`a ${id} ${size}`);
+  }
+
+  private free(): void {
+    const id = this.rng.chance(0.1) ? this.anyId() : this.liveId();
+    this.live.delete(id);
+    this.lines.push(this.rng.chance(0.01) ? "f -1" : `f ${id}`);
+  }
+
+  private realloc(): void {
+    const id = this.liveId();
+    const size = this.rng.chance(0.05) ? 0 : this.randomSize();
+    this.sizes[id] = size; // the parser checks offsets against the size of the ID's last a/r line, 0 included
+    if (size === 0) this.live.delete(id);
+    else {
+      this.live.add(id);
+      this.reach += size;
+    }
+    this.lines.push(`r ${id} ${size}`);
+  }
+
+  private write(): void {
+    const id = this.liveId();
+    const size = this.sizeOf(id);
+    if (size >= 4) this.lines.push(`w ${id} ${this.rng.int(0, size - 4)} ${this.rng.int(-2147483648, 2147483647)}`);
+  }
+
+  private get(): void {
+    const id = this.liveId();
+    const size = this.sizeOf(id);
+    if (size >= 4) this.lines.push(`g ${id} ${this.rng.int(0, size - 4)}${this.rng.chance(0.3) ? " Read at:" : ""}`);
+  }
+
+  private physical(): void {
+    const id = this.anyId();
+    this.lines.push(`p ${id} ${this.rng.int(0, Math.max(0, this.sizeOf(id) + 8))}`);
+  }
+
+  private finish(): void {
+    this.lines.push("x");
+    this.live.clear();
+    this.reach = 0;
+  }
+
+  /* Choices */
+
+  /** A request size from 1 byte to several pages, small sizes most often. */
+  private randomSize(): number {
+    const { rng, pageSize } = this;
+    const roll = rng.next();
+    if (roll < 0.5) return rng.int(1, 64);
+    if (roll < 0.85) return rng.int(65, 1024);
+    if (roll < 0.97) return rng.int(1025, 2 * pageSize);
+    return rng.int(2 * pageSize, 5 * pageSize);
+  }
+
+  private anyId(): number {
+    return this.rng.int(0, this.sizes.length - 1);
+  }
+
+  private liveId(): number {
+    const ids = [...this.live];
+    return ids.length > 0 ? (ids[this.rng.int(0, ids.length - 1)] ?? 0) : this.anyId();
+  }
+
+  private sizeOf(id: number): number {
+    return this.sizes[id] ?? 0;
+  }
+
+  private rawAddress(): number {
+    return Math.max(0, this.startAddress + this.rng.int(-8, this.reach + 64));
+  }
 }
 
 export interface ChurnOptions {

@@ -5,21 +5,12 @@
  * HOLE is chosen (no s, v, p, P or F operation).
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { maskPhysical as mask } from "../conformance/compare.ts";
+import { readFileSync } from "node:fs";
 import type { Lookup } from "../core/index.ts";
-import { Op, readScenario, type Scenario } from "./format.ts";
+import { goldenCases } from "./corpus.ts";
+import { readScenario, type Scenario } from "./format.ts";
+import { isHoleIndependent, maskPhysical as mask } from "./output.ts";
 import { replay } from "./runner.ts";
-
-const DIR = join(import.meta.dir, "../scenarios");
-
-/** Ops that show addresses or reach blocks by address: their output depends on the HOLE chosen. */
-const HOLE_DEPENDENT = new Set<number>([Op.Stats, Op.Virtual, Op.Physical, Op.PhysicalRaw, Op.FreeRaw]);
-
-function holeIndependent(scenario: Scenario): boolean {
-  return !Array.from(scenario.ops).some((op) => HOLE_DEPENDENT.has(op));
-}
 
 function output(scenario: Scenario, lookup: Lookup): string {
   const chunks: string[] = [];
@@ -27,8 +18,8 @@ function output(scenario: Scenario, lookup: Lookup): string {
   return chunks.join("");
 }
 
-const files = new Set(readdirSync(DIR));
-const golden = [...files].filter((name) => name.endsWith(".mtrace") && files.has(name.replace(/\.mtrace$/, ".expected"))).sort();
+const cases = goldenCases();
+const golden = cases.map((golden) => golden.name);
 
 test("the golden set covers the behaviours it is meant to", () => {
   for (const name of [
@@ -49,15 +40,15 @@ test("the golden set covers the behaviours it is meant to", () => {
   }
 });
 
-describe.each(golden)("%s", (name) => {
-  const scenario = readScenario(join(DIR, name));
-  const expected = readFileSync(join(DIR, name.replace(/\.mtrace$/, ".expected")), "utf8");
+describe.each(cases)("$name", ({ file, expectedFile }) => {
+  const scenario = readScenario(file);
+  const expected = readFileSync(expectedFile, "utf8");
 
   test("first-fit prints the expected output", () => {
     expect(mask(output(scenario, "first-fit"))).toBe(expected);
   });
 
-  if (holeIndependent(scenario)) {
+  if (isHoleIndependent(scenario)) {
     test("size-indexed prints the expected output", () => {
       expect(mask(output(scenario, "size-indexed"))).toBe(expected);
     });

@@ -1,14 +1,16 @@
 /** The scenario runner: exact output of every operation, directives vs options, results, verify. */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { maskPhysical as mask } from "../conformance/compare.ts";
 import { injectMmapFailures, LOOKUPS, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
-import { run, runWithResult } from "../test-support/trace.ts";
+import { flipByte, run, runWithResult } from "../test-support/trace.ts";
+import { MALLOCLAB_DIR, mallocLabTraces } from "./corpus.ts";
 import { parseScenario, readScenario } from "./format.ts";
-import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";
+import { maskPhysical as mask } from "./output.ts";
+import { patternByte } from "./pattern.ts";
+import { replay, reportLine, VerifyError } from "./runner.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SHARED = join(ROOT, "../shared");
@@ -61,7 +63,7 @@ describe("operations print exactly what the seed API prints", () => {
     const physical = (line: string) => Number(line.split("Physical Address: ")[1]);
     expect(lines[0]).toMatch(/^Virtual address: 1000\tPhysical Address: \d+$/);
     expect(lines[1]).toMatch(/^Virtual address: 1099\tPhysical Address: \d+$/);
-    expect(physical(lines[1] as string) - physical(lines[0] as string)).toBe(99);
+    expect(physical(lines[1] ?? "") - physical(lines[0] ?? "")).toBe(99);
     expect(lines[2]).toMatch(/^Virtual address: 1120\tPhysical Address: \d+$/); // inside ID 1
     expect(lines[3]).toBe("ADDRESS NOT FOUND!!"); // inside the HOLE
     expect(lines.length).toBe(5);
@@ -203,20 +205,19 @@ describe("verify", () => {
 
   test("the malloc-lab short traces pass", () => {
     for (const name of ["short1-bal.rep", "short2-bal.rep"]) {
-      expect(replay(readScenario(join(SHARED, "traces/malloclab", name)), { verify: true }).ops).toBe(12);
+      expect(replay(readScenario(join(MALLOCLAB_DIR, name)), { verify: true }).ops).toBe(12);
     }
   });
 
   test.each(LOOKUPS)(
     "every malloc-lab trace passes in %s, every block checked before its free or realloc",
     (lookup) => {
-      const dir = join(SHARED, "traces/malloclab");
-      const names = readdirSync(dir).filter((name) => name.endsWith(".rep"));
-      expect(names.length).toBe(13);
-      for (const name of names) {
-        const scenario = readScenario(join(dir, name));
+      const traces = mallocLabTraces();
+      expect(traces.length).toBe(13);
+      for (const trace of traces) {
+        const scenario = readScenario(trace);
         const result = replay(scenario, { verify: true, lookup });
-        expect(result.ops).toBe(scenario.header?.opCount as number);
+        expect(result.ops).toBe(scenario.header?.opCount ?? -1);
         expect(result.mallocs + result.reallocs).toBeGreaterThan(0);
       }
     },
@@ -246,7 +247,7 @@ describe("verify", () => {
   test("a byte corrupted between operations is caught before the free, at the free's line", () => {
     const text = "a 0 10\na 1 300\ne x\nf 1\n";
     const corrupt = (index: number, mems: Mems) => {
-      if (index === 2) mems.view(1010 + 299, 1)[0] ^= 0xff;
+      if (index === 2) flipByte(mems, 1010 + 299);
     };
     expect(() => run(text, { verify: true, afterOp: corrupt })).toThrow(
       new VerifyError("t.mtrace", 4, 1, 299, patternByte(1, 299), patternByte(1, 299) ^ 0xff, "before free"),
@@ -283,7 +284,7 @@ describe("the CLI (one process each: kept to a few)", () => {
   });
 
   test("--report json prints one line per file; unknown options give status 2", () => {
-    const rep = join(SHARED, "traces/malloclab/short1-bal.rep");
+    const rep = join(MALLOCLAB_DIR, "short1-bal.rep");
     const { status, stdout } = cli("replay", rep, rep, "--report", "json", "--lookup", "size-indexed", "--verify");
     expect(status).toBe(0);
     const lines = stdout

@@ -3,9 +3,10 @@
  * prints what the course's seed API would print. The C reference replays by the same rules, so the two
  * outputs compare byte for byte once physical addresses are masked.
  *
- * Each block slot holds a virtual address (NULL_ADDRESS after a failed malloc such as `a 3 0`), a live
- * flag and the size its latest `a`/`r` asked for. A freed ID keeps naming its old address, so `f 3`
- * twice makes MeMS reject the second free.
+ * What `a`, `f`, `r` and `x` do to the IDs is the replay rules' (rules.ts, shared with the benchmark's
+ * loop): each ID holds a virtual address (NULL after a failed malloc such as `a 3 0`), a live flag and
+ * the size its latest `a`/`r` asked for. A freed ID keeps naming its old address, so `f 3` twice makes
+ * MeMS reject the second free. The runner adds what the seed API prints, and the other operations.
  *
  * With `verify`, every block is filled with a pattern derived from its ID and checked before it is
  * freed or reallocated, at `x`, and at the end; `w` writes are remembered byte by byte so the checks
@@ -14,7 +15,8 @@
 
 import { type Lookup, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
-import { Patterns } from "./pattern.ts";
+import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
+import { BlockTable, NULL_HANDLE, type ReplayHeap } from "./rules.ts";
 
 /* Options and results */
 
@@ -32,8 +34,8 @@ export interface ReplayOptions {
   verify?: boolean;
   /** Print the stats text once more just before the final finish. */
   finalStats?: boolean;
-  /** Called after each operation, for tests that tamper with memory between operations. */
-  afterOp?: (index: number, mems: Mems) => void;
+  /** Called after each operation, for tests that tamper with memory or look at the IDs between operations. */
+  afterOp?: (index: number, mems: Mems, blocks: BlockTable) => void;
 }
 
 export interface ReplayResult {
@@ -75,8 +77,6 @@ export class VerifyError extends Error {
 /* Constants */
 
 const NOT_FOUND = "ADDRESS NOT FOUND!!\n";
-/** What a slot holds after a failed malloc: the seed API's NULL. */
-const NULL_ADDRESS = -1;
 /** Output is handed to `out` in chunks of about this many characters. */
 const FLUSH_CHARS = 1 << 20;
 
@@ -89,203 +89,293 @@ const FLUSH_CHARS = 1 << 20;
  */
 export function replay(scenario: Scenario, options: ReplayOptions = {}): ReplayResult {
   const mems = options.mems ?? new Mems(memsOptions(scenario, options));
-  if (options.mems) checkGivenMems(scenario, options);
+  if (options.mems) checkGivenMems(scenario, mems, options);
+  return new Replay(scenario, mems, options).run();
+}
 
-  const { count, ops, a, b, c, texts, slotCount } = scenario;
-  const address = new Float64Array(slotCount).fill(NULL_ADDRESS);
-  const size = new Float64Array(slotCount);
-  const live = new Uint8Array(slotCount);
-  const checker = options.verify ? new BlockChecker(scenario, mems, address, size, live) : undefined;
-  const afterOp = options.afterOp;
+/** Output collected and handed to `out` in chunks of about FLUSH_CHARS. */
+class Printer {
+  private chunks: string[] = [];
+  private pending = 0;
 
-  const out = options.out;
-  const printing = out !== undefined;
-  let chunks: string[] = [];
-  let pending = 0;
-  const print = (text: string): void => {
-    chunks.push(text);
-    pending += text.length;
-    if (pending >= FLUSH_CHARS) flush();
-  };
-  const flush = (): void => {
-    if (out !== undefined && chunks.length > 0) out(chunks.join(""));
-    chunks = [];
-    pending = 0;
-  };
+  constructor(private readonly out: (text: string) => void) {}
+
+  print(text: string): void {
+    this.chunks.push(text);
+    this.pending += text.length;
+    if (this.pending >= FLUSH_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.chunks.length > 0) this.out(this.chunks.join(""));
+    this.chunks = [];
+    this.pending = 0;
+  }
+}
+
+/**
+ * MeMS as the replay rules call it: mems_malloc and mems_free as the seed API has them (a refused size is
+ * NULL, a free of no block prints ADDRESS NOT FOUND!!), a realloc that copies through the blocks, and the
+ * bookkeeping of `verify` when a free takes a block from under an ID.
+ */
+class SeedApiHeap implements ReplayHeap {
+  readonly finishFreesAll = true;
+  /** mems_free looks the address up: a stale ID's free is refused, or frees what is there now. */
+  readonly checksFrees = true;
+
+  constructor(
+    private readonly mems: Mems,
+    private readonly checker: BlockChecker | undefined,
+    private readonly printer: Printer | undefined,
+  ) {}
+
+  malloc(size: number): number {
+    return mallocOrNull(this.mems, size);
+  }
+
+  free(handle: number, slot: number): void {
+    this.freeAt(slot, handle);
+  }
+
+  realloc(handle: number, oldSize: number, size: number, slot: number): number {
+    const fresh = mallocOrNull(this.mems, size);
+    if (fresh === NULL_HANDLE) return NULL_HANDLE;
+    copyBlock(this.mems, handle, fresh, Math.min(oldSize, size));
+    this.freeAt(slot, handle);
+    return fresh;
+  }
+
+  finish(): void {
+    this.mems.finish();
+  }
 
   /** Frees `v` for `slot` (-1 for a raw address), printing what MeMS prints when it is no block. */
-  const freeBlock = (slot: number, v: number): void => {
+  freeAt(slot: number, v: number): void {
+    const checker = this.checker;
     const owned = checker === undefined || (slot >= 0 && checker.owns(slot));
-    if (mems.tryFree(v)) {
+    if (this.mems.tryFree(v)) {
       // A raw address, or a slot that no longer owns its block, freed one that another live ID may hold.
       if (!owned) checker?.freedBehindIds(v);
-    } else if (printing) print(NOT_FOUND);
-  };
+    } else this.printer?.print(NOT_FOUND);
+  }
+}
 
-  const totals = new Totals(mems);
-  /** Reads the counters that a finish resets, then finishes. */
-  const finish = (index: number): void => {
-    totals.add(mems);
-    checker?.checkAllLive(index, "before finish");
-    mems.finish();
-    live.fill(0);
-  };
+/** One replay: a method per operation; `a`, `f`, `r` and `x` go through the replay rules. */
+class Replay {
+  private readonly blocks: BlockTable;
+  private readonly checker: BlockChecker | undefined;
+  /** Undefined when the replay is quiet: then nothing is formatted. */
+  private readonly printer: Printer | undefined;
+  private readonly heap: SeedApiHeap;
+  private readonly totals: Totals;
+  /** The operation being replayed. */
+  private index = 0;
 
-  const started = performance.now();
-  let index = 0;
-  try {
-    for (; index < count; index++) {
-      const slot = a[index] as number;
-      switch (ops[index]) {
-        case Op.Malloc:
-          mallocInto(mems, slot, b[index] as number, address, size, live);
-          checker?.filled(slot);
-          break;
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly mems: Mems,
+    private readonly options: ReplayOptions,
+  ) {
+    this.blocks = new BlockTable(scenario.slotCount);
+    this.checker = options.verify ? new BlockChecker(scenario, mems, this.blocks) : undefined;
+    this.printer = options.out === undefined ? undefined : new Printer(options.out);
+    this.heap = new SeedApiHeap(mems, this.checker, this.printer);
+    this.totals = new Totals(mems);
+  }
 
-        case Op.Free: {
-          if (slot < 0) break; // f -1: free(NULL)
-          const v = address[slot] as number;
-          if (v === NULL_ADDRESS) break;
-          checker?.checkBlock(slot, index, "before free");
-          freeBlock(slot, v);
-          live[slot] = 0;
-          checker?.forget(slot);
-          break;
-        }
-
-        case Op.Realloc: {
-          const bytes = b[index] as number;
-          if (live[slot] === 0) {
-            mallocInto(mems, slot, bytes, address, size, live);
-            checker?.filled(slot);
-            break;
-          }
-          const old = address[slot] as number;
-          checker?.checkBlock(slot, index, "before realloc");
-          if (bytes === 0) {
-            freeBlock(slot, old);
-            live[slot] = 0;
-            checker?.forget(slot);
-            break;
-          }
-          const oldSize = size[slot] as number;
-          const fresh = mallocOrNull(mems, bytes);
-          if (fresh === NULL_ADDRESS) {
-            // As C's realloc: the old block stays where it is; the ID now holds NULL.
-            address[slot] = NULL_ADDRESS;
-            size[slot] = bytes;
-            live[slot] = 0;
-            checker?.forget(slot);
-            break;
-          }
-          const kept = Math.min(oldSize, bytes);
-          copyBlock(mems, old, fresh, kept);
-          freeBlock(slot, old);
-          address[slot] = fresh;
-          size[slot] = bytes;
-          checker?.moved(slot, kept, index);
-          break;
-        }
-
-        case Op.Write: {
-          const v = address[slot] as number;
-          const word = v === NULL_ADDRESS ? undefined : wordAt(mems, v + (b[index] as number));
-          if (word === undefined) {
-            if (printing) print(NOT_FOUND);
-            break;
-          }
-          const value = c[index] as number;
-          word[0] = value & 0xff;
-          word[1] = (value >>> 8) & 0xff;
-          word[2] = (value >>> 16) & 0xff;
-          word[3] = (value >>> 24) & 0xff;
-          checker?.wrote(slot, b[index] as number, value);
-          break;
-        }
-
-        case Op.Get: {
-          const v = address[slot] as number;
-          const word = v === NULL_ADDRESS ? undefined : wordAt(mems, v + (b[index] as number));
-          if (!printing) break;
-          if (word === undefined) print(NOT_FOUND);
-          else {
-            const value = (word[0] as number) | ((word[1] as number) << 8) | ((word[2] as number) << 16) | ((word[3] as number) << 24);
-            print(`${texts[c[index] as number]} ${value}\n`);
-          }
-          break;
-        }
-
-        case Op.Virtual:
-          if (printing) {
-            const v = address[slot] as number;
-            print(v === NULL_ADDRESS ? "Virtual address: NULL\n" : `Virtual address: ${v}\n`);
-          }
-          break;
-
-        case Op.Physical: {
-          const v = address[slot] as number;
-          if (v === NULL_ADDRESS) {
-            if (printing) print(NOT_FOUND);
-            break;
-          }
-          printPhysical(mems, v + (b[index] as number), printing ? print : undefined);
-          break;
-        }
-
-        case Op.Stats:
-          if (printing) print(mems.formatStats());
-          break;
-
-        case Op.Echo:
-          if (printing) print(`${texts[c[index] as number]}\n`);
-          break;
-
-        case Op.Finish:
-          finish(index);
-          break;
-
-        case Op.FreeRaw: {
-          freeBlock(-1, b[index] as number);
-          break;
-        }
-
-        case Op.PhysicalRaw:
-          printPhysical(mems, b[index] as number, printing ? print : undefined);
-          break;
-      }
-      afterOp?.(index, mems);
-    }
-
-    if (count === 0 || ops[count - 1] !== Op.Finish) {
-      if (options.finalStats && printing) print(mems.formatStats());
-      finish(Math.max(0, count - 1));
-    } else if (options.finalStats && printing) {
-      print(mems.formatStats()); // the scenario finished itself: the stats of the empty system
-    }
-  } catch (error) {
+  run(): ReplayResult {
+    const started = performance.now();
     try {
-      // Out of memory stops the replay; with verify, every block allocated before it must still hold its bytes.
-      if (error instanceof MemsError && error.code === "OUT_OF_MEMORY") checker?.checkAllLive(index, "after OUT_OF_MEMORY");
+      this.operations();
+      this.end();
+    } catch (error) {
+      this.stopped(error);
+      throw error;
+    } finally {
+      this.printer?.flush();
+    }
+    const replayMs = performance.now() - started;
+    this.totals.end(this.mems);
+    const { file, count, mallocs, frees, reallocs } = this.scenario;
+    return { file, ops: count, mallocs, frees, reallocs, ...this.totals.result(), replayMs };
+  }
+
+  private operations(): void {
+    const { count, ops } = this.scenario;
+    const afterOp = this.options.afterOp;
+    for (this.index = 0; this.index < count; this.index++) {
+      this.operation(ops[this.index] ?? 0, this.index);
+      afterOp?.(this.index, this.mems, this.blocks);
+    }
+  }
+
+  private operation(op: number, i: number): void {
+    switch (op) {
+      case Op.Malloc:
+        this.malloc(i);
+        break;
+      case Op.Free:
+        this.free(i);
+        break;
+      case Op.Realloc:
+        this.realloc(i);
+        break;
+      case Op.Write:
+        this.write(i);
+        break;
+      case Op.Get:
+        this.get(i);
+        break;
+      case Op.Virtual:
+        this.virtual(i);
+        break;
+      case Op.Physical:
+        this.physical(i);
+        break;
+      case Op.Stats:
+        this.printer?.print(this.mems.formatStats());
+        break;
+      case Op.Echo:
+        this.printer?.print(`${this.text(i)}\n`);
+        break;
+      case Op.Finish:
+        this.finish(i);
+        break;
+      case Op.FreeRaw:
+        this.heap.freeAt(-1, this.b(i));
+        break;
+      case Op.PhysicalRaw:
+        this.printPhysical(this.b(i));
+        break;
+    }
+  }
+
+  /** After the last operation: the final finish, unless the scenario ended with one. */
+  private end(): void {
+    const { count, ops } = this.scenario;
+    const finishedItself = count > 0 && ops[count - 1] === Op.Finish;
+    // After a finish of the scenario's own, the final stats are those of the empty system.
+    if (this.options.finalStats) this.printer?.print(this.mems.formatStats());
+    if (!finishedItself) this.finish(Math.max(0, count - 1));
+  }
+
+  /** After an error: out of memory stops the replay; with verify, every block allocated before it must still hold its bytes. */
+  private stopped(error: unknown): void {
+    try {
+      if (error instanceof MemsError && error.code === "OUT_OF_MEMORY") this.checker?.checkAllLive(this.index, "after OUT_OF_MEMORY");
     } finally {
       // Give the mappings back; a caller's own instance is left as the failure found it.
-      if (options.mems === undefined) mems.finish();
+      if (this.options.mems === undefined) this.mems.finish();
     }
-    throw error;
-  } finally {
-    flush();
   }
-  const replayMs = performance.now() - started;
-  totals.end(mems);
 
-  return {
-    file: scenario.file,
-    ops: count,
-    mallocs: scenario.mallocs,
-    frees: scenario.frees,
-    reallocs: scenario.reallocs,
-    ...totals.result(),
-    replayMs,
-  };
+  /* Operands of operation i */
+
+  private slot(i: number): number {
+    return this.scenario.a[i] ?? -1;
+  }
+
+  private b(i: number): number {
+    return this.scenario.b[i] ?? 0;
+  }
+
+  private text(i: number): string {
+    return this.scenario.texts[this.scenario.c[i] ?? -1] ?? "";
+  }
+
+  /** The virtual address of byte `offset` of operation i's ID, or undefined when the ID holds NULL. */
+  private addressOf(i: number, offset: number): number | undefined {
+    const v = this.blocks.handle[this.slot(i)] ?? NULL_HANDLE;
+    return v === NULL_HANDLE ? undefined : v + offset;
+  }
+
+  /* Operations */
+
+  private malloc(i: number): void {
+    const slot = this.slot(i);
+    this.blocks.malloc(this.heap, slot, this.b(i));
+    this.checker?.filled(slot);
+  }
+
+  private free(i: number): void {
+    const slot = this.slot(i);
+    if (slot < 0) return; // f -1: free(NULL)
+    this.checker?.checkBlock(slot, i, "before free");
+    this.blocks.free(this.heap, slot);
+    this.checker?.forget(slot);
+  }
+
+  private realloc(i: number): void {
+    const { blocks, checker, heap } = this;
+    const slot = this.slot(i);
+    const size = this.b(i);
+    if (checker === undefined) {
+      blocks.realloc(heap, slot, size);
+      return;
+    }
+    const wasLive = blocks.live[slot] === 1;
+    const kept = Math.min(blocks.size[slot] ?? 0, size);
+    if (wasLive) checker.checkBlock(slot, i, "before realloc");
+    blocks.realloc(heap, slot, size);
+    if (!wasLive) checker.filled(slot);
+    else if (blocks.live[slot] === 0)
+      checker.forget(slot); // freed (size 0), or NULL (a size MeMS refuses)
+    else checker.moved(slot, kept, i);
+  }
+
+  private write(i: number): void {
+    const word = this.wordOf(i);
+    if (word === undefined) {
+      this.printer?.print(NOT_FOUND);
+      return;
+    }
+    const value = this.scenario.c[i] ?? 0;
+    word[0] = value & 0xff;
+    word[1] = (value >>> 8) & 0xff;
+    word[2] = (value >>> 16) & 0xff;
+    word[3] = (value >>> 24) & 0xff;
+    this.checker?.wrote(this.slot(i), this.b(i), value);
+  }
+
+  private get(i: number): void {
+    const word = this.wordOf(i);
+    if (word === undefined) {
+      this.printer?.print(NOT_FOUND);
+      return;
+    }
+    const value = (word[0] ?? 0) | ((word[1] ?? 0) << 8) | ((word[2] ?? 0) << 16) | ((word[3] ?? 0) << 24);
+    this.printer?.print(`${this.text(i)} ${value}\n`);
+  }
+
+  private virtual(i: number): void {
+    const v = this.addressOf(i, 0);
+    this.printer?.print(v === undefined ? "Virtual address: NULL\n" : `Virtual address: ${v}\n`);
+  }
+
+  private physical(i: number): void {
+    const v = this.addressOf(i, this.b(i));
+    if (v === undefined) this.printer?.print(NOT_FOUND);
+    else this.printPhysical(v);
+  }
+
+  /** `x`, or the final finish: reads the counters that a finish resets and checks every block, then finishes. */
+  private finish(i: number): void {
+    this.totals.add(this.mems);
+    this.checker?.checkAllLive(i, "before finish");
+    this.blocks.finish(this.heap);
+    this.checker?.forgetAll();
+  }
+
+  /** The 4 bytes at OFFSET (operand b) of operation i's block, or undefined where mems_get finds none. */
+  private wordOf(i: number): Uint8Array | undefined {
+    const v = this.addressOf(i, this.b(i));
+    return v === undefined ? undefined : wordAt(this.mems, v);
+  }
+
+  private printPhysical(v: number): void {
+    const physical = this.mems.tryGet(v);
+    this.printer?.print(physical < 0 ? NOT_FOUND : `Virtual address: ${v}\tPhysical Address: ${physical}\n`);
+  }
 }
 
 /** The `--report json` line of a replay: its result plus utilization (peak live / peak mapped). */
@@ -322,8 +412,7 @@ function memsOptions(scenario: Scenario, options: ReplayOptions): MemsOptions {
 }
 
 /** A given instance cannot be reconfigured, so it must already be what the scenario asks for. */
-function checkGivenMems(scenario: Scenario, options: ReplayOptions): void {
-  const mems = options.mems as Mems;
+function checkGivenMems(scenario: Scenario, mems: Mems, options: ReplayOptions): void {
   const wanted = memsOptions(scenario, options);
   for (const key of ["pageSize", "startAddress", "lookup"] as const) {
     if (wanted[key] !== undefined && wanted[key] !== mems[key]) {
@@ -334,20 +423,12 @@ function checkGivenMems(scenario: Scenario, options: ReplayOptions): void {
 
 /** mems_malloc as the seed API has it: a size MeMS refuses gives NULL; running out of memory throws. */
 function mallocOrNull(mems: Mems, bytes: number): number {
-  if (bytes === 0) return NULL_ADDRESS;
   try {
     return mems.malloc(bytes);
   } catch (error) {
-    if (error instanceof MemsError && error.code === "INVALID_SIZE") return NULL_ADDRESS;
+    if (error instanceof MemsError && error.code === "INVALID_SIZE") return NULL_HANDLE;
     throw error;
   }
-}
-
-function mallocInto(mems: Mems, slot: number, bytes: number, address: Float64Array, size: Float64Array, live: Uint8Array): void {
-  const v = mallocOrNull(mems, bytes);
-  address[slot] = v;
-  size[slot] = bytes;
-  live[slot] = v === NULL_ADDRESS ? 0 : 1;
 }
 
 /**
@@ -368,12 +449,6 @@ function wordAt(mems: Mems, v: number): Uint8Array | undefined {
   const bytes = mems.view(v);
   // Fewer than 4 bytes left only through a stale ID: the word runs into what follows the piece.
   return bytes.length >= 4 ? bytes.subarray(0, 4) : undefined;
-}
-
-function printPhysical(mems: Mems, v: number, print: ((text: string) => void) | undefined): void {
-  const physical = mems.tryGet(v);
-  if (print === undefined) return;
-  print(physical < 0 ? NOT_FOUND : `Virtual address: ${v}\tPhysical Address: ${physical}\n`);
 }
 
 /**
@@ -429,14 +504,9 @@ class Totals {
 
 /* Verification */
 
-/** Byte `i` of the block of ID `id` under `verify`; it repeats every 256 bytes. */
-export function patternByte(id: number, i: number): number {
-  return ((id % 256) * 131 + i * 7 + 1) & 0xff;
-}
-
 /**
  * The shadow of every block's contents: a pattern per ID plus the bytes `w` wrote over it. A slot is
- * checked only while `verified` says its contents are known (not after a raw `F` freed it).
+ * checked only while `verified` says it is live and its contents are known (not after a raw `F` freed it).
  */
 class BlockChecker {
   private readonly verified: Uint8Array;
@@ -446,9 +516,7 @@ class BlockChecker {
   constructor(
     private readonly scenario: Scenario,
     private readonly mems: Mems,
-    private readonly address: Float64Array,
-    private readonly size: Float64Array,
-    private readonly live: Uint8Array,
+    private readonly blocks: BlockTable,
   ) {
     this.verified = new Uint8Array(scenario.slotCount);
     this.written = new Array(scenario.slotCount).fill(undefined);
@@ -456,10 +524,10 @@ class BlockChecker {
 
   /** A new block for `slot` (or NULL): fill it with its pattern. */
   filled(slot: number): void {
+    const live = this.blocks.live[slot] ?? 0;
     this.written[slot] = undefined;
-    this.verified[slot] = this.live[slot] as number;
-    if (this.live[slot] === 0) return;
-    this.fill(slot, 0);
+    this.verified[slot] = live;
+    if (live === 1) this.fill(slot, 0);
   }
 
   forget(slot: number): void {
@@ -467,8 +535,14 @@ class BlockChecker {
     this.verified[slot] = 0;
   }
 
+  /** After a finish: no block is live. */
+  forgetAll(): void {
+    this.written.fill(undefined);
+    this.verified.fill(0);
+  }
+
   wrote(slot: number, offset: number, value: number): void {
-    if (this.live[slot] === 0 || this.verified[slot] === 0) return; // a stale ID: not its block any more
+    if (!this.owns(slot)) return; // a stale ID: not its block any more
     let written = this.written[slot];
     if (written === undefined) {
       written = new Map();
@@ -488,13 +562,17 @@ class BlockChecker {
     this.fill(slot, kept);
   }
 
-  /** The slot is live and its block is the one it was given (no stale free or raw F took it). */
+  /**
+   * The slot is live and its block is the one it was given (no stale free or raw F took it). Every
+   * change of the slot's live flag is followed by filled, forget or forgetAll, so while the rules free
+   * its block (the flag already cleared) it still answers for the block being freed.
+   */
   owns(slot: number): boolean {
-    return this.live[slot] === 1 && this.verified[slot] === 1;
+    return this.verified[slot] === 1;
   }
 
   checkBlock(slot: number, index: number, when: string): void {
-    if (this.live[slot] === 1 && this.verified[slot] === 1) this.check(slot, this.size[slot] as number, index, when);
+    if (this.owns(slot)) this.check(slot, this.sizeOf(slot), index, when);
   }
 
   checkAllLive(index: number, when: string): void {
@@ -504,39 +582,47 @@ class BlockChecker {
   /** A raw `F` or a stale `f` freed `v`: any live ID that held it no longer knows its block's contents. */
   freedBehindIds(v: number): void {
     for (let slot = 0; slot < this.scenario.slotCount; slot++) {
-      if (this.live[slot] === 1 && this.address[slot] === v) this.forget(slot);
+      if (this.blocks.live[slot] === 1 && this.blocks.handle[slot] === v) this.forget(slot);
     }
   }
 
+  private sizeOf(slot: number): number {
+    return this.blocks.size[slot] ?? 0;
+  }
+
+  private idOf(slot: number): number {
+    return this.scenario.slotId[slot] ?? -1;
+  }
+
+  /** The first `length` bytes of the slot's block. */
+  private viewOf(slot: number, length: number): Uint8Array {
+    return this.mems.view(this.blocks.handle[slot] ?? NULL_HANDLE, length);
+  }
+
   private fill(slot: number, from: number): void {
-    const bytes = this.size[slot] as number;
-    if (from >= bytes) return;
-    const view = this.mems.view(this.address[slot] as number, bytes);
-    patterns.fill(view, this.scenario.slotId[slot] as number, from);
+    const bytes = this.sizeOf(slot);
+    if (from < bytes) fillPattern(this.viewOf(slot, bytes), this.idOf(slot), from);
   }
 
   private check(slot: number, length: number, index: number, when: string): void {
     if (length === 0) return;
-    const view = this.mems.view(this.address[slot] as number, length);
-    const id = this.scenario.slotId[slot] as number;
+    const view = this.viewOf(slot, length);
+    const id = this.idOf(slot);
     const written = this.written[slot];
     if (written === undefined) {
-      const at = patterns.firstDifference(view, id);
-      if (at >= 0) this.mismatch(slot, at, patternByte(id, at), view[at] as number, index, when);
+      const at = firstPatternDifference(view, id);
+      if (at >= 0) this.mismatch(slot, at, patternByte(id, at), view[at] ?? -1, index, when);
       return;
     }
     // Bytes written by `w` override the pattern: compare byte by byte.
-    const tile = patterns.tile(id);
     for (let k = 0; k < length; k++) {
-      const expected = written.get(k) ?? (tile[k & 0xff] as number);
-      if (view[k] !== expected) this.mismatch(slot, k, expected, view[k] as number, index, when);
+      const expected = written.get(k) ?? patternByte(id, k);
+      if (view[k] !== expected) this.mismatch(slot, k, expected, view[k] ?? -1, index, when);
     }
   }
 
   private mismatch(slot: number, offset: number, expected: number, actual: number, index: number, when: string): never {
     const line = this.scenario.lineOf[index] ?? 0;
-    throw new VerifyError(this.scenario.file, line, this.scenario.slotId[slot] as number, offset, expected, actual, when);
+    throw new VerifyError(this.scenario.file, line, this.idOf(slot), offset, expected, actual, when);
   }
 }
-
-const patterns = new Patterns(patternByte);

@@ -14,7 +14,7 @@
 
 import { type Lookup, Mems } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
-import { Patterns } from "./pattern.ts";
+import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 
 /* Options and results */
 
@@ -81,15 +81,6 @@ export class SoakError extends Error {
   }
 }
 
-/* Patterns */
-
-/** Byte `i` of the pattern `key` (0..255). */
-export function soakPatternByte(key: number, i: number): number {
-  return (key * 167 + i * 13 + 5) & 0xff;
-}
-
-const patterns = new Patterns(soakPatternByte);
-
 /* Sizes */
 
 /** Mostly small, some up to two pages, a few up to eight. */
@@ -106,23 +97,14 @@ function randomSize(rng: Prng, pageSize: number): number {
 export const DEFAULT_MAX_LIVE = 20_000;
 
 export function soak(options: SoakOptions): SoakResult {
-  const { ops, seed, lookup, checkEvery } = options;
-  const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
-  const memsOptions: ConstructorParameters<typeof Mems>[0] = { lookup };
+  const memsOptions: ConstructorParameters<typeof Mems>[0] = { lookup: options.lookup };
   if (options.pageSize !== undefined) memsOptions.pageSize = options.pageSize;
   if (options.startAddress !== undefined) memsOptions.startAddress = options.startAddress;
-  const mems = new Mems(memsOptions);
-  const pageSize = mems.pageSize;
-  const rng = new Prng(seed);
+  return new Soak(options, new Mems(memsOptions)).run();
+}
 
-  // The live blocks, dense: a free moves the last one into the freed slot.
-  const address = new Float64Array(maxLive);
-  const size = new Float64Array(maxLive);
-  const key = new Uint8Array(maxLive);
-  let live = 0;
-  let liveBytes = 0;
-
-  const result: SoakResult = {
+function emptyResult(seed: number, lookup: Lookup): SoakResult {
+  return {
     seed,
     lookup,
     ops: 0,
@@ -143,130 +125,231 @@ export function soak(options: SoakOptions): SoakResult {
     seconds: 0,
     opsPerSecond: 0,
   };
+}
 
-  let op = 0;
-  const fail = (reason: string): never => {
-    throw new SoakError(seed, lookup, op, reason);
-  };
-  const checkBlock = (index: number, when: string): void => {
-    result.blockChecks++;
-    const at = patterns.firstDifference(mems.view(address[index] as number), key[index] as number);
-    if (at >= 0) {
-      const found = mems.view((address[index] as number) + at, 1)[0];
-      fail(
-        `block at ${address[index]} (${size[index]} bytes) byte ${at}: expected ${soakPatternByte(key[index] as number, at)}, found ${found} (${when})`,
-      );
+/** One soak: a method per kind of operation, each drawing what it needs from the seeded generator. */
+class Soak {
+  private readonly rng: Prng;
+  private readonly result: SoakResult;
+  private readonly maxLive: number;
+  private readonly pageSize: number;
+  // The live blocks, dense: a free moves the last one into the freed slot.
+  private readonly address: Float64Array;
+  private readonly size: Float64Array;
+  private readonly key: Uint8Array;
+  private live = 0;
+  private liveBytes = 0;
+  /** The operation running (ops once they have all run). */
+  private op = 0;
+  private readonly started = performance.now();
+  private nextProgress: number;
+
+  constructor(
+    private readonly options: SoakOptions,
+    private readonly mems: Mems,
+  ) {
+    this.rng = new Prng(options.seed);
+    this.result = emptyResult(options.seed, options.lookup);
+    this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
+    this.pageSize = mems.pageSize;
+    this.address = new Float64Array(this.maxLive);
+    this.size = new Float64Array(this.maxLive);
+    this.key = new Uint8Array(this.maxLive);
+    this.nextProgress = this.started + this.progressMs();
+  }
+
+  run(): SoakResult {
+    const { ops } = this.options;
+    try {
+      this.operations();
+      this.op = ops;
+      this.end();
+    } catch (error) {
+      this.mems.finish();
+      if (error instanceof SoakError) throw error;
+      this.fail(error instanceof Error ? error.message : String(error));
     }
-  };
-  const fullCheck = (): void => {
-    result.invariantChecks++;
-    mems.checkInvariants();
-    for (let i = 0; i < live; i++) checkBlock(i, "full check");
-  };
+    const result = this.result;
+    result.ops = ops;
+    result.seconds = (performance.now() - this.started) / 1000;
+    result.opsPerSecond = result.seconds > 0 ? ops / result.seconds : 0;
+    return result;
+  }
 
-  // The live-set target drifts: the heap grows towards it and shrinks back, over and over.
-  let target = Math.min(maxLive, 64);
-  const progressMs = options.progressMs ?? 1000;
-  const started = performance.now();
-  let nextProgress = started + progressMs;
-
-  try {
-    for (op = 0; op < ops; op++) {
-      if ((op & 0xffff) === 0) target = rng.int(0, maxLive);
-      const roll = rng.next();
-      if (live === 0 || (roll < (live < target ? 0.4 : 0.2) && live < maxLive)) {
-        // malloc
-        const bytes = randomSize(rng, pageSize);
-        const v = mems.malloc(bytes);
-        const k = rng.int(0, 255);
-        patterns.fill(mems.view(v), k);
-        address[live] = v;
-        size[live] = bytes;
-        key[live] = k;
-        live++;
-        liveBytes += bytes;
-        result.mallocs++;
-        if (live > result.peakLiveBlocks) result.peakLiveBlocks = live;
-      } else if (roll < 0.45) {
-        // free, after checking the block's bytes
-        const i = rng.int(0, live - 1);
-        checkBlock(i, "before free");
-        mems.free(address[i] as number);
-        liveBytes -= size[i] as number;
-        live--;
-        address[i] = address[live] as number;
-        size[i] = size[live] as number;
-        key[i] = key[live] as number;
-        result.frees++;
-      } else if (roll < 0.6) {
-        // get: a byte's physical address is the block's plus its offset
-        const i = rng.int(0, live - 1);
-        const v = address[i] as number;
-        const offset = rng.int(0, (size[i] as number) - 1);
-        if (mems.get(v + offset) !== mems.get(v) + offset) fail(`get(${v} + ${offset}) is not get(${v}) + ${offset}`);
-        result.gets++;
-      } else if (roll < 0.7) {
-        // write: check the old pattern, refill the whole block with a new one through a view
-        const i = rng.int(0, live - 1);
-        checkBlock(i, "before rewrite");
-        const k = rng.int(0, 255);
-        patterns.fill(mems.view(address[i] as number), k);
-        key[i] = k;
-        result.writes++;
-      } else if (roll < 0.9) {
-        // read one byte through a view
-        const i = rng.int(0, live - 1);
-        const offset = rng.int(0, (size[i] as number) - 1);
-        const found = mems.view((address[i] as number) + offset, 1)[0];
-        const expected = soakPatternByte(key[i] as number, offset);
-        if (found !== expected) fail(`block at ${address[i]} byte ${offset}: expected ${expected}, found ${found} (read)`);
-        result.reads++;
-      } else if (roll < 0.99) {
-        // a free of an address inside a block is refused and changes nothing
-        const i = rng.int(0, live - 1);
-        if ((size[i] as number) > 1) {
-          const inside = (address[i] as number) + rng.int(1, (size[i] as number) - 1);
-          if (mems.tryFree(inside)) fail(`free of ${inside}, inside the block at ${address[i]}, succeeded`);
-          result.badFrees++;
-        }
-      } else {
-        const stats = mems.stats();
-        if (stats.liveBlocks !== live || stats.liveBytes !== liveBytes) {
-          fail(`stats say ${stats.liveBlocks} blocks of ${stats.liveBytes} bytes, the soak holds ${live} of ${liveBytes}`);
-        }
-        result.statsCalls++;
-      }
-
-      if (op === options.corruptAt && live > 0) {
-        const i = rng.int(0, live - 1);
-        mems.view((address[i] as number) + rng.int(0, (size[i] as number) - 1), 1)[0] ^= 0x5a;
-      }
-      if ((op + 1) % checkEvery === 0) fullCheck();
-      if ((op & 0xfff) === 0 && options.progress !== undefined) {
-        const now = performance.now();
-        if (now >= nextProgress) {
-          nextProgress = now + progressMs;
-          options.progress({ op, ops, liveBlocks: live, mappedBytes: mems.stats().mappedBytes, seconds: (now - started) / 1000 });
-        }
-      }
+  private operations(): void {
+    const { ops, checkEvery, corruptAt } = this.options;
+    // The live-set target drifts: the heap grows towards it and shrinks back, over and over.
+    let target = Math.min(this.maxLive, 64);
+    for (this.op = 0; this.op < ops; this.op++) {
+      if ((this.op & 0xffff) === 0) target = this.rng.int(0, this.maxLive);
+      this.operation(this.rng.next(), target);
+      if (this.op === corruptAt && this.live > 0) this.corrupt();
+      if ((this.op + 1) % checkEvery === 0) this.fullCheck();
+      if ((this.op & 0xfff) === 0) this.progress();
     }
-    op = ops;
-    fullCheck();
-    const stats = mems.stats();
-    result.peakMappedBytes = stats.peakMappedBytes;
+  }
+
+  /** The operation a roll of the generator chooses. */
+  private operation(roll: number, target: number): void {
+    const { live, maxLive } = this;
+    if (live === 0 || (roll < (live < target ? 0.4 : 0.2) && live < maxLive)) this.malloc();
+    else if (roll < 0.45) this.free();
+    else if (roll < 0.6) this.get();
+    else if (roll < 0.7) this.write();
+    else if (roll < 0.9) this.read();
+    else if (roll < 0.99) this.badFree();
+    else this.stats();
+  }
+
+  /** The final check, and the finish that must give back every mapping. */
+  private end(): void {
+    const { mems, result } = this;
+    this.fullCheck();
+    result.peakMappedBytes = mems.stats().peakMappedBytes;
     mems.finish();
     const after = mems.stats();
     result.mmapCalls = after.mmapCalls;
     result.munmapCalls = after.munmapCalls;
     result.bytesLeftMapped = after.heldBytes;
-    if (after.heldBytes !== 0) fail(`finish left ${after.heldBytes} bytes mapped`);
-  } catch (error) {
-    mems.finish();
-    if (error instanceof SoakError) throw error;
-    throw new SoakError(seed, lookup, op, error instanceof Error ? error.message : String(error));
+    if (after.heldBytes !== 0) this.fail(`finish left ${after.heldBytes} bytes mapped`);
   }
-  result.ops = ops;
-  result.seconds = (performance.now() - started) / 1000;
-  result.opsPerSecond = result.seconds > 0 ? ops / result.seconds : 0;
-  return result;
+
+  /* Operations */
+
+  /** A block of a random size, filled with a pattern of its own. */
+  private malloc(): void {
+    const bytes = randomSize(this.rng, this.pageSize);
+    const v = this.mems.malloc(bytes);
+    const k = this.rng.int(0, 255);
+    fillPattern(this.mems.view(v), k);
+    const i = this.live++;
+    this.address[i] = v;
+    this.size[i] = bytes;
+    this.key[i] = k;
+    this.liveBytes += bytes;
+    this.result.mallocs++;
+    if (this.live > this.result.peakLiveBlocks) this.result.peakLiveBlocks = this.live;
+  }
+
+  /** A random block freed, after checking its bytes. */
+  private free(): void {
+    const i = this.randomBlock();
+    this.checkBlock(i, "before free");
+    this.mems.free(this.addressOf(i));
+    this.liveBytes -= this.sizeOf(i);
+    const last = --this.live;
+    this.address[i] = this.addressOf(last);
+    this.size[i] = this.sizeOf(last);
+    this.key[i] = this.keyOf(last);
+    this.result.frees++;
+  }
+
+  /** A random byte's physical address is the block's plus its offset. */
+  private get(): void {
+    const i = this.randomBlock();
+    const v = this.addressOf(i);
+    const offset = this.rng.int(0, this.sizeOf(i) - 1);
+    if (this.mems.get(v + offset) !== this.mems.get(v) + offset) this.fail(`get(${v} + ${offset}) is not get(${v}) + ${offset}`);
+    this.result.gets++;
+  }
+
+  /** A random block's old pattern checked, then the whole block refilled with a new one through a view. */
+  private write(): void {
+    const i = this.randomBlock();
+    this.checkBlock(i, "before rewrite");
+    const k = this.rng.int(0, 255);
+    fillPattern(this.mems.view(this.addressOf(i)), k);
+    this.key[i] = k;
+    this.result.writes++;
+  }
+
+  /** One random byte read through a view. */
+  private read(): void {
+    const i = this.randomBlock();
+    const offset = this.rng.int(0, this.sizeOf(i) - 1);
+    const found = this.mems.view(this.addressOf(i) + offset, 1)[0];
+    const expected = patternByte(this.keyOf(i), offset);
+    if (found !== expected) this.fail(`block at ${this.addressOf(i)} byte ${offset}: expected ${expected}, found ${found} (read)`);
+    this.result.reads++;
+  }
+
+  /** A free of an address inside a block is refused and changes nothing. */
+  private badFree(): void {
+    const i = this.randomBlock();
+    if (this.sizeOf(i) <= 1) return;
+    const inside = this.addressOf(i) + this.rng.int(1, this.sizeOf(i) - 1);
+    if (this.mems.tryFree(inside)) this.fail(`free of ${inside}, inside the block at ${this.addressOf(i)}, succeeded`);
+    this.result.badFrees++;
+  }
+
+  /** The stats agree with the soak's own counts. */
+  private stats(): void {
+    const stats = this.mems.stats();
+    if (stats.liveBlocks !== this.live || stats.liveBytes !== this.liveBytes) {
+      this.fail(`stats say ${stats.liveBlocks} blocks of ${stats.liveBytes} bytes, the soak holds ${this.live} of ${this.liveBytes}`);
+    }
+    this.result.statsCalls++;
+  }
+
+  /* Checks */
+
+  private fail(reason: string): never {
+    throw new SoakError(this.options.seed, this.options.lookup, this.op, reason);
+  }
+
+  private checkBlock(i: number, when: string): void {
+    this.result.blockChecks++;
+    const v = this.addressOf(i);
+    const at = firstPatternDifference(this.mems.view(v), this.keyOf(i));
+    if (at < 0) return;
+    const found = this.mems.view(v + at, 1)[0];
+    const expected = patternByte(this.keyOf(i), at);
+    this.fail(`block at ${v} (${this.sizeOf(i)} bytes) byte ${at}: expected ${expected}, found ${found} (${when})`);
+  }
+
+  /** The heap walk, and every live block's bytes. */
+  private fullCheck(): void {
+    this.result.invariantChecks++;
+    this.mems.checkInvariants();
+    for (let i = 0; i < this.live; i++) this.checkBlock(i, "full check");
+  }
+
+  /** The test hook: one byte of a random live block flipped, as a stray write would. */
+  private corrupt(): void {
+    const i = this.randomBlock();
+    const view = this.mems.view(this.addressOf(i) + this.rng.int(0, this.sizeOf(i) - 1), 1);
+    view[0] = (view[0] ?? 0) ^ 0x5a;
+  }
+
+  private progress(): void {
+    const report = this.options.progress;
+    if (report === undefined) return;
+    const now = performance.now();
+    if (now < this.nextProgress) return;
+    this.nextProgress = now + this.progressMs();
+    const { op, live, mems } = this;
+    report({ op, ops: this.options.ops, liveBlocks: live, mappedBytes: mems.stats().mappedBytes, seconds: (now - this.started) / 1000 });
+  }
+
+  private progressMs(): number {
+    return this.options.progressMs ?? 1000;
+  }
+
+  /* The live blocks */
+
+  private randomBlock(): number {
+    return this.rng.int(0, this.live - 1);
+  }
+
+  private addressOf(i: number): number {
+    return this.address[i] ?? 0;
+  }
+
+  private sizeOf(i: number): number {
+    return this.size[i] ?? 0;
+  }
+
+  private keyOf(i: number): number {
+    return this.key[i] ?? 0;
+  }
 }
