@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import type { AllocatorName } from "../allocators.ts";
+import { median } from "../latency.ts";
 import type { Measurement } from "../measure.ts";
 import type { BenchReport, Cell, WorkloadReport } from "../run.ts";
 
@@ -105,6 +106,10 @@ function ranking(workload: WorkloadReport): Measurement[] {
     .sort((x, y) => x.nsPerOp - y.nsPerOp);
 }
 
+function measuredCold(cell: Measurement): cell is Measurement & { coldNsPerOp: number } {
+  return cell.coldNsPerOp !== undefined;
+}
+
 function ratio(x: number, y: number): string {
   return `${(x / y).toFixed(1)}x`;
 }
@@ -120,17 +125,16 @@ export function standingSentences(report: BenchReport): string[] {
     const beatenWarm = ranked
       .filter((cell) => cell.nsPerOp > mems.nsPerOp)
       .map((cell) => `${cell.allocator} (${formatNsPerOp(cell.nsPerOp)})`);
-    const colds = ranked.filter((cell) => cell.coldNsPerOp !== undefined);
-    const fastestCold = [...colds].sort((x, y) => (x.coldNsPerOp as number) - (y.coldNsPerOp as number))[0];
-    const beatenCold =
-      mems.coldNsPerOp === undefined ? [] : colds.filter((cell) => (cell.coldNsPerOp as number) > (mems.coldNsPerOp as number));
+    const colds = ranked.filter(measuredCold);
+    const fastestCold = [...colds].sort((x, y) => x.coldNsPerOp - y.coldNsPerOp)[0];
     let sentence = `**${workload.name}** (${workload.describe}): ${MEMS} takes ${formatNsPerOp(mems.nsPerOp)} ns/op warm`;
     sentence += beatenWarm.length > 0 ? ` and beats ${beatenWarm.join(", ")}` : " and beats none of the others";
     sentence +=
       fastest.allocator === MEMS
         ? "; it is the fastest here."
         : `; it trails the fastest, ${fastest.allocator} (${formatNsPerOp(fastest.nsPerOp)}), by ${ratio(mems.nsPerOp, fastest.nsPerOp)}.`;
-    if (mems.coldNsPerOp !== undefined && fastestCold?.coldNsPerOp !== undefined) {
+    if (measuredCold(mems) && fastestCold !== undefined) {
+      const beatenCold = colds.filter((cell) => cell.coldNsPerOp > mems.coldNsPerOp);
       sentence += ` Cold, it takes ${formatNsPerOp(mems.coldNsPerOp)} ns/op, beats ${beatenCold.length} of ${colds.length - 1}`;
       sentence +=
         fastestCold.allocator === MEMS
@@ -148,11 +152,13 @@ export function scoreLines(report: BenchReport): string[] {
   const lines: string[] = [];
   for (const allocator of allocatorsOf(workloads)) {
     if (allocator.startsWith("mems-")) continue;
-    const both = workloads.filter((workload) => measured(cellOf(workload, MEMS)) && measured(cellOf(workload, allocator)));
+    const both = workloads.flatMap((workload) => {
+      const mems = cellOf(workload, MEMS);
+      const peer = cellOf(workload, allocator);
+      return measured(mems) && measured(peer) ? [{ workload, won: mems.nsPerOp < peer.nsPerOp }] : [];
+    });
     if (both.length === 0) continue;
-    const won = both.filter(
-      (workload) => (cellOf(workload, MEMS) as Measurement).nsPerOp < (cellOf(workload, allocator) as Measurement).nsPerOp,
-    );
+    const won = both.filter((pair) => pair.won).map((pair) => pair.workload);
     const where = won.length === 0 ? "" : won.length === both.length ? " (all)" : ` (${won.map((workload) => workload.name).join(", ")})`;
     lines.push(`${allocator}: faster on ${won.length} of ${both.length}${where}`);
   }
@@ -196,12 +202,6 @@ const WHY = `## Why it stands there
 FFI_TABLE
 `;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function medianOf(cells: readonly Measurement[], field: "coldNsPerOp" | "coldFaults" | "warmFaults"): number | undefined {
   const values = cells.map((cell) => cell[field]).filter((value): value is number => value !== undefined);
   return values.length === 0 ? undefined : median(values);
@@ -221,8 +221,9 @@ export function medianReport(reports: readonly BenchReport[]): BenchReport {
       const runs = reports
         .map((report) => report.workloads.find((w) => w.name === workload.name)?.cells.find((c) => c.allocator === cell.allocator))
         .filter(measured);
-      if (runs.length === 0) return cell;
-      const merged: Measurement = { ...(runs.at(-1) as Measurement), nsPerOp: median(runs.map((run) => run.nsPerOp)) };
+      const latest = runs.at(-1);
+      if (latest === undefined) return cell;
+      const merged: Measurement = { ...latest, nsPerOp: median(runs.map((run) => run.nsPerOp)) };
       for (const field of ["coldNsPerOp", "coldFaults", "warmFaults"] as const) {
         const value = medianOf(runs, field);
         if (value === undefined) delete merged[field];
@@ -242,9 +243,11 @@ function spreadCell(reports: readonly BenchReport[], workload: string, allocator
     .map((cell) => cell[field])
     .filter((value): value is number => value !== undefined)
     .sort((x, y) => x - y);
-  if (values.length === 0) return "-";
-  if (values.length === 1) return formatNsPerOp(values[0] as number);
-  return `${formatNsPerOp(median(values))} (${formatNsPerOp(values[0] as number)}-${formatNsPerOp(values.at(-1) as number)})`;
+  const [lowest] = values;
+  const highest = values.at(-1);
+  if (lowest === undefined || highest === undefined) return "-";
+  if (values.length === 1) return formatNsPerOp(lowest);
+  return `${formatNsPerOp(median(values))} (${formatNsPerOp(lowest)}-${formatNsPerOp(highest)})`;
 }
 
 function spreadGrid(
