@@ -270,25 +270,18 @@ function relativeLink(path: string): string {
   return path.startsWith("/") || path.startsWith(".") ? path : `../${path}`;
 }
 
-/** docs/peers.md, whole, from one or more reports of the same bench (figures: medians over them). */
-export function peersDoc(reports: readonly BenchReport[], sources: readonly string[]): string {
-  const report = medianReport(reports);
+/** What one call through bun:ffi adds, as the table of the "Why" section. */
+function ffiTable(report: BenchReport): string {
   const costs = ffiCosts(report);
-  const ffiTable =
-    costs.length === 0
-      ? "(This report measured no workload with both.)"
-      : markdownTable(
-          ["workload", "libc-ffi ns/op", "glibc-c ns/op", "difference, ns/op"],
-          costs.map((cost) => [cost.workload, formatNsPerOp(cost.ffi), formatNsPerOp(cost.c), formatNsPerOp(cost.ffi - cost.c)]),
-        );
-  const warm = spreadGrid(reports, report, "nsPerOp");
-  const cold = spreadGrid(reports, report, "coldNsPerOp");
-  const faults = grid(report, faultCell);
-  const skipped = standingWorkloads(report).flatMap((workload) =>
-    workload.cells
-      .filter((cell) => !measured(cell))
-      .map((cell) => `${workload.name} / ${cell.allocator}: ${"skipped" in cell ? cell.skipped : ""}`),
+  if (costs.length === 0) return "(This report measured no workload with both.)";
+  return markdownTable(
+    ["workload", "libc-ffi ns/op", "glibc-c ns/op", "difference, ns/op"],
+    costs.map((cost) => [cost.workload, formatNsPerOp(cost.ffi), formatNsPerOp(cost.c), formatNsPerOp(cost.ffi - cost.c)]),
   );
+}
+
+/** docs/peers.md's first lines: the title, and which runs on which machine made the page. */
+function peersHeader(reports: readonly BenchReport[], report: BenchReport, sources: readonly string[]): string[] {
   const runs = reports.map((run) => `${run.date} (${(run.elapsedMs / 1000).toFixed(0)} s)`).join(", ");
   return [
     "# MeMS among the allocators a systems programmer would pick",
@@ -299,16 +292,15 @@ export function peersDoc(reports: readonly BenchReport[], sources: readonly stri
     "the bench and this script. The machine is shared and noisy: read ratios, not digits.",
     `The runs' JSON: ${sources.map((source) => `[${source.slice(source.lastIndexOf("/") + 1)}](${relativeLink(source)})`).join(", ")}.`,
     "",
-    "## Where MeMS stands",
-    "",
-    `Warm, ${MEMS} against each peer, on the workloads both ran:`,
-    "",
-    ...scoreLines(report).map((line) => `- ${line}`),
-    "",
-    "Workload by workload:",
-    "",
-    ...standingSentences(report).map((sentence) => `- ${sentence}`),
-    "",
+  ];
+}
+
+/** docs/peers.md's tables: warm and cold ns/op (medians with their spread) and page faults. */
+function figureSections(reports: readonly BenchReport[], report: BenchReport): string[] {
+  const warm = spreadGrid(reports, report, "nsPerOp");
+  const cold = spreadGrid(reports, report, "coldNsPerOp");
+  const faults = grid(report, faultCell);
+  return [
     "## ns/op, warm",
     "",
     "Median of repeated replays in one process (each allocator in its own process).",
@@ -326,7 +318,36 @@ export function peersDoc(reports: readonly BenchReport[], sources: readonly stri
     "",
     markdownTable(faults.head, faults.rows),
     "",
-    WHY.replace("FFI_TABLE", ffiTable),
+  ];
+}
+
+/** Every cell of the standing's workloads that was not measured, with its reason. */
+function skippedLines(report: BenchReport): string[] {
+  return standingWorkloads(report).flatMap((workload) =>
+    workload.cells
+      .filter((cell) => !measured(cell))
+      .map((cell) => `${workload.name} / ${cell.allocator}: ${"skipped" in cell ? cell.skipped : ""}`),
+  );
+}
+
+/** docs/peers.md, whole, from one or more reports of the same bench (figures: medians over them). */
+export function peersDoc(reports: readonly BenchReport[], sources: readonly string[]): string {
+  const report = medianReport(reports);
+  const skipped = skippedLines(report);
+  return [
+    ...peersHeader(reports, report, sources),
+    "## Where MeMS stands",
+    "",
+    `Warm, ${MEMS} against each peer, on the workloads both ran:`,
+    "",
+    ...scoreLines(report).map((line) => `- ${line}`),
+    "",
+    "Workload by workload:",
+    "",
+    ...standingSentences(report).map((sentence) => `- ${sentence}`),
+    "",
+    ...figureSections(reports, report),
+    WHY.replace("FFI_TABLE", ffiTable(report)),
     "## The workloads",
     "",
     ...standingWorkloads(report).map((workload) => `- **${workload.name}**: ${workload.describe}`),
