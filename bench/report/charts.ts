@@ -1,5 +1,5 @@
 /**
- * The bench report's charts as Vega-Lite specs (vega.ts renders them to SVG):
+ * The bench report's charts as Vega-Lite specs (lib/vega.ts renders them to SVG):
  *
  * - one per workload: ns/op per allocator on a log axis with the p99 marked, the time of batches of
  *   1,000 operations (p50 to max), peak mapped bytes and utilization;
