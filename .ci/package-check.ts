@@ -7,8 +7,11 @@
  *    LICENSE, the bin file and the declarations, and no tests, bench or conformance code.
  * 2. `bun add` of the tarball into a fresh temporary project: nothing installs beyond MeMS and its
  *    runtime dependencies (no Biome, no TypeScript, no second Bun).
- * 3. `bunx mems --version`, `bunx mems replay` of a scenario (its expected output, byte for byte), and
- *    `bunx mems bench` saying it needs a checkout (exit 2).
+ * 3. `bunx mems --version`, `bunx mems replay` of a scenario (its expected output, byte for byte),
+ *    `bunx mems bench` saying it needs a checkout (exit 2), and `bunx mems viz` of the course's example
+ *    (the package's scenarios/example.mtrace) writing a page whose heap maps hold one rectangle per
+ *    piece, per segment as many as `bunx mems example`'s stats print, beside vega's bytes chart with
+ *    its peak marked once per lookup.
  * 4. A program importing `mems`, `mems/seed` and `mems/testing` runs and prints what it should, and so
  *    does the README's quick start (its ts block prints its text block).
  * 5. This repository's `tsc --noEmit` over both programs with `strict`, `noUncheckedIndexedAccess` and
@@ -29,6 +32,10 @@ const TSC = join(BIN, "tsc");
 const MAX_UNPACKED = 2 * 1024 * 1024;
 /** A scenario whose output has no physical address, so it can be compared with its .expected byte for byte. */
 const SCENARIO = "scenarios/merge";
+/** The course's example, which `mems viz` draws and `mems example` replays. */
+const EXAMPLE = "scenarios/example.mtrace";
+/** The lookups `mems viz` draws side by side by default. */
+const VIZ_LOOKUPS = ["first-fit", "size-indexed"];
 /** What must never be installed with MeMS: our tools and a second Bun. */
 const FORBIDDEN = ["@biomejs/biome", "typescript", "bun", "@types/bun", "bun-types", "@thi.ng/malloc", "tinybench"];
 
@@ -85,6 +92,70 @@ function bytesUnder(path: string): number {
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The sub-chain lengths of every stats block `mems example` prints, one list per block. */
+function subChains(stats: string): number[][] {
+  return [...stats.matchAll(/Sub-chain Length array: \[([^\]]*)\]/g)].map((match) =>
+    (match[1] ?? "")
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "")
+      .map(Number),
+  );
+}
+
+/** What a `mems viz` page draws, read from its HTML as a browser would build it (Bun's HTMLRewriter). */
+interface VizPage {
+  /** Each heap map in page order: its lookup and the piece rectangles in each of its segments. */
+  maps: { lookup: string; perSegment: number[] }[];
+  /** The marks of the bytes chart's peaks (vega's SVG: one group per lookup). */
+  peaks: number;
+}
+
+async function readVizPage(html: string): Promise<VizPage> {
+  const drawn: VizPage = { maps: [], peaks: 0 };
+  await new HTMLRewriter()
+    .on("svg.heap-map", { element: (map) => void drawn.maps.push({ lookup: map.getAttribute("data-lookup") ?? "", perSegment: [] }) })
+    .on("svg.heap-map g.segment", { element: () => void drawn.maps.at(-1)?.perSegment.push(0) })
+    .on("svg.heap-map g.segment rect.piece", {
+      element: () => {
+        const segments = drawn.maps.at(-1)?.perSegment;
+        if (segments !== undefined && segments.length > 0) segments[segments.length - 1] = (segments.at(-1) ?? 0) + 1;
+      },
+    })
+    .on('figure[data-chart="bytes"] g.role-mark', {
+      element: (group) => {
+        if (/\bpeak_\d+_marks\b/.test(group.getAttribute("class") ?? "")) drawn.peaks++;
+      },
+    })
+    .transform(new Response(html))
+    .text();
+  return drawn;
+}
+
+/** `bunx mems viz` of the example in the installed package: the page and what it draws, against `bunx mems example`. */
+async function checkViz(app: string): Promise<void> {
+  const example = run([process.execPath, "x", "mems", "example"], app);
+  const expected = subChains(example.stdout);
+  check(`bunx mems example prints its stats (${expected.length} blocks)`, example.status === 0 && expected.length > 0, described(example));
+  const viz = run([process.execPath, "x", "mems", "viz", join(app, "node_modules/mems", EXAMPLE), "--out", "heap.html"], app);
+  check(
+    `bunx mems viz ${EXAMPLE} --out heap.html`,
+    viz.status === 0 && viz.stdout === "wrote heap.html\n" && viz.stderr === "",
+    described(viz),
+  );
+  const html = viz.status === 0 ? readFileSync(join(app, "heap.html"), "utf8") : "";
+  const drawn = await readVizPage(html);
+  const pieces = drawn.maps.reduce((sum, map) => sum + map.perSegment.reduce((a, b) => a + b, 0), 0);
+  console.log(`     heap.html: ${kib(html.length)}, ${drawn.maps.length} heap maps, ${pieces} piece rectangles, ${drawn.peaks} peak marks`);
+  const wanted = expected.flatMap((lengths) => VIZ_LOOKUPS.map((lookup) => ({ lookup, perSegment: lengths })));
+  check(
+    "its heap maps: per stats block and lookup, one rectangle per piece, as many per segment as the stats print",
+    expected.length > 0 && JSON.stringify(drawn.maps) === JSON.stringify(wanted),
+    `drawn:    ${JSON.stringify(drawn.maps)}\nexpected: ${JSON.stringify(wanted)}`,
+  );
+  check("its bytes chart (vega's SVG) marks the peak once per lookup", drawn.peaks === VIZ_LOOKUPS.length, `${drawn.peaks} peak marks`);
+}
 
 /** The first ts code block under the README's "## Quick start" and the text block after it (what it prints). */
 function readmeQuickStart(readme: string): { code: string; output: string } {
@@ -187,9 +258,23 @@ try {
   const files = packed.files.map((file) => file.path);
   console.log(`     ${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files`);
   check(`unpacked size under 2 MB (${packed.unpackedSize.toLocaleString("en")} bytes)`, packed.unpackedSize < MAX_UNPACKED);
-  const required = ["LICENSE", "README.md", "package.json", "bin/mems.ts", "dist/types/core/index.d.ts", "dist/types/core/seed.d.ts"];
+  const required = [
+    "LICENSE",
+    "README.md",
+    "package.json",
+    "bin/mems.ts",
+    "dist/types/core/index.d.ts",
+    "dist/types/core/seed.d.ts",
+    "viz/page.ts",
+    "lib/vega.ts",
+    EXAMPLE,
+  ];
   const missing = required.filter((file) => !files.includes(file));
-  check("the tarball holds the LICENSE, README, bin file and declarations", missing.length === 0, `missing: ${missing.join(", ")}`);
+  check(
+    "the tarball holds the LICENSE, README, bin file, declarations, mems viz and the example",
+    missing.length === 0,
+    `missing: ${missing.join(", ")}`,
+  );
   const unwanted = files.filter((file) =>
     /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance)\.ts$/.test(file),
   );
@@ -230,6 +315,7 @@ try {
     bench.status === 2 && bench.stdout === "" && bench.stderr.includes("gcc and make"),
     described(bench),
   );
+  await checkViz(app);
 
   /* 4. a program using the package */
   writeFileSync(join(app, "index.ts"), PROGRAM);

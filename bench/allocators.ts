@@ -105,20 +105,29 @@ export class MemsAllocator implements BenchAllocator {
 
 /* glibc through bun:ffi */
 
-let libc: ReturnType<typeof openLibc> | undefined;
+/** glibc's calls as bun:ffi makes them: `ptr` results are numbers (every user-space address is below 2^53) and null for NULL. */
+interface LibcSymbols {
+  malloc: (size: number) => number | null;
+  free: (pointer: number) => void;
+  realloc: (pointer: number, size: number) => number | null;
+}
 
-function libcSymbols(): ReturnType<typeof openLibc> {
+let libc: LibcSymbols | undefined;
+
+function libcSymbols(): LibcSymbols {
   if (libc === undefined) libc = openLibc();
   return libc;
 }
 
-function openLibc() {
-  // `ptr` results are numbers (every user-space address is below 2^53) and null for NULL.
-  return dlopen(LIBC, {
+function openLibc(): LibcSymbols {
+  const { symbols } = dlopen(LIBC, {
     malloc: { args: [FFIType.u64], returns: FFIType.ptr },
     free: { args: [FFIType.ptr], returns: FFIType.void },
     realloc: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.ptr },
-  }).symbols;
+  });
+  // bun:ffi types a `ptr` argument as its branded Pointer and a `ptr` result as possibly a bigint; here
+  // every pointer is a plain number (above), so the calls are typed so once, at the boundary, as native.ts's.
+  return symbols as unknown as LibcSymbols;
 }
 
 class LibcAllocator implements BenchAllocator {
@@ -129,17 +138,17 @@ class LibcAllocator implements BenchAllocator {
   malloc(size: number): number {
     const pointer = this.symbols.malloc(size);
     if (pointer === null) throw new Error(`libc malloc(${size}) returned NULL`);
-    return pointer as number;
+    return pointer;
   }
 
   free(handle: number): void {
-    this.symbols.free(handle as Parameters<typeof this.symbols.free>[0]);
+    this.symbols.free(handle);
   }
 
   realloc(handle: number, _oldSize: number, size: number): number {
-    const pointer = this.symbols.realloc(handle as Parameters<typeof this.symbols.free>[0], size);
+    const pointer = this.symbols.realloc(handle, size);
     if (pointer === null) throw new Error(`libc realloc(${size}) returned NULL`);
-    return pointer as number;
+    return pointer;
   }
 
   finish(): void {}
@@ -218,7 +227,7 @@ class TypedArrayAllocator implements BenchAllocator {
   private freeHandles: number[] = [];
 
   malloc(size: number): number {
-    const handle = this.freeHandles.length > 0 ? (this.freeHandles.pop() as number) : this.blocks.length;
+    const handle = this.freeHandles.pop() ?? this.blocks.length;
     this.blocks[handle] = new Uint8Array(size);
     return handle;
   }

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeadlineError } from "./family.ts";
+import { median, percentile } from "./latency.ts";
 import type { Measurement } from "./measure.ts";
 
 const REFERENCE_DIR = fileURLToPath(new URL("../conformance/reference", import.meta.url));
@@ -46,16 +47,6 @@ async function runReference(binary: string, file: string, repeat: number, deadli
   return JSON.parse(stdout) as ReferenceLine;
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
 /**
  * Times `file` with the C binary: one run first to learn its length, then enough repeats to fill about
  * `targetMs` (from 3 to `maxRepeat`); a replay longer than the target is timed once. With `deadlineMs`,
@@ -89,7 +80,7 @@ export async function measureReference(
     samples: line.runs.length,
     coldNsPerOp: once / ops,
     ...(coldFaults === undefined ? {} : { coldFaults }),
-    ...(line.faults !== undefined && line.faults.length > 1 ? { warmFaults: medianOf(line.faults.slice(1)) } : {}),
+    ...(line.faults !== undefined && line.faults.length > 1 ? { warmFaults: median(line.faults.slice(1)) } : {}),
     peakMappedBytes: line.peakMappedBytes,
     mmapCalls: line.mmapCalls,
     process: "c-binary",

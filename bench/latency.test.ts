@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { parseScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { createAllocator } from "./allocators.ts";
-import { BATCH_OPS, BatchRecorder, percentile } from "./latency.ts";
+import { BATCH_OPS, BatchRecorder, median, percentile } from "./latency.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
 
 describe("clock readings in a replay", () => {
@@ -28,7 +28,7 @@ describe("clock readings in a replay", () => {
       const outcome = replayOnce(allocator, scenario, replayState(scenario), false, recorder.clock);
       expect(outcome.liveAtEnd).toBe(0);
       for (let i = 0; i < readings; i++) expect(recorder.clock[i]).toBeGreaterThan(0);
-      for (let i = 1; i < readings; i++) expect(recorder.clock[i]).toBeGreaterThanOrEqual(recorder.clock[i - 1] as number);
+      for (let i = 1; i < readings; i++) expect(recorder.clock[i]).toBeGreaterThanOrEqual(recorder.clock[i - 1] ?? Number.NaN);
       recorder.add();
       const summary = recorder.summary(1);
       if (readings === 1) expect(summary).toBeUndefined();
@@ -83,5 +83,15 @@ describe("BatchRecorder", () => {
     expect(percentile(sorted, 0.999)).toBe(999);
     expect(percentile(sorted, 1)).toBe(1000);
     expect(percentile([7], 0.999)).toBe(7);
+  });
+
+  test("median of values in any order: the middle one, or the mean of the middle two; NaN of none", () => {
+    expect(median([9, 1, 5])).toBe(5);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+    expect(median([])).toBeNaN();
+    const values = [3, 1, 2];
+    median(values);
+    expect(values).toEqual([3, 1, 2]); // its argument is left in its order
   });
 });

@@ -25,6 +25,14 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** The median of `values` (any order; the mean of the middle two when their count is even), NaN when empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[middle] ?? Number.NaN;
+  return ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
 /**
  * Collects the batch times of replays. Each replay writes clock readings into `clock` (the start, then
  * one after each whole batch); `add` keeps their differences. Only the last `keep` replays are kept, so

@@ -151,22 +151,23 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
   const sizes = new Float64Array(blocks);
   let liveBytes = 0;
   for (let i = 0; i < blocks; i++) {
-    sizes[i] = rng.int(16, 512);
-    liveBytes += sizes[i] as number;
+    const size = rng.int(16, 512);
+    sizes[i] = size;
+    liveBytes += size;
   }
   const allocator = mustCreate(name, { peakLiveBytes: liveBytes, peakLiveBlocks: blocks });
   const translate = allocator.translate;
   if (translate === undefined) throw new Error(`${name} has no addresses to translate`);
   const handles = new Float64Array(blocks);
   for (let i = 0; i < blocks; i++) {
-    handles[i] = allocator.malloc(sizes[i] as number);
+    handles[i] = allocator.malloc(sizes[i] ?? 0);
   }
   const target = new Int32Array(gets);
   const offset = new Float64Array(gets);
   for (let i = 0; i < gets; i++) {
     const block = rng.int(0, blocks - 1);
     target[i] = block;
-    offset[i] = rng.int(0, (sizes[block] as number) - 1);
+    offset[i] = rng.int(0, (sizes[block] ?? 0) - 1);
   }
   let sink = 0;
   const batches = new BatchRecorder(gets);
@@ -178,11 +179,10 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
       let reading = 0;
       for (let start = 0; start + BATCH_OPS <= gets; start += BATCH_OPS) {
         clock[reading++] = Bun.nanoseconds();
-        for (let i = start; i < start + BATCH_OPS; i++) sink += translate(handles[target[i] as number] as number, offset[i] as number);
+        for (let i = start; i < start + BATCH_OPS; i++) sink += translate(handles[target[i] ?? 0] ?? 0, offset[i] ?? 0);
       }
       clock[reading] = Bun.nanoseconds();
-      for (let i = (clock.length - 1) * BATCH_OPS; i < gets; i++)
-        sink += translate(handles[target[i] as number] as number, offset[i] as number);
+      for (let i = (clock.length - 1) * BATCH_OPS; i < gets; i++) sink += translate(handles[target[i] ?? 0] ?? 0, offset[i] ?? 0);
       batches.add();
     },
     budget,
@@ -190,7 +190,7 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
   if (Number.isNaN(sink) || sink < 0) throw new Error(`${name}: a translation failed (sink ${sink})`);
 
   const stats = allocator.stats();
-  for (let i = 0; i < blocks; i++) allocator.free(handles[i] as number);
+  for (let i = 0; i < blocks; i++) allocator.free(handles[i] ?? 0);
   const after = allocator.stats();
   allocator.finish();
   const measurement = withStats(

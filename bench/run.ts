@@ -145,101 +145,140 @@ export function cpuModel(): string {
   return cpus()[0]?.model ?? "unknown";
 }
 
+/** What the cells of one run share: its options and allocators, the prepared binaries and peers, its progress. */
+interface Run {
+  options: BenchOptions;
+  allocators: AllocatorName[];
+  /** The C reference binary, or why it cannot be built; undefined when c-reference is not in the run. */
+  reference: { path: string } | { reason: string } | undefined;
+  /** Peers that could not be prepared (an as-tlsf-wasm compile, a missing library), with the reason. */
+  peerFailures: Map<AllocatorName, string>;
+  /** A temporary folder for trace and ops files, removed at the end. */
+  dir: string;
+  stops: FamilyStops;
+  /** The workload that measured each trace in this run, by traceKey. */
+  measuredTraces: Map<string, WorkloadReport>;
+  /** Cells done so far, of `total`. */
+  step: number;
+  total: number;
+}
+
+/** One measurement in its own process: the C reference's binary, the glibc C replay, or a Bun worker. */
+async function measureIn(
+  run: Run,
+  spec: WorkloadSpec,
+  allocator: AllocatorName,
+  file: string | undefined,
+  budget: string[],
+): Promise<Measurement> {
+  const { options, reference } = run;
+  if (allocator === "c-reference") {
+    if (reference === undefined || "reason" in reference) throw new Error(reference?.reason ?? "no binary");
+    if (file === undefined) throw new Error("no trace file");
+    const [targetMs, repeat] = options.quick ? [20, 3] : [200, 51];
+    return await measureReference(reference.path, spec.name, file, targetMs, repeat, familyOf(spec)?.deadlineMs);
+  }
+  if (allocator === "glibc-c") {
+    if (file === undefined) throw new Error("no trace file");
+    return await measurePeerProcess(spec.name, file, run.dir, options.quick);
+  }
+  const target =
+    file !== undefined ? ["--trace", file] : spec.kind === "get" ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)] : [];
+  return await runWorker(
+    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget],
+    familyOf(spec)?.deadlineMs,
+    peerEnv(allocator),
+  );
+}
+
+/** One allocator on one workload, in its own process; a stop, a skip or a failure is a cell with the reason. */
+async function measureCell(
+  run: Run,
+  spec: WorkloadSpec,
+  allocator: AllocatorName,
+  file: string | undefined,
+  budget: string[],
+): Promise<Cell> {
+  const stopped = run.stops.skip(spec, allocator);
+  if (stopped !== undefined) return stopped;
+  const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec) ?? run.peerFailures.get(allocator);
+  if (reason !== undefined) return { allocator, workload: spec.name, skipped: reason };
+  const started = Date.now();
+  try {
+    const measurement = await measureIn(run, spec, allocator, file, budget);
+    measurement.wallMs = Date.now() - started;
+    return measurement;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    run.options.progress(`  ${allocator} ${error instanceof DeadlineError ? "stopped" : "failed"}: ${message}`);
+    if (error instanceof DeadlineError) return { allocator, workload: spec.name, skipped: message, deadlineMs: error.deadlineMs };
+    return { allocator, workload: spec.name, skipped: `failed: ${message}` };
+  }
+}
+
+/** Notes that every allocator of `spec` is done without measuring it, and why. */
+function skipAll(run: Run, spec: WorkloadSpec, why: string): void {
+  run.options.progress(`[${run.step + 1}-${run.step + run.allocators.length}/${run.total}] ${spec.name}: ${why}`);
+  run.step += run.allocators.length;
+}
+
+/**
+ * One workload: copied from the workload of this run that has the same trace, skipped whole when its
+ * trace cannot be prepared, or measured allocator by allocator.
+ */
+async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadReport> {
+  const family = familyOf(spec);
+  const key = traceKey(spec);
+  const same = key === undefined ? undefined : run.measuredTraces.get(key);
+  if (same !== undefined) {
+    skipAll(run, spec, `the trace of ${same.name}, measured once`);
+    const cells = copyCells(spec, same.cells).map((cell) => run.stops.skip(spec, cell.allocator) ?? cell);
+    for (const cell of cells) run.stops.record(spec, cell);
+    return { name: spec.name, describe: spec.describe, cells, ...(family && { family }), sameTraceAs: same.name };
+  }
+  const unavailable = await prepareWorkload(spec); // a real-* trace is recorded here, unless cached
+  if (unavailable !== undefined) {
+    skipAll(run, spec, `skipped: ${unavailable}`);
+    const cells = run.allocators.map((allocator): Cell => ({ allocator, workload: spec.name, skipped: unavailable }));
+    return { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+  }
+  const file = traceFile(spec, run.dir);
+  const budget = workerBudget(run.options.quick, opsOf(spec, file));
+  const cells: Cell[] = [];
+  for (const allocator of run.allocators) {
+    run.step++;
+    run.options.progress(`[${run.step}/${run.total}] ${spec.name} ${allocator}`);
+    const cell = await measureCell(run, spec, allocator, file, budget);
+    cells.push(cell);
+    run.stops.record(spec, cell);
+  }
+  fillPeakLive(cells);
+  const report: WorkloadReport = { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+  if (key !== undefined) run.measuredTraces.set(key, report);
+  return report;
+}
+
 export async function runBench(options: BenchOptions, command = "bun bench"): Promise<BenchReport> {
   const started = Date.now();
-  const specs = workloadSpecs(options.quick).filter((spec) =>
-    selects(
-      options.filter,
-      workloadSpecs(false).map((s) => s.name),
-    )(spec.name),
-  );
+  const workloadNames = workloadSpecs(false).map((spec) => spec.name);
+  const specs = workloadSpecs(options.quick).filter((spec) => selects(options.filter, workloadNames)(spec.name));
   const allocators = ALLOCATORS.filter(selects(options.filter, ALLOCATORS));
-  const reference = allocators.includes("c-reference") ? await referenceBinary() : undefined;
-  const peerFailures = await preparePeers(allocators);
-  const dir = mkdtempSync(join(tmpdir(), "mems-bench-"));
-  const total = specs.length * allocators.length;
-  const workloads: WorkloadReport[] = [];
-  /** The workload that measured each trace in this run, by traceKey. */
-  const measuredTraces = new Map<string, WorkloadReport>();
-  const stops = new FamilyStops();
-  /** One allocator on one workload, in its own process; a stop, a skip or a failure is a cell with the reason. */
-  const measureCell = async (spec: WorkloadSpec, allocator: AllocatorName, file: string | undefined, budget: string[]): Promise<Cell> => {
-    const stopped = stops.skip(spec, allocator);
-    if (stopped !== undefined) return stopped;
-    const reason = skipReason(allocator, spec) ?? peerSkipReason(allocator, spec) ?? peerFailures.get(allocator);
-    if (reason !== undefined) return { allocator, workload: spec.name, skipped: reason };
-    const started = Date.now();
-    try {
-      let measurement: Measurement;
-      if (allocator === "c-reference") {
-        if (reference === undefined || "reason" in reference) throw new Error(reference?.reason ?? "no binary");
-        if (file === undefined) throw new Error("no trace file");
-        const [targetMs, repeat] = options.quick ? [20, 3] : [200, 51];
-        measurement = await measureReference(reference.path, spec.name, file, targetMs, repeat, familyOf(spec)?.deadlineMs);
-      } else if (allocator === "glibc-c") {
-        if (file === undefined) throw new Error("no trace file");
-        measurement = await measurePeerProcess(spec.name, file, dir, options.quick);
-      } else {
-        const target =
-          file !== undefined
-            ? ["--trace", file]
-            : spec.kind === "get"
-              ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)]
-              : [];
-        measurement = await runWorker(
-          ["--allocator", allocator, "--workload", spec.name, ...target, ...budget],
-          familyOf(spec)?.deadlineMs,
-          peerEnv(allocator),
-        );
-      }
-      measurement.wallMs = Date.now() - started;
-      return measurement;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      options.progress(`  ${allocator} ${error instanceof DeadlineError ? "stopped" : "failed"}: ${message}`);
-      if (error instanceof DeadlineError) return { allocator, workload: spec.name, skipped: message, deadlineMs: error.deadlineMs };
-      return { allocator, workload: spec.name, skipped: `failed: ${message}` };
-    }
+  const run: Run = {
+    options,
+    allocators,
+    reference: allocators.includes("c-reference") ? await referenceBinary() : undefined,
+    peerFailures: await preparePeers(allocators),
+    dir: mkdtempSync(join(tmpdir(), "mems-bench-")),
+    stops: new FamilyStops(),
+    measuredTraces: new Map(),
+    step: 0,
+    total: specs.length * allocators.length,
   };
-  let step = 0;
+  const workloads: WorkloadReport[] = [];
   try {
-    for (const spec of specs) {
-      const family = familyOf(spec);
-      const key = traceKey(spec);
-      const same = key === undefined ? undefined : measuredTraces.get(key);
-      if (same !== undefined) {
-        options.progress(`[${step + 1}-${step + allocators.length}/${total}] ${spec.name}: the trace of ${same.name}, measured once`);
-        step += allocators.length;
-        const cells = copyCells(spec, same.cells).map((cell) => stops.skip(spec, cell.allocator) ?? cell);
-        for (const cell of cells) stops.record(spec, cell);
-        workloads.push({ name: spec.name, describe: spec.describe, cells, ...(family && { family }), sameTraceAs: same.name });
-        continue;
-      }
-      const unavailable = await prepareWorkload(spec); // a real-* trace is recorded here, unless cached
-      if (unavailable !== undefined) {
-        options.progress(`[${step + 1}-${step + allocators.length}/${total}] ${spec.name}: skipped: ${unavailable}`);
-        step += allocators.length;
-        const cells = allocators.map((allocator): Cell => ({ allocator, workload: spec.name, skipped: unavailable }));
-        workloads.push({ name: spec.name, describe: spec.describe, cells, ...(family && { family }) });
-        continue;
-      }
-      const file = traceFile(spec, dir);
-      const budget = workerBudget(options.quick, opsOf(spec, file));
-      const cells: Cell[] = [];
-      for (const allocator of allocators) {
-        step++;
-        options.progress(`[${step}/${total}] ${spec.name} ${allocator}`);
-        const cell = await measureCell(spec, allocator, file, budget);
-        cells.push(cell);
-        stops.record(spec, cell);
-      }
-      fillPeakLive(cells);
-      const report: WorkloadReport = { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
-      if (key !== undefined) measuredTraces.set(key, report);
-      workloads.push(report);
-    }
+    for (const spec of specs) workloads.push(await workloadReport(run, spec));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(run.dir, { recursive: true, force: true });
   }
   return {
     date: new Date().toISOString(),

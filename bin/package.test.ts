@@ -122,7 +122,7 @@ describe("package.json", () => {
 describe("what npm pack ships", () => {
   const files = packedFiles();
 
-  test("the CLI, the allocator, the trace tools, the scenarios, the docs; no tests, bench or conformance", () => {
+  test("the CLI, the allocator, the trace tools, mems viz, the scenarios, the docs; no tests, bench or conformance", () => {
     for (const file of [
       "LICENSE",
       "README.md",
@@ -132,6 +132,8 @@ describe("what npm pack ships", () => {
       "core/index.ts",
       "core/seed.ts",
       "core/testing.ts",
+      "viz/page.ts", // mems viz, with the chart renderer it shares with the bench report
+      "lib/vega.ts",
     ]) {
       expect(files).toContain(file);
     }

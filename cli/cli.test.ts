@@ -125,8 +125,8 @@ describe("out of memory under an address-space limit", () => {
     // limit from 3 GB up under which a small replay runs.
     const small = file("small.mtrace", "a 0 8\nw 0 0 5\ng 0 0\n");
     const kib = [3_000_000, 4_000_000, 6_000_000, 8_000_000].find((k) => limited(k, ["replay", "--verify", small]).status === 0);
-    expect(kib).toBeDefined();
-    const tooLarge = (kib as number) * 1024; // the whole limit: more than is left of it
+    if (kib === undefined) throw new Error("no limit from 3 GB to 8 GB lets a small replay run");
+    const tooLarge = kib * 1024; // the whole limit: more than is left of it
     const scenario = file(
       "oom.mtrace",
       [
@@ -143,7 +143,7 @@ describe("out of memory under an address-space limit", () => {
         "g 0 996 never printed:",
       ].join("\n"),
     );
-    const run = limited(kib as number, ["replay", "--verify", scenario]);
+    const run = limited(kib, ["replay", "--verify", scenario]);
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("before: 11\nbefore: 22\nbefore: 33\n");

@@ -92,7 +92,7 @@ async function stopAndCheck(run: ReturnType<typeof start>, ready: () => boolean,
   };
   await waitFor(nothingLeft, 3000);
   expect({ status: shellStatus(run.child), ...run.left() }).toEqual({
-    status: 128 + (SIGNALS[signal] as number),
+    status: 128 + (SIGNALS[signal] ?? 0),
     processes: [],
     files: [],
   });

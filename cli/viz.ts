@@ -2,28 +2,14 @@
  * `mems viz`: replays scenarios and traces and writes one self-contained page of pictures of the heap
  * (viz/): its maps at chosen operations, every lookup side by side, and its bytes over the operations.
  *
- * The drawing code (viz/, and vega for the charts) is loaded when the command runs, and only from a
- * checkout of the repository: the installed package ships neither, and there the command says so
- * (status 2) instead of breaking every other command. Arguments are checked before any replay.
+ * The drawing code (viz/, and vega for the charts) ships with the package and is loaded when the command
+ * runs, so that the other commands start without it. Arguments are checked before any replay.
  */
-import { existsSync } from "node:fs";
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
 import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
 import { writeOut } from "./output.ts";
-
-const VIZ_MODULE = new URL("../viz/page.ts", import.meta.url);
-
-async function loadViz(): Promise<typeof import("../viz/page.ts")> {
-  if (!existsSync(VIZ_MODULE)) {
-    throw new CommandError(
-      "mems viz is not part of the installed package: it draws with vega from the repository's viz/.\nRun it from a checkout of the MeMS repository: npm install && npx bun mems viz FILE",
-      EXIT.usage,
-    );
-  }
-  return import(VIZ_MODULE.href);
-}
 
 function readAll(files: readonly string[]): Scenario[] {
   return files.map((file) => {
@@ -63,7 +49,7 @@ export function vizCommand(y: Argv): Argv {
           describe: "the page to write; a name ending in .svg writes the maps alone as SVG",
         }),
     async (argv) => {
-      const viz = await loadViz();
+      const viz = await import("../viz/page.ts");
       let lookups: ReturnType<typeof viz.parseLookups>;
       let at: number[] | undefined;
       try {

@@ -73,7 +73,9 @@ describe("mems record on a program that makes every kind of call", () => {
       .filter((line) => line !== "" && !line.startsWith("#"))
       .slice(0, 4)
       .map(Number);
-    expect(header[2]).toBe(ops.length);
+    const [, ids, count] = header;
+    expect(count).toBe(ops.length);
+    if (ids === undefined) throw new Error("the trace has no header");
     const find = (op: string, size: string) => ops.find((fields) => fields[0] === op && fields[2] === size);
     const first = find("a", "1001");
     expect(first).toBeDefined();
@@ -84,7 +86,7 @@ describe("mems record on a program that makes every kind of call", () => {
     // Every ID is below the header's count, and frees name live IDs only.
     const live = new Set<string>();
     for (const [op, id] of ops) {
-      expect(Number(id)).toBeLessThan(header[1] as number);
+      expect(Number(id)).toBeLessThan(ids);
       if (op === "f") {
         expect(live.has(id as string)).toBe(true);
         live.delete(id as string);
@@ -100,7 +102,9 @@ describe("mems record on a program that makes every kind of call", () => {
     const plain = await runRecorded([HEAPCALLS], library, { stdio: "ignore" });
     const unknown = await runRecorded([HEAPCALLS], library, { stdio: "ignore", env: { ...process.env, HEAPCALLS_UNKNOWN: "1" } });
     const [before, after] = [mainLog(plain), mainLog(unknown)];
-    expect(after?.unknownFrees).toBe((before?.unknownFrees as number) + 1);
+    const unknownBefore = before?.unknownFrees;
+    if (unknownBefore === undefined) throw new Error("the plain run wrote no log of its main process");
+    expect(after?.unknownFrees).toBe(unknownBefore + 1);
     expect(summarize(after?.body ?? "").ops).toBe(summarize(before?.body ?? "").ops); // 77 bytes: neither a nor f
   });
 

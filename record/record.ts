@@ -205,7 +205,7 @@ export function summarize(body: string): TraceSummary {
       larger.set(sizes);
       sizes = larger;
     }
-    live += size - (sizes[id] as number);
+    live += size - (sizes[id] ?? 0);
     sizes[id] = size;
     if (live > summary.peakLiveBytes) summary.peakLiveBytes = live;
     if (id + 1 > summary.ids) summary.ids = id + 1;

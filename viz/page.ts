@@ -5,9 +5,9 @@
  * share of HOLE). One file, no network. `vizSvg` is the maps alone as one SVG, for documents.
  */
 
-import { renderSvg } from "../bench/report/vega.ts";
 import { LOOKUPS, type Lookup } from "../core/index.ts";
 import { embedJson, escapeHtml, inlineSvg, page } from "../lib/html.ts";
+import { renderSvg } from "../lib/vega.ts";
 import type { Scenario } from "../trace/format.ts";
 import { bytesChart, type DenseData, heapMap, legendSvg } from "./draw.ts";
 import { choosePoints, type HeapRecording, type HeapSnapshot, operationText, type RecordOptions, recordHeap } from "./record.ts";

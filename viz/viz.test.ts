@@ -37,7 +37,7 @@ function statsBlocks(text: string): string[][] {
 function mainLines(snapshot: HeapSnapshot): string[] {
   return snapshot.segments.map((segment) => {
     const pieces = Array.from(segment.sizes, (size, p) => {
-      const v = segment.virtual[p] as number;
+      const v = segment.virtual[p] ?? Number.NaN;
       return `${segment.hole[p] === 1 ? "H" : "P"}[${v}:${v + size - 1}] <-> `;
     });
     return `MAIN[${segment.start}:${segment.start + segment.size - 1}]-> ${pieces.join("")}NULL`;

@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Scenario } from "../../trace/format.ts";
+import { median, percentile } from "../latency.ts";
 import type { Measurement } from "../measure.ts";
 
 const PEERS_DIR = fileURLToPath(new URL(".", import.meta.url));
@@ -57,12 +58,6 @@ async function run(binary: string, file: string, repeat: number): Promise<Replay
   return JSON.parse(stdout) as ReplayLine;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 /**
  * Times the ops file with the C binary: its first replay in a fresh process is the cold figure; then
  * enough replays to fill about `targetMs` (3 to `maxRepeat`), of which all but the first are the warm
@@ -76,7 +71,9 @@ export async function measureGlibcC(
   maxRepeat: number,
 ): Promise<Measurement> {
   const first = await run(binary, opsFile, 1);
-  const coldNs = first.runs[0] as number;
+  const [coldNs] = first.runs;
+  const [coldFaults] = first.faults;
+  if (coldNs === undefined || coldFaults === undefined) throw new Error("replay-malloc --repeat 1 printed no run");
   const repeat = Math.max(3, Math.min(maxRepeat, 1 + Math.ceil((targetMs * 1e6) / Math.max(coldNs, 1))));
   const line = await run(binary, opsFile, repeat);
   const warm = line.runs.slice(1);
@@ -87,11 +84,11 @@ export async function measureGlibcC(
     workload,
     ops: line.ops,
     nsPerOp: median(warm) / ops,
-    p99NsPerOp: (sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] as number) / ops,
+    p99NsPerOp: percentile(sorted, 0.99) / ops,
     meanNsPerOp: warm.reduce((sum, ns) => sum + ns, 0) / warm.length / ops,
     samples: warm.length,
     coldNsPerOp: coldNs / ops,
-    coldFaults: first.faults[0] as number,
+    coldFaults,
     warmFaults: median(line.faults.slice(1)),
     process: "c-binary",
   };

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import type { AllocatorName } from "../allocators.ts";
+import { median } from "../latency.ts";
 import type { Measurement } from "../measure.ts";
 import type { BenchReport, Cell, WorkloadReport } from "../run.ts";
 
@@ -105,6 +106,10 @@ function ranking(workload: WorkloadReport): Measurement[] {
     .sort((x, y) => x.nsPerOp - y.nsPerOp);
 }
 
+function measuredCold(cell: Measurement): cell is Measurement & { coldNsPerOp: number } {
+  return cell.coldNsPerOp !== undefined;
+}
+
 function ratio(x: number, y: number): string {
   return `${(x / y).toFixed(1)}x`;
 }
@@ -120,17 +125,16 @@ export function standingSentences(report: BenchReport): string[] {
     const beatenWarm = ranked
       .filter((cell) => cell.nsPerOp > mems.nsPerOp)
       .map((cell) => `${cell.allocator} (${formatNsPerOp(cell.nsPerOp)})`);
-    const colds = ranked.filter((cell) => cell.coldNsPerOp !== undefined);
-    const fastestCold = [...colds].sort((x, y) => (x.coldNsPerOp as number) - (y.coldNsPerOp as number))[0];
-    const beatenCold =
-      mems.coldNsPerOp === undefined ? [] : colds.filter((cell) => (cell.coldNsPerOp as number) > (mems.coldNsPerOp as number));
+    const colds = ranked.filter(measuredCold);
+    const fastestCold = [...colds].sort((x, y) => x.coldNsPerOp - y.coldNsPerOp)[0];
     let sentence = `**${workload.name}** (${workload.describe}): ${MEMS} takes ${formatNsPerOp(mems.nsPerOp)} ns/op warm`;
     sentence += beatenWarm.length > 0 ? ` and beats ${beatenWarm.join(", ")}` : " and beats none of the others";
     sentence +=
       fastest.allocator === MEMS
         ? "; it is the fastest here."
         : `; it trails the fastest, ${fastest.allocator} (${formatNsPerOp(fastest.nsPerOp)}), by ${ratio(mems.nsPerOp, fastest.nsPerOp)}.`;
-    if (mems.coldNsPerOp !== undefined && fastestCold?.coldNsPerOp !== undefined) {
+    if (measuredCold(mems) && fastestCold !== undefined) {
+      const beatenCold = colds.filter((cell) => cell.coldNsPerOp > mems.coldNsPerOp);
       sentence += ` Cold, it takes ${formatNsPerOp(mems.coldNsPerOp)} ns/op, beats ${beatenCold.length} of ${colds.length - 1}`;
       sentence +=
         fastestCold.allocator === MEMS
@@ -148,11 +152,13 @@ export function scoreLines(report: BenchReport): string[] {
   const lines: string[] = [];
   for (const allocator of allocatorsOf(workloads)) {
     if (allocator.startsWith("mems-")) continue;
-    const both = workloads.filter((workload) => measured(cellOf(workload, MEMS)) && measured(cellOf(workload, allocator)));
+    const both = workloads.flatMap((workload) => {
+      const mems = cellOf(workload, MEMS);
+      const peer = cellOf(workload, allocator);
+      return measured(mems) && measured(peer) ? [{ workload, won: mems.nsPerOp < peer.nsPerOp }] : [];
+    });
     if (both.length === 0) continue;
-    const won = both.filter(
-      (workload) => (cellOf(workload, MEMS) as Measurement).nsPerOp < (cellOf(workload, allocator) as Measurement).nsPerOp,
-    );
+    const won = both.filter((pair) => pair.won).map((pair) => pair.workload);
     const where = won.length === 0 ? "" : won.length === both.length ? " (all)" : ` (${won.map((workload) => workload.name).join(", ")})`;
     lines.push(`${allocator}: faster on ${won.length} of ${both.length}${where}`);
   }
@@ -196,12 +202,6 @@ const WHY = `## Why it stands there
 FFI_TABLE
 `;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function medianOf(cells: readonly Measurement[], field: "coldNsPerOp" | "coldFaults" | "warmFaults"): number | undefined {
   const values = cells.map((cell) => cell[field]).filter((value): value is number => value !== undefined);
   return values.length === 0 ? undefined : median(values);
@@ -221,8 +221,9 @@ export function medianReport(reports: readonly BenchReport[]): BenchReport {
       const runs = reports
         .map((report) => report.workloads.find((w) => w.name === workload.name)?.cells.find((c) => c.allocator === cell.allocator))
         .filter(measured);
-      if (runs.length === 0) return cell;
-      const merged: Measurement = { ...(runs.at(-1) as Measurement), nsPerOp: median(runs.map((run) => run.nsPerOp)) };
+      const latest = runs.at(-1);
+      if (latest === undefined) return cell;
+      const merged: Measurement = { ...latest, nsPerOp: median(runs.map((run) => run.nsPerOp)) };
       for (const field of ["coldNsPerOp", "coldFaults", "warmFaults"] as const) {
         const value = medianOf(runs, field);
         if (value === undefined) delete merged[field];
@@ -242,9 +243,11 @@ function spreadCell(reports: readonly BenchReport[], workload: string, allocator
     .map((cell) => cell[field])
     .filter((value): value is number => value !== undefined)
     .sort((x, y) => x - y);
-  if (values.length === 0) return "-";
-  if (values.length === 1) return formatNsPerOp(values[0] as number);
-  return `${formatNsPerOp(median(values))} (${formatNsPerOp(values[0] as number)}-${formatNsPerOp(values.at(-1) as number)})`;
+  const [lowest] = values;
+  const highest = values.at(-1);
+  if (lowest === undefined || highest === undefined) return "-";
+  if (values.length === 1) return formatNsPerOp(lowest);
+  return `${formatNsPerOp(median(values))} (${formatNsPerOp(lowest)}-${formatNsPerOp(highest)})`;
 }
 
 function spreadGrid(
@@ -267,25 +270,18 @@ function relativeLink(path: string): string {
   return path.startsWith("/") || path.startsWith(".") ? path : `../${path}`;
 }
 
-/** docs/peers.md, whole, from one or more reports of the same bench (figures: medians over them). */
-export function peersDoc(reports: readonly BenchReport[], sources: readonly string[]): string {
-  const report = medianReport(reports);
+/** What one call through bun:ffi adds, as the table of the "Why" section. */
+function ffiTable(report: BenchReport): string {
   const costs = ffiCosts(report);
-  const ffiTable =
-    costs.length === 0
-      ? "(This report measured no workload with both.)"
-      : markdownTable(
-          ["workload", "libc-ffi ns/op", "glibc-c ns/op", "difference, ns/op"],
-          costs.map((cost) => [cost.workload, formatNsPerOp(cost.ffi), formatNsPerOp(cost.c), formatNsPerOp(cost.ffi - cost.c)]),
-        );
-  const warm = spreadGrid(reports, report, "nsPerOp");
-  const cold = spreadGrid(reports, report, "coldNsPerOp");
-  const faults = grid(report, faultCell);
-  const skipped = standingWorkloads(report).flatMap((workload) =>
-    workload.cells
-      .filter((cell) => !measured(cell))
-      .map((cell) => `${workload.name} / ${cell.allocator}: ${"skipped" in cell ? cell.skipped : ""}`),
+  if (costs.length === 0) return "(This report measured no workload with both.)";
+  return markdownTable(
+    ["workload", "libc-ffi ns/op", "glibc-c ns/op", "difference, ns/op"],
+    costs.map((cost) => [cost.workload, formatNsPerOp(cost.ffi), formatNsPerOp(cost.c), formatNsPerOp(cost.ffi - cost.c)]),
   );
+}
+
+/** docs/peers.md's first lines: the title, and which runs on which machine made the page. */
+function peersHeader(reports: readonly BenchReport[], report: BenchReport, sources: readonly string[]): string[] {
   const runs = reports.map((run) => `${run.date} (${(run.elapsedMs / 1000).toFixed(0)} s)`).join(", ");
   return [
     "# MeMS among the allocators a systems programmer would pick",
@@ -296,16 +292,15 @@ export function peersDoc(reports: readonly BenchReport[], sources: readonly stri
     "the bench and this script. The machine is shared and noisy: read ratios, not digits.",
     `The runs' JSON: ${sources.map((source) => `[${source.slice(source.lastIndexOf("/") + 1)}](${relativeLink(source)})`).join(", ")}.`,
     "",
-    "## Where MeMS stands",
-    "",
-    `Warm, ${MEMS} against each peer, on the workloads both ran:`,
-    "",
-    ...scoreLines(report).map((line) => `- ${line}`),
-    "",
-    "Workload by workload:",
-    "",
-    ...standingSentences(report).map((sentence) => `- ${sentence}`),
-    "",
+  ];
+}
+
+/** docs/peers.md's tables: warm and cold ns/op (medians with their spread) and page faults. */
+function figureSections(reports: readonly BenchReport[], report: BenchReport): string[] {
+  const warm = spreadGrid(reports, report, "nsPerOp");
+  const cold = spreadGrid(reports, report, "coldNsPerOp");
+  const faults = grid(report, faultCell);
+  return [
     "## ns/op, warm",
     "",
     "Median of repeated replays in one process (each allocator in its own process).",
@@ -323,7 +318,36 @@ export function peersDoc(reports: readonly BenchReport[], sources: readonly stri
     "",
     markdownTable(faults.head, faults.rows),
     "",
-    WHY.replace("FFI_TABLE", ffiTable),
+  ];
+}
+
+/** Every cell of the standing's workloads that was not measured, with its reason. */
+function skippedLines(report: BenchReport): string[] {
+  return standingWorkloads(report).flatMap((workload) =>
+    workload.cells
+      .filter((cell) => !measured(cell))
+      .map((cell) => `${workload.name} / ${cell.allocator}: ${"skipped" in cell ? cell.skipped : ""}`),
+  );
+}
+
+/** docs/peers.md, whole, from one or more reports of the same bench (figures: medians over them). */
+export function peersDoc(reports: readonly BenchReport[], sources: readonly string[]): string {
+  const report = medianReport(reports);
+  const skipped = skippedLines(report);
+  return [
+    ...peersHeader(reports, report, sources),
+    "## Where MeMS stands",
+    "",
+    `Warm, ${MEMS} against each peer, on the workloads both ran:`,
+    "",
+    ...scoreLines(report).map((line) => `- ${line}`),
+    "",
+    "Workload by workload:",
+    "",
+    ...standingSentences(report).map((sentence) => `- ${sentence}`),
+    "",
+    ...figureSections(reports, report),
+    WHY.replace("FFI_TABLE", ffiTable(report)),
     "## The workloads",
     "",
     ...standingWorkloads(report).map((workload) => `- **${workload.name}**: ${workload.describe}`),

@@ -1,5 +1,5 @@
 /**
- * The bench report's charts as Vega-Lite specs (vega.ts renders them to SVG):
+ * The bench report's charts as Vega-Lite specs (lib/vega.ts renders them to SVG):
  *
  * - one per workload: ns/op per allocator on a log axis with the p99 marked, the time of batches of
  *   1,000 operations (p50 to max), peak mapped bytes and utilization;
@@ -54,20 +54,9 @@ function shortSkip(text: string): string {
   return text.length > 44 ? `${text.slice(0, 42)}…` : text;
 }
 
-export function workloadChart(report: BenchReport, workload: WorkloadReport): TopLevelSpec {
-  const allocators = allocatorsOf(report);
-  const cells = workload.cells;
-  const measured = cells.filter((cell) => !isSkipped(cell));
-  const nsValues = measured.flatMap((cell) => (isSkipped(cell) ? [] : [cell.nsPerOp, cell.p99NsPerOp]));
-  const nsDomain = logDomain(Math.min(...nsValues, 1), Math.max(...nsValues, 10));
-  const latencyValues = measured.flatMap((cell) =>
-    isSkipped(cell) || cell.latency === undefined ? [] : [cell.latency.p50Ns / 1000, cell.latency.maxNs / 1000],
-  );
-  const latencyDomain = logDomain(Math.min(...latencyValues, 1), Math.max(...latencyValues, 10));
-  const unit = byteUnit(Math.max(0, ...measured.map((cell) => (isSkipped(cell) ? 0 : (cell.peakMappedBytes ?? 0)))));
-  const order = cells.map((cell) => cell.allocator);
-
-  const rows = cells.map((cell) => {
+/** The workload chart's data: one row per allocator, its figures or the note that says why it has none. */
+function workloadRows(workload: WorkloadReport, unit: { size: number }) {
+  return workload.cells.map((cell) => {
     if (isSkipped(cell)) {
       return { allocator: cell.allocator, note: shortSkip(`${cell.deadlineMs !== undefined ? "stopped" : "skipped"}: ${cell.skipped}`) };
     }
@@ -97,150 +86,184 @@ export function workloadChart(report: BenchReport, workload: WorkloadReport): To
       }),
     };
   });
+}
 
-  const y = { field: "allocator", type: "nominal" as const, sort: order, title: null, axis: { labelLimit: 200 } };
-  const color = { field: "allocator", type: "nominal" as const, scale: colorScale(allocators), legend: null };
-  const height = { step: BAR_HEIGHT };
+/** A panel of the workload chart (one of the four in its grid), as vega-lite types it. */
+type Panel = Extract<TopLevelSpec, { hconcat: unknown }>["hconcat"][number];
+
+/** What the four panels of a workload chart share: a row per allocator, its colour, a note where a figure is missing. */
+function panelEncodings(report: BenchReport, workload: WorkloadReport) {
+  const y = {
+    field: "allocator",
+    type: "nominal" as const,
+    sort: workload.cells.map((cell) => cell.allocator),
+    title: null,
+    axis: { labelLimit: 200 },
+  };
+  const color = { field: "allocator", type: "nominal" as const, scale: colorScale(allocatorsOf(report)), legend: null };
+  /** The text of `field` (why a figure is missing), at `x` on the row's axis. */
   const note = (field: string, x: number) => ({
     transform: [{ filter: `isValid(datum.${field})` }],
     mark: { type: "text" as const, align: "left" as const, dx: 4, color: "#777", fontStyle: "italic" },
     encoding: { y, x: { datum: x }, text: { field } },
   });
+  return { y, color, note, height: { step: BAR_HEIGHT } };
+}
 
+type Encodings = ReturnType<typeof panelEncodings>;
+
+/** ns/op per allocator on a log axis, a tick at its p99. */
+function nsPanel({ y, color, note, height }: Encodings, domain: [number, number]): Panel {
+  return {
+    width: PANEL_WIDTH,
+    height,
+    title: { text: "ns per operation (log scale; tick: p99)", fontSize: 12 },
+    layer: [
+      {
+        name: "nsop",
+        mark: { type: "bar", cornerRadiusEnd: 2 },
+        encoding: {
+          y,
+          x: {
+            field: "ns",
+            type: "quantitative",
+            scale: { type: "log", domain },
+            axis: { values: powersOfTen(domain), format: "~s" },
+            title: null,
+          },
+          x2: { datum: domain[0] },
+          color,
+        },
+      },
+      {
+        name: "p99",
+        mark: { type: "tick", color: "#222", thickness: 2 },
+        encoding: { y, x: { field: "p99", type: "quantitative" } },
+      },
+      {
+        mark: { type: "text", align: "left", dx: 5, fontSize: 10 },
+        encoding: { y, x: { field: "labelAt", type: "quantitative" }, text: { field: "nsLabel" } },
+      },
+      note("note", domain[0]),
+    ],
+  };
+}
+
+/** The time of batches of 1,000 operations: a rule from p50 to max, ticks at p50, p99 and p99.9. */
+function latencyPanel({ y, color, note, height }: Encodings, domain: [number, number]): Panel {
+  return {
+    width: PANEL_WIDTH,
+    height,
+    title: { text: "µs per batch of 1,000 operations (log; p50 ▮ p99 | p99.9 | max ●)", fontSize: 12 },
+    layer: [
+      {
+        mark: { type: "rule", strokeWidth: 2 },
+        encoding: {
+          y,
+          x: {
+            field: "p50us",
+            type: "quantitative",
+            scale: { type: "log", domain },
+            axis: { values: powersOfTen(domain), format: "~s" },
+            title: null,
+          },
+          x2: { field: "maxus" },
+          color,
+        },
+      },
+      {
+        name: "latency",
+        mark: { type: "tick", thickness: 4, color: "#222" },
+        encoding: { y, x: { field: "p50us", type: "quantitative" } },
+      },
+      { mark: { type: "tick", thickness: 1.5, color: "#222" }, encoding: { y, x: { field: "p99us", type: "quantitative" } } },
+      {
+        mark: { type: "tick", thickness: 1.5, color: "#222", size: 10 },
+        encoding: { y, x: { field: "p999us", type: "quantitative" } },
+      },
+      { mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { field: "maxus", type: "quantitative" }, color } },
+      {
+        mark: { type: "text", align: "left", dx: 7, fontSize: 10 },
+        encoding: { y, x: { field: "maxus", type: "quantitative" }, text: { field: "latencyLabel" } },
+      },
+      note("latencyNote", domain[0]),
+      note("note", domain[0]),
+    ],
+  };
+}
+
+/** Peak mapped bytes per allocator, in `unit`. */
+function mappedPanel({ y, color, note, height }: Encodings, unit: { name: string }): Panel {
+  return {
+    width: PANEL_WIDTH,
+    height,
+    title: { text: `peak mapped (${unit.name})`, fontSize: 12 },
+    layer: [
+      {
+        name: "mapped",
+        mark: { type: "bar", cornerRadiusEnd: 2 },
+        encoding: { y, x: { field: "mapped", type: "quantitative", title: null, scale: { nice: true } }, color },
+      },
+      {
+        mark: { type: "text", align: "left", dx: 4, fontSize: 10 },
+        encoding: { y, x: { field: "mapped", type: "quantitative" }, text: { field: "mappedLabel" } },
+      },
+      note("mappedNote", 0),
+    ],
+  };
+}
+
+/** Peak live bytes over peak mapped bytes, in percent. */
+function utilizationPanel({ y, color, note, height }: Encodings): Panel {
+  return {
+    width: PANEL_WIDTH,
+    height,
+    title: { text: "utilization: peak live / peak mapped (%)", fontSize: 12 },
+    layer: [
+      {
+        name: "utilization",
+        mark: { type: "bar", cornerRadiusEnd: 2 },
+        encoding: { y, x: { field: "utilization", type: "quantitative", title: null, scale: { domain: [0, 100] } }, color },
+      },
+      {
+        mark: { type: "text", align: "right", dx: -4, fontSize: 10, color: "white" },
+        encoding: { y, x: { field: "utilization", type: "quantitative" }, text: { field: "utilizationLabel" } },
+      },
+      note("mappedNote", 0),
+    ],
+  };
+}
+
+/** One workload: ns/op with p99 and batch latency above, peak mapped and utilization below. */
+export function workloadChart(report: BenchReport, workload: WorkloadReport): TopLevelSpec {
+  const measured = workload.cells.filter((cell) => !isSkipped(cell));
+  const nsValues = measured.flatMap((cell) => (isSkipped(cell) ? [] : [cell.nsPerOp, cell.p99NsPerOp]));
+  const latencyValues = measured.flatMap((cell) =>
+    isSkipped(cell) || cell.latency === undefined ? [] : [cell.latency.p50Ns / 1000, cell.latency.maxNs / 1000],
+  );
+  const unit = byteUnit(Math.max(0, ...measured.map((cell) => (isSkipped(cell) ? 0 : (cell.peakMappedBytes ?? 0)))));
+  const encodings = panelEncodings(report, workload);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: workload.name, subtitle: workloadTitle(workload).slice(workload.name.length + 2) },
-    data: { values: rows },
+    data: { values: workloadRows(workload, unit) },
     vconcat: [
       {
         hconcat: [
-          {
-            width: PANEL_WIDTH,
-            height,
-            title: { text: "ns per operation (log scale; tick: p99)", fontSize: 12 },
-            layer: [
-              {
-                name: "nsop",
-                mark: { type: "bar", cornerRadiusEnd: 2 },
-                encoding: {
-                  y,
-                  x: {
-                    field: "ns",
-                    type: "quantitative",
-                    scale: { type: "log", domain: nsDomain },
-                    axis: { values: powersOfTen(nsDomain), format: "~s" },
-                    title: null,
-                  },
-                  x2: { datum: nsDomain[0] },
-                  color,
-                },
-              },
-              {
-                name: "p99",
-                mark: { type: "tick", color: "#222", thickness: 2 },
-                encoding: { y, x: { field: "p99", type: "quantitative" } },
-              },
-              {
-                mark: { type: "text", align: "left", dx: 5, fontSize: 10 },
-                encoding: { y, x: { field: "labelAt", type: "quantitative" }, text: { field: "nsLabel" } },
-              },
-              note("note", nsDomain[0]),
-            ],
-          },
-          {
-            width: PANEL_WIDTH,
-            height,
-            title: { text: "µs per batch of 1,000 operations (log; p50 ▮ p99 | p99.9 | max ●)", fontSize: 12 },
-            layer: [
-              {
-                mark: { type: "rule", strokeWidth: 2 },
-                encoding: {
-                  y,
-                  x: {
-                    field: "p50us",
-                    type: "quantitative",
-                    scale: { type: "log", domain: latencyDomain },
-                    axis: { values: powersOfTen(latencyDomain), format: "~s" },
-                    title: null,
-                  },
-                  x2: { field: "maxus" },
-                  color,
-                },
-              },
-              {
-                name: "latency",
-                mark: { type: "tick", thickness: 4, color: "#222" },
-                encoding: { y, x: { field: "p50us", type: "quantitative" } },
-              },
-              { mark: { type: "tick", thickness: 1.5, color: "#222" }, encoding: { y, x: { field: "p99us", type: "quantitative" } } },
-              {
-                mark: { type: "tick", thickness: 1.5, color: "#222", size: 10 },
-                encoding: { y, x: { field: "p999us", type: "quantitative" } },
-              },
-              { mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { field: "maxus", type: "quantitative" }, color } },
-              {
-                mark: { type: "text", align: "left", dx: 7, fontSize: 10 },
-                encoding: { y, x: { field: "maxus", type: "quantitative" }, text: { field: "latencyLabel" } },
-              },
-              note("latencyNote", latencyDomain[0]),
-              note("note", latencyDomain[0]),
-            ],
-          },
+          nsPanel(encodings, logDomain(Math.min(...nsValues, 1), Math.max(...nsValues, 10))),
+          latencyPanel(encodings, logDomain(Math.min(...latencyValues, 1), Math.max(...latencyValues, 10))),
         ],
       },
-      {
-        hconcat: [
-          {
-            width: PANEL_WIDTH,
-            height,
-            title: { text: `peak mapped (${unit.name})`, fontSize: 12 },
-            layer: [
-              {
-                name: "mapped",
-                mark: { type: "bar", cornerRadiusEnd: 2 },
-                encoding: { y, x: { field: "mapped", type: "quantitative", title: null, scale: { nice: true } }, color },
-              },
-              {
-                mark: { type: "text", align: "left", dx: 4, fontSize: 10 },
-                encoding: { y, x: { field: "mapped", type: "quantitative" }, text: { field: "mappedLabel" } },
-              },
-              note("mappedNote", 0),
-            ],
-          },
-          {
-            width: PANEL_WIDTH,
-            height,
-            title: { text: "utilization: peak live / peak mapped (%)", fontSize: 12 },
-            layer: [
-              {
-                name: "utilization",
-                mark: { type: "bar", cornerRadiusEnd: 2 },
-                encoding: { y, x: { field: "utilization", type: "quantitative", title: null, scale: { domain: [0, 100] } }, color },
-              },
-              {
-                mark: { type: "text", align: "right", dx: -4, fontSize: 10, color: "white" },
-                encoding: { y, x: { field: "utilization", type: "quantitative" }, text: { field: "utilizationLabel" } },
-              },
-              note("mappedNote", 0),
-            ],
-          },
-        ],
-      },
+      { hconcat: [mappedPanel(encodings, unit), utilizationPanel(encodings)] },
     ],
   } satisfies TopLevelSpec;
 }
 
-/** The cost curve of one family: ns/op against live blocks, log-log, with where each allocator stopped. */
-export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelSpec {
-  const allocators = allocatorsOf(report);
-  const points = curve.series.flatMap((series) =>
-    series.points.map((point) => ({
-      allocator: series.allocator,
-      live: point.liveBlocks,
-      ns: point.nsPerOp,
-      label: formatNs(point.nsPerOp),
-    })),
-  );
+/**
+ * Where the allocators of a cost curve stopped: a triangle each, at the least ns/op its deadline implies
+ * (stacked upwards where several stop at the same place), and a dashed line to it from its last point.
+ */
+function stopMarks(curve: CostCurve) {
   const stops: { allocator: string; live: number; ns: number; label: string }[] = [];
   const dashes: { allocator: string; live: number; ns: number; segment: string }[] = [];
   for (const series of curve.series) {
@@ -257,6 +280,20 @@ export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelS
       dashes.push({ allocator: series.allocator, live: stop.liveBlocks, ns, segment: series.allocator });
     }
   }
+  return { stops, dashes };
+}
+
+/** The cost curve of one family: ns/op against live blocks, log-log, with where each allocator stopped. */
+export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelSpec {
+  const points = curve.series.flatMap((series) =>
+    series.points.map((point) => ({
+      allocator: series.allocator,
+      live: point.liveBlocks,
+      ns: point.nsPerOp,
+      label: formatNs(point.nsPerOp),
+    })),
+  );
+  const { stops, dashes } = stopMarks(curve);
   const sizes = curve.workloads.map((w) => w.family?.liveBlocks ?? 0);
   const all = [...points.map((p) => p.ns), ...stops.map((s) => s.ns)];
   const yDomain = logDomain(Math.min(...all, 10), Math.max(...all, 100));
@@ -275,7 +312,7 @@ export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelS
   const color = {
     field: "allocator",
     type: "nominal" as const,
-    scale: colorScale(allocators),
+    scale: colorScale(allocatorsOf(report)),
     legend: { title: null, orient: "right" as const },
   };
   const deadline = curve.workloads[0]?.family?.deadlineMs;

@@ -4,11 +4,11 @@
  * `<script type="application/json" id="bench-data">` for whoever wants to redraw them.
  */
 import { embedJson, escapeHtml, inlineSvg, page } from "../../lib/html.ts";
-import type { BenchReport } from "../run.ts";
-import { formatCount, formatDuration, formatNs, formatRatio } from "./numbers.ts";
+import type { BenchReport, WorkloadReport } from "../run.ts";
+import { formatCount, formatDuration } from "./numbers.ts";
 import { type ChartFile, chartFileOf, fileSafe } from "./outputs.ts";
-import { BASELINE, costCurves, isMeasured, PEER, summaryRows } from "./summary.ts";
-import { TABLE_HEAD, tableRows } from "./text.ts";
+import { BASELINE, type CostCurve, costCurves, isMeasured } from "./summary.ts";
+import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";
 
 function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = head.map((text) => `<th>${escapeHtml(text).replaceAll("\n", "<br>")}</th>`).join("");
@@ -28,74 +28,85 @@ function figure(chart: ChartFile | undefined, attributes: string): string {
   return `<figure ${attributes} aria-label="${escapeHtml(chart.alt)}">${inlineSvg(chart.svg, `c-${fileSafe(chart.path)}`)}</figure>`;
 }
 
-export function reportHtml(report: BenchReport, charts: readonly ChartFile[]): string {
-  const sections: string[] = [];
-  const toc: string[] = [];
-  const rows = summaryRows(report);
-  if (rows.length > 0) {
-    const others = rows[0]?.vsMems.map((m) => m.allocator) ?? [];
-    toc.push(`<a href="#summary">Summary</a>`);
-    sections.push(
-      `<section id="summary"><h2>Summary</h2><p class="lead">ns/op of ${escapeHtml(BASELINE)} divided by another allocator's: below 1, ${escapeHtml(BASELINE)} is faster.</p>`,
-      htmlTable(
-        ["workload", "fastest (ns/op)", `÷ ${PEER}`, ...others.map((name) => `÷ ${name}`)],
-        rows.map((row) => [
-          row.workload,
-          row.fastest === undefined ? "-" : `${row.fastest.allocator} ${formatNs(row.fastest.nsPerOp)}`,
-          row.vsPeer === undefined ? "-" : formatRatio(row.vsPeer),
-          ...row.vsMems.map((m) => (m.ratio === undefined ? "-" : formatRatio(m.ratio))),
-        ]),
-      ),
-      "</section>",
-    );
-  }
-  for (const curve of costCurves(report)) {
-    const id = `curve-${fileSafe(curve.family)}`;
-    toc.push(`<a href="#${id}">Cost curve</a>`);
-    const stops = curve.series.filter((series) => series.stop !== undefined);
-    sections.push(
-      `<section id="${id}"><h2>The cost curve (${escapeHtml(curve.family)})</h2>`,
-      `<p class="lead">ns per operation against live blocks, churn of 16-512 byte blocks, one line per allocator.</p>`,
-      figure(chartFileOf(charts, "curve", curve.family), `class="chart" data-chart="curve" data-family="${escapeHtml(curve.family)}"`),
-      stops.length === 0
-        ? ""
-        : `<ul class="notes">${stops
-            .map(
-              (series) =>
-                `<li>${escapeHtml(series.allocator)} stopped at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
-            )
-            .join("")}</ul>`,
-      "</section>",
-    );
-  }
-  toc.push(`<a href="#ratios">Ratios</a>`);
-  sections.push(
+/** A section of the page: its link in the table of contents and its HTML. */
+interface Section {
+  link: string;
+  html: string;
+}
+
+function summarySection(report: BenchReport): Section[] {
+  const summary = summaryTable(report);
+  if (summary === undefined) return [];
+  const html = [
+    `<section id="summary"><h2>Summary</h2><p class="lead">ns/op of ${escapeHtml(BASELINE)} divided by another allocator's: below 1, ${escapeHtml(BASELINE)} is faster.</p>`,
+    htmlTable(summary.head, summary.rows),
+    "</section>",
+  ];
+  return [{ link: `<a href="#summary">Summary</a>`, html: html.join("\n") }];
+}
+
+function curveSection(curve: CostCurve, charts: readonly ChartFile[]): Section {
+  const id = `curve-${fileSafe(curve.family)}`;
+  const stops = curve.series.filter((series) => series.stop !== undefined);
+  const html = [
+    `<section id="${id}"><h2>The cost curve (${escapeHtml(curve.family)})</h2>`,
+    `<p class="lead">ns per operation against live blocks, churn of 16-512 byte blocks, one line per allocator.</p>`,
+    figure(chartFileOf(charts, "curve", curve.family), `class="chart" data-chart="curve" data-family="${escapeHtml(curve.family)}"`),
+    stops.length === 0
+      ? ""
+      : `<ul class="notes">${stops
+          .map(
+            (series) =>
+              `<li>${escapeHtml(series.allocator)} stopped at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
+          )
+          .join("")}</ul>`,
+    "</section>",
+  ];
+  return { link: `<a href="#${id}">Cost curve</a>`, html: html.join("\n") };
+}
+
+function ratiosSection(charts: readonly ChartFile[]): Section {
+  const html = [
     `<section id="ratios"><h2>Every workload against ${escapeHtml(BASELINE)}</h2>`,
     figure(chartFileOf(charts, "ratios", ""), `class="chart" data-chart="ratios"`),
     "</section>",
-    `<h2 id="workloads">Workloads</h2>`,
-  );
-  for (const workload of report.workloads) {
-    const id = `w-${fileSafe(workload.name)}`;
-    toc.push(`<a href="#${id}">${escapeHtml(workload.name)}</a>`);
-    if (workload.sameTraceAs !== undefined) {
-      sections.push(
-        `<section class="workload copy" id="${id}"><h3>${escapeHtml(workload.name)}</h3><p class="note">${escapeHtml(workload.describe)}: the trace of <a href="#w-${fileSafe(workload.sameTraceAs)}">${escapeHtml(workload.sameTraceAs)}</a>, measured once.</p></section>`,
-      );
-      continue;
-    }
-    const measured = workload.cells.filter(isMeasured).length;
-    sections.push(
-      `<section class="workload" id="${id}" data-workload="${escapeHtml(workload.name)}" data-measured="${measured}">`,
-      `<h3>${escapeHtml(workload.name)}</h3>`,
-      figure(
-        chartFileOf(charts, "workload", workload.name),
-        `class="chart" data-chart="workload" data-workload="${escapeHtml(workload.name)}"`,
-      ),
-      htmlTable(TABLE_HEAD, tableRows(workload)),
-      "</section>",
-    );
+  ];
+  return { link: `<a href="#ratios">Ratios</a>`, html: html.join("\n") };
+}
+
+/** A workload's chart and table, or a line that points to the workload whose trace it shares. */
+function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[]): Section {
+  const id = `w-${fileSafe(workload.name)}`;
+  const link = `<a href="#${id}">${escapeHtml(workload.name)}</a>`;
+  if (workload.sameTraceAs !== undefined) {
+    return {
+      link,
+      html: `<section class="workload copy" id="${id}"><h3>${escapeHtml(workload.name)}</h3><p class="note">${escapeHtml(workload.describe)}: the trace of <a href="#w-${fileSafe(workload.sameTraceAs)}">${escapeHtml(workload.sameTraceAs)}</a>, measured once.</p></section>`,
+    };
   }
+  const measured = workload.cells.filter(isMeasured).length;
+  const html = [
+    `<section class="workload" id="${id}" data-workload="${escapeHtml(workload.name)}" data-measured="${measured}">`,
+    `<h3>${escapeHtml(workload.name)}</h3>`,
+    figure(
+      chartFileOf(charts, "workload", workload.name),
+      `class="chart" data-chart="workload" data-workload="${escapeHtml(workload.name)}"`,
+    ),
+    htmlTable(TABLE_HEAD, tableRows(workload)),
+    "</section>",
+  ];
+  return { link, html: html.join("\n") };
+}
+
+export function reportHtml(report: BenchReport, charts: readonly ChartFile[]): string {
+  const overview = [...summarySection(report), ...costCurves(report).map((curve) => curveSection(curve, charts)), ratiosSection(charts)];
+  const workloads = report.workloads.map((workload) => workloadSection(workload, charts));
+  const toc = [...overview, ...workloads].map((section) => section.link);
+  const sections = [
+    ...overview.map((section) => section.html),
+    `<h2 id="workloads">Workloads</h2>`,
+    ...workloads.map((section) => section.html),
+  ];
   const head = `<header class="top"><h1>MeMS benchmark</h1><p><code>${escapeHtml(report.command)}</code> on ${escapeHtml(report.machine.cpu)} (${report.machine.cores} cores, ${escapeHtml(report.machine.platform)}), Bun ${escapeHtml(report.bun)}, ${escapeHtml(report.date)}, ${formatDuration(report.elapsedMs)} in all</p><nav class="toc">${toc.join("")}</nav></header>`;
   const notes = `<h2 id="notes">Notes</h2><ul class="notes">${report.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`;
   const data = `<script type="application/json" id="bench-data">${embedJson(report)}</script>`;

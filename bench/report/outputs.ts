@@ -12,12 +12,12 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
+import { renderSvg } from "../../lib/vega.ts";
 import type { BenchReport } from "../run.ts";
 import { costCurveChart, ratioChart, workloadChart } from "./charts.ts";
 import { reportHtml } from "./html.ts";
 import { resultsMarkdown } from "./markdown.ts";
 import { costCurves } from "./summary.ts";
-import { renderSvg } from "./vega.ts";
 
 export interface ChartFile {
   kind: "curve" | "ratios" | "workload";

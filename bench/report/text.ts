@@ -69,20 +69,31 @@ export function formatTable(workload: WorkloadReport): string {
   return `${workloadTitle(workload)}\n${out.toString()}\n`;
 }
 
-/** The summary: per workload, the fastest allocator and the baseline's ns/op over the others'. */
-export function formatSummary(report: BenchReport): string {
+/**
+ * The summary as text cells, for the terminal, RESULTS.md and report.html: per workload, the fastest
+ * allocator and the baseline's ns/op over the others'; undefined when no workload is outside a family.
+ */
+export function summaryTable(report: BenchReport): { head: string[]; rows: string[][] } | undefined {
   const rows = summaryRows(report);
-  if (rows.length === 0) return "";
+  if (rows.length === 0) return undefined;
   const others = rows[0]?.vsMems.map((m) => m.allocator) ?? [];
-  const out = table(["workload", "fastest (ns/op)", `÷ ${PEER}`, ...others.map((name) => `÷ ${name}`)]);
-  for (const row of rows) {
-    out.push([
+  return {
+    head: ["workload", "fastest (ns/op)", `÷ ${PEER}`, ...others.map((name) => `÷ ${name}`)],
+    rows: rows.map((row) => [
       row.workload,
       row.fastest === undefined ? "-" : `${row.fastest.allocator} ${formatNs(row.fastest.nsPerOp)}`,
       row.vsPeer === undefined ? "-" : formatRatio(row.vsPeer),
       ...row.vsMems.map((m) => (m.ratio === undefined ? "-" : formatRatio(m.ratio))),
-    ]);
-  }
+    ]),
+  };
+}
+
+/** The summary: per workload, the fastest allocator and the baseline's ns/op over the others'. */
+export function formatSummary(report: BenchReport): string {
+  const summary = summaryTable(report);
+  if (summary === undefined) return "";
+  const out = table(summary.head);
+  for (const row of summary.rows) out.push(row);
   return `Summary: ns/op of ${BASELINE} divided by another allocator's (below 1: ${BASELINE} is faster)\n${out.toString()}\n`;
 }
 

@@ -1,6 +1,8 @@
 /**
  * Charts as SVG without a browser: a Vega-Lite spec compiled to Vega, rendered by vega's headless
  * `View.toSVG()`. Both libraries are loaded on first use, so commands that draw nothing never load them.
+ * The bench report (bench/report/) and `mems viz` (viz/) draw with it; it ships with the package for viz,
+ * and vega and vega-lite are runtime dependencies for it.
  */
 import type { TopLevelSpec } from "vega-lite";
 
