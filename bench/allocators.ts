@@ -9,15 +9,13 @@
  */
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
-import { type Lookup, Mems } from "../core/index.ts";
+import { LOOKUPS, type Lookup, Mems } from "../core/index.ts";
 import { LIBC } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
 
-/** Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline. */
-export const ALLOCATORS = [
-  "mems-size-indexed",
-  "mems-first-fit",
+/** The allocators beside MeMS. */
+const PEERS = [
   "c-reference",
   "libc-ffi",
   "thi.ng-malloc",
@@ -28,8 +26,31 @@ export const ALLOCATORS = [
   "jemalloc-ffi",
   "as-tlsf-wasm",
 ] as const;
-export type AllocatorName = (typeof ALLOCATORS)[number];
-export const BASELINE: AllocatorName = "mems-size-indexed";
+export type PeerName = (typeof PEERS)[number];
+/** MeMS with one lookup: `mems-` and the lookup's name (core's, or one written outside the project). */
+export type MemsAllocatorName = `mems-${string}`;
+export type AllocatorName = MemsAllocatorName | PeerName;
+/** The allocator every ratio is to. */
+export const BASELINE = "mems-size-indexed" satisfies MemsAllocatorName;
+
+/** MeMS with each of core's lookups, under the names the tables and the JSON use (the baseline first). */
+export const MEMS_ALLOCATORS: readonly MemsAllocatorName[] = [
+  BASELINE,
+  ...LOOKUPS.filter((lookup) => `mems-${lookup}` !== BASELINE).map((lookup): MemsAllocatorName => `mems-${lookup}`),
+];
+
+/** Every allocator: MeMS with each lookup core has (new lookups appear here by themselves), then the peers. */
+export const ALLOCATORS: readonly AllocatorName[] = [...MEMS_ALLOCATORS, ...PEERS];
+
+export function isMemsAllocator(name: string): name is MemsAllocatorName {
+  return name.startsWith("mems-");
+}
+
+/** The core lookup of a `mems-*` allocator, or undefined for a peer or a lookup written outside the project. */
+export function coreLookupOf(name: string): Lookup | undefined {
+  const lookup = name.slice("mems-".length);
+  return isMemsAllocator(name) ? LOOKUPS.find((known) => known === lookup) : undefined;
+}
 
 /** What an allocator can say about its memory; absent fields print as '-'. */
 export interface AllocatorStats {
@@ -256,11 +277,12 @@ class TypedArrayAllocator implements BenchAllocator {
 
 /** A fresh in-process allocator, or undefined for `c-reference` and `glibc-c` (timed in their own processes). */
 export function createAllocator(name: AllocatorName, workload: Workload): BenchAllocator | undefined {
+  if (isMemsAllocator(name)) {
+    const lookup = coreLookupOf(name);
+    if (lookup === undefined) throw new Error(`${name}: core has no lookup ${name.slice("mems-".length)}`);
+    return new MemsAllocator(lookup);
+  }
   switch (name) {
-    case "mems-size-indexed":
-      return new MemsAllocator("size-indexed");
-    case "mems-first-fit":
-      return new MemsAllocator("first-fit");
     case "libc-ffi":
       return new LibcAllocator();
     case "thi.ng-malloc":
@@ -279,6 +301,7 @@ export function createAllocator(name: AllocatorName, workload: Workload): BenchA
   }
 }
 
+/** One of ALLOCATORS: a peer, or MeMS with one of core's lookups. */
 export function isAllocatorName(name: string): name is AllocatorName {
   return (ALLOCATORS as readonly string[]).includes(name);
 }

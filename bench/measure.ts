@@ -8,7 +8,7 @@
  */
 
 import { Prng } from "../lib/prng.ts";
-import { readScenario, type Scenario } from "../trace/format.ts";
+import type { Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
 import { BATCH_OPS, type BatchLatency, BatchRecorder } from "./latency.ts";
 import { minorFaults } from "./peers/faults.ts";
@@ -31,6 +31,10 @@ export interface Measurement {
   peakLiveBytes?: number;
   /** Peak live bytes / peak mapped bytes, where the allocator maps memory. */
   utilization?: number;
+  /** Bytes in HOLEs when MeMS's mapped bytes first reached their peak (strategies.ts); MeMS on a strategy trace only. */
+  holeBytesAtPeak?: number;
+  /** Segments mapped at that moment. */
+  segmentsAtPeak?: number;
   /** Blocks still live when the trace ended (0: every block was freed); not known for the C binary. */
   liveAtEnd?: number;
   /** Blocks the allocator itself counted as live at the end, where it counts them. */
@@ -67,11 +71,6 @@ function mustCreate(name: AllocatorName, workload: Workload): BenchAllocator {
   const allocator = createAllocator(name, workload);
   if (allocator === undefined) throw new Error(`${name} does not run in a Bun process`);
   return allocator;
-}
-
-/** Replays a trace file `budget`-many times on `name`. */
-export async function measureTrace(name: AllocatorName, workload: string, file: string, budget: Budget): Promise<Measurement> {
-  return measureScenario(name, workload, readScenario(file), budget);
 }
 
 /**

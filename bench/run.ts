@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ALLOCATORS, type AllocatorName } from "./allocators.ts";
+import { ALLOCATORS, type AllocatorName, isMemsAllocator } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
 import type { Measurement } from "./measure.ts";
@@ -42,6 +42,8 @@ export interface WorkloadReport {
   family?: Family;
   /** The workload of this run whose figures these are (the same trace, measured once). */
   sameTraceAs?: string;
+  /** A trace of the strategies table (report/strategies.ts): a malloc-lab trace or a recorded program. */
+  strategy?: boolean;
 }
 
 export interface BenchReport {
@@ -184,8 +186,10 @@ async function measureIn(
   }
   const target =
     file !== undefined ? ["--trace", file] : spec.kind === "get" ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)] : [];
+  // MeMS on a trace of the strategies table also observes one replay for the figures timing does not give.
+  const observe = spec.kind === "trace" && spec.strategy === true && isMemsAllocator(allocator) ? ["--observe"] : [];
   return await runWorker(
-    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget],
+    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget, ...observe],
     familyOf(spec)?.deadlineMs,
     peerEnv(allocator),
   );
@@ -216,6 +220,23 @@ async function measureCell(
   }
 }
 
+/** What a workload's report says of it besides its cells. */
+function workloadHead(spec: WorkloadSpec): Omit<WorkloadReport, "cells"> {
+  const family = familyOf(spec);
+  return {
+    name: spec.name,
+    describe: spec.describe,
+    ...(family && { family }),
+    ...(spec.kind === "trace" && spec.strategy === true && { strategy: true }),
+  };
+}
+
+/** A cell copied from another workload of the same trace, unless the allocator sits this workload out. */
+function skippedHere(spec: WorkloadSpec, cell: Cell): Cell {
+  const reason = skipReason(cell.allocator, spec);
+  return reason === undefined ? cell : { allocator: cell.allocator, workload: spec.name, skipped: reason };
+}
+
 /** Notes that every allocator of `spec` is done without measuring it, and why. */
 function skipAll(run: Run, spec: WorkloadSpec, why: string): void {
   run.options.progress(`[${run.step + 1}-${run.step + run.allocators.length}/${run.total}] ${spec.name}: ${why}`);
@@ -227,20 +248,19 @@ function skipAll(run: Run, spec: WorkloadSpec, why: string): void {
  * trace cannot be prepared, or measured allocator by allocator.
  */
 async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadReport> {
-  const family = familyOf(spec);
   const key = traceKey(spec);
   const same = key === undefined ? undefined : run.measuredTraces.get(key);
   if (same !== undefined) {
     skipAll(run, spec, `the trace of ${same.name}, measured once`);
-    const cells = copyCells(spec, same.cells).map((cell) => run.stops.skip(spec, cell.allocator) ?? cell);
+    const cells = copyCells(spec, same.cells).map((cell) => run.stops.skip(spec, cell.allocator) ?? skippedHere(spec, cell));
     for (const cell of cells) run.stops.record(spec, cell);
-    return { name: spec.name, describe: spec.describe, cells, ...(family && { family }), sameTraceAs: same.name };
+    return { ...workloadHead(spec), cells, sameTraceAs: same.name };
   }
   const unavailable = await prepareWorkload(spec); // a real-* trace is recorded here, unless cached
   if (unavailable !== undefined) {
     skipAll(run, spec, `skipped: ${unavailable}`);
     const cells = run.allocators.map((allocator): Cell => ({ allocator, workload: spec.name, skipped: unavailable }));
-    return { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+    return { ...workloadHead(spec), cells };
   }
   const file = traceFile(spec, run.dir);
   const budget = workerBudget(run.options.quick, opsOf(spec, file));
@@ -253,7 +273,7 @@ async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadRep
     run.stops.record(spec, cell);
   }
   fillPeakLive(cells);
-  const report: WorkloadReport = { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+  const report: WorkloadReport = { ...workloadHead(spec), cells };
   if (key !== undefined) run.measuredTraces.set(key, report);
   return report;
 }

@@ -4,14 +4,19 @@
  * leaves in the JIT and the heap (seen with @thi.ng/malloc) cannot move another's figures.
  *
  *   bun bench/worker.ts --allocator NAME --workload NAME (--trace FILE | --blocks N --gets M)
- *                       [--time MS] [--iterations N] [--warmup-time MS] [--warmup-iterations N]
+ *                       [--time MS] [--iterations N] [--warmup-time MS] [--warmup-iterations N] [--observe]
+ *
+ * `--observe` (MeMS on a trace): after timing, one more replay, observed (strategies.ts), adds the
+ * figures of the strategies table the timed replays do not give (HOLE bytes at the peak).
  */
 import { parseArgs } from "node:util";
 import { parseDecimalInteger } from "../lib/integers.ts";
-import { type AllocatorName, isAllocatorName } from "./allocators.ts";
-import { type Measurement, measureGet, measureTrace } from "./measure.ts";
+import { readScenario } from "../trace/format.ts";
+import { coreLookupOf, isAllocatorName } from "./allocators.ts";
+import { type Measurement, measureGet, measureScenario } from "./measure.ts";
 import { exitWithParent } from "./orphan.ts";
 import type { Budget } from "./sampling.ts";
+import { observeStrategy, withStrategyFigures } from "./strategies.ts";
 
 function integer(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
       iterations: { type: "string" },
       "warmup-time": { type: "string" },
       "warmup-iterations": { type: "string" },
+      observe: { type: "boolean" },
     },
     strict: true,
   });
@@ -46,12 +52,18 @@ async function main(): Promise<void> {
   };
   let measurement: Measurement;
   if (values.trace !== undefined) {
-    measurement = await measureTrace(allocator as AllocatorName, workload, values.trace, budget);
+    const scenario = readScenario(values.trace);
+    measurement = await measureScenario(allocator, workload, scenario, budget);
+    if (values.observe === true) {
+      const lookup = coreLookupOf(allocator);
+      if (lookup === undefined) throw new Error(`--observe: ${allocator} is no MeMS allocator`);
+      measurement = withStrategyFigures(measurement, observeStrategy(scenario, { lookup }));
+    }
   } else {
     const blocks = integer(values.blocks, 0, "blocks");
     const gets = integer(values.gets, 0, "gets");
     if (blocks < 1 || gets < 1) throw new Error("give --trace FILE, or --blocks N and --gets M");
-    measurement = await measureGet(allocator as AllocatorName, blocks, gets, budget);
+    measurement = await measureGet(allocator, blocks, gets, budget);
   }
   measurement.process = "bun-child";
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
