@@ -15,6 +15,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { BASELINE, isMemsAllocator } from "../allocators.ts";
 import { isSkipped } from "../family.ts";
 import type { BenchReport } from "../run.ts";
+import { logDomain, powersOfTen } from "./charts.ts";
 import { formatBytes, formatCount, formatNs, formatPercent } from "./numbers.ts";
 
 /** One lookup on one trace. */
@@ -211,14 +212,28 @@ export function strategiesLead(table: StrategyTable): string[] {
 
 /* The chart */
 
-/** Utilization and ns/op of every lookup on every trace: one row per trace, one bar per lookup in it. */
+/** The chart's data: a row per cell, with its peak mapped bytes over the least any lookup mapped on its trace. */
+function chartValues(table: StrategyTable) {
+  return table.rows.map((row) => {
+    const least = Math.min(
+      ...table.rows.filter((other) => other.workload === row.workload).map((other) => other.peakMappedBytes ?? Infinity),
+    );
+    return {
+      trace: row.workload,
+      lookup: row.lookup,
+      ns: row.nsPerOp,
+      ...(row.utilization !== undefined && { utilization: row.utilization * 100, label: formatPercent(row.utilization) }),
+      ...(row.peakMappedBytes !== undefined && { overLeast: row.peakMappedBytes / least }),
+    };
+  });
+}
+
+/**
+ * Every lookup on every trace, one row per trace and a bar (or point) per lookup in it: utilization; peak
+ * mapped over the least any lookup mapped there (the differences utilization's 0-100 axis hides); ns/op.
+ */
 export function strategyChart(report: BenchReport, table: StrategyTable): TopLevelSpec {
-  const values = table.rows.map((row) => ({
-    trace: row.workload,
-    lookup: row.lookup,
-    ns: row.nsPerOp,
-    ...(row.utilization !== undefined && { utilization: row.utilization * 100, label: formatPercent(row.utilization) }),
-  }));
+  const values = chartValues(table);
   const y = { field: "trace", type: "nominal" as const, sort: table.workloads, title: null, axis: { labelLimit: 220 } };
   const yOffset = { field: "lookup", type: "nominal" as const, sort: table.lookups };
   const color = {
@@ -228,47 +243,63 @@ export function strategyChart(report: BenchReport, table: StrategyTable): TopLev
     scale: { scheme: "tableau10" },
     legend: { title: "lookup" },
   };
-  const ns = values.map((value) => value.ns);
-  const nsDomain = [10 ** Math.floor(Math.log10(Math.min(...ns))), 10 ** Math.ceil(Math.log10(Math.max(...ns)))];
-  const height = { step: 6 * table.lookups.length + 8 };
+  const nsDomain = logDomain(Math.min(...values.map((value) => value.ns)), Math.max(...values.map((value) => value.ns)));
+  const overLeast = Math.max(1.01, ...values.map((value) => value.overLeast ?? 1));
+  const height = { step: 5 * table.lookups.length + 8 };
+  const panel = (name: string, title: string, mark: "bar" | "point", x: object, from?: number) => ({
+    name,
+    width: 260,
+    height,
+    title: { text: title, fontSize: 12 },
+    mark: mark === "bar" ? { type: "bar" as const, clip: true } : { type: "point" as const, filled: true, size: 30 },
+    encoding: {
+      // The traces are named once, left of the first panel; the others keep its rows.
+      y: name === "strategy_utilization" ? y : { ...y, axis: { labels: false, ticks: false } },
+      yOffset,
+      color,
+      x,
+      ...(from !== undefined && { x2: { datum: from } }),
+      tooltip: [{ field: "lookup" }, { field: "label", title: "utilization" }],
+    },
+  });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: "Strategies: every MeMS lookup on the malloc-lab traces and the recorded programs",
       subtitle: [
-        "utilization = peak live bytes / peak mapped bytes (higher: less memory wasted); ns/op from the timed replays",
+        "utilization = peak live bytes / peak mapped bytes (higher: less memory wasted); peak mapped over the least any lookup",
+        "mapped on the same trace (1: the least); ns/op from the timed replays",
         `${report.command}, ${report.date.slice(0, 16).replace("T", " ")} UTC, ${report.machine.cpu} (${report.machine.cores} cores), Bun ${report.bun}`,
       ],
     },
     data: { values },
     hconcat: [
-      {
-        name: "strategy_utilization",
-        width: 360,
-        height,
-        title: { text: "utilization (%)", fontSize: 12 },
-        mark: { type: "bar" },
-        encoding: {
-          y,
-          yOffset,
-          color,
-          x: { field: "utilization", type: "quantitative", title: null, scale: { domain: [0, 100] } },
-          tooltip: [{ field: "lookup" }, { field: "label", title: "utilization" }],
+      panel("strategy_utilization", "utilization (%)", "bar", {
+        field: "utilization",
+        type: "quantitative",
+        title: null,
+        scale: { domain: [0, 100] },
+      }),
+      panel(
+        "strategy_mapped",
+        "peak mapped ÷ the least on the trace",
+        "bar",
+        {
+          field: "overLeast",
+          type: "quantitative",
+          title: null,
+          scale: { domain: [1, overLeast], zero: false },
+          axis: { format: ".2f" },
         },
-      },
-      {
-        name: "strategy_nsop",
-        width: 300,
-        height,
-        title: { text: "ns per operation (log scale)", fontSize: 12 },
-        mark: { type: "point", filled: true, size: 30 },
-        encoding: {
-          y,
-          yOffset,
-          color,
-          x: { field: "ns", type: "quantitative", title: null, scale: { type: "log", domain: nsDomain }, axis: { format: "~s" } },
-        },
-      },
+        1,
+      ),
+      panel("strategy_nsop", "ns per operation (log scale)", "point", {
+        field: "ns",
+        type: "quantitative",
+        title: null,
+        scale: { type: "log", domain: nsDomain },
+        axis: { values: powersOfTen(nsDomain), format: "~s" },
+      }),
     ],
   } satisfies TopLevelSpec;
 }
