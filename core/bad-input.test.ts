@@ -5,20 +5,9 @@
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
-import {
-  GRANULE,
-  injectMmapFailures,
-  LOOKUPS,
-  MAX_REQUEST,
-  Mems,
-  mems_finish,
-  mems_free,
-  mems_get,
-  mems_init,
-  mems_instance,
-  mems_malloc,
-  osCounters,
-} from "./index.ts";
+import { LOOKUPS, MAX_ADDRESS, Mems } from "./index.ts";
+import { mems_finish, mems_free, mems_get, mems_init, mems_malloc } from "./seed.ts";
+import { GRANULE, injectMmapFailures, mems_instance, osCounters } from "./testing.ts";
 
 const make = instancesFinishedAfterEachTest();
 
@@ -49,7 +38,7 @@ const BAD_SIZES: [string, unknown][] = [
   ["NaN", Number.NaN],
   ["Infinity", Number.POSITIVE_INFINITY],
   ["-Infinity", Number.NEGATIVE_INFINITY],
-  ["2^48 + 1", MAX_REQUEST + 1],
+  ["2^48 + 1", MAX_ADDRESS + 1],
   ["2^53", 2 ** 53],
   ["a string", "100"],
   ["undefined", undefined],

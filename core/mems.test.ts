@@ -4,23 +4,9 @@
 import { describe, expect, spyOn, test } from "bun:test";
 import { Prng } from "../lib/prng.ts";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
-import {
-  injectMmapFailures,
-  LOOKUPS,
-  MAX_REQUEST,
-  Mems,
-  type MemsErrorCode,
-  mems_finish,
-  mems_free,
-  mems_get,
-  mems_init,
-  mems_instance,
-  mems_malloc,
-  mems_print_stats,
-  OS_PAGE_SIZE,
-  osCounters,
-  PAGE_SIZE,
-} from "./index.ts";
+import { LOOKUPS, MAX_ADDRESS, Mems, type MemsErrorCode, PAGE_SIZE } from "./index.ts";
+import { mems_finish, mems_free, mems_get, mems_init, mems_malloc, mems_print_stats } from "./seed.ts";
+import { injectMmapFailures, mems_instance, OS_PAGE_SIZE, osCounters } from "./testing.ts";
 
 const make = instancesFinishedAfterEachTest();
 
@@ -159,7 +145,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     const mems = make({ lookup });
     mems.malloc(10);
     const before = snapshot(mems, []);
-    for (const size of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_REQUEST + 1, 2 ** 53, "8", undefined, null]) {
+    for (const size of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_ADDRESS + 1, 2 ** 53, "8", undefined, null]) {
       expectMemsError(() => mems.malloc(size as number), "INVALID_SIZE");
       expect(snapshot(mems, [])).toBe(before);
     }
@@ -278,7 +264,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
 
   test("a request far beyond memory is OUT_OF_MEMORY", () => {
     const mems = make({ lookup });
-    expectMemsError(() => mems.malloc(MAX_REQUEST), "OUT_OF_MEMORY");
+    expectMemsError(() => mems.malloc(MAX_ADDRESS), "OUT_OF_MEMORY");
     expect(mems.stats().mappedBytes).toBe(0);
   });
 

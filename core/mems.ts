@@ -46,9 +46,6 @@ import { createMapping, growMapping, type Mapping, releaseMapping, roundToOsPage
 import { MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
 
-/** The largest request malloc accepts. */
-export const MAX_REQUEST = MAX_ADDRESS;
-
 /** Records the pool starts with (64 KiB), and address-map entries the map starts with (16 KiB). */
 const INITIAL_RECORDS = 1024;
 const INITIAL_MAP_ENTRIES = 4096;
@@ -159,7 +156,7 @@ export class Mems implements PieceStore {
 
   /** Hands out `size` bytes; returns the block's MeMS virtual address. */
   malloc(size: number): number {
-    if (typeof size !== "number" || !(size >= 1 && size <= MAX_REQUEST) || Math.floor(size) !== size) {
+    if (typeof size !== "number" || !(size >= 1 && size <= MAX_ADDRESS) || Math.floor(size) !== size) {
       throw invalidSize(size);
     }
     // Reserve the records a split needs first: growing the pool later would move F and I mid-operation.

@@ -12,16 +12,20 @@ export const PAGE_SIZE = 4096;
 export const DEFAULT_START_ADDRESS = 1000;
 /** The largest PAGE_SIZE accepted (1 GiB). */
 export const MAX_PAGE_SIZE = 2 ** 30;
-/** The largest start address accepted, and the largest request malloc accepts. */
+/**
+ * 2^48: the largest start address accepted, and the largest request malloc accepts (so every virtual
+ * address and size stays an exact integer in a double).
+ */
 export const MAX_ADDRESS = 2 ** 48;
 
+/** An option left undefined is unsaid: the environment or the default gives it. */
 export interface MemsOptions {
   /** The unit of mapping and of the stats' page count; any positive integer up to 2^30. Default 4096. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** The first MeMS virtual address; an integer from 0 to 2^48. Default 1000. */
-  startAddress?: number;
+  startAddress?: number | undefined;
   /** How a HOLE is chosen. Default "first-fit", the reference. */
-  lookup?: Lookup;
+  lookup?: Lookup | undefined;
 }
 
 export interface ResolvedOptions {
@@ -47,11 +51,15 @@ function fromEnvironment(text: string, name: string): number {
   return Number(text);
 }
 
+function isLookup(value: unknown): value is Lookup {
+  return LOOKUPS.some((name) => name === value);
+}
+
 function checkLookup(value: unknown, name: string): Lookup {
-  if (!LOOKUPS.includes(value as Lookup)) {
+  if (!isLookup(value)) {
     throw new MemsError("INVALID_OPTION", `${name} must be one of ${LOOKUPS.join(", ")}, got ${JSON.stringify(value)}`);
   }
-  return value as Lookup;
+  return value;
 }
 
 /** The parameters an instance runs with; throws INVALID_OPTION naming the first bad one. */

@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskPhysical as mask } from "../conformance/compare.ts";
-import { injectMmapFailures, LOOKUPS, Mems, MemsError, OS_PAGE_SIZE } from "../core/index.ts";
+import { LOOKUPS, Mems, MemsError } from "../core/index.ts";
+import { injectMmapFailures, OS_PAGE_SIZE } from "../core/testing.ts";
 import { run, runWithResult } from "../test-support/trace.ts";
 import { parseScenario, readScenario } from "./format.ts";
 import { patternByte, replay, reportLine, VerifyError } from "./runner.ts";

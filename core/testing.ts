@@ -1,0 +1,12 @@
+/**
+ * The testing entry: hooks and constants for MeMS's own tests, not part of the public API (index.ts).
+ *
+ * - `injectMmapFailures(count, after?)`: the next `count` mmap calls fail (after `after` succeed), to
+ *   prove that a failure changes nothing; `injectMmapFailures(0)` switches it off.
+ * - `osCounters()`: the process's mmap/munmap calls and mapped bytes, every instance together.
+ * - `mems_instance()`: the seed API's default instance, for what the seed API does not show.
+ * - `GRANULE` (bytes of virtual space per address-map entry) and `OS_PAGE_SIZE` (the kernel's page).
+ */
+export { GRANULE } from "./layout.ts";
+export { injectMmapFailures, OS_PAGE_SIZE, osCounters } from "./os.ts";
+export { defaultInstance as mems_instance } from "./seed-instance.ts";
