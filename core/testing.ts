@@ -6,7 +6,10 @@
  * - `osCounters()`: the process's mmap/munmap calls and mapped bytes, every instance together.
  * - `mems_instance()`: the seed API's default instance, for what the seed API does not show.
  * - `GRANULE` (bytes of virtual space per address-map entry) and `OS_PAGE_SIZE` (the kernel's page).
+ * - `memsInternals(mems)`: an instance's records, lookup and address map, to break an invariant on purpose
+ *   and see checkInvariants name it.
  */
 export { GRANULE } from "./layout.ts";
+export { type MemsInternals, memsInternals } from "./mems.ts";
 export { injectMmapFailures, OS_PAGE_SIZE, osCounters } from "./os.ts";
 export { defaultInstance as mems_instance } from "./seed-instance.ts";
