@@ -119,7 +119,7 @@ class HeapCheck {
     const list = this.#list;
     const records = list.records;
     const unused = list.segmentBytes - list.liveBytes;
-    const inChains = this.#segments * 2 + this.#pieces; // a main record takes two slots
+    const inChains = records.slotsFor(this.#segments, this.#pieces);
     if (this.#prevSegment !== records.lastSegment) throw invariantBroken("the main chain's tail is not its last node");
     if (this.#segments !== records.segmentCount)
       throw invariantBroken(`main chain has ${this.#segments} nodes, its count ${records.segmentCount}`);

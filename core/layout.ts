@@ -416,6 +416,11 @@ export class Records implements HoleRecords {
     return this.highWater - this.freeCount;
   }
 
+  /** The slots that `segments` main records and `pieces` piece records take. */
+  slotsFor(segments: number, pieces: number): number {
+    return segments * MAIN_SLOTS + pieces;
+  }
+
   /** A piece record can be taken without growing the pool. */
   hasRoomForPiece(): boolean {
     return this.freeCount > 0 || this.highWater < this.capacity;
