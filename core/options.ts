@@ -3,6 +3,7 @@
  * environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS, MEMS_LOOKUP) for what the options leave unsaid.
  * A bad value is an INVALID_OPTION error that names the option or the variable.
  */
+import { parseDecimalInteger } from "../lib/integers.ts";
 import { MemsError } from "./errors.ts";
 import { LOOKUPS, type Lookup } from "./lookup.ts";
 
@@ -43,12 +44,38 @@ function checkInteger(value: unknown, min: number, max: number, name: string): n
   return value;
 }
 
-function fromEnvironment(text: string, name: string): number {
-  // Decimal digits only: "1e3", "0x10", " 12" or "" are refused rather than guessed at.
-  if (!/^[0-9]+$/.test(text)) {
-    throw new MemsError("INVALID_OPTION", `${name} must be a decimal integer, got ${JSON.stringify(text)}`);
-  }
-  return Number(text);
+/** An integer option's names, range and default. */
+interface IntegerOption {
+  readonly option: "pageSize" | "startAddress";
+  readonly variable: string;
+  readonly min: number;
+  readonly max: number;
+  readonly fallback: number;
+}
+
+const PAGE_SIZE_OPTION: IntegerOption = { option: "pageSize", variable: "MEMS_PAGE_SIZE", min: 1, max: MAX_PAGE_SIZE, fallback: PAGE_SIZE };
+const START_ADDRESS_OPTION: IntegerOption = {
+  option: "startAddress",
+  variable: "MEMS_START_ADDRESS",
+  min: 0,
+  max: MAX_ADDRESS,
+  fallback: DEFAULT_START_ADDRESS,
+};
+
+/**
+ * An integer option: the constructor's value, else the environment variable's text (decimal digits
+ * only, read by the project's one integer reader: "1e3", "0x10", " 12" or "" are refused rather than
+ * guessed at), else the default; either way within [min, max].
+ */
+function integerOption(options: MemsOptions, env: Environment, spec: IntegerOption): number {
+  const value = options[spec.option];
+  if (value !== undefined) return checkInteger(value, spec.min, spec.max, spec.option);
+  const text = env[spec.variable];
+  if (text === undefined) return spec.fallback;
+  const parsed = parseDecimalInteger(text);
+  if (parsed === undefined)
+    throw new MemsError("INVALID_OPTION", `${spec.variable} must be a decimal integer, got ${JSON.stringify(text)}`);
+  return checkInteger(parsed, spec.min, spec.max, spec.variable);
 }
 
 function isLookup(value: unknown): value is Lookup {
@@ -72,21 +99,9 @@ export function resolveOptions(options: MemsOptions = {}, env: Environment = pro
       throw new MemsError("INVALID_OPTION", `unknown option ${JSON.stringify(key)}`);
     }
   }
-  const envPage = env.MEMS_PAGE_SIZE;
-  const envStart = env.MEMS_START_ADDRESS;
+  const pageSize = integerOption(options, env, PAGE_SIZE_OPTION);
+  const startAddress = integerOption(options, env, START_ADDRESS_OPTION);
   const envLookup = env.MEMS_LOOKUP;
-  const pageSize =
-    options.pageSize !== undefined
-      ? checkInteger(options.pageSize, 1, MAX_PAGE_SIZE, "pageSize")
-      : envPage !== undefined
-        ? checkInteger(fromEnvironment(envPage, "MEMS_PAGE_SIZE"), 1, MAX_PAGE_SIZE, "MEMS_PAGE_SIZE")
-        : PAGE_SIZE;
-  const startAddress =
-    options.startAddress !== undefined
-      ? checkInteger(options.startAddress, 0, MAX_ADDRESS, "startAddress")
-      : envStart !== undefined
-        ? checkInteger(fromEnvironment(envStart, "MEMS_START_ADDRESS"), 0, MAX_ADDRESS, "MEMS_START_ADDRESS")
-        : DEFAULT_START_ADDRESS;
   const lookup =
     options.lookup !== undefined
       ? checkLookup(options.lookup, "lookup")
