@@ -63,11 +63,6 @@ export class FirstFitLookup implements HoleLookup {
     }
   }
 
-  /** The hint stays at least the size of every HOLE of the segment. */
-  private raiseHint(segment: number, size: number): void {
-    if ((this.hintTree[this.capacity + segment] ?? 0) < size) this.setHint(segment, size);
-  }
-
   /** The lowest segment index whose hint is at least `size`, or NIL: down from the root. */
   private firstSegment(size: number): number {
     if (this.segments === 0 || (this.hintTree[1] ?? 0) < size) return NIL;
@@ -98,21 +93,20 @@ export class FirstFitLookup implements HoleLookup {
 
   /* The HOLE lists */
 
+  /**
+   * Links the HOLE into its segment's list, in address order: into the gap the last `remove` left when
+   * that gap is still one of this segment's list and the HOLE's start lies in it (a split or merge puts a
+   * HOLE back where it took some out), else into the gap a short walk finds. The steps are written out
+   * here rather than as helpers: see HoleLookup on the depth JavaScriptCore inlines.
+   */
   insert(hole: number): void {
-    const segment = this.records.segmentIndexOf(hole);
-    this.raiseHint(segment, this.records.pieceSize(hole));
-    if (!this.gapFits(hole, segment)) this.findGap(hole, segment);
-    this.link(hole, segment, this.gapPrev, this.gapNext);
-    this.gapPrev = NIL;
-    this.gapNext = NIL;
-  }
-
-  /** The gap the last `remove` left is still a gap of the segment's list, and the HOLE's start lies in it. */
-  private gapFits(hole: number, segment: number): boolean {
     const records = this.records;
-    const prev = this.gapPrev;
-    const next = this.gapNext;
+    const segment = records.segmentIndexOf(hole);
+    const size = records.pieceSize(hole);
+    if ((this.hintTree[this.capacity + segment] ?? 0) < size) this.setHint(segment, size);
     const v = records.pieceAddress(hole);
+    let prev = this.gapPrev;
+    let next = this.gapNext;
     const prevFits =
       prev === NIL
         ? (this.firstHoles[segment] ?? NIL) === next
@@ -120,7 +114,19 @@ export class FirstFitLookup implements HoleLookup {
           records.isHole(prev) &&
           records.holeNext(prev) === next &&
           records.pieceAddress(prev) < v;
-    return prevFits && (next === NIL || v < records.pieceAddress(next));
+    if (!prevFits || (next !== NIL && v >= records.pieceAddress(next))) {
+      this.findGap(hole, segment);
+      prev = this.gapPrev;
+      next = this.gapNext;
+    }
+    records.setHolePrev(hole, prev);
+    records.setHoleNext(hole, next);
+    if (prev === NIL) this.firstHoles[segment] = hole;
+    else records.setHoleNext(prev, hole);
+    if (next === NIL) this.lastHoles[segment] = hole;
+    else records.setHolePrev(next, hole);
+    this.gapPrev = NIL;
+    this.gapNext = NIL;
   }
 
   /**
@@ -155,17 +161,6 @@ export class FirstFitLookup implements HoleLookup {
     this.gapNext = next;
   }
 
-  /** Links the HOLE into its segment's list between `prev` and `next` (NIL: the list's ends). */
-  private link(hole: number, segment: number, prev: number, next: number): void {
-    const records = this.records;
-    records.setHolePrev(hole, prev);
-    records.setHoleNext(hole, next);
-    if (prev === NIL) this.firstHoles[segment] = hole;
-    else records.setHoleNext(prev, hole);
-    if (next === NIL) this.lastHoles[segment] = hole;
-    else records.setHolePrev(next, hole);
-  }
-
   remove(hole: number, _size: number): void {
     // The hint stays an upper bound; the next full scan of the segment makes it exact again.
     const records = this.records;
@@ -179,29 +174,18 @@ export class FirstFitLookup implements HoleLookup {
     this.setGap(prev, next);
   }
 
-  /** A HOLE grew by a merge: it keeps its place in the list (the HOLEs it absorbed were between no others). */
-  resized(hole: number, _oldSize: number): void {
-    this.raiseHint(this.records.segmentIndexOf(hole), this.records.pieceSize(hole));
-  }
-
+  /** The first segment that may fit, then its HOLEs in address order; a segment with none that fits gets its exact hint. */
   find(size: number): number {
-    for (let segment = this.firstSegment(size); segment !== NIL; segment = this.firstSegmentFrom(segment + 1, size)) {
-      const hole = this.firstFitIn(segment, size);
-      if (hole !== NIL) return hole;
-    }
-    return NIL;
-  }
-
-  /** The segment's first HOLE of at least `size` bytes, or NIL; then every HOLE was seen and the hint is made exact. */
-  private firstFitIn(segment: number, size: number): number {
     const records = this.records;
-    let largest = 0;
-    for (let hole = this.firstHoles[segment] ?? NIL; hole !== NIL; hole = records.holeNext(hole)) {
-      const holeSize = records.pieceSize(hole);
-      if (holeSize >= size) return hole;
-      if (holeSize > largest) largest = holeSize;
+    for (let segment = this.firstSegment(size); segment !== NIL; segment = this.firstSegmentFrom(segment + 1, size)) {
+      let largest = 0;
+      for (let hole = this.firstHoles[segment] ?? NIL; hole !== NIL; hole = records.holeNext(hole)) {
+        const holeSize = records.pieceSize(hole);
+        if (holeSize >= size) return hole;
+        if (holeSize > largest) largest = holeSize;
+      }
+      this.setHint(segment, largest); // every HOLE of the segment was seen: the hint is now exact
     }
-    this.setHint(segment, largest);
     return NIL;
   }
 

@@ -62,40 +62,32 @@ export class FreeList {
   }
 
   /**
-   * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none) become one HOLE in
-   * the record of the largest of them, so the fewest address-map entries change and, when that was a
-   * HOLE already, the lookup may not have to move it.
+   * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none, and already out of
+   * the lookup) become one HOLE, returned for the caller to give to the lookup. It keeps the record of the
+   * largest of them, so the fewest address-map entries change.
    */
-  merge(before: number, piece: number, after: number): void {
+  merge(before: number, piece: number, after: number): number {
     const records = this.records;
-    const holes = this.holes;
     const size = records.pieceSize(piece);
     const beforeSize = before === NIL ? 0 : records.pieceSize(before);
     const afterSize = after === NIL ? 0 : records.pieceSize(after);
     let survivor = piece;
     if (beforeSize > size) survivor = before;
     if (afterSize > Math.max(beforeSize, size)) survivor = after;
-    const survivorSize = records.pieceSize(survivor);
-    // The HOLEs that disappear leave the lookup; the survivor's record takes the place of the whole run.
-    if (before !== NIL && before !== survivor) holes.remove(before, beforeSize);
-    if (after !== NIL && after !== survivor) holes.remove(after, afterSize);
+    const start = records.pieceAddress(before === NIL ? piece : before);
+    const end = records.pieceAddress(piece) + size + afterSize;
+    const survivorStart = records.pieceAddress(survivor);
+    const survivorEnd = survivorStart + records.pieceSize(survivor);
     records.joinPieces(before === NIL ? piece : before, after === NIL ? piece : after, survivor);
-    if (before !== NIL && before !== survivor) this.absorb(before, beforeSize, survivor);
-    if (piece !== survivor) this.absorb(piece, size, survivor);
-    if (after !== NIL && after !== survivor) this.absorb(after, afterSize, survivor);
+    // The granules of the run outside the survivor's old range name it now; the other records go back.
+    if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
+    if (end > survivorEnd) this.map.mapRange(survivor, survivorEnd, end - survivorEnd);
+    if (before !== NIL && before !== survivor) records.releasePiece(before);
+    if (piece !== survivor) records.releasePiece(piece);
+    if (after !== NIL && after !== survivor) records.releasePiece(after);
     records.setPieceSize(survivor, beforeSize + size + afterSize);
-    if (survivor !== piece) {
-      holes.resized(survivor, survivorSize);
-      return;
-    }
-    records.markHole(piece);
-    holes.insert(piece);
-  }
-
-  /** A piece of `size` bytes merged into `survivor`: its address-map entries name the survivor, its record is freed. */
-  private absorb(piece: number, size: number, survivor: number): void {
-    this.map.mapRange(survivor, this.records.pieceAddress(piece), size);
-    this.records.releasePiece(piece);
+    records.markHole(survivor);
+    return survivor;
   }
 
   /** malloc's slow path when no HOLE fits: a new segment at the end of virtual space, PROCESS(size) + HOLE(rest). */

@@ -44,8 +44,9 @@ export interface HoleRecords {
 }
 
 /**
- * The replaceable part. The core calls `insert` after a piece became a HOLE (its size and start final),
- * `remove` before a HOLE stops being one, and `resized` when an indexed HOLE grew in a merge.
+ * The replaceable part. The core calls `insert` after a piece became a HOLE (its size and start final)
+ * and `remove` before a HOLE stops being one. A merge removes every HOLE it joins (the one whose record
+ * survives too) and inserts the merged HOLE: the lookup sees HOLEs come and go, never change.
  *
  * insert, remove and find run inside malloc and free: JavaScriptCore inlines four calls deep, and the
  * accessors of HoleRecords are already the fourth, so these read through them directly; a helper
@@ -63,8 +64,6 @@ export interface HoleLookup {
   insert(hole: number): void;
   /** A HOLE is about to become a PROCESS or disappear in a merge; `size` is the size it was indexed with. */
   remove(hole: number, size: number): void;
-  /** An indexed HOLE's size (and maybe its start) changed from `oldSize`: it grew in a merge. */
-  resized(hole: number, oldSize: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
   /** Calls `visit` once for every HOLE the lookup holds (checkInvariants compares them with the chains). */

@@ -152,11 +152,13 @@ export class Mems {
 
   /**
    * Like `free`, but answers false instead of throwing. The block becomes a HOLE; when a HOLE lies right
-   * before or after it in its sub-chain, they merge (the free list's step).
+   * before or after it in its sub-chain, those leave the lookup and the three merge (the free list's
+   * step) into the HOLE the lookup gets.
    */
   tryFree(v: number): boolean {
     const list = this.#list;
     const records = list.records;
+    const holes = list.holes;
     const block = list.map.blockAt(v);
     if (block === NIL || records.pieceAddress(block) !== v) return false;
     list.liveBytes -= records.pieceSize(block);
@@ -166,10 +168,12 @@ export class Mems {
     const after = next !== NIL && records.isHole(next) ? next : NIL;
     if (before === NIL && after === NIL) {
       records.markHole(block);
-      list.holes.insert(block);
-    } else {
-      list.merge(before, block, after);
+      holes.insert(block);
+      return true;
     }
+    if (before !== NIL) holes.remove(before, records.pieceSize(before));
+    if (after !== NIL) holes.remove(after, records.pieceSize(after));
+    holes.insert(list.merge(before, block, after));
     return true;
   }
 

@@ -154,13 +154,6 @@ export class SizeIndexedLookup implements HoleLookup {
 
   segmentAdded(_index: number): void {}
 
-  /** Moves the HOLE to the class of its new size, if that is another class. */
-  resized(hole: number, oldSize: number): void {
-    if (mappingInsert(this.records.pieceSize(hole)) === mappingInsert(oldSize)) return;
-    this.remove(hole, oldSize);
-    this.insert(hole);
-  }
-
   // search_suitable_block (for a request below EXACT_LIMIT: its own size, then the smallest larger HOLE
   // size that exists); then first-fit within the request's own class if rounding up skipped it
   find(size: number): number {
