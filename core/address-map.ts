@@ -17,7 +17,6 @@ const INITIAL_ENTRIES = 4096;
 
 /** Fields are TypeScript-private rather than `#`, as in Records (layout.ts): `#` loads cost on the hot path. */
 export class AddressMap {
-  private readonly records: Records;
   private readonly tally: OsCounters;
   private readonly start: number;
   /** One past the last virtual address of the last segment. */
@@ -26,8 +25,7 @@ export class AddressMap {
   private pieceOfGranule = new Int32Array(0);
   private mapping: Mapping | null = null;
 
-  constructor(records: Records, start: number, tally: OsCounters) {
-    this.records = records;
+  constructor(start: number, tally: OsCounters) {
     this.start = start;
     this.end = start;
     this.tally = tally;
@@ -46,11 +44,11 @@ export class AddressMap {
   /**
    * The PROCESS piece holding virtual address `v`, or NIL (outside every segment, inside a HOLE, or no
    * address): one entry, then back over the pieces that start later in the same granule (at most GRANULE
-   * steps: every piece starting after v in the granule holds at least one of its bytes).
+   * steps: every piece starting after v in the granule holds at least one of its bytes). The pieces are
+   * the caller's `records` (the map names records; the pool they live in is read through its accessors).
    */
-  blockAt(v: number): number {
+  blockAt(v: number, records: Records): number {
     if (typeof v !== "number" || !(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;
-    const records = this.records;
     const offset = v - this.start;
     // An int32 index keeps the typed-array load on the JIT's fast path (offsets below 2^38 bytes).
     let piece = this.pieceOfGranule[offset < 0x4000000000 ? (offset / GRANULE) | 0 : Math.floor(offset / GRANULE)] ?? NIL;

@@ -38,7 +38,7 @@ export class FreeList {
     this.lookupName = options.lookup;
     this.records = new Records(this.tally);
     this.holes = createLookup(options.lookup, this.records);
-    this.map = new AddressMap(this.records, options.startAddress, this.tally);
+    this.map = new AddressMap(options.startAddress, this.tally);
   }
 
   countLive(size: number): void {

@@ -159,7 +159,7 @@ export class Mems {
     const list = this.#list;
     const records = list.records;
     const holes = list.holes;
-    const block = list.map.blockAt(v);
+    const block = list.map.blockAt(v, records);
     if (block === NIL || records.pieceAddress(block) !== v) return false;
     list.liveBytes -= records.pieceSize(block);
     const prev = records.prevPiece(block);
@@ -189,9 +189,10 @@ export class Mems {
   /** Like `get`, but answers -1 instead of throwing. */
   tryGet(v: number): number {
     const list = this.#list;
-    const block = list.map.blockAt(v);
+    const records = list.records;
+    const block = list.map.blockAt(v, records);
     if (block === NIL) return -1;
-    return list.records.physicalAddress(list.records.segmentOf(block), v);
+    return records.physicalAddress(records.segmentOf(block), v);
   }
 
   /**
@@ -201,7 +202,7 @@ export class Mems {
   view(v: number, length?: number): Uint8Array {
     const list = this.#list;
     const records = list.records;
-    const block = list.map.blockAt(v);
+    const block = list.map.blockAt(v, records);
     if (block === NIL) throw addressNotFound("inside a block", v);
     const available = records.pieceAddress(block) + records.pieceSize(block) - v;
     if (length !== undefined && (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > available)) {
