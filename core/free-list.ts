@@ -4,9 +4,9 @@
  * the steps that change them: split, merge, a new segment, a larger record pool, finish.
  *
  * `Mems` (mems.ts) keeps one FreeList in its one private field and runs the fast paths of malloc, free
- * and get over it; everything here is internal. The fields are plain: JavaScriptCore's `#` loads cost on
- * the hot path (measured: about 5% on churn with every field of Mems a `#` field), and the object is
- * reachable only through that private field and the testing entry.
+ * and get over it; everything here is internal. The fields are plain, as in Records (layout.ts): `#`
+ * loads cost on the hot path, and the object is reachable only through that private field and the
+ * testing entry.
  */
 import { AddressMap } from "./address-map.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
