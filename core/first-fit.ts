@@ -174,6 +174,14 @@ export class FirstFitLookup implements HoleLookup {
     this.setGap(prev, next);
   }
 
+  /** A HOLE grew by a merge: it keeps its place in the list (the HOLEs it absorbed were between no others). */
+  resized(hole: number, _oldSize: number): void {
+    const records = this.records;
+    const segment = records.segmentIndexOf(hole);
+    const size = records.pieceSize(hole);
+    if ((this.hintTree[this.capacity + segment] ?? 0) < size) this.setHint(segment, size);
+  }
+
   /** The first segment that may fit, then its HOLEs in address order; a segment with none that fits gets its exact hint. */
   find(size: number): number {
     const records = this.records;

@@ -62,32 +62,25 @@ export class FreeList {
   }
 
   /**
-   * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none, and already out of
-   * the lookup) become one HOLE, returned for the caller to give to the lookup. It keeps the record of the
-   * largest of them, so the fewest address-map entries change.
+   * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none; those not surviving
+   * already out of the lookup) become one piece of `size` bytes in the record of `survivor`, the largest
+   * of them, so the fewest address-map entries change and, when that was a HOLE, the lookup may not have
+   * to move it.
    */
-  merge(before: number, piece: number, after: number): number {
+  merge(before: number, piece: number, after: number, survivor: number, size: number): void {
     const records = this.records;
-    const size = records.pieceSize(piece);
-    const beforeSize = before === NIL ? 0 : records.pieceSize(before);
-    const afterSize = after === NIL ? 0 : records.pieceSize(after);
-    let survivor = piece;
-    if (beforeSize > size) survivor = before;
-    if (afterSize > Math.max(beforeSize, size)) survivor = after;
-    const start = records.pieceAddress(before === NIL ? piece : before);
-    const end = records.pieceAddress(piece) + size + afterSize;
+    const first = before === NIL ? piece : before;
+    const start = records.pieceAddress(first);
     const survivorStart = records.pieceAddress(survivor);
     const survivorEnd = survivorStart + records.pieceSize(survivor);
-    records.joinPieces(before === NIL ? piece : before, after === NIL ? piece : after, survivor);
+    records.joinPieces(first, after === NIL ? piece : after, survivor);
     // The granules of the run outside the survivor's old range name it now; the other records go back.
     if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
-    if (end > survivorEnd) this.map.mapRange(survivor, survivorEnd, end - survivorEnd);
+    if (start + size > survivorEnd) this.map.mapRange(survivor, survivorEnd, start + size - survivorEnd);
     if (before !== NIL && before !== survivor) records.releasePiece(before);
     if (piece !== survivor) records.releasePiece(piece);
     if (after !== NIL && after !== survivor) records.releasePiece(after);
-    records.setPieceSize(survivor, beforeSize + size + afterSize);
-    records.markHole(survivor);
-    return survivor;
+    records.setPieceSize(survivor, size);
   }
 
   /** malloc's slow path when no HOLE fits: a new segment at the end of virtual space, PROCESS(size) + HOLE(rest). */

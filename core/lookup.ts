@@ -44,9 +44,10 @@ export interface HoleRecords {
 }
 
 /**
- * The replaceable part. The core calls `insert` after a piece became a HOLE (its size and start final)
- * and `remove` before a HOLE stops being one. A merge removes every HOLE it joins (the one whose record
- * survives too) and inserts the merged HOLE: the lookup sees HOLEs come and go, never change.
+ * The replaceable part. The core calls `insert` after a piece became a HOLE (its size and start final),
+ * `remove` before a HOLE stops being one, and `resized` when a merge grew a HOLE the lookup holds (the
+ * merged HOLE keeps the record of the largest piece: when that was a HOLE, the others are removed and it
+ * is resized; its place among the lookup's other HOLEs of its segment, in address order, stays).
  *
  * insert, remove and find run inside malloc and free: JavaScriptCore inlines four calls deep, and the
  * accessors of HoleRecords are already the fourth, so these read through them directly; a helper
@@ -64,6 +65,8 @@ export interface HoleLookup {
   insert(hole: number): void;
   /** A HOLE is about to become a PROCESS or disappear in a merge; `size` is the size it was indexed with. */
   remove(hole: number, size: number): void;
+  /** A HOLE it holds grew in a merge from `oldSize` (its start may have moved down). */
+  resized(hole: number, oldSize: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
   /** Calls `visit` once for every HOLE the lookup holds (checkInvariants compares them with the chains). */

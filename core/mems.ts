@@ -150,9 +150,10 @@ export class Mems {
   }
 
   /**
-   * Like `free`, but answers false instead of throwing. The block becomes a HOLE; when a HOLE lies right
-   * before or after it in its sub-chain, those leave the lookup and the three merge (the free list's
-   * step) into the HOLE the lookup gets.
+   * Like `free`, but answers false instead of throwing. The block becomes a HOLE. When a HOLE lies right
+   * before or after it in its sub-chain they merge into the record of the largest (the free list's step):
+   * the HOLEs whose records go leave the lookup first, and the lookup then gets the merged HOLE, or hears
+   * that the HOLE it held grew.
    */
   tryFree(v: number): boolean {
     const list = this.#list;
@@ -160,7 +161,8 @@ export class Mems {
     const holes = list.holes;
     const block = list.map.blockAt(v, records);
     if (block === NIL || records.pieceAddress(block) !== v) return false;
-    list.liveBytes -= records.pieceSize(block);
+    const size = records.pieceSize(block);
+    list.liveBytes -= size;
     const prev = records.prevPiece(block);
     const next = records.nextPiece(block);
     const before = prev !== NIL && records.isHole(prev) ? prev : NIL;
@@ -170,9 +172,19 @@ export class Mems {
       holes.insert(block);
       return true;
     }
-    if (before !== NIL) holes.remove(before, records.pieceSize(before));
-    if (after !== NIL) holes.remove(after, records.pieceSize(after));
-    holes.insert(list.merge(before, block, after));
+    // Merge into the record of the largest of the three (the fewest address-map entries change).
+    const beforeSize = before === NIL ? 0 : records.pieceSize(before);
+    const afterSize = after === NIL ? 0 : records.pieceSize(after);
+    const survivor = afterSize > size && afterSize > beforeSize ? after : beforeSize > size ? before : block;
+    if (before !== NIL && before !== survivor) holes.remove(before, beforeSize);
+    if (after !== NIL && after !== survivor) holes.remove(after, afterSize);
+    list.merge(before, block, after, survivor, beforeSize + size + afterSize);
+    if (survivor !== block) {
+      holes.resized(survivor, survivor === before ? beforeSize : afterSize);
+      return true;
+    }
+    records.markHole(block);
+    holes.insert(block);
     return true;
   }
 

@@ -150,6 +150,13 @@ export class SizeIndexedLookup implements HoleLookup {
     if (slBits === 0) this.flBitmap[fl >>> 5] = (this.flBitmap[fl >>> 5] ?? 0) & ~(1 << (fl & 31));
   }
 
+  /** Moves the HOLE to the class of its new size, if that is another class. */
+  resized(hole: number, oldSize: number): void {
+    if (mappingInsert(this.records.pieceSize(hole)) === mappingInsert(oldSize)) return;
+    this.remove(hole, oldSize);
+    this.insert(hole);
+  }
+
   reserveSegment(): void {}
 
   segmentAdded(_index: number): void {}
