@@ -4,7 +4,13 @@
  */
 
 /** What went wrong, as a stable code a caller can switch on. */
-export type MemsErrorCode = "INVALID_SIZE" | "ADDRESS_NOT_FOUND" | "OUT_OF_MEMORY" | "INVALID_OPTION" | "UNSUPPORTED_PLATFORM";
+export type MemsErrorCode =
+  | "INVALID_SIZE"
+  | "ADDRESS_NOT_FOUND"
+  | "OUT_OF_MEMORY"
+  | "INVALID_OPTION"
+  | "UNSUPPORTED_PLATFORM"
+  | "BROKEN_LOOKUP";
 
 export class MemsError extends Error {
   readonly code: MemsErrorCode;

@@ -9,15 +9,17 @@
  * testing entry.
  */
 import { AddressMap } from "./address-map.ts";
+import { GuardedLookup } from "./guarded-lookup.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
-import { createLookup, type HoleLookup, type Lookup } from "./lookup.ts";
+import { createLookup, type HoleLookup } from "./lookup.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
 export class FreeList {
   readonly pageSize: number;
   readonly startAddress: number;
-  readonly lookupName: Lookup;
+  /** The lookup's name: one of LOOKUPS, or the name of a lookup written outside the project. */
+  readonly lookupName: string;
   /** This instance's mmap/munmap calls and mapped bytes, segments and bookkeeping (stats() reports them). */
   readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
   /** Every main node and piece (layout.ts). */
@@ -35,10 +37,12 @@ export class FreeList {
   constructor(options: ResolvedOptions) {
     this.pageSize = options.pageSize;
     this.startAddress = options.startAddress;
-    this.lookupName = options.lookup;
+    const lookup = options.lookup;
     this.records = new Records(this.tally);
-    this.holes = createLookup(options.lookup, this.records);
     this.map = new AddressMap(options.startAddress, this.tally);
+    // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
+    this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
+    this.lookupName = this.holes.name;
   }
 
   countLive(size: number): void {
