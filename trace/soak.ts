@@ -12,8 +12,9 @@
  * be repeated exactly.
  */
 
-import { type Lookup, Mems } from "../core/index.ts";
+import { Mems } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
+import { type LookupChoice, lookupName } from "./lookups.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 
 /* Options and results */
@@ -22,7 +23,8 @@ export interface SoakOptions {
   /** Operations to run. */
   ops: number;
   seed: number;
-  lookup: Lookup;
+  /** One of the core's lookups by name, or a lookup written outside the project. */
+  lookup: LookupChoice;
   /** Heap walk and check of every live block every this many operations (and at the end). */
   checkEvery: number;
   /** Most blocks live at once. Default 20,000. */
@@ -46,7 +48,8 @@ export interface SoakProgress {
 
 export interface SoakResult {
   seed: number;
-  lookup: Lookup;
+  /** The lookup's name. */
+  lookup: string;
   ops: number;
   mallocs: number;
   frees: number;
@@ -72,7 +75,8 @@ export interface SoakResult {
 export class SoakError extends Error {
   constructor(
     readonly seed: number,
-    readonly lookup: Lookup,
+    /** The lookup's name. */
+    readonly lookup: string,
     readonly op: number,
     reason: string,
   ) {
@@ -103,7 +107,7 @@ export function soak(options: SoakOptions): SoakResult {
   return new Soak(options, new Mems(memsOptions)).run();
 }
 
-function emptyResult(seed: number, lookup: Lookup): SoakResult {
+function emptyResult(seed: number, lookup: string): SoakResult {
   return {
     seed,
     lookup,
@@ -149,7 +153,7 @@ class Soak {
     private readonly mems: Mems,
   ) {
     this.rng = new Prng(options.seed);
-    this.result = emptyResult(options.seed, options.lookup);
+    this.result = emptyResult(options.seed, lookupName(options.lookup));
     this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
     this.pageSize = mems.pageSize;
     this.address = new Float64Array(this.maxLive);
@@ -294,7 +298,7 @@ class Soak {
   /* Checks */
 
   private fail(reason: string): never {
-    throw new SoakError(this.options.seed, this.options.lookup, this.op, reason);
+    throw new SoakError(this.options.seed, lookupName(this.options.lookup), this.op, reason);
   }
 
   private checkBlock(i: number, when: string): void {
