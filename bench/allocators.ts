@@ -9,7 +9,7 @@
  */
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
-import { LOOKUPS, type Lookup, Mems } from "../core/index.ts";
+import { LOOKUPS, type Lookup, type LookupFactory, Mems } from "../core/index.ts";
 import { LIBC } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
@@ -91,7 +91,7 @@ export class MemsAllocator implements BenchAllocator {
   readonly translate: (handle: number, offset: number) => number;
 
   /** Over a new instance of `lookup`, or over `mems` (a test's, to look at the heap the bench loop leaves). */
-  constructor(lookup: Lookup, mems = new Mems({ lookup })) {
+  constructor(lookup: Lookup | LookupFactory, mems = new Mems({ lookup })) {
     this.mems = mems;
     this.translate = (handle, offset) => mems.tryGet(handle + offset);
   }
@@ -275,11 +275,14 @@ class TypedArrayAllocator implements BenchAllocator {
   }
 }
 
-/** A fresh in-process allocator, or undefined for `c-reference` and `glibc-c` (timed in their own processes). */
-export function createAllocator(name: AllocatorName, workload: Workload): BenchAllocator | undefined {
+/**
+ * A fresh in-process allocator, or undefined for `c-reference` and `glibc-c` (timed in their own processes).
+ * `custom` is the lookup of a `mems-*` allocator that is none of the core's (`bun bench --lookup FILE`).
+ */
+export function createAllocator(name: AllocatorName, workload: Workload, custom?: LookupFactory): BenchAllocator | undefined {
   if (isMemsAllocator(name)) {
-    const lookup = coreLookupOf(name);
-    if (lookup === undefined) throw new Error(`${name}: core has no lookup ${name.slice("mems-".length)}`);
+    const lookup = coreLookupOf(name) ?? (custom?.name === name.slice("mems-".length) ? custom : undefined);
+    if (lookup === undefined) throw new Error(`${name}: no lookup ${name.slice("mems-".length)} (core's, or one given with --lookup FILE)`);
     return new MemsAllocator(lookup);
   }
   switch (name) {

@@ -7,6 +7,7 @@
  * allocator's peaks (mapped bytes, mmap calls) before its finish and checks the run was balanced.
  */
 
+import type { LookupFactory } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import type { Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
@@ -67,8 +68,8 @@ function withStats(measurement: Measurement, stats: AllocatorStats, peakLiveByte
   return measurement;
 }
 
-function mustCreate(name: AllocatorName, workload: Workload): BenchAllocator {
-  const allocator = createAllocator(name, workload);
+function mustCreate(name: AllocatorName, workload: Workload, custom?: LookupFactory): BenchAllocator {
+  const allocator = createAllocator(name, workload, custom);
   if (allocator === undefined) throw new Error(`${name} does not run in a Bun process`);
   return allocator;
 }
@@ -82,9 +83,15 @@ function mustCreate(name: AllocatorName, workload: Workload): BenchAllocator {
  * finish (outside the operation loop, so every replay runs the same loop; every allocator keeps its own
  * peaks, none is sampled per operation).
  */
-export async function measureScenario(name: AllocatorName, workload: string, scenario: Scenario, budget: Budget): Promise<Measurement> {
+export async function measureScenario(
+  name: AllocatorName,
+  workload: string,
+  scenario: Scenario,
+  budget: Budget,
+  custom?: LookupFactory,
+): Promise<Measurement> {
   const shape = traceWorkload(scenario);
-  const allocator = mustCreate(name, shape);
+  const allocator = mustCreate(name, shape, custom);
   const state = replayState(scenario);
   const batches = new BatchRecorder(scenario.count);
   const clock = batches.timesBatches ? batches.clock : undefined;

@@ -28,6 +28,11 @@ export interface BenchOptions {
   /** Comma list of substrings of workload or allocator names. */
   filter?: string;
   /**
+   * Lookups written outside the project (`--lookup FILE`), loaded and checked by the caller: each runs as
+   * MeMS allocator `mems-NAME`, as the core's lookups beyond first-fit and size-indexed do.
+   */
+  lookups?: readonly { name: string; file: string }[];
+  /**
    * Progress lines (stderr in the CLI). It may throw to stop the run (the CLI does on SIGINT and
    * SIGTERM, after stopping the child): the temporary folder is removed on the way out.
    */
@@ -95,12 +100,12 @@ function filterTerms(filter: string | undefined): string[] {
  * allocator name (a typo would otherwise run the whole bench, minutes long), or no workload left with
  * --quick. The message lists the names.
  */
-export function filterProblem(filter: string, quick: boolean): string | undefined {
+export function filterProblem(filter: string, quick: boolean, allocators: readonly string[] = ALLOCATORS): string | undefined {
   const workloads = workloadSpecs(false).map((spec) => spec.name);
-  const names = `workloads: ${workloads.join(", ")}\nallocators: ${ALLOCATORS.join(", ")}`;
+  const names = `workloads: ${workloads.join(", ")}\nallocators: ${allocators.join(", ")}`;
   const terms = filterTerms(filter);
   if (terms.length === 0) return `--filter needs workload or allocator names (substrings, comma-separated)\n${names}`;
-  const unknown = terms.filter((term) => ![...workloads, ...ALLOCATORS].some((name) => name.includes(term)));
+  const unknown = terms.filter((term) => ![...workloads, ...allocators].some((name) => name.includes(term)));
   if (unknown.length > 0)
     return `--filter: ${unknown.map((term) => JSON.stringify(term)).join(", ")} names no workload or allocator\n${names}`;
   const chosen = workloadSpecs(quick).filter((spec) => selects(filter, workloads)(spec.name));
@@ -188,8 +193,10 @@ async function measureIn(
     file !== undefined ? ["--trace", file] : spec.kind === "get" ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)] : [];
   // MeMS on a trace of the strategies table also observes one replay for the figures timing does not give.
   const observe = spec.kind === "trace" && spec.strategy === true && isMemsAllocator(allocator) ? ["--observe"] : [];
+  const custom = options.lookups?.find((lookup) => `mems-${lookup.name}` === allocator);
+  const lookupFile = custom === undefined ? [] : ["--lookup-file", custom.file];
   return await runWorker(
-    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget, ...observe],
+    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget, ...observe, ...lookupFile],
     familyOf(spec)?.deadlineMs,
     peerEnv(allocator),
   );
@@ -278,11 +285,19 @@ async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadRep
   return report;
 }
 
+/** Every allocator of a run: MeMS with each core lookup and each lookup given in a file, then the peers. */
+export function allocatorNames(options: Pick<BenchOptions, "lookups">): AllocatorName[] {
+  const custom = (options.lookups ?? []).map((lookup): AllocatorName => `mems-${lookup.name}`);
+  const firstPeer = ALLOCATORS.findIndex((name) => !isMemsAllocator(name));
+  return [...ALLOCATORS.slice(0, firstPeer), ...custom, ...ALLOCATORS.slice(firstPeer)];
+}
+
 export async function runBench(options: BenchOptions, command = "bun bench"): Promise<BenchReport> {
   const started = Date.now();
   const workloadNames = workloadSpecs(false).map((spec) => spec.name);
   const specs = workloadSpecs(options.quick).filter((spec) => selects(options.filter, workloadNames)(spec.name));
-  const allocators = ALLOCATORS.filter(selects(options.filter, ALLOCATORS));
+  const names = allocatorNames(options);
+  const allocators = names.filter(selects(options.filter, names));
   const run: Run = {
     options,
     allocators,

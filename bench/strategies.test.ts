@@ -6,12 +6,14 @@ import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LOOKUPS, Mems } from "../core/index.ts";
+import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
 import { MALLOCLAB_DIR, mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario } from "../trace/format.ts";
 import { BlockTable } from "../trace/rules.ts";
-import { MemsAllocator } from "./allocators.ts";
+import { ALLOCATORS, createAllocator, MemsAllocator } from "./allocators.ts";
 import type { Measurement } from "./measure.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
+import { allocatorNames } from "./run.ts";
 import { ObservedHeap, observeStrategy, withStrategyFigures } from "./strategies.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
@@ -146,6 +148,23 @@ describe("bench/worker.ts --observe", () => {
     expect(measurement.segmentsAtPeak).toBe(figures.segmentsAtPeak);
   });
 
+  test("a lookup of your own, from its file: timed and observed as the core's are", () => {
+    const example = fileURLToPath(new URL("../docs/examples/lifo-first-fit.ts", import.meta.url));
+    const args = ["--workload", "w", "--trace", file, ...budget, "--observe", "--lookup-file", example];
+    const run = Bun.spawnSync([process.execPath, WORKER, "--allocator", "mems-lifo-first-fit", ...args]);
+    expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
+    const measurement = JSON.parse(run.stdout.toString()) as Measurement;
+    expect(measurement.allocator).toBe("mems-lifo-first-fit");
+    expect(measurement.holeBytesAtPeak).toBe(observeStrategy(readScenario(file), { lookup: lifoFirstFit }).holeBytesAtPeak);
+    const wrong = Bun.spawnSync([process.execPath, WORKER, "--allocator", "mems-first-fit", ...args]);
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stderr.toString()).toContain(`--allocator mems-first-fit: ${example} is the lookup of mems-lifo-first-fit`);
+    const get = ["--allocator", "mems-lifo-first-fit", "--blocks", "10", "--gets", "10", ...budget, "--lookup-file", example];
+    expect(Bun.spawnSync([process.execPath, WORKER, ...get]).stderr.toString()).toContain(
+      "the get workload is not run with a lookup of your own",
+    );
+  });
+
   test("a peer has nothing to observe", () => {
     const run = Bun.spawnSync([
       process.execPath,
@@ -161,5 +180,22 @@ describe("bench/worker.ts --observe", () => {
     ]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr.toString()).toContain("--observe: libc-ffi is no MeMS allocator");
+  });
+});
+
+describe("lookups in the bench", () => {
+  test("every core lookup is an allocator, and a file's joins them, before the peers", () => {
+    expect(ALLOCATORS.slice(0, 5)).toEqual(["mems-size-indexed", "mems-first-fit", "mems-best-fit", "mems-next-fit", "mems-worst-fit"]);
+    const names = allocatorNames({ lookups: [{ name: "lifo-first-fit", file: "x.ts" }] });
+    expect(names.slice(4, 7)).toEqual(["mems-worst-fit", "mems-lifo-first-fit", "c-reference"]);
+    expect(allocatorNames({})).toEqual([...ALLOCATORS]);
+  });
+
+  test("MeMS with a lookup that is none of the core's needs its factory", () => {
+    const shape = { peakLiveBytes: 1, peakLiveBlocks: 1 };
+    expect(() => createAllocator("mems-lifo-first-fit", shape)).toThrow("mems-lifo-first-fit: no lookup lifo-first-fit");
+    const allocator = createAllocator("mems-lifo-first-fit", shape, lifoFirstFit);
+    expect(allocator?.malloc(10)).toBe(1000);
+    allocator?.finish();
   });
 });
