@@ -70,6 +70,7 @@ export const NOTES = [
   "peak mapped: MeMS and C: segment bytes mapped at the peak (bookkeeping excluded); thi.ng-malloc: the highest `top` of its pool; utilization: peak live bytes of the trace / peak mapped.",
   "latency: the time of batches of 1,000 operations in the timed replays (one clock reading per batch): p50, p99, p99.9 and the slowest batch; the C binary times whole replays only.",
   "scaling: the churn trace at 100 to 1,000,000 live blocks; an allocator that does not finish a size within 30 s is stopped there and runs no larger size. A size with the trace of another workload (scaling-10k is churn-10k) is measured once.",
+  "strategies: every MeMS lookup on the malloc-lab and real-* traces (docs/strategies.md); MeMS with a lookup beyond first-fit and size-indexed runs those and the small churn workloads only. Utilization, peak mapped, HOLE bytes at the peak and mmap calls there come from one observed replay of the cell (bench/strategies.ts), ns/op from the timed ones.",
   ...PEER_NOTES,
 ];
 

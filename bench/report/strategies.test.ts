@@ -200,19 +200,22 @@ describe("docs/strategies.md's block", () => {
     );
   });
 
-  test("the script rewrites the page from a report's JSON, and says its usage when called wrong", () => {
+  test("the script rewrites the page and draws the chart from a report's JSON, and says its usage when called wrong", async () => {
     const page = join(dir, "strategies.md");
     const json = join(dir, "report.json");
+    const chart = join(dir, "strategies.svg");
     writeFileSync(page, `# Strategies\n\n${DOC_START}\nold\n${DOC_END}\n\nThe end.\n`);
     writeFileSync(json, JSON.stringify(strategiesReport()));
     const said: string[] = [];
-    expect(main(["--into", page, json], (text) => said.push(text))).toBe(0);
+    expect(await main(["--into", page, "--chart", chart, json], (text) => said.push(text))).toBe(0);
     const text = readFileSync(page, "utf8");
     expect(text).not.toContain("old");
     expect(text).toContain("Over the 2 traces");
     expect(text).toEndWith(`${DOC_END}\n\nThe end.\n`);
-    expect(said).toEqual([`wrote the strategies block of ${page} from ${json}\n`]);
-    expect(main(["--into", page], (text) => said.push(text))).toBe(2);
+    expect(readFileSync(chart, "utf8")).toStartWith("<svg");
+    expect(said).toEqual([`wrote the strategies block of ${page} from ${json}\n`, `wrote ${chart}\n`]);
+    expect(await main(["--into", page], (text) => said.push(text))).toBe(2);
     expect(said.at(-1)).toStartWith("usage:");
+    expect(await main([json], (text) => said.push(text))).toBe(2);
   });
 });

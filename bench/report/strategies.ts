@@ -8,10 +8,12 @@
  * the lookup that maps least, as a geometric mean), a verdict against the literature's ranking, the
  * report's chart, and docs/strategies.md's generated block:
  *
- *   bun bench/report/strategies.ts --into docs/strategies.md REPORT.json
+ *   bun bench/report/strategies.ts --into docs/strategies.md --chart docs/pictures/strategies.svg REPORT.json
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import type { TopLevelSpec } from "vega-lite";
+import { renderSvg } from "../../lib/vega.ts";
 import { BASELINE, isMemsAllocator } from "../allocators.ts";
 import { isSkipped } from "../family.ts";
 import type { BenchReport } from "../run.ts";
@@ -245,7 +247,8 @@ export function strategyChart(report: BenchReport, table: StrategyTable): TopLev
   };
   const nsDomain = logDomain(Math.min(...values.map((value) => value.ns)), Math.max(...values.map((value) => value.ns)));
   const overLeast = Math.max(1.01, ...values.map((value) => value.overLeast ?? 1));
-  const height = { step: 5 * table.lookups.length + 8 };
+  // With yOffset, the step is one lookup's bar within a trace's row.
+  const height = { step: 6 };
   const panel = (name: string, title: string, mark: "bar" | "point", x: object, from?: number) => ({
     name,
     width: 260,
@@ -362,17 +365,33 @@ export function withBlock(text: string, block: string): string {
   return text.slice(0, start) + block + text.slice(end + DOC_END.length);
 }
 
-/** `bun bench/report/strategies.ts --into FILE.md REPORT.json`: rewrites the block of FILE.md; returns the exit status. */
-export function main(args: readonly string[], write: (text: string) => void): number {
-  const [flag, into, source, ...rest] = args;
-  if (flag !== "--into" || into === undefined || source === undefined || rest.length > 0) {
-    write("usage: bun bench/report/strategies.ts --into FILE.md REPORT.json\n");
+/**
+ * `bun bench/report/strategies.ts --into FILE.md [--chart FILE.svg] REPORT.json`: rewrites the block of
+ * FILE.md (and draws the chart into FILE.svg) from a bench report's JSON; returns the exit status.
+ */
+export async function main(args: readonly string[], write: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { into: { type: "string" }, chart: { type: "string" } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const [source, ...rest] = positionals;
+  const into = values.into;
+  const chart = values.chart;
+  if (typeof into !== "string" || source === undefined || rest.length > 0 || (chart !== undefined && typeof chart !== "string")) {
+    write("usage: bun bench/report/strategies.ts --into FILE.md [--chart FILE.svg] REPORT.json\n");
     return 2;
   }
   const report = JSON.parse(readFileSync(source, "utf8")) as BenchReport;
   writeFileSync(into, withBlock(readFileSync(into, "utf8"), strategiesBlock(report, source)));
   write(`wrote the strategies block of ${into} from ${source}\n`);
+  const table = strategyTable(report);
+  if (chart !== undefined && table !== undefined) {
+    writeFileSync(chart, await renderSvg(strategyChart(report, table)));
+    write(`wrote ${chart}\n`);
+  }
   return 0;
 }
 
-if (import.meta.main) process.exitCode = main(process.argv.slice(2), (text) => process.stderr.write(text));
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2), (text) => process.stderr.write(text));
