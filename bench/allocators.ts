@@ -42,6 +42,19 @@ export const MEMS_ALLOCATORS: readonly MemsAllocatorName[] = [
 /** Every allocator: MeMS with each lookup core has (new lookups appear here by themselves), then the peers. */
 export const ALLOCATORS: readonly AllocatorName[] = [...MEMS_ALLOCATORS, ...PEERS];
 
+/**
+ * Every allocator of a run: MeMS with each core lookup, then with each lookup given in a file
+ * (`bun bench --lookup FILE`, as `mems-NAME`), then the peers.
+ */
+export function allocatorNames(custom: readonly { name: string }[] = []): AllocatorName[] {
+  const firstPeer = ALLOCATORS.findIndex((name) => !isMemsAllocator(name));
+  return [
+    ...ALLOCATORS.slice(0, firstPeer),
+    ...custom.map((lookup): AllocatorName => `mems-${lookup.name}`),
+    ...ALLOCATORS.slice(firstPeer),
+  ];
+}
+
 export function isMemsAllocator(name: string): name is MemsAllocatorName {
   return name.startsWith("mems-");
 }

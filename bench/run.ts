@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ALLOCATORS, type AllocatorName, isMemsAllocator } from "./allocators.ts";
+import { ALLOCATORS, type AllocatorName, allocatorNames, isMemsAllocator } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
 import type { Measurement } from "./measure.ts";
@@ -286,18 +286,11 @@ async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadRep
   return report;
 }
 
-/** Every allocator of a run: MeMS with each core lookup and each lookup given in a file, then the peers. */
-export function allocatorNames(options: Pick<BenchOptions, "lookups">): AllocatorName[] {
-  const custom = (options.lookups ?? []).map((lookup): AllocatorName => `mems-${lookup.name}`);
-  const firstPeer = ALLOCATORS.findIndex((name) => !isMemsAllocator(name));
-  return [...ALLOCATORS.slice(0, firstPeer), ...custom, ...ALLOCATORS.slice(firstPeer)];
-}
-
 export async function runBench(options: BenchOptions, command = "bun bench"): Promise<BenchReport> {
   const started = Date.now();
   const workloadNames = workloadSpecs(false).map((spec) => spec.name);
   const specs = workloadSpecs(options.quick).filter((spec) => selects(options.filter, workloadNames)(spec.name));
-  const names = allocatorNames(options);
+  const names = allocatorNames(options.lookups);
   const allocators = names.filter(selects(options.filter, names));
   const run: Run = {
     options,

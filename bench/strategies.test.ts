@@ -10,10 +10,9 @@ import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
 import { MALLOCLAB_DIR, mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario } from "../trace/format.ts";
 import { BlockTable } from "../trace/rules.ts";
-import { ALLOCATORS, createAllocator, MemsAllocator } from "./allocators.ts";
+import { ALLOCATORS, allocatorNames, createAllocator, MemsAllocator } from "./allocators.ts";
 import type { Measurement } from "./measure.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
-import { allocatorNames } from "./run.ts";
 import { ObservedHeap, observeStrategy, withStrategyFigures } from "./strategies.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
@@ -186,9 +185,9 @@ describe("bench/worker.ts --observe", () => {
 describe("lookups in the bench", () => {
   test("every core lookup is an allocator, and a file's joins them, before the peers", () => {
     expect(ALLOCATORS.slice(0, 5)).toEqual(["mems-size-indexed", "mems-first-fit", "mems-best-fit", "mems-next-fit", "mems-worst-fit"]);
-    const names = allocatorNames({ lookups: [{ name: "lifo-first-fit", file: "x.ts" }] });
+    const names = allocatorNames([{ name: "lifo-first-fit" }]);
     expect(names.slice(4, 7)).toEqual(["mems-worst-fit", "mems-lifo-first-fit", "c-reference"]);
-    expect(allocatorNames({})).toEqual([...ALLOCATORS]);
+    expect(allocatorNames()).toEqual([...ALLOCATORS]);
   });
 
   test("MeMS with a lookup that is none of the core's needs its factory", () => {

@@ -7,9 +7,10 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
+import { allocatorNames } from "../bench/allocators.ts";
 import { writeResults } from "../bench/report/outputs.ts";
 import { formatReport } from "../bench/report/text.ts";
-import { allocatorNames, filterProblem, runBench } from "../bench/run.ts";
+import { filterProblem, runBench } from "../bench/run.ts";
 import { loadLookupFile } from "../trace/lookups.ts";
 import { asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
@@ -63,7 +64,7 @@ export function benchCommand(y: Argv): Argv {
         }),
     async (argv) => {
       const lookups = await asUsage(() => lookupFiles(argv.lookup ?? []));
-      const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick, allocatorNames({ lookups }));
+      const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick, allocatorNames(lookups));
       if (filter !== undefined) throw new UsageError(filter);
       const command = [
         "bun bench",

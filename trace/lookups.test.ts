@@ -55,7 +55,7 @@ describe("resolveLookup", () => {
     await expect(loadLookupFile(empty)).rejects.toThrow(
       `--lookup ${empty}: INVALID_OPTION: lookup empty: create() must return a HoleLookup; it lacks`,
     );
-    const clash = module("clash.ts", 'export default { name: "first-fit", create: () => ({}) };\n');
+    const clash = module("clash.ts", 'export default { name: "first-fit", create: Object };\n');
     await expect(loadLookupFile(clash)).rejects.toThrow("that is none of first-fit");
     const throwing = module("create-throws.ts", 'export default { name: "oops", create: () => { throw new TypeError("no"); } };\n');
     await expect(loadLookupFile(throwing)).rejects.toThrow(TypeError);
