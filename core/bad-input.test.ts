@@ -5,22 +5,17 @@
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
-import {
-  GRANULE,
-  injectMmapFailures,
-  LOOKUPS,
-  MAX_REQUEST,
-  Mems,
-  mems_finish,
-  mems_free,
-  mems_get,
-  mems_init,
-  mems_instance,
-  mems_malloc,
-  osCounters,
-} from "./index.ts";
+import { LOOKUPS, MAX_ADDRESS, Mems } from "./index.ts";
+import { mems_finish, mems_free, mems_get, mems_init, mems_malloc } from "./seed.ts";
+import { GRANULE, injectMmapFailures, mems_instance, osCounters } from "./testing.ts";
 
 const make = instancesFinishedAfterEachTest();
+
+/** The address mems_malloc gave, which must not be NULL. */
+function allocated(v: number | null): number {
+  if (v === null) throw new Error("mems_malloc gave NULL");
+  return v;
+}
 
 /**
  * A heap with blocks in two segments, a HOLE between blocks and a HOLE at a segment's end; every block
@@ -49,7 +44,7 @@ const BAD_SIZES: [string, unknown][] = [
   ["NaN", Number.NaN],
   ["Infinity", Number.POSITIVE_INFINITY],
   ["-Infinity", Number.NEGATIVE_INFINITY],
-  ["2^48 + 1", MAX_REQUEST + 1],
+  ["2^48 + 1", MAX_ADDRESS + 1],
   ["2^53", 2 ** 53],
   ["a string", "100"],
   ["undefined", undefined],
@@ -167,7 +162,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     for (let i = 0; i < 5000 && !failed; i++) {
       const code = codeOf(() => blocks.push(mems.malloc(8)));
       if (code === "no error") {
-        mems.view(blocks[blocks.length - 1] as number).fill(i & 0xff);
+        mems.view(blocks.at(-1) ?? -1).fill(i & 0xff);
         before = JSON.stringify(mems.chains());
         continue;
       }
@@ -321,8 +316,8 @@ describe("seed-compatible API", () => {
     const log = spyOn(console, "log").mockImplementation(() => {});
     try {
       mems_init({ startAddress: 0, lookup: "size-indexed" });
-      const a = mems_malloc(300) as number;
-      const freed = mems_malloc(100) as number;
+      const a = allocated(mems_malloc(300));
+      const freed = allocated(mems_malloc(100));
       mems_free(freed);
       mems_instance().view(a).fill(0x42);
       log.mockClear();
@@ -348,7 +343,7 @@ describe("seed-compatible API", () => {
 
   test("mems_init with bad options throws INVALID_OPTION and leaves the instance in use as it was", () => {
     mems_init();
-    const a = mems_malloc(64) as number;
+    const a = allocated(mems_malloc(64));
     mems_instance().view(a).fill(5);
     const before = snapshot(mems_instance(), [a]);
     expect(codeOf(() => mems_init({ pageSize: 0 }))).toBe("INVALID_OPTION");
@@ -358,7 +353,7 @@ describe("seed-compatible API", () => {
 
   test("out of memory returns null and changes nothing; a later fitting request succeeds", () => {
     mems_init();
-    const a = mems_malloc(100) as number;
+    const a = allocated(mems_malloc(100));
     mems_instance().view(a).fill(1);
     const before = snapshot(mems_instance(), [a]);
     injectMmapFailures(3);

@@ -1,5 +1,5 @@
 /**
- * Glossary and record layouts of MeMS's bookkeeping.
+ * Glossary and record layouts of MeMS's bookkeeping, and the accessors that are the only code to know them.
  *
  * Glossary
  * - segment: one mapping MeMS took from the OS for its user, a whole number of PAGE_SIZE bytes.
@@ -12,80 +12,480 @@
  *   mapping (segment base + offset); what `get` returns.
  * - page: PAGE_SIZE bytes, the unit in which segments are mapped and counted (not the OS page).
  * - record: one fixed-size slot of the record pool, holding either a main node or a piece.
+ * - segment index: a segment's position in the main chain (0 for the first mapped); lookups keep their
+ *   per-segment data by it.
  * - granule: GRANULE bytes of virtual space; the address map names, for each granule, the piece that
  *   holds its last byte, so an address is found without walking any chain.
  *
  * Every piece record is 32 bytes (two to a cache line) and every main record 64 bytes (two consecutive
- * slots), in a pool that MeMS maps itself, seen through a Float64Array (F) and an Int32Array (I) over the
- * same memory. Slot r's f64 slots are F[r*4 + k], its i32 slots I[r*8 + k]. Links are record numbers,
- * NIL (-1) for none. Each piece's main node is in a parallel Int32Array (PM[r]), and its physical
- * address is not stored: it is its segment's physical base + (virtual address - the segment's start).
+ * slots), in a pool that MeMS maps itself, seen through a Float64Array (sizes and addresses) and an
+ * Int32Array (links, and the small integers that share their width) over the same memory. Slot r's f64
+ * fields are at r*4 + k, its i32 fields at r*8 + k. Links are record numbers, NIL (-1) for none. Each
+ * piece's main node is in a parallel Int32Array (one entry per slot), and its physical address is not
+ * stored: it is its segment's physical base + (virtual address - the segment's start).
+ *
+ * Nothing outside this file reads a slot: `Records` below names every field (`pieceSize(r)`,
+ * `setNextPiece(r, n)`, `isHole(r)`, `segmentOf(r)`, ...), as tlsf.c's `block_size` and AssemblyScript's
+ * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
-
-/** Bytes per record slot. */
-export const RECORD_BYTES = 32;
-/** Float64 slots per record slot (shift: r << 2). */
-export const F_SHIFT = 2;
-/** Int32 slots per record slot (shift: r << 3). */
-export const I_SHIFT = 3;
-/** Slots a main record takes. */
-export const MAIN_SLOTS = 2;
+import type { HoleRecords } from "./lookup.ts";
+import { createMapping, type Mapping, releaseMapping, roundToOsPages } from "./mapping.ts";
+import type { OsCounters } from "./os.ts";
 
 /** The null link. */
 export const NIL = -1;
 
+/** Bytes of virtual space per address-map entry (a power of two). */
+export const GRANULE_LOG2 = 7;
+export const GRANULE = 1 << GRANULE_LOG2;
+
+/** Bytes per record slot. */
+const RECORD_BYTES = 32;
+/** Float64 fields per record slot (shift: r << 2). */
+const F_SHIFT = 2;
+/** Int32 fields per record slot (shift: r << 3). */
+const I_SHIFT = 3;
+/** Slots a main record takes. */
+const MAIN_SLOTS = 2;
+/** Slots a new segment takes at most: its main record and two pieces (a block and the HOLE after it). */
+export const SEGMENT_SLOTS = MAIN_SLOTS + 2;
+/** Record slots the pool starts with (64 KiB). */
+const INITIAL_RECORDS = 1024;
+
 /*
- * Piece record (a sub-chain node): the seed's size, virtual_address, next and prev, and the two links of
- * the hole lookup's lists (size-indexed: the HOLEs of a size class; first-fit: the HOLEs of a segment,
- * in address order). The type shares its slot with holePrev: a HOLE's slot is its previous HOLE in its
- * list or NIL, so every value >= NIL means HOLE; PROCESS and RECORD_FREE are below NIL.
+ * Piece record (a sub-chain node): the seed's size, virtual_address, next and prev, and two link slots
+ * that belong to the hole lookup while the piece is a HOLE (size-indexed: the HOLEs of a size class;
+ * first-fit: the HOLEs of a segment, in address order). The type shares its slot with holePrev: a HOLE's
+ * slot is its previous HOLE in the lookup's list or NIL, so every value >= NIL means HOLE; PROCESS and
+ * RECORD_FREE are below NIL. A lookup may store only NIL or a record number there.
  *
  *   byte 0        8                 16     20     24         28
  *   ┌─────────────┬─────────────────┬──────┬──────┬──────────┬───────────────────┐
  *   │ size (f64)  │ virtual_address │ next │ prev │ holeNext │ holePrev / type   │
  *   └─────────────┴─────────────────┴──────┴──────┴──────────┴───────────────────┘
+ *     core          core              core   core   lookup     lookup (HOLE) / core
  */
-export const P_SIZE = 0; // F
-export const P_VIRTUAL_ADDRESS = 1; // F
-export const P_NEXT = 4; // I
-export const P_PREV = 5; // I
-export const P_HOLE_NEXT = 6; // I: next HOLE of the same size class (size-indexed) or segment (first-fit)
-export const P_HOLE_PREV = 7; // I: previous HOLE of that list, or NIL; also the type (below)
-export const P_TYPE = P_HOLE_PREV;
+const P_SIZE = 0; // f64
+const P_VIRTUAL_ADDRESS = 1; // f64
+const P_NEXT = 4; // i32; also the pool's free-list link of a RECORD_FREE record
+const P_PREV = 5; // i32
+const P_HOLE_NEXT = 6; // i32: the lookup's
+const P_HOLE_PREV = 7; // i32: the lookup's while the piece is a HOLE; also the type (below)
+const P_TYPE = P_HOLE_PREV;
 
 /** Types: a HOLE is any value >= HOLE (NIL or a record); a record on the pool's free list is RECORD_FREE. */
-export const HOLE = NIL;
-export const PROCESS = -2;
-export const RECORD_FREE = -3;
+const HOLE = NIL;
+const PROCESS = -2;
+const RECORD_FREE = -3;
 
 /*
- * Main record (a main-chain node), two slots:
+ * Main record (a main-chain node), two slots, all the core's (a lookup keeps its per-segment data itself,
+ * by segment index):
  *
- *   byte 0                     8            16              24         28   32            40               44     48     52        56          60
- *   ┌──────────────────────────┬────────────┬───────────────┬──────────┬────┬─────────────┬────────────────┬──────┬──────┬─────────┬───────────┬──────────────┐
- *   │ start_virtual_address    │ total_size │ physical base │ lastHole │    │ maxHoleHint │ sub_chain_head │ next │ prev │ ordinal │ firstHole │ subChainTail │
- *   └──────────────────────────┴────────────┴───────────────┴──────────┴────┴─────────────┴────────────────┴──────┴──────┴─────────┴───────────┴──────────────┘
+ *   byte 0                     8            16              24               28              32     36     40      44        64
+ *   ┌──────────────────────────┬────────────┬───────────────┬────────────────┬───────────────┬──────┬──────┬───────┬─────────┐
+ *   │ start_virtual_address    │ total_size │ physical base │ sub_chain_head │ subChainTail  │ next │ prev │ index │ unused  │
+ *   └──────────────────────────┴────────────┴───────────────┴────────────────┴───────────────┴──────┴──────┴───────┴─────────┘
  *
- * maxHoleHint is never below the size of the segment's largest HOLE (it may be above it): first-fit skips
- * a segment whose hint is below the request. ordinal is the segment's position in the main chain (0 for
- * the first mapped), the index of its ArrayBuffer. firstHole and lastHole (first-fit only) are the
- * segment's first and last HOLE, NIL when it has none; first-fit links the segment's HOLEs in address
- * order through the pieces' holeNext and holePrev slots (which size-indexed uses for its class lists).
- * Sub-chain lengths are counted when stats are asked for, so no split or merge has to touch the main
- * record.
+ * index is the segment's position in the main chain (0 for the first mapped), also the index of its
+ * ArrayBuffer. subChainTail is the last piece of the sub-chain (the address map steps back across
+ * segments). Sub-chain lengths are counted when stats are asked for, so no split or merge has to touch
+ * the main record.
  */
-export const M_START_VIRTUAL_ADDRESS = 0; // F
-export const M_TOTAL_SIZE = 1; // F
-export const M_PHYSICAL_BASE = 2; // F
-export const M_MAX_HOLE_HINT = 4; // F
-export const M_SUB_CHAIN_HEAD = 10; // I
-export const M_NEXT = 11; // I
-export const M_PREV = 12; // I
-export const M_ORDINAL = 13; // I
-export const M_LAST_HOLE = 6; // I: first-fit: the segment's last HOLE (NIL when none)
-export const M_FIRST_HOLE = 14; // I: first-fit: the segment's first HOLE (NIL when none)
-export const M_SUB_CHAIN_TAIL = 15; // I: the last piece of the sub-chain (the address map steps back across segments)
+const M_START_VIRTUAL_ADDRESS = 0; // f64
+const M_TOTAL_SIZE = 1; // f64
+const M_PHYSICAL_BASE = 2; // f64
+const M_SUB_CHAIN_HEAD = 6; // i32
+const M_SUB_CHAIN_TAIL = 7; // i32
+const M_NEXT = 8; // i32
+const M_PREV = 9; // i32
+const M_INDEX = 10; // i32
 
-/** Bytes of virtual space per address-map entry (a power of two). */
-export const GRANULE_LOG2 = 7;
-export const GRANULE = 1 << GRANULE_LOG2;
+/** What a walk of the chains calls, in address order. A visitor without `piece` and `segmentEnd` walks the main chain only. */
+export interface ChainVisitor {
+  /** A segment, before its pieces; `index` is its position in the main chain. */
+  segment?(main: number, index: number): void;
+  /** A piece of the segment `main`. */
+  piece?(piece: number, main: number): void;
+  /** After the segment's last piece: `length` pieces, the last of them `last` (NIL when none). */
+  segmentEnd?(main: number, length: number, last: number): void;
+}
+
+/** The Error checkInvariants throws, naming the invariant that broke (also the walk's, on a cycle). */
+export function invariantBroken(message: string): Error {
+  return new Error(`MeMS invariant broken: ${message}`);
+}
+
+/**
+ * The record pool and the main chain's ends: every record of the free list, behind accessors named for
+ * their fields. The arrays are replaced when the pool grows, so callers keep record numbers, never views.
+ *
+ * Every read below is `array[index] ?? fallback`: the index is always in range (a record below the
+ * high-water mark), so the fallback is never taken; it is there for `noUncheckedIndexedAccess` (no cast,
+ * no `!`), and the JIT drops it once it has seen the load stay in bounds (measured: no cost).
+ *
+ * Every accessor is a leaf: it reads its arrays itself and calls nothing. JavaScriptCore inlines at most
+ * four calls deep (maximumInliningDepth 5), and user code -> malloc -> lookup -> accessor is already
+ * four; an accessor that called another would be a real call on the hot path (measured: get 5 -> 9 ns).
+ *
+ * The fields are TypeScript-private, not `#`: with `#` fields here, in the lookups and the address map,
+ * the bench's replay of a churn of 10,000 blocks took 67 ns an operation against 63 with plain ones
+ * (one process, the two alternating). The pool is reachable only through a Mems's private field (and
+ * the lookup it made, and the testing entry), so nothing user-facing exposes it.
+ */
+export class Records implements HoleRecords {
+  private readonly tally: OsCounters;
+  private mapping: Mapping | null = null;
+  /** The f64 fields of every slot: sizes and addresses. */
+  private sizesAndAddresses = new Float64Array(0);
+  /** The i32 fields of every slot: links, a piece's type, a segment's index. */
+  private links = new Int32Array(0);
+  /** The main record of each piece record, by record number (mapped at the end of the pool). */
+  private segmentOfPiece = new Int32Array(0);
+  private capacity = 0;
+  private highWater = 0;
+  private freeHead = NIL;
+  private freeCount = 0;
+  private head = NIL;
+  private tail = NIL;
+  private segments = 0;
+
+  constructor(tally: OsCounters) {
+    this.tally = tally;
+  }
+
+  /* Piece fields */
+
+  pieceSize(piece: number): number {
+    return this.sizesAndAddresses[(piece << F_SHIFT) + P_SIZE] ?? Number.NaN;
+  }
+
+  setPieceSize(piece: number, size: number): void {
+    this.sizesAndAddresses[(piece << F_SHIFT) + P_SIZE] = size;
+  }
+
+  /** The piece's first virtual address. */
+  pieceAddress(piece: number): number {
+    return this.sizesAndAddresses[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+  }
+
+  /** The next piece of the sub-chain, NIL after the segment's last. */
+  nextPiece(piece: number): number {
+    return this.links[(piece << I_SHIFT) + P_NEXT] ?? NIL;
+  }
+
+  setNextPiece(piece: number, next: number): void {
+    this.links[(piece << I_SHIFT) + P_NEXT] = next;
+  }
+
+  /** The previous piece of the sub-chain, NIL before the segment's first. */
+  prevPiece(piece: number): number {
+    return this.links[(piece << I_SHIFT) + P_PREV] ?? NIL;
+  }
+
+  setPrevPiece(piece: number, prev: number): void {
+    this.links[(piece << I_SHIFT) + P_PREV] = prev;
+  }
+
+  /** The piece right below this one in virtual space, across segments (NIL before the first). */
+  pieceBefore(piece: number): number {
+    const links = this.links;
+    const prev = links[(piece << I_SHIFT) + P_PREV] ?? NIL;
+    if (prev !== NIL) return prev;
+    const segment = links[((this.segmentOfPiece[piece] ?? NIL) << I_SHIFT) + M_PREV] ?? NIL;
+    return segment === NIL ? NIL : (links[(segment << I_SHIFT) + M_SUB_CHAIN_TAIL] ?? NIL);
+  }
+
+  /** The main record of the piece's segment. */
+  segmentOf(piece: number): number {
+    return this.segmentOfPiece[piece] ?? NIL;
+  }
+
+  /** The index of the piece's segment (its position in the main chain). */
+  segmentIndexOf(piece: number): number {
+    return this.links[((this.segmentOfPiece[piece] ?? NIL) << I_SHIFT) + M_INDEX] ?? NIL;
+  }
+
+  isHole(piece: number): boolean {
+    return (this.links[(piece << I_SHIFT) + P_TYPE] ?? NIL) >= HOLE;
+  }
+
+  isProcess(piece: number): boolean {
+    return (this.links[(piece << I_SHIFT) + P_TYPE] ?? NIL) === PROCESS;
+  }
+
+  /** A HOLE or a PROCESS: not a record of the pool's free list, nor anything else. */
+  isPiece(record: number): boolean {
+    const type = this.links[(record << I_SHIFT) + P_TYPE] ?? NIL;
+    return type >= HOLE || type === PROCESS;
+  }
+
+  /** The piece becomes a HOLE the lookup has not seen yet. */
+  markHole(piece: number): void {
+    this.links[(piece << I_SHIFT) + P_TYPE] = HOLE;
+  }
+
+  /** The piece becomes a PROCESS; the lookup's links in it are gone. */
+  markProcess(piece: number): void {
+    this.links[(piece << I_SHIFT) + P_TYPE] = PROCESS;
+  }
+
+  /* The lookup's two links in a HOLE */
+
+  holeNext(hole: number): number {
+    return this.links[(hole << I_SHIFT) + P_HOLE_NEXT] ?? NIL;
+  }
+
+  setHoleNext(hole: number, next: number): void {
+    this.links[(hole << I_SHIFT) + P_HOLE_NEXT] = next;
+  }
+
+  holePrev(hole: number): number {
+    return this.links[(hole << I_SHIFT) + P_HOLE_PREV] ?? NIL;
+  }
+
+  /** `prev` must be NIL or a record: the slot is also the type, and any value >= NIL means HOLE. */
+  setHolePrev(hole: number, prev: number): void {
+    this.links[(hole << I_SHIFT) + P_HOLE_PREV] = prev;
+  }
+
+  /* Main fields */
+
+  get firstSegment(): number {
+    return this.head;
+  }
+
+  get lastSegment(): number {
+    return this.tail;
+  }
+
+  get segmentCount(): number {
+    return this.segments;
+  }
+
+  segmentStart(main: number): number {
+    return this.sizesAndAddresses[(main << F_SHIFT) + M_START_VIRTUAL_ADDRESS] ?? Number.NaN;
+  }
+
+  segmentSize(main: number): number {
+    return this.sizesAndAddresses[(main << F_SHIFT) + M_TOTAL_SIZE] ?? Number.NaN;
+  }
+
+  physicalBase(main: number): number {
+    return this.sizesAndAddresses[(main << F_SHIFT) + M_PHYSICAL_BASE] ?? Number.NaN;
+  }
+
+  /** The physical address of virtual address `v` in the segment. */
+  physicalAddress(main: number, v: number): number {
+    const fields = this.sizesAndAddresses;
+    const f = main << F_SHIFT;
+    return (fields[f + M_PHYSICAL_BASE] ?? Number.NaN) + (v - (fields[f + M_START_VIRTUAL_ADDRESS] ?? Number.NaN));
+  }
+
+  /** The segment's position in the main chain (0 for the first mapped). */
+  segmentIndex(main: number): number {
+    return this.links[(main << I_SHIFT) + M_INDEX] ?? NIL;
+  }
+
+  nextSegment(main: number): number {
+    return this.links[(main << I_SHIFT) + M_NEXT] ?? NIL;
+  }
+
+  prevSegment(main: number): number {
+    return this.links[(main << I_SHIFT) + M_PREV] ?? NIL;
+  }
+
+  firstPiece(main: number): number {
+    return this.links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] ?? NIL;
+  }
+
+  lastPiece(main: number): number {
+    return this.links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] ?? NIL;
+  }
+
+  /* Building and joining chains */
+
+  /** A main record for a new segment, linked at the end of the main chain, with no piece yet. */
+  newSegment(start: number, size: number, base: number): number {
+    const main = this.highWater;
+    this.highWater += MAIN_SLOTS;
+    const f = main << F_SHIFT;
+    const i = main << I_SHIFT;
+    this.sizesAndAddresses[f + M_START_VIRTUAL_ADDRESS] = start;
+    this.sizesAndAddresses[f + M_TOTAL_SIZE] = size;
+    this.sizesAndAddresses[f + M_PHYSICAL_BASE] = base;
+    this.links[i + M_SUB_CHAIN_HEAD] = NIL;
+    this.links[i + M_SUB_CHAIN_TAIL] = NIL;
+    this.links[i + M_NEXT] = NIL;
+    this.links[i + M_PREV] = this.tail;
+    this.links[i + M_INDEX] = this.segments;
+    if (this.tail === NIL) this.head = main;
+    else this.links[(this.tail << I_SHIFT) + M_NEXT] = main;
+    this.tail = main;
+    this.segments++;
+    return main;
+  }
+
+  /**
+   * A new piece of `size` bytes at `virtualAddress`, a HOLE not yet in the lookup, linked into the
+   * segment's sub-chain right after `prev` (NIL: at its head). Its record comes from the pool's free list,
+   * else from the unused end (the caller made room). The caller keeps the tiling exact.
+   */
+  insertPiece(main: number, prev: number, virtualAddress: number, size: number): number {
+    const fields = this.sizesAndAddresses;
+    const links = this.links;
+    let piece = this.freeHead;
+    if (piece === NIL) {
+      piece = this.highWater++;
+    } else {
+      this.freeHead = links[(piece << I_SHIFT) + P_NEXT] ?? NIL;
+      this.freeCount--;
+    }
+    const next = prev === NIL ? (links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] ?? NIL) : (links[(prev << I_SHIFT) + P_NEXT] ?? NIL);
+    fields[(piece << F_SHIFT) + P_SIZE] = size;
+    fields[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] = virtualAddress;
+    links[(piece << I_SHIFT) + P_TYPE] = HOLE;
+    links[(piece << I_SHIFT) + P_PREV] = prev;
+    links[(piece << I_SHIFT) + P_NEXT] = next;
+    this.segmentOfPiece[piece] = main;
+    if (prev === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = piece;
+    else links[(prev << I_SHIFT) + P_NEXT] = piece;
+    if (next === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] = piece;
+    else links[(next << I_SHIFT) + P_PREV] = piece;
+    return piece;
+  }
+
+  /**
+   * The run of pieces first..last of one sub-chain becomes one piece in the record of `survivor` (one of
+   * them): it takes first's start and place and last's place; its size is the caller's to set. The other
+   * records of the run are unlinked but not released. Only the fields that change are written.
+   */
+  joinPieces(first: number, last: number, survivor: number): void {
+    const links = this.links;
+    // The piece-to-main column is read only when the run starts or ends its sub-chain: at a million
+    // blocks it is megabytes, and a read of it is a cache miss.
+    if (first !== survivor) {
+      const before = links[(first << I_SHIFT) + P_PREV] ?? NIL;
+      this.sizesAndAddresses[(survivor << F_SHIFT) + P_VIRTUAL_ADDRESS] =
+        this.sizesAndAddresses[(first << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+      links[(survivor << I_SHIFT) + P_PREV] = before;
+      if (before === NIL) links[((this.segmentOfPiece[survivor] ?? NIL) << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
+      else links[(before << I_SHIFT) + P_NEXT] = survivor;
+    }
+    if (last !== survivor) {
+      const after = links[(last << I_SHIFT) + P_NEXT] ?? NIL;
+      links[(survivor << I_SHIFT) + P_NEXT] = after;
+      if (after === NIL) links[((this.segmentOfPiece[survivor] ?? NIL) << I_SHIFT) + M_SUB_CHAIN_TAIL] = survivor;
+      else links[(after << I_SHIFT) + P_PREV] = survivor;
+    }
+  }
+
+  /* The one walk */
+
+  /**
+   * Visits every segment in main-chain order and, unless the visitor wants segments only, every piece of
+   * each in address order. A chain longer than the pool has records is a cycle: it throws rather than loop.
+   */
+  walk(visitor: ChainVisitor): void {
+    const withPieces = visitor.piece !== undefined || visitor.segmentEnd !== undefined;
+    let index = 0;
+    for (let main = this.head; main !== NIL; main = this.nextSegment(main), index++) {
+      if (index >= this.highWater) throw invariantBroken("the main chain has a cycle");
+      visitor.segment?.(main, index);
+      if (!withPieces) continue;
+      let length = 0;
+      let last = NIL;
+      for (let piece = this.firstPiece(main); piece !== NIL; piece = this.nextPiece(piece)) {
+        if (++length > this.highWater) throw invariantBroken(`the sub-chain of segment at ${this.segmentStart(main)} has a cycle`);
+        visitor.piece?.(piece, main);
+        last = piece;
+      }
+      visitor.segmentEnd?.(main, length, last);
+    }
+  }
+
+  /* The pool */
+
+  /** True once the pool is mapped (after the first malloc, until finish). */
+  get mapped(): boolean {
+    return this.mapping !== null;
+  }
+
+  /** Record slots in use (main records count two). */
+  get slotsInUse(): number {
+    return this.highWater - this.freeCount;
+  }
+
+  /** The slots that `segments` main records and `pieces` piece records take. */
+  slotsFor(segments: number, pieces: number): number {
+    return segments * MAIN_SLOTS + pieces;
+  }
+
+  /** A piece record can be taken without growing the pool. */
+  hasRoomForPiece(): boolean {
+    return this.freeCount > 0 || this.highWater < this.capacity;
+  }
+
+  /** A new segment's records (SEGMENT_SLOTS) can be taken without growing the pool. */
+  hasRoomForSegment(): boolean {
+    return this.capacity - this.highWater >= SEGMENT_SLOTS;
+  }
+
+  /** Gives a piece record back to the pool. */
+  releasePiece(piece: number): void {
+    this.links[(piece << I_SHIFT) + P_TYPE] = RECORD_FREE;
+    this.links[(piece << I_SHIFT) + P_NEXT] = this.freeHead;
+    this.freeHead = piece;
+    this.freeCount++;
+  }
+
+  /**
+   * Makes room for at least `count` more slots than the pool can give now. The pool is one mapping: the
+   * record slots, then the piece-to-main column (one Int32 a slot); it grows by mapping one at least
+   * twice as large, copying both parts, and unmapping the old one. A failed mmap changes nothing.
+   */
+  grow(count: number): void {
+    const old = this.mapping;
+    const wanted = roundToOsPages(Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES);
+    const slotBytes = old === null ? wanted : Math.max(wanted, this.capacity * RECORD_BYTES * 2);
+    const capacity = slotBytes / RECORD_BYTES;
+    const mapping = createMapping(slotBytes + capacity * 4, this.tally);
+    if (old !== null) {
+      const oldSlotBytes = this.capacity * RECORD_BYTES;
+      new Uint8Array(mapping.buffer, 0, oldSlotBytes).set(new Uint8Array(old.buffer, 0, oldSlotBytes));
+      new Int32Array(mapping.buffer, slotBytes, this.capacity).set(this.segmentOfPiece);
+      releaseMapping(old, this.tally);
+    }
+    this.mapping = mapping;
+    this.sizesAndAddresses = new Float64Array(mapping.buffer, 0, slotBytes / 8);
+    this.links = new Int32Array(mapping.buffer, 0, slotBytes / 4);
+    this.segmentOfPiece = new Int32Array(mapping.buffer, slotBytes, capacity);
+    this.capacity = capacity;
+  }
+
+  /** Unmaps the pool and forgets every record (finish). */
+  reset(): void {
+    if (this.mapping !== null) releaseMapping(this.mapping, this.tally);
+    this.mapping = null;
+    this.sizesAndAddresses = new Float64Array(0);
+    this.links = new Int32Array(0);
+    this.segmentOfPiece = new Int32Array(0);
+    this.capacity = 0;
+    this.highWater = 0;
+    this.freeHead = NIL;
+    this.freeCount = 0;
+    this.head = NIL;
+    this.tail = NIL;
+    this.segments = 0;
+  }
+
+  /* Bookkeeping memory for the lookups, counted with the instance's own */
+
+  mapBookkeeping(bytes: number): Mapping {
+    return createMapping(bytes, this.tally);
+  }
+
+  unmapBookkeeping(mapping: Mapping): void {
+    releaseMapping(mapping, this.tally);
+  }
+}

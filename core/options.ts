@@ -3,6 +3,7 @@
  * environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS, MEMS_LOOKUP) for what the options leave unsaid.
  * A bad value is an INVALID_OPTION error that names the option or the variable.
  */
+import { parseDecimalInteger } from "../lib/integers.ts";
 import { MemsError } from "./errors.ts";
 import { LOOKUPS, type Lookup } from "./lookup.ts";
 
@@ -12,16 +13,20 @@ export const PAGE_SIZE = 4096;
 export const DEFAULT_START_ADDRESS = 1000;
 /** The largest PAGE_SIZE accepted (1 GiB). */
 export const MAX_PAGE_SIZE = 2 ** 30;
-/** The largest start address accepted, and the largest request malloc accepts. */
+/**
+ * 2^48: the largest start address accepted, and the largest request malloc accepts (so every virtual
+ * address and size stays an exact integer in a double).
+ */
 export const MAX_ADDRESS = 2 ** 48;
 
+/** An option left undefined is unsaid: the environment or the default gives it. */
 export interface MemsOptions {
   /** The unit of mapping and of the stats' page count; any positive integer up to 2^30. Default 4096. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** The first MeMS virtual address; an integer from 0 to 2^48. Default 1000. */
-  startAddress?: number;
+  startAddress?: number | undefined;
   /** How a HOLE is chosen. Default "first-fit", the reference. */
-  lookup?: Lookup;
+  lookup?: Lookup | undefined;
 }
 
 export interface ResolvedOptions {
@@ -39,19 +44,49 @@ function checkInteger(value: unknown, min: number, max: number, name: string): n
   return value;
 }
 
-function fromEnvironment(text: string, name: string): number {
-  // Decimal digits only: "1e3", "0x10", " 12" or "" are refused rather than guessed at.
-  if (!/^[0-9]+$/.test(text)) {
-    throw new MemsError("INVALID_OPTION", `${name} must be a decimal integer, got ${JSON.stringify(text)}`);
-  }
-  return Number(text);
+/** An integer option's names, range and default. */
+interface IntegerOption {
+  readonly option: "pageSize" | "startAddress";
+  readonly variable: string;
+  readonly min: number;
+  readonly max: number;
+  readonly fallback: number;
+}
+
+const PAGE_SIZE_OPTION: IntegerOption = { option: "pageSize", variable: "MEMS_PAGE_SIZE", min: 1, max: MAX_PAGE_SIZE, fallback: PAGE_SIZE };
+const START_ADDRESS_OPTION: IntegerOption = {
+  option: "startAddress",
+  variable: "MEMS_START_ADDRESS",
+  min: 0,
+  max: MAX_ADDRESS,
+  fallback: DEFAULT_START_ADDRESS,
+};
+
+/**
+ * An integer option: the constructor's value, else the environment variable's text (decimal digits
+ * only, read by the project's one integer reader: "1e3", "0x10", " 12" or "" are refused rather than
+ * guessed at), else the default; either way within [min, max].
+ */
+function integerOption(options: MemsOptions, env: Environment, spec: IntegerOption): number {
+  const value = options[spec.option];
+  if (value !== undefined) return checkInteger(value, spec.min, spec.max, spec.option);
+  const text = env[spec.variable];
+  if (text === undefined) return spec.fallback;
+  const parsed = parseDecimalInteger(text);
+  if (parsed === undefined)
+    throw new MemsError("INVALID_OPTION", `${spec.variable} must be a decimal integer, got ${JSON.stringify(text)}`);
+  return checkInteger(parsed, spec.min, spec.max, spec.variable);
+}
+
+function isLookup(value: unknown): value is Lookup {
+  return LOOKUPS.some((name) => name === value);
 }
 
 function checkLookup(value: unknown, name: string): Lookup {
-  if (!LOOKUPS.includes(value as Lookup)) {
+  if (!isLookup(value)) {
     throw new MemsError("INVALID_OPTION", `${name} must be one of ${LOOKUPS.join(", ")}, got ${JSON.stringify(value)}`);
   }
-  return value as Lookup;
+  return value;
 }
 
 /** The parameters an instance runs with; throws INVALID_OPTION naming the first bad one. */
@@ -64,21 +99,9 @@ export function resolveOptions(options: MemsOptions = {}, env: Environment = pro
       throw new MemsError("INVALID_OPTION", `unknown option ${JSON.stringify(key)}`);
     }
   }
-  const envPage = env.MEMS_PAGE_SIZE;
-  const envStart = env.MEMS_START_ADDRESS;
+  const pageSize = integerOption(options, env, PAGE_SIZE_OPTION);
+  const startAddress = integerOption(options, env, START_ADDRESS_OPTION);
   const envLookup = env.MEMS_LOOKUP;
-  const pageSize =
-    options.pageSize !== undefined
-      ? checkInteger(options.pageSize, 1, MAX_PAGE_SIZE, "pageSize")
-      : envPage !== undefined
-        ? checkInteger(fromEnvironment(envPage, "MEMS_PAGE_SIZE"), 1, MAX_PAGE_SIZE, "MEMS_PAGE_SIZE")
-        : PAGE_SIZE;
-  const startAddress =
-    options.startAddress !== undefined
-      ? checkInteger(options.startAddress, 0, MAX_ADDRESS, "startAddress")
-      : envStart !== undefined
-        ? checkInteger(fromEnvironment(envStart, "MEMS_START_ADDRESS"), 0, MAX_ADDRESS, "MEMS_START_ADDRESS")
-        : DEFAULT_START_ADDRESS;
   const lookup =
     options.lookup !== undefined
       ? checkLookup(options.lookup, "lookup")

@@ -41,9 +41,11 @@ function run(seed: number, lookup: (typeof LOOKUPS)[number], pageSize: number, s
         live.push({ v, size, shadow });
       } else if (roll < 0.85 && live.length > 0) {
         const index = rng.int(0, live.length - 1);
-        mems.free(live[index].v);
-        live[index] = live[live.length - 1];
-        live.pop();
+        const last = live.pop();
+        const block = index < live.length ? live[index] : last;
+        if (block === undefined || last === undefined) throw new Error("no live block to free");
+        mems.free(block.v);
+        if (block !== last) live[index] = last;
       } else if (roll < 0.95) {
         // A raw address: freeing it succeeds exactly when it starts a live block.
         const address = startAddress + rng.int(-10, mems.stats().mappedBytes + 10);

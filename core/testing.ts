@@ -1,8 +1,15 @@
 /**
- * Test hooks (`mems/testing`): what a test of code built on MeMS may need and an application should not
- * use. Make mmap fail on purpose, read the process's mmap/munmap tallies, and reach the seed API's
- * default instance.
+ * The testing entry: hooks and constants for MeMS's own tests, not part of the public API (index.ts).
+ *
+ * - `injectMmapFailures(count, after?)`: the next `count` mmap calls fail (after `after` succeed), to
+ *   prove that a failure changes nothing; `injectMmapFailures(0)` switches it off.
+ * - `osCounters()`: the process's mmap/munmap calls and mapped bytes, every instance together.
+ * - `mems_instance()`: the seed API's default instance, for what the seed API does not show.
+ * - `GRANULE` (bytes of virtual space per address-map entry) and `OS_PAGE_SIZE` (the kernel's page).
+ * - `memsInternals(mems)`: an instance's records, lookup and address map, to break an invariant on purpose
+ *   and see checkInvariants name it.
  */
 export { GRANULE } from "./layout.ts";
-export { injectMmapFailures, OS_PAGE_SIZE, type OsCounters, osCounters } from "./os.ts";
-export { mems_instance } from "./seed.ts";
+export { type MemsInternals, memsInternals } from "./mems.ts";
+export { injectMmapFailures, OS_PAGE_SIZE, osCounters } from "./os.ts";
+export { defaultInstance as mems_instance } from "./seed-instance.ts";

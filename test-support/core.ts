@@ -3,7 +3,8 @@
  * off), the code of the MemsError an action throws, and a snapshot of everything observable.
  */
 import { afterEach } from "bun:test";
-import { injectMmapFailures, Mems, MemsError, type MemsErrorCode, type MemsOptions } from "../core/index.ts";
+import { Mems, MemsError, type MemsErrorCode, type MemsOptions } from "../core/index.ts";
+import { injectMmapFailures } from "../core/testing.ts";
 
 /** A `make(options)` whose instances are finished after every test of the calling file. */
 export function instancesFinishedAfterEachTest(): (options?: MemsOptions) => Mems {

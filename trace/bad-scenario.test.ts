@@ -4,7 +4,8 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { injectMmapFailures, LOOKUPS, type Mems, MemsError } from "../core/index.ts";
+import { LOOKUPS, type Mems, MemsError } from "../core/index.ts";
+import { injectMmapFailures } from "../core/testing.ts";
 import { errorOf, flipByte, run } from "../test-support/trace.ts";
 import { parseScenario } from "./format.ts";
 import { patternByte } from "./pattern.ts";

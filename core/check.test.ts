@@ -1,0 +1,147 @@
+/**
+ * checkInvariants can fail: each test breaks one invariant on purpose (through the testing entry's
+ * window on an instance) and expects the message that names it. The walk itself never hangs on a cycle.
+ */
+import { describe, expect, test } from "bun:test";
+import { instancesFinishedAfterEachTest } from "../test-support/core.ts";
+import { LOOKUPS, Mems } from "./index.ts";
+import { memsInternals } from "./testing.ts";
+
+const make = instancesFinishedAfterEachTest();
+
+/** Segment 0: a PROCESS, a HOLE, c PROCESS, the HOLE at its end; segment 1: d PROCESS and its HOLE. */
+function heap(mems: Mems) {
+  const a = mems.malloc(300);
+  const b = mems.malloc(300);
+  const c = mems.malloc(300);
+  mems.free(b);
+  const d = mems.malloc(5000);
+  mems.checkInvariants();
+  return { a, b, c, d };
+}
+
+/** The record of the piece starting at virtual address `v` (the address map names it for its first granule's last byte). */
+function recordAt(mems: Mems, v: number): number {
+  const { records, addressMap } = memsInternals(mems);
+  let record = addressMap[Math.floor((v - mems.startAddress) / 128)] ?? -1;
+  while (records.pieceAddress(record) > v) record = records.pieceBefore(record);
+  expect(records.pieceAddress(record)).toBe(v);
+  return record;
+}
+
+function brokenWith(mems: Mems): string {
+  try {
+    mems.checkInvariants();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return "no invariant broken";
+}
+
+describe.each(LOOKUPS)("%s", (lookup) => {
+  test("a wrong prev link in a sub-chain", () => {
+    const mems = make({ lookup });
+    const { a, c } = heap(mems);
+    memsInternals(mems).records.setPrevPiece(recordAt(mems, c), recordAt(mems, a));
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece at ${c} has a wrong prev link`);
+  });
+
+  test("pieces that no longer tile their segment", () => {
+    const mems = make({ lookup });
+    const { a, b } = heap(mems);
+    memsInternals(mems).records.setPieceSize(recordAt(mems, a), 299);
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece starts at ${b}, expected ${b - 1} (pieces must tile the segment)`);
+  });
+
+  test("two HOLEs side by side", () => {
+    const mems = make({ lookup });
+    const { c } = heap(mems);
+    memsInternals(mems).records.markHole(recordAt(mems, c));
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: two adjacent HOLEs at ${c} (they should have merged)`);
+  });
+
+  test("a record of the pool's free list in a sub-chain", () => {
+    const mems = make({ lookup });
+    const { c } = heap(mems);
+    const record = recordAt(mems, c);
+    memsInternals(mems).records.releasePiece(record);
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: record ${record} in the sub-chain of segment at 1000 is not a piece`);
+  });
+
+  test("an address-map entry naming the wrong piece", () => {
+    const mems = make({ lookup });
+    const { c } = heap(mems);
+    memsInternals(mems).addressMap[0] = recordAt(mems, c);
+    expect(brokenWith(mems)).toBe(
+      `MeMS invariant broken: address-map entry 0 (virtual 1000) names record ${recordAt(mems, c)}, expected the piece at 1000`,
+    );
+  });
+
+  test("a HOLE the lookup does not hold", () => {
+    const mems = make({ lookup });
+    const { b } = heap(mems);
+    const { records, lookup: holes } = memsInternals(mems);
+    holes.remove(recordAt(mems, b), records.pieceSize(recordAt(mems, b)));
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: the lookup misses the HOLE at ${b} (record ${recordAt(mems, b)})`);
+  });
+
+  test("a PROCESS the lookup still holds", () => {
+    const mems = make({ lookup });
+    const { b } = heap(mems);
+    memsInternals(mems).records.markProcess(recordAt(mems, b));
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: the lookup holds PROCESS record ${recordAt(mems, b)}`);
+  });
+
+  test("a wrong back link in the lookup's own list", () => {
+    const mems = make({ lookup });
+    const { b, d } = heap(mems);
+    const hole = recordAt(mems, b);
+    memsInternals(mems).records.setHolePrev(hole, recordAt(mems, d));
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: ${lookup}: HOLE record ${hole} has a wrong holePrev link`);
+  });
+
+  test("a sub-chain that loops: the walk stops and says so in stats(); checkInvariants names the first link that is wrong", () => {
+    const mems = make({ lookup });
+    const { a } = heap(mems);
+    const { records } = memsInternals(mems);
+    const first = recordAt(mems, a);
+    let last = first;
+    while (records.nextPiece(last) !== -1) last = records.nextPiece(last);
+    records.setNextPiece(last, first);
+    expect(() => mems.stats()).toThrow("MeMS invariant broken: the sub-chain of segment at 1000 has a cycle");
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece at ${a} has a wrong prev link`);
+  });
+
+  test("a segment's sub-chain that ends early", () => {
+    const mems = make({ lookup });
+    const { c } = heap(mems);
+    const { records } = memsInternals(mems);
+    const tail = records.nextPiece(recordAt(mems, c));
+    records.setNextPiece(recordAt(mems, c), -1);
+    expect(brokenWith(mems)).toBe(
+      `MeMS invariant broken: segment at 1000 names record ${tail} as its last piece, expected ${recordAt(mems, c)}`,
+    );
+  });
+
+  test("a block's bytes counted in the stats but not in the chains", () => {
+    const mems = make({ lookup });
+    const { b } = heap(mems);
+    const { records, lookup: holes } = memsInternals(mems);
+    holes.remove(recordAt(mems, b), 300);
+    records.markProcess(recordAt(mems, b));
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: blocks hold ${300 + 300 + 300 + 5000} bytes, the stats say ${300 + 300 + 5000}`);
+  });
+
+  // These instances are not finished: finish would munmap the made-up segment's range.
+  test.each([
+    ["a physical base off the OS page", 13288, 4096, 1, "segment at 13288 has physical base 1, not page-aligned"],
+    ["a gap in virtual space", 13289, 4096, 0, "segment 2 starts at 13289, expected 13288 (virtual ranges must be contiguous)"],
+    ["a size that is no whole number of pages", 13288, 100, 0, "segment at 13288 has size 100, not a positive multiple of PAGE_SIZE"],
+    ["no piece tiling it", 13288, 4096, 0, "pieces of segment at 13288 end at 13288, expected 17384"],
+  ])("a segment with %s", (_what, start, size, base, message) => {
+    const mems = new Mems({ lookup });
+    heap(mems);
+    memsInternals(mems).records.newSegment(start, size, base);
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: ${message}`);
+  });
+});

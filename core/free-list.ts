@@ -1,0 +1,188 @@
+/**
+ * The MeMS free list: the main chain of segments, each tiled by a sub-chain of PROCESS and HOLE pieces
+ * (records, layout.ts), the hole lookup (lookup.ts), the address map (address-map.ts), the counters, and
+ * the steps that change them: split, merge, a new segment, a larger record pool, finish.
+ *
+ * `Mems` (mems.ts) keeps one FreeList in its one private field and runs the fast paths of malloc, free
+ * and get over it; everything here is internal. The fields are plain, as in Records (layout.ts): `#`
+ * loads cost on the hot path, and the object is reachable only through that private field and the
+ * testing entry.
+ */
+import { AddressMap } from "./address-map.ts";
+import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
+import { createLookup, type HoleLookup, type Lookup } from "./lookup.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
+
+export class FreeList {
+  readonly pageSize: number;
+  readonly startAddress: number;
+  readonly lookupName: Lookup;
+  /** This instance's mmap/munmap calls and mapped bytes, segments and bookkeeping (stats() reports them). */
+  readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
+  /** Every main node and piece (layout.ts). */
+  readonly records: Records;
+  /** Which HOLE malloc takes. */
+  readonly holes: HoleLookup;
+  readonly map: AddressMap;
+  /** Segment ArrayBuffers by segment index, made on first `view` of the segment. */
+  segmentBuffers: (ArrayBuffer | undefined)[] = [];
+  segmentBytes = 0;
+  peakSegmentBytes = 0;
+  liveBytes = 0;
+  peakLiveBytes = 0;
+
+  constructor(options: ResolvedOptions) {
+    this.pageSize = options.pageSize;
+    this.startAddress = options.startAddress;
+    this.lookupName = options.lookup;
+    this.records = new Records(this.tally);
+    this.holes = createLookup(options.lookup, this.records);
+    this.map = new AddressMap(options.startAddress, this.tally);
+  }
+
+  countLive(size: number): void {
+    this.liveBytes += size;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+  }
+
+  /**
+   * Split: the piece keeps its first `size` bytes; the `rest` after them becomes a new HOLE piece,
+   * returned for the caller to give to the lookup. The PROCESS keeps its record (and so its address-map
+   * entries, its start and its links) and the rest, usually the shorter part, takes a new one, so the
+   * fewest address-map entries change.
+   */
+  split(piece: number, size: number, rest: number): number {
+    const records = this.records;
+    const v = records.pieceAddress(piece) + size;
+    records.setPieceSize(piece, size);
+    const hole = records.insertPiece(records.segmentOf(piece), piece, v, rest);
+    this.map.mapRange(hole, v, rest);
+    return hole;
+  }
+
+  /**
+   * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none; those not surviving
+   * already out of the lookup) become one piece of `size` bytes in the record of `survivor`, the largest
+   * of them, so the fewest address-map entries change and, when that was a HOLE, the lookup may not have
+   * to move it.
+   */
+  merge(before: number, piece: number, after: number, survivor: number, size: number): void {
+    const records = this.records;
+    const first = before === NIL ? piece : before;
+    const start = records.pieceAddress(first);
+    const survivorStart = records.pieceAddress(survivor);
+    const survivorEnd = survivorStart + records.pieceSize(survivor);
+    records.joinPieces(first, after === NIL ? piece : after, survivor);
+    // The granules of the run outside the survivor's old range name it now; the other records go back.
+    if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
+    if (start + size > survivorEnd) this.map.mapRange(survivor, survivorEnd, start + size - survivorEnd);
+    if (before !== NIL && before !== survivor) records.releasePiece(before);
+    if (piece !== survivor) records.releasePiece(piece);
+    if (after !== NIL && after !== survivor) records.releasePiece(after);
+    records.setPieceSize(survivor, size);
+  }
+
+  /** malloc's slow path when no HOLE fits: a new segment at the end of virtual space, PROCESS(size) + HOLE(rest). */
+  mallocInNewSegment(size: number): number {
+    const records = this.records;
+    if (!records.hasRoomForSegment()) this.growRecords(SEGMENT_SLOTS);
+    this.holes.reserveSegment();
+    const length = Math.ceil(size / this.pageSize) * this.pageSize;
+    const v = this.map.virtualEnd;
+    const main = records.newSegment(v, length, this.mapSegment(v, length));
+    this.map.extendTo(v + length);
+    this.segmentBytes += length;
+    if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
+    this.holes.segmentAdded(records.segmentIndex(main));
+    const block = records.insertPiece(main, NIL, v, length);
+    records.markProcess(block);
+    if (length !== size) this.holes.insert(this.split(block, size, length - size));
+    this.map.mapRange(block, v, size);
+    this.countLive(size);
+    return v;
+  }
+
+  /** Maps `length` bytes for the virtual range from `v`, and the address map to cover it; a failure changes nothing. */
+  private mapSegment(v: number, length: number): number {
+    const base = mapMemory(length, this.tally);
+    try {
+      this.map.reserve(v + length);
+    } catch (error) {
+      unmapMemory(base, length, this.tally);
+      throw error;
+    }
+    return base;
+  }
+
+  /**
+   * Grows the record pool (malloc's slow path). The first growth, in the first malloc, also lets the
+   * lookup map its tables: the first bookkeeping of all, so no later step can fail half-way for it.
+   */
+  growRecords(slots: number): void {
+    const records = this.records;
+    const first = !records.mapped;
+    records.grow(slots);
+    if (!first) return;
+    try {
+      this.holes.prepare();
+    } catch (error) {
+      records.reset();
+      throw error;
+    }
+  }
+
+  /** The segment's memory as one ArrayBuffer, made on first use. */
+  segmentBuffer(main: number): ArrayBuffer {
+    const records = this.records;
+    const index = records.segmentIndex(main);
+    let buffer = this.segmentBuffers[index];
+    if (buffer === undefined) {
+      buffer = bufferOver(records.physicalBase(main), records.segmentSize(main));
+      this.segmentBuffers[index] = buffer;
+    }
+    return buffer;
+  }
+
+  /** Unmaps every segment and all bookkeeping, and starts over: the next block is at the start address. */
+  finish(): void {
+    this.unmapSegments();
+    this.holes.reset();
+    this.records.reset();
+    this.map.reset();
+    this.segmentBuffers = [];
+    this.segmentBytes = 0;
+    this.peakSegmentBytes = 0;
+    this.liveBytes = 0;
+    this.peakLiveBytes = 0;
+  }
+
+  /**
+   * Gives every segment back. Segments the kernel placed side by side (it usually places each new
+   * mapping right below the last) go back in one munmap per run: the same pages, whole, with far fewer calls.
+   */
+  private unmapSegments(): void {
+    const records = this.records;
+    let runBase = 0;
+    let runLength = 0;
+    records.walk({
+      segment: (main) => {
+        const buffer = this.segmentBuffers[records.segmentIndex(main)];
+        if (buffer !== undefined) detachBuffer(buffer);
+        const base = records.physicalBase(main);
+        const length = records.segmentSize(main);
+        if (runLength > 0 && base === runBase + runLength) {
+          runLength += length;
+        } else if (runLength > 0 && base + length === runBase) {
+          runBase = base;
+          runLength += length;
+        } else {
+          if (runLength > 0) unmapMemory(runBase, runLength, this.tally);
+          runBase = base;
+          runLength = length;
+        }
+      },
+    });
+    if (runLength > 0) unmapMemory(runBase, runLength, this.tally);
+  }
+}
