@@ -1,9 +1,10 @@
 /** The scenario parser: both dialects, and every kind of bad line at its FILE:LINE. */
 
 import { describe, expect, test } from "bun:test";
+import { ALIGNMENTS } from "../core/index.ts";
 import { errorOf } from "../test-support/trace.ts";
 import { mallocLabTraces } from "./corpus.ts";
-import { detectDialect, Op, parseScenario, readScenario, type Scenario, ScenarioError } from "./format.ts";
+import { DIRECTIVE_ALIGNMENTS, detectDialect, Op, parseScenario, readScenario, type Scenario, ScenarioError } from "./format.ts";
 
 /** The text of operation i (a `g` or `e`). */
 function textOf(s: Scenario, i: number): string | undefined {
@@ -70,6 +71,10 @@ describe("mtrace dialect", () => {
     expect(s.count).toBe(2);
     expect(textOf(s, 1)).toBe("ab ");
     expect([...s.lineOf]).toEqual([1, 4]);
+  });
+
+  test("@align takes exactly the alignments MeMS does", () => {
+    expect(DIRECTIVE_ALIGNMENTS).toEqual([...ALIGNMENTS]);
   });
 
   test("@align takes each of 1, 2, 4, 8 and 16; the offset bound stays the size asked for", () => {
