@@ -57,10 +57,8 @@ export class FreeList {
    */
   split(piece: number, size: number, rest: number): number {
     const records = this.records;
-    const v = records.pieceAddress(piece) + size;
-    records.setPieceSize(piece, size);
-    const hole = records.insertPiece(records.segmentOf(piece), piece, v, rest);
-    this.map.mapRange(hole, v, rest);
+    const hole = records.splitPiece(piece, size, rest); // raw, in the layout's own module: see splitPiece
+    this.map.mapRange(hole, records.pieceAddress(hole), rest);
     return hole;
   }
 
@@ -76,14 +74,11 @@ export class FreeList {
     const start = records.pieceAddress(first);
     const survivorStart = records.pieceAddress(survivor);
     const survivorEnd = survivorStart + records.pieceSize(survivor);
-    records.joinPieces(first, after === NIL ? piece : after, survivor);
-    // The granules of the run outside the survivor's old range name it now; the other records go back.
+    // The chains (raw, in the layout's own module: see mergeFreed), then the granules of the run outside
+    // the survivor's old range, which name it now.
+    records.mergeFreed(before, piece, after, survivor, size);
     if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
     if (start + size > survivorEnd) this.map.mapRange(survivor, survivorEnd, start + size - survivorEnd);
-    if (before !== NIL && before !== survivor) records.releasePiece(before);
-    if (piece !== survivor) records.releasePiece(piece);
-    if (after !== NIL && after !== survivor) records.releasePiece(after);
-    records.setPieceSize(survivor, size);
   }
 
   /** malloc's slow path when no HOLE fits: a new segment at the end of virtual space, PROCESS(size) + HOLE(rest). */

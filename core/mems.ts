@@ -174,10 +174,8 @@ export class Mems {
     if (block === NIL || records.pieceAddress(block) !== v) return false;
     const size = records.pieceSize(block);
     list.liveBytes -= size;
-    const prev = records.prevPiece(block);
-    const next = records.nextPiece(block);
-    const before = prev !== NIL && records.isHole(prev) ? prev : NIL;
-    const after = next !== NIL && records.isHole(next) ? next : NIL;
+    const before = records.holeBefore(block);
+    const after = records.holeAfter(block);
     if (before === NIL && after === NIL) {
       records.markHole(block);
       holes.insert(block);
