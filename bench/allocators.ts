@@ -14,9 +14,13 @@ import { LIBC } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
 
-/** Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline. */
+/**
+ * Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline.
+ * `mems-size-indexed-a16` is the same lookup with `align: 16` (every request rounded up to 16 bytes).
+ */
 export const ALLOCATORS = [
   "mems-size-indexed",
+  "mems-size-indexed-a16",
   "mems-first-fit",
   "c-reference",
   "libc-ffi",
@@ -259,6 +263,8 @@ export function createAllocator(name: AllocatorName, workload: Workload): BenchA
   switch (name) {
     case "mems-size-indexed":
       return new MemsAllocator("size-indexed");
+    case "mems-size-indexed-a16":
+      return new MemsAllocator("size-indexed", new Mems({ lookup: "size-indexed", align: 16 }));
     case "mems-first-fit":
       return new MemsAllocator("first-fit");
     case "libc-ffi":

@@ -8,7 +8,7 @@ import type { Argv } from "yargs";
 import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../trace/soak.ts";
-import { CommandError, EXIT, integerArg } from "./io.ts";
+import { ALIGN_ARG, CommandError, EXIT, integerArg } from "./io.ts";
 import { OutputClosed, writeErr, writeOut } from "./output.ts";
 import { dieOf } from "./signals.ts";
 
@@ -16,7 +16,8 @@ const number = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 /** The summary table: one row per figure. */
 export function summaryTable(result: SoakResult): string {
-  const table = new Table({ head: ["soak", `seed ${result.seed}, ${result.lookup}`], style: { head: [], border: [] } });
+  const align = result.align === 1 ? "" : `, align ${result.align}`;
+  const table = new Table({ head: ["soak", `seed ${result.seed}, ${result.lookup}${align}`], style: { head: [], border: [] } });
   table.push(
     ["ops", number(result.ops)],
     ["mallocs", number(result.mallocs)],
@@ -49,6 +50,7 @@ export function soakCommand(y: Argv): Argv {
           describe: "seed of the run (default: from MEMS_SOAK_SEED or the clock)",
         })
         .option("lookup", { choices: LOOKUPS, default: "first-fit" as Lookup, describe: "how a HOLE is chosen" })
+        .option("align", { ...ALIGN_ARG, describe: "round every block up to a multiple of N, so each starts N-aligned" })
         .option("check-every", {
           ...integerArg("check-every", 1),
           default: 10_000,
@@ -84,6 +86,7 @@ export function soakCommand(y: Argv): Argv {
         },
       };
       if (argv["corrupt-at"] !== undefined) options.corruptAt = argv["corrupt-at"];
+      if (argv.align !== undefined) options.align = argv.align;
       let result: SoakResult;
       try {
         result = soak(options);
@@ -93,7 +96,7 @@ export function soakCommand(y: Argv): Argv {
         }
         throw new CommandError(
           error instanceof SoakError
-            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${error.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}`
+            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${error.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}${argv.align === undefined ? "" : ` --align ${argv.align}`}`
             : String(error),
           EXIT.failed,
         );

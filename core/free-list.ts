@@ -11,13 +11,15 @@
 import { AddressMap } from "./address-map.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
 import { createLookup, type HoleLookup, type Lookup } from "./lookup.ts";
-import type { ResolvedOptions } from "./options.ts";
+import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
 export class FreeList {
   readonly pageSize: number;
   readonly startAddress: number;
   readonly lookupName: Lookup;
+  /** Every block's size is a multiple of it, and so is every piece's offset in its segment (options.ts). */
+  readonly align: Alignment;
   /** This instance's mmap/munmap calls and mapped bytes, segments and bookkeeping (stats() reports them). */
   readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
   /** Every main node and piece (layout.ts). */
@@ -36,6 +38,7 @@ export class FreeList {
     this.pageSize = options.pageSize;
     this.startAddress = options.startAddress;
     this.lookupName = options.lookup;
+    this.align = options.align;
     this.records = new Records(this.tally);
     this.holes = createLookup(options.lookup, this.records);
     this.map = new AddressMap(options.startAddress, this.tally);

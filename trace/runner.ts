@@ -13,7 +13,7 @@
  * expect them. A write through a stale ID that lands in another block is exactly what it catches.
  */
 
-import { type Lookup, Mems, MemsError, type MemsOptions } from "../core/index.ts";
+import { ALIGNMENTS, type Alignment, type Lookup, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 import { BlockTable, NULL_HANDLE, type ReplayHeap } from "./rules.ts";
@@ -27,6 +27,8 @@ export interface ReplayOptions {
   pageSize?: number;
   /** Used where the scenario has no `@start` directive. */
   startAddress?: number;
+  /** Used where the scenario has no `@align` directive. */
+  align?: Alignment;
   lookup?: Lookup;
   /** Receives the output in chunks, in order; undefined runs quietly and formats nothing. */
   out?: (text: string) => void;
@@ -401,12 +403,22 @@ export function reportLine(result: ReplayResult): string {
 
 /* Helpers */
 
-function memsOptions(scenario: Scenario, options: ReplayOptions): MemsOptions {
+/**
+ * The options of the instance a scenario runs on: its directives, and `options` for what they leave
+ * unsaid (the parser has checked that an `@align` is one of core's ALIGNMENTS).
+ */
+export function memsOptions(
+  scenario: Scenario,
+  options: Pick<ReplayOptions, "pageSize" | "startAddress" | "align" | "lookup">,
+): MemsOptions {
   const result: MemsOptions = {};
-  const pageSize = scenario.directives.pageSize ?? options.pageSize;
-  const startAddress = scenario.directives.startAddress ?? options.startAddress;
+  const { directives } = scenario;
+  const pageSize = directives.pageSize ?? options.pageSize;
+  const startAddress = directives.startAddress ?? options.startAddress;
+  const align = ALIGNMENTS.find((a) => a === directives.align) ?? options.align;
   if (pageSize !== undefined) result.pageSize = pageSize;
   if (startAddress !== undefined) result.startAddress = startAddress;
+  if (align !== undefined) result.align = align;
   if (options.lookup !== undefined) result.lookup = options.lookup;
   return result;
 }
@@ -414,7 +426,7 @@ function memsOptions(scenario: Scenario, options: ReplayOptions): MemsOptions {
 /** A given instance cannot be reconfigured, so it must already be what the scenario asks for. */
 function checkGivenMems(scenario: Scenario, mems: Mems, options: ReplayOptions): void {
   const wanted = memsOptions(scenario, options);
-  for (const key of ["pageSize", "startAddress", "lookup"] as const) {
+  for (const key of ["pageSize", "startAddress", "align", "lookup"] as const) {
     if (wanted[key] !== undefined && wanted[key] !== mems[key]) {
       throw new Error(`${scenario.file}: the scenario wants ${key} ${wanted[key]}, the given Mems has ${mems[key]}`);
     }
