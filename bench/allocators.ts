@@ -9,7 +9,7 @@
  */
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
-import { LOOKUPS, type Lookup, type LookupFactory, Mems } from "../core/index.ts";
+import { LOOKUPS, type Lookup, type LookupFactory, Mems, type MemsOptions } from "../core/index.ts";
 import { LIBC } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
@@ -33,9 +33,16 @@ export type AllocatorName = MemsAllocatorName | PeerName;
 /** The allocator every ratio is to. */
 export const BASELINE = "mems-size-indexed" satisfies MemsAllocatorName;
 
-/** MeMS with each of core's lookups, under the names the tables and the JSON use (the baseline first). */
+/**
+ * MeMS with options besides its lookup, beside the baseline: `mems-size-indexed-a16` is size-indexed with
+ * `align: 16` (every request rounded up to 16 bytes).
+ */
+const MEMS_VARIANTS: Readonly<Record<string, MemsOptions>> = { "mems-size-indexed-a16": { lookup: "size-indexed", align: 16 } };
+
+/** MeMS with each of core's lookups (and the variants), under the names the tables and the JSON use (the baseline first). */
 export const MEMS_ALLOCATORS: readonly MemsAllocatorName[] = [
   BASELINE,
+  "mems-size-indexed-a16",
   ...LOOKUPS.filter((lookup) => `mems-${lookup}` !== BASELINE).map((lookup): MemsAllocatorName => `mems-${lookup}`),
 ];
 
@@ -59,10 +66,17 @@ export function isMemsAllocator(name: string): name is MemsAllocatorName {
   return name.startsWith("mems-");
 }
 
-/** The core lookup of a `mems-*` allocator, or undefined for a peer or a lookup written outside the project. */
-export function coreLookupOf(name: string): Lookup | undefined {
+/**
+ * The options of a `mems-*` allocator: a variant's, or its core lookup's; `custom` for the lookup written
+ * outside the project that `bun bench --lookup FILE` runs as `mems-NAME`. Undefined for a peer or an unknown name.
+ */
+export function memsOptionsOf(name: string, custom?: LookupFactory): MemsOptions | undefined {
+  if (!isMemsAllocator(name)) return undefined;
   const lookup = name.slice("mems-".length);
-  return isMemsAllocator(name) ? LOOKUPS.find((known) => known === lookup) : undefined;
+  const core = LOOKUPS.find((known) => known === lookup);
+  if (core !== undefined) return { lookup: core };
+  if (custom !== undefined && custom.name === lookup) return { lookup: custom };
+  return MEMS_VARIANTS[name];
 }
 
 /** What an allocator can say about its memory; absent fields print as '-'. */
@@ -294,9 +308,10 @@ class TypedArrayAllocator implements BenchAllocator {
  */
 export function createAllocator(name: AllocatorName, workload: Workload, custom?: LookupFactory): BenchAllocator | undefined {
   if (isMemsAllocator(name)) {
-    const lookup = coreLookupOf(name) ?? (custom?.name === name.slice("mems-".length) ? custom : undefined);
-    if (lookup === undefined) throw new Error(`${name}: no lookup ${name.slice("mems-".length)} (core's, or one given with --lookup FILE)`);
-    return new MemsAllocator(lookup);
+    const options = memsOptionsOf(name, custom);
+    if (options?.lookup === undefined)
+      throw new Error(`${name}: no lookup ${name.slice("mems-".length)} (core's, or one given with --lookup FILE)`);
+    return new MemsAllocator(options.lookup, new Mems(options));
   }
   switch (name) {
     case "libc-ffi":

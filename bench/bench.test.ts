@@ -178,6 +178,20 @@ describe("replay loop", () => {
     });
   }
 
+  test("mems-size-indexed-a16 hands out blocks whose addresses are multiples of 16; mems-size-indexed does not", () => {
+    const residues = (name: "mems-size-indexed" | "mems-size-indexed-a16") => {
+      const allocator = createAllocator(name, traceWorkload(scenario));
+      if (allocator?.translate === undefined) throw new Error(`${name} has no addresses`);
+      const translate = allocator.translate;
+      const handles = [3, 17, 100, 5000, 1, 33].map((size) => allocator.malloc(size));
+      const found = new Set(handles.map((handle) => translate(handle, 0) % 16));
+      allocator.finish();
+      return [...found];
+    };
+    expect(residues("mems-size-indexed-a16")).toEqual([0]);
+    expect(residues("mems-size-indexed").length).toBeGreaterThan(1);
+  });
+
   test("allocator names: all are known, c-reference and glibc-c run out of process, others are refused", () => {
     for (const name of ALLOCATORS) expect(isAllocatorName(name)).toBe(true);
     expect(isAllocatorName("jemalloc")).toBe(false);

@@ -10,7 +10,7 @@ import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
 import { MALLOCLAB_DIR, mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario } from "../trace/format.ts";
 import { BlockTable } from "../trace/rules.ts";
-import { ALLOCATORS, allocatorNames, createAllocator, MemsAllocator } from "./allocators.ts";
+import { ALLOCATORS, allocatorNames, createAllocator, MemsAllocator, memsOptionsOf } from "./allocators.ts";
 import type { Measurement } from "./measure.ts";
 import { replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { ObservedHeap, observeStrategy, withStrategyFigures } from "./strategies.ts";
@@ -86,6 +86,12 @@ describe("observeStrategy", () => {
       expect(figures.holeBytesAtPeak).toBeGreaterThan(0);
       expect(figures.holeBytesAtPeak).toBeLessThan(figures.peakMappedBytes);
     }
+    // With an alignment the blocks MeMS keeps are the rounded sizes; the peak live bytes stay the trace's.
+    const aligned = observeStrategy(scenario, { lookup: "size-indexed", align: 16 });
+    const allocator = new MemsAllocator("size-indexed", new Mems({ lookup: "size-indexed", align: 16 }));
+    const outcome = replayOnce(allocator, scenario, replayState(scenario), true);
+    expect(aligned.peakMappedBytes).toBe(outcome.stats.peakMappedBytes ?? -1);
+    expect(aligned.peakLiveBytes).toBe(traceWorkload(scenario).peakLiveBytes);
   });
 });
 
@@ -184,10 +190,24 @@ describe("bench/worker.ts --observe", () => {
 
 describe("lookups in the bench", () => {
   test("every core lookup is an allocator, and a file's joins them, before the peers", () => {
-    expect(ALLOCATORS.slice(0, 5)).toEqual(["mems-size-indexed", "mems-first-fit", "mems-best-fit", "mems-next-fit", "mems-worst-fit"]);
+    expect(ALLOCATORS.slice(0, 6)).toEqual([
+      "mems-size-indexed",
+      "mems-size-indexed-a16",
+      "mems-first-fit",
+      "mems-best-fit",
+      "mems-next-fit",
+      "mems-worst-fit",
+    ]);
     const names = allocatorNames([{ name: "lifo-first-fit" }]);
-    expect(names.slice(4, 7)).toEqual(["mems-worst-fit", "mems-lifo-first-fit", "c-reference"]);
+    expect(names.slice(5, 8)).toEqual(["mems-worst-fit", "mems-lifo-first-fit", "c-reference"]);
     expect(allocatorNames()).toEqual([...ALLOCATORS]);
+  });
+
+  test("each MeMS allocator's options: a core lookup's, the align-16 variant's, a file's", () => {
+    expect(memsOptionsOf("mems-best-fit")).toEqual({ lookup: "best-fit" });
+    expect(memsOptionsOf("mems-size-indexed-a16")).toEqual({ lookup: "size-indexed", align: 16 });
+    expect(memsOptionsOf("mems-lifo-first-fit", lifoFirstFit)).toEqual({ lookup: lifoFirstFit });
+    expect([memsOptionsOf("mems-lifo-first-fit"), memsOptionsOf("libc-ffi")]).toEqual([undefined, undefined]);
   });
 
   test("MeMS with a lookup that is none of the core's needs its factory", () => {

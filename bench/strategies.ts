@@ -4,7 +4,8 @@
  * They are a property of the lookup and the trace alone, so they are computed once, not timed; ns/op
  * comes from the timed replays of the same cell (measure.ts).
  *
- * - peak live bytes: the most bytes the trace has live at once, after any operation;
+ * - peak live bytes: the most bytes the trace has live at once, after any operation (as it asked for
+ *   them: with an alignment, the rounding counts as waste, as in the bench's utilization);
  * - peak mapped bytes: the most segment bytes MeMS has mapped at once (bookkeeping excluded);
  * - utilization: peak live / peak mapped (Johnstone and Wilson's "fragmentation #4" is 1 / this - 1);
  * - HOLE bytes at the peak: the bytes in HOLEs right after the operation that first took the mapped
@@ -13,7 +14,7 @@
  *
  * Mapped bytes are followed without walking the chains: MeMS's segments take consecutive virtual ranges
  * from the start address, so a block that starts at or past the end of virtual space is the first piece
- * of a new segment of `size` rounded up to PAGE_SIZE. At every finish the figure is held against the
+ * of a new segment of `size` (rounded up to the alignment) rounded up to PAGE_SIZE. At every finish the figure is held against the
  * instance's own stats (a walk), so a rule that changed would fail loudly rather than skew the table.
  */
 import { Mems, MemsError, type MemsOptions } from "../core/index.ts";
@@ -38,7 +39,10 @@ export interface StrategyFigures {
  */
 export class ObservedHeap implements ReplayHeap {
   readonly finishFreesAll = true;
+  /** Live bytes as MeMS counts them: each block's size rounded up to the instance's alignment. */
   liveBytes = 0;
+  /** Live bytes as the trace asked for them (the peak of these is the trace's, as the bench reports it). */
+  askedBytes = 0;
   /** The end of virtual space: start address + mapped segment bytes. */
   virtualEnd: number;
   segments = 0;
@@ -62,17 +66,26 @@ export class ObservedHeap implements ReplayHeap {
       if (error instanceof MemsError && error.code === "INVALID_SIZE") return NULL_HANDLE;
       throw error;
     }
+    const rounded = this.rounded(size);
     if (v >= this.virtualEnd) {
-      this.virtualEnd = v + Math.ceil(size / this.mems.pageSize) * this.mems.pageSize;
+      this.virtualEnd = v + Math.ceil(rounded / this.mems.pageSize) * this.mems.pageSize;
       this.segments++;
     }
-    this.liveBytes += size;
+    this.liveBytes += rounded;
+    this.askedBytes += size;
     return v;
+  }
+
+  /** `size` rounded up to a multiple of the alignment, as malloc takes it. */
+  private rounded(size: number): number {
+    return Math.ceil(size / this.mems.align) * this.mems.align;
   }
 
   free(handle: number, slot: number): void {
     this.mems.free(handle);
-    this.liveBytes -= this.blocks.size[slot] ?? 0;
+    const size = this.blocks.size[slot] ?? 0;
+    this.liveBytes -= this.rounded(size);
+    this.askedBytes -= size;
   }
 
   /** As the bench's MemsAllocator: a new block, then the old one freed (the bytes are not copied: only places matter here). */
@@ -80,7 +93,8 @@ export class ObservedHeap implements ReplayHeap {
     const fresh = this.malloc(size);
     if (fresh === NULL_HANDLE) return NULL_HANDLE;
     this.mems.free(handle);
-    this.liveBytes -= oldSize;
+    this.liveBytes -= this.rounded(oldSize);
+    this.askedBytes -= oldSize;
     return fresh;
   }
 
@@ -96,6 +110,7 @@ export class ObservedHeap implements ReplayHeap {
     this.virtualEnd = this.mems.startAddress;
     this.segments = 0;
     this.liveBytes = 0;
+    this.askedBytes = 0;
   }
 }
 
@@ -117,8 +132,8 @@ export function observeStrategy(scenario: Scenario, options: MemsOptions = {}): 
       else if (op === Op.Free) blocks.free(heap, slot);
       else if (op === Op.Realloc) blocks.realloc(heap, slot, b[i] ?? 0);
       else if (op === Op.Finish) blocks.finish(heap);
-      // After the operation, as traceWorkload counts peak live bytes (bench/replay.ts).
-      if (heap.liveBytes > peakLiveBytes) peakLiveBytes = heap.liveBytes;
+      // After the operation, as traceWorkload counts peak live bytes (bench/replay.ts); the bytes asked for.
+      if (heap.askedBytes > peakLiveBytes) peakLiveBytes = heap.askedBytes;
       if (heap.mappedBytes > peakMappedBytes) {
         peakMappedBytes = heap.mappedBytes;
         holeBytesAtPeak = peakMappedBytes - heap.liveBytes;

@@ -16,7 +16,7 @@ import type { LookupFactory } from "../core/index.ts";
 import { parseDecimalInteger } from "../lib/integers.ts";
 import { readScenario } from "../trace/format.ts";
 import { loadLookupFile } from "../trace/lookups.ts";
-import { type AllocatorName, coreLookupOf, isAllocatorName } from "./allocators.ts";
+import { type AllocatorName, isAllocatorName, memsOptionsOf } from "./allocators.ts";
 import { type Measurement, measureGet, measureScenario } from "./measure.ts";
 import { exitWithParent } from "./orphan.ts";
 import type { Budget } from "./sampling.ts";
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
     const scenario = readScenario(values.trace);
     measurement = await measureScenario(allocator, workload, scenario, budget, custom);
     if (values.observe === true) {
-      const lookup = coreLookupOf(allocator) ?? custom;
-      if (lookup === undefined) throw new Error(`--observe: ${allocator} is no MeMS allocator`);
-      measurement = withStrategyFigures(measurement, observeStrategy(scenario, { lookup }));
+      const options = memsOptionsOf(allocator, custom);
+      if (options === undefined) throw new Error(`--observe: ${allocator} is no MeMS allocator`);
+      measurement = withStrategyFigures(measurement, observeStrategy(scenario, options));
     }
   } else {
     const blocks = integer(values.blocks, 0, "blocks");

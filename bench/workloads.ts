@@ -123,7 +123,7 @@ export function traceFile(spec: WorkloadSpec, dir: string): string | undefined {
 }
 
 /** The lookups that run every workload; MeMS with any other runs the strategy traces and the small churn only. */
-export const EVERY_WORKLOAD: readonly AllocatorName[] = [BASELINE, "mems-first-fit"];
+export const EVERY_WORKLOAD: readonly AllocatorName[] = [BASELINE, "mems-size-indexed-a16", "mems-first-fit"];
 /** The most live blocks of a churn workload every lookup runs. */
 const SMALL_CHURN_LIVE = 10_000;
 

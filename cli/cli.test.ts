@@ -76,6 +76,17 @@ describe("bad usage is exit status 2, a message on stderr, nothing on stdout", (
     ["soak --check-every 0", ["soak", "--check-every", "0"], {}, "--check-every must be an integer >= 1, got 0"],
     ["soak --seed 2^32", ["soak", "--seed", "4294967296"], {}, "--seed must be an integer from 0 to 4294967295, got 4294967296"],
     ["soak --lookup fastest", ["soak", "--lookup", "fastest"], {}, "--lookup: no lookup fastest"],
+    ["replay --align 3", ["replay", noDirectives, "--align", "3"], {}, "--align must be one of 1, 2, 4, 8, 16, got 3"],
+    ["replay --align 32", ["replay", noDirectives, "--align", "32"], {}, "--align must be one of 1, 2, 4, 8, 16, got 32"],
+    ["soak --align 0", ["soak", "--align", "0"], {}, "--align must be one of 1, 2, 4, 8, 16, got 0"],
+    ["viz --align abc", ["viz", noDirectives, "--align", "abc"], {}, "--align must be one of 1, 2, 4, 8, 16, got abc"],
+    [
+      "replay with MEMS_ALIGN=abc",
+      ["replay", noDirectives],
+      { MEMS_ALIGN: "abc" },
+      'INVALID_OPTION: MEMS_ALIGN must be one of 1, 2, 4, 8, 16, got "abc"',
+    ],
+    ["soak with MEMS_ALIGN=3", ["soak", "--ops", "10"], { MEMS_ALIGN: "3" }, "INVALID_OPTION: MEMS_ALIGN"],
     ["soak with MEMS_PAGE_SIZE=4k", ["soak", "--ops", "10"], { MEMS_PAGE_SIZE: "4k" }, "INVALID_OPTION: MEMS_PAGE_SIZE"],
     ["gen --kind huge", ["gen", "--kind", "huge"], {}, "Invalid values"],
     ["gen --ops NaN", ["gen", "--ops", "NaN"], {}, "--ops must be an integer >= 0, got NaN"],
@@ -112,6 +123,23 @@ describe("--lookup: the core's by name or in MEMS_LOOKUP, and a lookup of your o
     const run = cli(["soak", "--ops", "3000", "--seed", "5", "--check-every", "100", "--lookup", example]);
     expect([run.status, run.stderr]).toEqual([0, ""]);
     expect(run.stdout).toContain("seed 5, lifo-first-fit");
+  });
+});
+
+describe("alignment", () => {
+  test("replay --align N rounds every block where the scenario has no @align; @align wins; MEMS_ALIGN fills in", () => {
+    const plain = file("align-plain.mtrace", "a 0 3\na 1 5\nv 1\n");
+    const directive = file("align-directive.mtrace", "@align 4\na 0 3\na 1 5\nv 1\n");
+    expect(cli(["replay", plain]).stdout).toBe("Virtual address: 1003\n");
+    expect(cli(["replay", plain, "--align", "8"]).stdout).toBe("Virtual address: 1008\n");
+    expect(cli(["replay", plain], { MEMS_ALIGN: "16" }).stdout).toBe("Virtual address: 1016\n");
+    expect(cli(["replay", directive, "--align", "16"]).stdout).toBe("Virtual address: 1004\n");
+  });
+
+  test("soak --align 16 checks every block's physical address and says so in its table", () => {
+    const run = cli(["soak", "--ops", "3000", "--seed", "7", "--align", "16", "--check-every", "1000"]);
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toContain("seed 7, first-fit, align 16");
   });
 });
 

@@ -8,6 +8,7 @@ import { isatty } from "node:tty";
 import type { Argv } from "yargs";
 import {
   anyFailed,
+  DIFFERENTIAL_ALIGNMENTS,
   formatFailures,
   formatTable,
   PROFILES,
@@ -17,8 +18,8 @@ import {
   type Suite,
   type SuiteProgress,
 } from "../conformance/harness.ts";
-import { HarnessError } from "../conformance/reference.ts";
-import { CommandError, EXIT, integerArg } from "./io.ts";
+import { HarnessError, REFERENCE_ALIGNMENTS } from "../conformance/reference.ts";
+import { CommandError, EXIT, integerArg, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { ProgressLine } from "./progress.ts";
 import { stoppable } from "./signals.ts";
@@ -32,6 +33,16 @@ function progressText(progress: SuiteProgress): string {
   return `conformance: ${progress.suite} ${progress.done}/${progress.total} ${UNITS[progress.suite]}${done}`;
 }
 
+/** `--align`, repeatable: each value one the C reference is built for. */
+function alignments(value: unknown): number[] {
+  const values: unknown[] = Array.isArray(value) ? value : [value];
+  return values.map((text) => {
+    const align = (REFERENCE_ALIGNMENTS as readonly number[]).find((a) => String(a) === String(text));
+    if (align === undefined) throw new UsageError(`--align must be one of ${REFERENCE_ALIGNMENTS.join(", ")}, got ${String(text)}`);
+    return align;
+  });
+}
+
 export function conformanceCommand(y: Argv): Argv {
   return y.command(
     "conformance",
@@ -42,7 +53,14 @@ export function conformanceCommand(y: Argv): Argv {
         .option("profile", { choices: ["ci", "full"] as const, default: "full" as const, describe: "differential size" })
         .option("cases", { ...integerArg("cases", 0), describe: "random scenarios (overrides the profile)" })
         .option("ops", { ...integerArg("ops", 1), describe: "operations per random scenario (overrides the profile)" })
-        .option("seed", { ...integerArg("seed", 0), default: 1, describe: "first random seed" }),
+        .option("seed", { ...integerArg("seed", 0), default: 1, describe: "first random seed" })
+        .option("align", {
+          array: true,
+          requiresArg: true,
+          coerce: alignments,
+          describe: "alignments the differential suite runs each seed at (repeatable)",
+          defaultDescription: DIFFERENTIAL_ALIGNMENTS.join(" and "),
+        }),
     async (argv) => {
       const profile = PROFILES[argv.profile as Profile];
       const line = new ProgressLine({ write: writeErr, tty: isatty(2) });
@@ -53,6 +71,7 @@ export function conformanceCommand(y: Argv): Argv {
             cases: argv.cases ?? profile.cases,
             ops: argv.ops ?? profile.ops,
             firstSeed: argv.seed,
+            ...(argv.align !== undefined && { aligns: argv.align }),
             progress: (progress) => {
               stop.check();
               line.update(progressText(progress), progress.done === progress.total);

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asUsage, CommandError, describeFileError, integerArg, integerOption, outputFileProblem, UsageError } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, integerArg, integerOption, outputFileProblem, UsageError } from "./io.ts";
 
 describe("integerOption", () => {
   const pageSize = integerOption("page-size", 1);
@@ -44,6 +44,20 @@ describe("integerOption", () => {
     expect(arg.requiresArg).toBe(true);
     expect(arg.coerce("12")).toBe(12);
     expect(() => arg.coerce("twelve")).toThrow(UsageError);
+  });
+});
+
+describe("--align", () => {
+  test("takes 1, 2, 4, 8 or 16, the last when given twice, and a value", () => {
+    expect(ALIGN_ARG.requiresArg).toBe(true);
+    expect(ALIGN_ARG.coerce("8")).toBe(8);
+    expect(ALIGN_ARG.coerce(16)).toBe(16);
+    expect(ALIGN_ARG.coerce(["2", "4"])).toBe(4);
+  });
+
+  test.each(["3", "32", "0", "8.0", " 8", "abc", ""])("%p is a usage error naming the values", (text) => {
+    expect(() => ALIGN_ARG.coerce(text)).toThrow(UsageError);
+    expect(() => ALIGN_ARG.coerce(text)).toThrow(`--align must be one of 1, 2, 4, 8, 16, got ${text}`);
   });
 });
 

@@ -14,6 +14,7 @@
  */
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
+import { ALIGNMENTS, type Alignment } from "../core/index.ts";
 import { parseDecimalInteger } from "../lib/integers.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -88,6 +89,22 @@ export function integerOption(name: string, min: number, max: number = Number.MA
     return parsed;
   };
 }
+
+/** `--align N`: one of core's ALIGNMENTS, else a usage error naming them. Given twice, the last counts. */
+function alignment(value: unknown): Alignment {
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  const align = ALIGNMENTS.find((a) => String(a) === String(last));
+  if (align === undefined) throw new UsageError(`--align must be one of ${ALIGNMENTS.join(", ")}, got ${String(last)}`);
+  return align;
+}
+
+/** The yargs settings of `--align` (replay, soak, viz): a value required, one of core's ALIGNMENTS. */
+export const ALIGN_ARG = {
+  coerce: alignment,
+  requiresArg: true,
+  describe: "round every block up to a multiple of N, so each starts N-aligned (a scenario's @align wins)",
+  defaultDescription: "1, or $MEMS_ALIGN",
+} as const;
 
 /** The yargs settings of an integer option: its value read by integerOption, and a value required. */
 export function integerArg(name: string, min: number, max?: number) {

@@ -7,11 +7,11 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
-import { LOOKUPS, MemsError } from "../core/index.ts";
+import { type Alignment, LOOKUPS, MemsError } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
 import { type LookupChoice, resolveLookup } from "../trace/lookups.ts";
 import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
-import { asUsage, CommandError, describeFileError, EXIT, integerArg } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, integerArg } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
@@ -21,6 +21,7 @@ interface ReplayArgs {
   lookup?: LookupChoice;
   pageSize?: number;
   start?: number;
+  align?: Alignment;
   verify: boolean;
   report?: "json";
   finalStats: boolean;
@@ -58,6 +59,7 @@ async function replayAll(args: ReplayArgs): Promise<void> {
     if (args.lookup !== undefined) options.lookup = args.lookup;
     if (args.pageSize !== undefined) options.pageSize = args.pageSize;
     if (args.start !== undefined) options.startAddress = args.start;
+    if (args.align !== undefined) options.align = args.align;
     let result: ReplayResult;
     try {
       result = replay(scenario, options);
@@ -103,6 +105,7 @@ export function replayCommand(y: Argv): Argv {
           describe: "first virtual address where the scenario has no @start",
           defaultDescription: "1000, or $MEMS_START_ADDRESS",
         })
+        .option("align", ALIGN_ARG)
         .option("verify", { type: "boolean", default: false, describe: "fill and check every block's bytes" })
         .option("report", { choices: ["json"] as const, describe: "print one JSON report line per file instead" })
         .option("final-stats", { type: "boolean", default: false, describe: "print the stats before the final finish" }),
@@ -116,6 +119,7 @@ export function replayCommand(y: Argv): Argv {
       if (lookup !== undefined) args.lookup = await asUsage(() => resolveLookup(lookup));
       if (argv["page-size"] !== undefined) args.pageSize = argv["page-size"];
       if (argv.start !== undefined) args.start = argv.start;
+      if (argv.align !== undefined) args.align = argv.align;
       if (argv.report !== undefined) args.report = argv.report;
       await replayAll(args);
     },

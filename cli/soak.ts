@@ -9,7 +9,7 @@ import { LOOKUPS, MemsError } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import { resolveLookup } from "../trace/lookups.ts";
 import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../trace/soak.ts";
-import { asUsage, CommandError, EXIT, integerArg } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, EXIT, integerArg } from "./io.ts";
 import { OutputClosed, writeErr, writeOut } from "./output.ts";
 import { dieOf } from "./signals.ts";
 
@@ -17,7 +17,8 @@ const number = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 /** The summary table: one row per figure. */
 export function summaryTable(result: SoakResult): string {
-  const table = new Table({ head: ["soak", `seed ${result.seed}, ${result.lookup}`], style: { head: [], border: [] } });
+  const align = result.align === 1 ? "" : `, align ${result.align}`;
+  const table = new Table({ head: ["soak", `seed ${result.seed}, ${result.lookup}${align}`], style: { head: [], border: [] } });
   table.push(
     ["ops", number(result.ops)],
     ["mallocs", number(result.mallocs)],
@@ -54,6 +55,7 @@ export function soakCommand(y: Argv): Argv {
           default: "first-fit",
           describe: `how a HOLE is chosen: ${LOOKUPS.join(", ")}, or a file that exports a lookup (docs/strategies.md)`,
         })
+        .option("align", { ...ALIGN_ARG, describe: "round every block up to a multiple of N, so each starts N-aligned" })
         .option("check-every", {
           ...integerArg("check-every", 1),
           default: 10_000,
@@ -89,6 +91,7 @@ export function soakCommand(y: Argv): Argv {
         },
       };
       if (argv["corrupt-at"] !== undefined) options.corruptAt = argv["corrupt-at"];
+      if (argv.align !== undefined) options.align = argv.align;
       let result: SoakResult;
       try {
         result = soak(options);
@@ -98,7 +101,7 @@ export function soakCommand(y: Argv): Argv {
         }
         throw new CommandError(
           error instanceof SoakError
-            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${argv.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}`
+            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${argv.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}${argv.align === undefined ? "" : ` --align ${argv.align}`}`
             : String(error),
           EXIT.failed,
         );

@@ -45,6 +45,8 @@ describe("usage errors: status 2 and the hint", () => {
       "--page-size must be an integer >= 1, got abc",
     ],
     ["--ops 1e3 is not read as 1000", ["gen", "--ops", "1e3"], "--ops must be an integer >= 0, got 1e3"],
+    ["conformance --align 3", ["conformance", "--align", "3"], "--align must be one of 1, 8, 16, got 3"],
+    ["conformance --align with no value", ["conformance", "--align"], "Not enough arguments following: align"],
   ])("%s", (_name, args, message) => {
     const run = cli(args);
     expect([run.status, run.stdout]).toEqual([2, ""]);

@@ -9,7 +9,7 @@ import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
 import { resolveLookups } from "../trace/lookups.ts";
-import { asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
 import { writeOut } from "./output.ts";
 
 function readAll(files: readonly string[]): Scenario[] {
@@ -44,6 +44,7 @@ export function vizCommand(y: Argv): Argv {
           type: "string",
           describe: "also picture the heap after these operation counts, comma-separated (default: at every s line)",
         })
+        .option("align", ALIGN_ARG)
         .option("out", {
           type: "string",
           default: "heap.html",
@@ -65,7 +66,11 @@ export function vizCommand(y: Argv): Argv {
         const beyond = at?.find((op) => op > scenario.count);
         if (beyond !== undefined) throw new UsageError(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`);
       }
-      const files = viz.recordFiles(scenarios, { lookups, ...(at !== undefined && { at }) });
+      const files = viz.recordFiles(scenarios, {
+        lookups,
+        ...(at !== undefined && { at }),
+        ...(argv.align !== undefined && { align: argv.align }),
+      });
       try {
         await Bun.write(argv.out, await viz.vizOutput(files, argv.out));
       } catch (error) {

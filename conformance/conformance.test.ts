@@ -19,7 +19,7 @@ import {
   runGolden,
   runMallocLab,
 } from "./harness.ts";
-import { buildReference, describeExit, HarnessError } from "./reference.ts";
+import { buildReference, describeExit, HarnessError, REPLAY_BINARY, replayBinary, runReference } from "./reference.ts";
 import { steadyScenario } from "./steady.ts";
 
 let dir = "";
@@ -138,8 +138,21 @@ describe("differential", () => {
     expect(differentialScenario(5, 10)).toContain("@page_size 8192\n@start 1000\n");
   });
 
-  test("5 random scenarios of 200 operations pass on both implementations", async () => {
+  test("an alignment adds its @align line and nothing else; alignment 1 is the course's text", () => {
+    const course = differentialScenario(7, 50);
+    expect(course).not.toContain("@align");
+    expect(differentialScenario(7, 50, 1)).toBe(course);
+    expect(differentialScenario(7, 50, 8)).toBe(course.replace(/(@start \d+\n)/, "$1@align 8\n"));
+  });
+
+  test("5 seeds of 200 operations pass at alignments 1 and 8, one case each", async () => {
     const result = await runDifferential({ cases: 5, firstSeed: 101, ops: 200 });
+    expect(result.failures).toEqual([]);
+    expect(result).toMatchObject({ suite: "differential", cases: 10, passed: 10, failed: 0 });
+  });
+
+  test("5 random scenarios of 200 operations pass on both implementations at alignment 16", async () => {
+    const result = await runDifferential({ cases: 5, firstSeed: 201, ops: 200, aligns: [16] });
     expect(result.failures).toEqual([]);
     expect(result).toMatchObject({ suite: "differential", cases: 5, passed: 5, failed: 0 });
   });
@@ -227,6 +240,18 @@ describe("malloclab and the whole run", () => {
     writeFileSync(join(broken, "Makefile"), "all:\n\t@echo cc: no such compiler >&2; exit 1\n");
     expect(() => buildReference(broken)).toThrow(HarnessError);
     expect(() => buildReference(broken)).toThrow(/failed \(exit 2\):\ncc: no such compiler/);
+  });
+
+  test("each alignment has its own build of replay, and a build refuses another alignment", async () => {
+    expect(replayBinary(1)).toBe(REPLAY_BINARY);
+    expect(replayBinary(8)).toBe(`${REPLAY_BINARY}-align8`);
+    expect(() => replayBinary(4)).toThrow("no C reference is built for alignment 4 (make builds 1, 8, 16)");
+    const file = join(SCENARIOS_DIR, "align8.mtrace");
+    const wrong = await runReference([file], 16);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toBe(`${file}:3: alignment 8 needs replay built with MEMS_ALIGN=8 (this one has 16)\n`);
+    const right = await runReference(["--check", file], 8);
+    expect(maskPhysical(right.stdout)).toBe(readFileSync(join(SCENARIOS_DIR, "align8.expected"), "utf8"));
   });
 
   test("a reference run that did not exit 0 is described", () => {

@@ -4,10 +4,11 @@
  * Three suites, run in this order by `mems conformance`:
  * - `golden`: every `*.mtrace` with a `*.expected` beside it, through TS first-fit, TS size-indexed (only
  *   where the output cannot depend on which HOLE is chosen: no `s`, `v`, `p`, `P` or `F`) and the C
- *   reference (with `--check`), each compared with the expected file.
+ *   reference (with `--check`; built with the scenario's `@align`), each compared with the expected file.
  * - `differential`: seeded random scenarios through TS first-fit and the C reference, outputs identical;
  *   through size-indexed with the heap walk after every operation; and their hole-independent part
- *   (steady.ts) through both lookups with `verify`, outputs identical.
+ *   (steady.ts) through both lookups with `verify`, outputs identical. Every seed runs at each of the
+ *   alignments asked for (1 and 8 by default), against the C reference built with the same one.
  * - `malloclab`: every malloc-lab trace through both with the final stats printed; outputs identical.
  *
  * Every suite takes its cases as arguments (a directory, a seed range), so tests can point it elsewhere.
@@ -151,7 +152,6 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.to
 export async function runGolden(cases: readonly GoldenCase[] = goldenCases(), progress?: ProgressCallback): Promise<SuiteResult> {
   const tally = new SuiteTally("golden", cases.length, progress);
   for (const golden of cases) {
-    const reference = runReference(["--check", golden.file]); // runs while TS replays
     const expected = readFileSync(golden.expectedFile, "utf8");
     let scenario: Scenario | undefined;
     try {
@@ -159,6 +159,8 @@ export async function runGolden(cases: readonly GoldenCase[] = goldenCases(), pr
     } catch (error) {
       tally.record(`${golden.name} [TS]`, errorText(error));
     }
+    // Runs while TS replays; a scenario TS cannot read is still given to the course's reference.
+    const reference = runReference(["--check", golden.file], scenario?.directives.align ?? 1);
     if (scenario !== undefined) {
       const lookups: Lookup[] = isHoleIndependent(scenario) ? ["first-fit", "size-indexed"] : ["first-fit"];
       for (const lookup of lookups) {
@@ -180,16 +182,24 @@ export interface DifferentialOptions {
   readonly firstSeed: number;
   /** Operations per scenario. */
   readonly ops: number;
+  /** The alignments each seed runs at (each one a case); DIFFERENTIAL_ALIGNMENTS when absent. */
+  readonly aligns?: readonly number[];
 }
+
+/** The alignments of the differential suite unless told otherwise: the course's, and 8 (doubles). */
+export const DIFFERENTIAL_ALIGNMENTS: readonly number[] = [1, 8];
 
 const PAGE_SIZES = [1024, 4096, 8192] as const;
 const START_ADDRESSES = [0, 1000] as const;
 
-/** The scenario of one seed. Page size and start address cycle with the seed, so a seed alone reruns it. */
-export function differentialScenario(seed: number, ops: number): string {
+/**
+ * The scenario of one seed at one alignment. Page size and start address cycle with the seed, so a seed
+ * and an alignment alone rerun it. At alignment 1 the text has no `@align` line (the course's scenario).
+ */
+export function differentialScenario(seed: number, ops: number, align = 1): string {
   const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] ?? PAGE_SIZES[0];
   const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] ?? START_ADDRESSES[0];
-  return generateRandomScenario(seed, { ops, pageSize, startAddress });
+  return generateRandomScenario(seed, align === 1 ? { ops, pageSize, startAddress } : { ops, pageSize, startAddress, align });
 }
 
 /** The TS side of one random case: every problem found, the C comparison aside. */
@@ -214,41 +224,50 @@ function checkTsSide(text: string, file: string, problems: string[]): TsRun {
   return firstFit;
 }
 
+/** One random case: its scenario written to `file`, TS and the C reference built for `align`; every problem found. */
+async function differentialCase(text: string, file: string, align: number): Promise<string[]> {
+  writeFileSync(file, text);
+  const referenceRun = runReference([file], align);
+  const problems: string[] = [];
+  try {
+    // TS runs while the C process does; the outputs are compared once C is done.
+    const firstFit = checkTsSide(text, file, problems);
+    const reference = await referenceRun;
+    if (reference.status !== 0) problems.push(describeExit(reference));
+    const difference = compareOutputs("C reference", reference.stdout, "TS first-fit", firstFit.output);
+    if (difference !== undefined) problems.push(difference);
+  } catch (error) {
+    await referenceRun.catch(() => undefined);
+    problems.push(errorText(error));
+  }
+  return problems;
+}
+
 /**
- * Random scenarios: TS against the C reference (one C process at a time, running while TS replays).
- * A failing case's scenario is kept in a temporary directory named in its report.
+ * Random scenarios: TS against the C reference (one C process at a time, running while TS replays), each
+ * seed at each alignment. A failing case's scenario is kept in a temporary directory named in its report.
  */
 export async function runDifferential(options: DifferentialOptions, progress?: ProgressCallback): Promise<SuiteResult> {
   const tally = new SuiteTally("differential", options.cases, progress);
+  const aligns = options.aligns ?? DIFFERENTIAL_ALIGNMENTS;
   const dir = mkdtempSync(join(tmpdir(), "mems-conformance-"));
   let keep = false;
   let finished = false; // a kept scenario is named only in the report of a suite that finishes
   try {
     for (let k = 0; k < options.cases; k++) {
       const seed = options.firstSeed + k;
-      const text = differentialScenario(seed, options.ops);
-      const file = join(dir, `seed-${seed}.mtrace`);
-      writeFileSync(file, text);
-      const referenceRun = runReference([file]);
-      const problems: string[] = [];
-      try {
-        // TS runs while the C process does; the outputs are compared once C is done.
-        const firstFit = checkTsSide(text, file, problems);
-        const reference = await referenceRun;
-        if (reference.status !== 0) problems.push(describeExit(reference));
-        const difference = compareOutputs("C reference", reference.stdout, "TS first-fit", firstFit.output);
-        if (difference !== undefined) problems.push(difference);
-      } catch (error) {
-        await referenceRun.catch(() => undefined);
-        problems.push(errorText(error));
-      }
-      if (problems.length === 0) {
-        rmSync(file);
-        tally.record(`seed ${seed}`, undefined);
-      } else {
-        keep = true;
-        const rerun = `bun conformance --suite differential --seed ${seed} --cases 1 --ops ${options.ops}  (scenario kept in ${file})`;
-        tally.record(`seed ${seed}`, problems.join("\n"), rerun);
+      for (const align of aligns) {
+        const name = align === 1 ? `seed ${seed}` : `seed ${seed} align ${align}`;
+        const file = join(dir, align === 1 ? `seed-${seed}.mtrace` : `seed-${seed}-align${align}.mtrace`);
+        const problems = await differentialCase(differentialScenario(seed, options.ops, align), file, align);
+        if (problems.length === 0) {
+          rmSync(file);
+          tally.record(name, undefined);
+        } else {
+          keep = true;
+          const rerun = `bun conformance --suite differential --seed ${seed} --cases 1 --ops ${options.ops} --align ${align}  (scenario kept in ${file})`;
+          tally.record(name, problems.join("\n"), rerun);
+        }
       }
       tally.inputDone();
     }

@@ -1,11 +1,24 @@
 /**
  * The C reference (conformance/reference/): building it with make and running its `replay` program.
  * This is the only module of the harness that starts processes.
+ *
+ * The reference's alignment is fixed when it is built (mems.h's MEMS_ALIGN): `make` builds `replay`
+ * (alignment 1, the course's), `replay-align8` and `replay-align16`, and a run picks the one it needs.
  */
 import { join } from "node:path";
 
 export const REFERENCE_DIR = join(import.meta.dir, "reference");
 export const REPLAY_BINARY = join(REFERENCE_DIR, "replay");
+/** The alignments `make` builds a `replay` for. */
+export const REFERENCE_ALIGNMENTS = [1, 8, 16] as const;
+
+/** The `replay` built with MEMS_ALIGN `align` (one of REFERENCE_ALIGNMENTS). */
+export function replayBinary(align: number): string {
+  if (!(REFERENCE_ALIGNMENTS as readonly number[]).includes(align)) {
+    throw new HarnessError(`no C reference is built for alignment ${align} (make builds ${REFERENCE_ALIGNMENTS.join(", ")})`);
+  }
+  return align === 1 ? REPLAY_BINARY : `${REPLAY_BINARY}-align${align}`;
+}
 
 /** What one `replay` process did. */
 export interface ReferenceRun {
@@ -39,9 +52,12 @@ export function buildReference(dir: string = REFERENCE_DIR): void {
   }
 }
 
-/** Runs `replay ARGS...` and collects its output; the promise settles when the process has exited. */
-export async function runReference(args: readonly string[]): Promise<ReferenceRun> {
-  const child = Bun.spawn([REPLAY_BINARY, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+/**
+ * Runs `replay ARGS...` (the one built for `align`) and collects its output; the promise settles when
+ * the process has exited.
+ */
+export async function runReference(args: readonly string[], align = 1): Promise<ReferenceRun> {
+  const child = Bun.spawn([replayBinary(align), ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { status, stdout, stderr };
 }

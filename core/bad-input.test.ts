@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
-import { LOOKUPS, MAX_ADDRESS, Mems } from "./index.ts";
+import { LOOKUPS, MAX_ADDRESS, Mems, type MemsOptions } from "./index.ts";
 import { mems_finish, mems_free, mems_get, mems_init, mems_malloc } from "./seed.ts";
 import { GRANULE, injectMmapFailures, mems_instance, osCounters } from "./testing.ts";
 
@@ -266,11 +266,25 @@ describe("options", () => {
     ["startAddress 2^48 + 1", { startAddress: 2 ** 48 + 1 }],
     ["startAddress a string", { startAddress: "1000" }],
     ["lookup a number", { lookup: 1 }],
+    ["align 0", { align: 0 }],
+    ["align 3", { align: 3 }],
+    ["align 32", { align: 32 }],
+    ["align 1.5", { align: 1.5 }],
+    ["align -8", { align: -8 }],
+    ["align NaN", { align: Number.NaN }],
+    ["align a string", { align: "8" }],
+    ["align null", { align: null }],
     ["options null", null],
     ["options a number", 4096],
   ];
   test.each(badOptions)("%s is INVALID_OPTION", (_name, options) => {
     expect(codeOf(() => new Mems(options as never))).toBe("INVALID_OPTION");
+  });
+
+  test("a bad align names the option, and the values it takes", () => {
+    expect(() => new Mems({ align: 3 as never })).toThrow("INVALID_OPTION: align must be one of 1, 2, 4, 8, 16, got 3");
+    expect(() => new Mems({ align: "8" as never })).toThrow('align must be one of 1, 2, 4, 8, 16, got "8"');
+    expect(() => new Mems({ align: Number.NaN as never })).toThrow("align must be one of 1, 2, 4, 8, 16, got NaN");
   });
 
   test("startAddress 0 and the largest values are accepted", () => {
@@ -292,7 +306,20 @@ describe("options", () => {
     ["MEMS_START_ADDRESS", ""],
     ["MEMS_START_ADDRESS", "99999999999999999999"],
     ["MEMS_START_ADDRESS", "Infinity"],
+    ["MEMS_ALIGN", "abc"],
+    ["MEMS_ALIGN", "3"],
+    ["MEMS_ALIGN", "0"],
+    ["MEMS_ALIGN", "32"],
+    ["MEMS_ALIGN", "8.0"],
+    ["MEMS_ALIGN", " 8"],
+    ["MEMS_ALIGN", ""],
   ];
+  /** An option that stands in for each variable, so that the variable is not read. */
+  const optionFor: Record<string, MemsOptions> = {
+    MEMS_PAGE_SIZE: { pageSize: 2048 },
+    MEMS_START_ADDRESS: { startAddress: 2048 },
+    MEMS_ALIGN: { align: 8 },
+  };
   test.each(badEnvironment)("environment %s=%p is INVALID_OPTION naming the variable", (name, value) => {
     const saved = process.env[name];
     process.env[name] = value;
@@ -300,8 +327,7 @@ describe("options", () => {
       expect(() => new Mems()).toThrow(name);
       expect(codeOf(() => new Mems())).toBe("INVALID_OPTION");
       // An explicit option wins: the bad variable is not read.
-      const key = name === "MEMS_PAGE_SIZE" ? "pageSize" : "startAddress";
-      expect(codeOf(() => make({ [key]: 2048 }))).toBe("no error");
+      expect(codeOf(() => make(optionFor[name]))).toBe("no error");
     } finally {
       if (saved === undefined) delete process.env[name];
       else process.env[name] = saved;

@@ -53,6 +53,35 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece starts at ${b}, expected ${b - 1} (pieces must tile the segment)`);
   });
 
+  test("with align, a block or a HOLE between pieces whose size is no multiple of it", () => {
+    const mems = make({ lookup, align: 8 });
+    const a = mems.malloc(16);
+    const b = mems.malloc(16);
+    mems.malloc(16);
+    mems.free(b);
+    mems.checkInvariants();
+    const records = memsInternals(mems).records;
+    records.setPieceSize(recordAt(mems, b), 12);
+    expect(brokenWith(mems)).toBe(
+      `MeMS invariant broken: piece at ${b} has size 12, not a multiple of align 8 (only a segment's last HOLE may)`,
+    );
+    records.setPieceSize(recordAt(mems, b), 16);
+    records.setPieceSize(recordAt(mems, a), 12);
+    expect(brokenWith(mems)).toBe(
+      `MeMS invariant broken: piece at ${a} has size 12, not a multiple of align 8 (only a segment's last HOLE may)`,
+    );
+  });
+
+  test("with align, a segment's last piece whose size is no multiple of it, once it is a block", () => {
+    const mems = make({ lookup, align: 16, pageSize: 1000 });
+    mems.malloc(990); // 992, and a last HOLE of 8 bytes: allowed
+    mems.checkInvariants();
+    memsInternals(mems).records.markProcess(recordAt(mems, 1992));
+    expect(brokenWith(mems)).toBe(
+      "MeMS invariant broken: piece at 1992 has size 8, not a multiple of align 16 (only a segment's last HOLE may)",
+    );
+  });
+
   test("two HOLEs side by side", () => {
     const mems = make({ lookup });
     const { c } = heap(mems);

@@ -1,7 +1,8 @@
 /**
  * The heap walk that checks every invariant (tlsf.c's `tlsf_check`): the main chain's links and
- * contiguous virtual ranges, pieces tiling each segment with consistent links, no two adjacent HOLEs, the
- * totals behind the stats, the address map, the record pool, and the lookup, from outside (it holds
+ * contiguous virtual ranges, pieces tiling each segment with consistent links, no two adjacent HOLEs, every
+ * piece's size a multiple of `align` but a segment's last HOLE's (so, from a page-aligned base, every
+ * piece starts at a physical address that is a multiple of it), the totals behind the stats, the address map, the record pool, and the lookup, from outside (it holds
  * exactly the HOLEs of the chains) and by its own check. Every break throws an Error naming the invariant.
  */
 import type { FreeList } from "./free-list.ts";
@@ -72,6 +73,7 @@ class HeapCheck {
     if (!(size >= 1) || !Number.isInteger(size)) throw invariantBroken(`piece at ${v} has size ${size}`);
     const isHole = records.isHole(piece);
     if (isHole && this.#prevWasHole) throw invariantBroken(`two adjacent HOLEs at ${v} (they should have merged)`);
+    this.#checkAlignment(piece, v, size, isHole);
     this.#checkAddressMap(piece, v, size);
     if (isHole) {
       this.#holes.push(piece);
@@ -82,6 +84,18 @@ class HeapCheck {
     this.#next = v + size;
     this.#prevPiece = piece;
     this.#prevWasHole = isHole;
+  }
+
+  /**
+   * With `align`, every piece's size is a multiple of it, but a segment's last HOLE's (it ends at the
+   * segment's end, a multiple of PAGE_SIZE, which need not be one of align). The segment's base is
+   * page-aligned and the pieces tile it, so every piece, every block, starts at a physical address that is
+   * a multiple of align.
+   */
+  #checkAlignment(piece: number, v: number, size: number, isHole: boolean): void {
+    const align = this.#list.align;
+    if (size % align === 0 || (isHole && this.#records.nextPiece(piece) === NIL)) return;
+    throw invariantBroken(`piece at ${v} has size ${size}, not a multiple of align ${align} (only a segment's last HOLE may)`);
   }
 
   /** Every granule whose last byte is in the piece (or beyond the end of virtual space) names it. */

@@ -3,12 +3,16 @@
  * block, every byte and the free list as they were.
  */
 
-/** What went wrong, as a stable code a caller can switch on. */
+/**
+ * What went wrong, as a stable code a caller can switch on. MISALIGNED: a typed view asked for at an
+ * address that is not a multiple of its element size (`viewAs`).
+ */
 export type MemsErrorCode =
   | "INVALID_SIZE"
   | "ADDRESS_NOT_FOUND"
   | "OUT_OF_MEMORY"
   | "INVALID_OPTION"
+  | "MISALIGNED"
   | "UNSUPPORTED_PLATFORM"
   | "BROKEN_LOOKUP";
 

@@ -12,7 +12,7 @@ import { AddressMap } from "./address-map.ts";
 import { GuardedLookup } from "./guarded-lookup.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
 import { createLookup, type HoleLookup } from "./lookup.ts";
-import type { ResolvedOptions } from "./options.ts";
+import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
 export class FreeList {
@@ -20,6 +20,8 @@ export class FreeList {
   readonly startAddress: number;
   /** The lookup's name: one of LOOKUPS, or the name of a lookup written outside the project. */
   readonly lookupName: string;
+  /** Every block's size is a multiple of it, and so is every piece's offset in its segment (options.ts). */
+  readonly align: Alignment;
   /** This instance's mmap/munmap calls and mapped bytes, segments and bookkeeping (stats() reports them). */
   readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
   /** Every main node and piece (layout.ts). */
@@ -38,6 +40,7 @@ export class FreeList {
     this.pageSize = options.pageSize;
     this.startAddress = options.startAddress;
     const lookup = options.lookup;
+    this.align = options.align;
     this.records = new Records(this.tally);
     this.map = new AddressMap(options.startAddress, this.tally);
     // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.

@@ -4,6 +4,7 @@
  *   using mems = new Mems();            // or new Mems({ lookup: "size-indexed" })
  *   const v = mems.malloc(1000);         // a MeMS virtual address
  *   mems.view(v, 4).set([1, 2, 3, 4]);   // the block's bytes
+ *   mems.viewAs(v, Float64Array);        // its doubles (new Mems({ align: 8 }) aligns every block for them)
  *   mems.get(v);                         // its physical address (a bun:ffi Pointer)
  *   mems.free(v);
  *
@@ -14,4 +15,5 @@ export { type ChainVisitor, NIL } from "./layout.ts";
 export { type HoleLookup, type HoleRecords, LOOKUPS, type Lookup, type LookupFactory } from "./lookup.ts";
 export type { Mapping } from "./mapping.ts";
 export { Mems, type MemsStats, type PieceSnapshot, type SegmentSnapshot } from "./mems.ts";
-export { DEFAULT_START_ADDRESS, MAX_ADDRESS, MAX_PAGE_SIZE, type MemsOptions, PAGE_SIZE } from "./options.ts";
+export { ALIGNMENTS, type Alignment, DEFAULT_START_ADDRESS, MAX_ADDRESS, MAX_PAGE_SIZE, type MemsOptions, PAGE_SIZE } from "./options.ts";
+export type { TypedArrayType } from "./typed-views.ts";

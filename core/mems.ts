@@ -17,7 +17,8 @@ import { MemsError } from "./errors.ts";
 import { FreeList } from "./free-list.ts";
 import { NIL, type Records } from "./layout.ts";
 import type { HoleLookup } from "./lookup.ts";
-import { MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
+import { type Alignment, MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
+import { checkViewType, invalidViewLength, isViewLength, misaligned, type TypedArrayType } from "./typed-views.ts";
 
 export interface MemsStats {
   /** PAGE_SIZE of this instance. */
@@ -119,26 +120,36 @@ export class Mems {
     return this.#list.lookupName;
   }
 
+  /** Every block's size, and physical address, is a multiple of it (1, 2, 4, 8 or 16). */
+  get align(): Alignment {
+    return this.#list.align;
+  }
+
   /* malloc */
 
   /**
-   * Hands out `size` bytes; returns the block's MeMS virtual address. The fast path takes the HOLE the
-   * lookup finds: it leaves the lookup and becomes the block at its start, and the rest, if any, is split
-   * off as a HOLE after it. No HOLE fits: a new segment (the slow path).
+   * Hands out `size` bytes (rounded up to a multiple of `align`); returns the block's MeMS virtual
+   * address. The fast path takes the HOLE the lookup finds: it leaves the lookup and becomes the block at
+   * its start, and the rest, if any, is split off as a HOLE after it. No HOLE fits: a new segment (the
+   * slow path).
    */
   malloc(size: number): number {
     if (typeof size !== "number" || !(size >= 1 && size <= MAX_ADDRESS) || Math.floor(size) !== size) throw invalidSize(size);
     const list = this.#list;
     const records = list.records;
+    const align = list.align;
+    // Offsets in a segment are sums of block sizes and HOLEs between blocks: rounding every size keeps
+    // every block's offset, and so (segment bases are page-aligned) its physical address, a multiple of align.
+    const bytes = align === 1 ? size : Math.ceil(size / align) * align;
     // The record a split needs is reserved before anything changes, so a failed growth changes nothing.
     if (!records.hasRoomForPiece()) list.growRecords(1);
-    const hole = list.holes.find(size);
-    if (hole === NIL) return list.mallocInNewSegment(size);
+    const hole = list.holes.find(bytes);
+    if (hole === NIL) return list.mallocInNewSegment(bytes);
     const holeSize = records.pieceSize(hole);
     list.holes.remove(hole, holeSize);
     records.markProcess(hole);
-    if (holeSize !== size) list.holes.insert(list.split(hole, size, holeSize - size)); // no zero-size HOLE
-    list.countLive(size);
+    if (holeSize !== bytes) list.holes.insert(list.split(hole, bytes, holeSize - bytes)); // no zero-size HOLE
+    list.countLive(bytes);
     return records.pieceAddress(hole);
   }
 
@@ -222,6 +233,30 @@ export class Mems {
     }
     const main = records.segmentOf(block);
     return new Uint8Array(list.segmentBuffer(main), v - records.segmentStart(main), length ?? available);
+  }
+
+  /**
+   * The block holding `v` as a `type` array (Float64Array, Int32Array, BigInt64Array, ...): the whole
+   * elements from `v` to the block's end (or `length` of them), on the mapped memory as `view`'s bytes are,
+   * and as empty once `finish` unmaps the segment. `v`'s physical address must be a multiple of the element
+   * size, which every block's start is when `align` is at least that size.
+   * @throws MemsError INVALID_OPTION when `type` is no TypedArray type, ADDRESS_NOT_FOUND when `v` is in no
+   *   block, MISALIGNED when its physical address is not a multiple of the element size, INVALID_SIZE when
+   *   `length` is no count or passes the block's end.
+   */
+  viewAs<T extends ArrayBufferView>(v: number, type: TypedArrayType<T>, length?: number): T {
+    checkViewType(type);
+    const list = this.#list;
+    const records = list.records;
+    const block = list.map.blockAt(v, records);
+    if (block === NIL) throw addressNotFound("inside a block", v);
+    const main = records.segmentOf(block);
+    const physical = records.physicalAddress(main, v);
+    const elementSize = type.BYTES_PER_ELEMENT;
+    if (physical % elementSize !== 0) throw misaligned(type, v, physical);
+    const most = Math.floor((records.pieceAddress(block) + records.pieceSize(block) - v) / elementSize);
+    if (length !== undefined && !isViewLength(length, most)) throw invalidViewLength(type, v, most, length);
+    return new type(list.segmentBuffer(main), v - records.segmentStart(main), length ?? most);
   }
 
   /* finish */

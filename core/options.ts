@@ -1,7 +1,7 @@
 /**
- * MeMS's parameters (PAGE_SIZE, start address, lookup), from the constructor's options first and the
- * environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS, MEMS_LOOKUP) for what the options leave unsaid.
- * A bad value is an INVALID_OPTION error that names the option or the variable.
+ * MeMS's parameters (PAGE_SIZE, start address, lookup, alignment), from the constructor's options first
+ * and the environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS, MEMS_LOOKUP, MEMS_ALIGN) for what the options
+ * leave unsaid. A bad value is an INVALID_OPTION error that names the option or the variable.
  */
 import { parseDecimalInteger } from "../lib/integers.ts";
 import { MemsError } from "./errors.ts";
@@ -18,6 +18,10 @@ export const MAX_PAGE_SIZE = 2 ** 30;
  * address and size stays an exact integer in a double).
  */
 export const MAX_ADDRESS = 2 ** 48;
+/** The alignments MeMS takes (powers of two; 2^48 is a multiple of each, so a rounded request stays <= 2^48). */
+export const ALIGNMENTS = [1, 2, 4, 8, 16] as const;
+/** One of ALIGNMENTS. */
+export type Alignment = (typeof ALIGNMENTS)[number];
 
 /** An option left undefined is unsaid: the environment or the default gives it. */
 export interface MemsOptions {
@@ -30,12 +34,19 @@ export interface MemsOptions {
    * LookupFactory, docs/strategies.md). Default "first-fit", the reference.
    */
   lookup?: Lookup | LookupFactory | undefined;
+  /**
+   * 1, 2, 4, 8 or 16: every request is rounded up to a multiple of it (the stats show the rounded sizes),
+   * so every block starts at a physical address that is a multiple of it, and typed views of that element
+   * size fit any block. Default 1: the course's exact sizes.
+   */
+  align?: Alignment | undefined;
 }
 
 export interface ResolvedOptions {
   pageSize: number;
   startAddress: number;
   lookup: Lookup | LookupFactory;
+  align: Alignment;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -114,13 +125,33 @@ function isLookupFactory(value: object): value is LookupFactory {
   return typeof Reflect.get(value, "name") === "string" && typeof Reflect.get(value, "create") === "function";
 }
 
+function isAlignment(value: unknown): value is Alignment {
+  return ALIGNMENTS.some((align) => align === value);
+}
+
+/** The alignment: the option's, else MEMS_ALIGN's (decimal digits), else 1. */
+function alignOption(options: MemsOptions, env: Environment): Alignment {
+  const bad = (name: string, got: string): MemsError =>
+    new MemsError("INVALID_OPTION", `${name} must be one of ${ALIGNMENTS.join(", ")}, got ${got}`);
+  const value: unknown = options.align;
+  if (value !== undefined) {
+    if (!isAlignment(value)) throw bad("align", typeof value === "string" ? JSON.stringify(value) : String(value));
+    return value;
+  }
+  const text = env.MEMS_ALIGN;
+  if (text === undefined) return 1;
+  const parsed = parseDecimalInteger(text);
+  if (!isAlignment(parsed)) throw bad("MEMS_ALIGN", JSON.stringify(text));
+  return parsed;
+}
+
 /** The parameters an instance runs with; throws INVALID_OPTION naming the first bad one. */
 export function resolveOptions(options: MemsOptions = {}, env: Environment = process.env): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
     throw new MemsError("INVALID_OPTION", `options must be an object, got ${String(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== "pageSize" && key !== "startAddress" && key !== "lookup") {
+    if (key !== "pageSize" && key !== "startAddress" && key !== "lookup" && key !== "align") {
       throw new MemsError("INVALID_OPTION", `unknown option ${JSON.stringify(key)}`);
     }
   }
@@ -133,5 +164,5 @@ export function resolveOptions(options: MemsOptions = {}, env: Environment = pro
       : envLookup !== undefined
         ? checkLookup(envLookup, "MEMS_LOOKUP")
         : "first-fit";
-  return { pageSize, startAddress, lookup };
+  return { pageSize, startAddress, lookup, align: alignOption(options, env) };
 }

@@ -1,9 +1,10 @@
 /** The scenario parser: both dialects, and every kind of bad line at its FILE:LINE. */
 
 import { describe, expect, test } from "bun:test";
+import { ALIGNMENTS } from "../core/index.ts";
 import { errorOf } from "../test-support/trace.ts";
 import { mallocLabTraces } from "./corpus.ts";
-import { detectDialect, Op, parseScenario, readScenario, type Scenario, ScenarioError } from "./format.ts";
+import { DIRECTIVE_ALIGNMENTS, detectDialect, Op, parseScenario, readScenario, type Scenario, ScenarioError } from "./format.ts";
 
 /** The text of operation i (a `g` or `e`). */
 function textOf(s: Scenario, i: number): string | undefined {
@@ -44,6 +45,7 @@ describe("mtrace dialect", () => {
     );
     expect(s.dialect).toBe("mtrace");
     expect(s.directives).toEqual({ pageSize: 100, startAddress: 0 });
+    expect(s.directives.align).toBeUndefined();
     expect(s.count).toBe(16);
     expect([...s.ops].map((op) => String.fromCharCode(op)).join("")).toBe("awggvpprffseeFPx");
     expect([...s.lineOf]).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
@@ -69,6 +71,18 @@ describe("mtrace dialect", () => {
     expect(s.count).toBe(2);
     expect(textOf(s, 1)).toBe("ab ");
     expect([...s.lineOf]).toEqual([1, 4]);
+  });
+
+  test("@align takes exactly the alignments MeMS does", () => {
+    expect(DIRECTIVE_ALIGNMENTS).toEqual([...ALIGNMENTS]);
+  });
+
+  test("@align takes each of 1, 2, 4, 8 and 16; the offset bound stays the size asked for", () => {
+    for (const align of [1, 2, 4, 8, 16]) {
+      expect(parseScenario(`@align ${align}\n@page_size 1000\na 0 8\n`, "t.mtrace").directives).toEqual({ align, pageSize: 1000 });
+    }
+    // A block of 3 at align 8 has 8 bytes, but the scenario may only name the 3 it asked for.
+    expect(errorOf("@align 8\na 0 3\ng 0 0\n", "t.mtrace")).toBe("t.mtrace:3: offset 0 + 4 is past the end of ID 0's 3-byte block");
   });
 
   test("an empty scenario has no operations", () => {
@@ -120,6 +134,13 @@ describe("bad lines give FILE:LINE: message", () => {
     ["directive without value", "@start\n", "t.mtrace:1: @start takes one number, got 0 fields"],
     ["page size 0", "@page_size 0\n", "t.mtrace:1: @page_size 0 must be >= 1"],
     ["start < 0", "#\n@start -1\n", "t.mtrace:2: @start -1 must be >= 0"],
+    ["align 0", "@align 0\n", "t.mtrace:1: @align 0 must be 1, 2, 4, 8 or 16"],
+    ["align 3", "@start 0\n@align 3\n", "t.mtrace:2: @align 3 must be 1, 2, 4, 8 or 16"],
+    ["align 32", "@align 32\n", "t.mtrace:1: @align 32 must be 1, 2, 4, 8 or 16"],
+    ["align -8", "@align -8\n", "t.mtrace:1: @align -8 must be 1, 2, 4, 8 or 16"],
+    ["align fractional", "@align 1.5\n", 't.mtrace:1: @align "1.5" is not a decimal integer'],
+    ["align without value", "@align\n", "t.mtrace:1: @align takes one number, got 0 fields"],
+    ["align after op", "a 0 8\n@align 8\n", "t.mtrace:2: directive @align after the first operation"],
     ["w value above int32", "a 0 8\nw 0 0 2147483648\n", "t.mtrace:2: value 2147483648 is outside int32"],
     ["w value below int32", "a 0 8\nw 0 0 -2147483649\n", "t.mtrace:2: value -2147483649 is outside int32"],
     ["w offset < 0", "a 0 8\nw 0 -1 5\n", "t.mtrace:2: offset -1 is negative"],
@@ -192,6 +213,7 @@ describe("malloc-lab dialect", () => {
     ["negative number of ids", "1\n-2\n", "t.rep:2: malloc-lab header: number of ids -2 is negative"],
     ["w in a .rep", `${header(2, 2)}a 0 8\nw 0 0 1\n`, 't.rep:6: operation "w" is not allowed in a malloc-lab trace (only a, f, r)'],
     ["directive in a .rep", `${header(2, 0)}@start 0\n`, "t.rep:5: directive @start in a malloc-lab trace"],
+    ["@align in a .rep", `${header(2, 0)}@align 8\n`, "t.rep:5: directive @align in a malloc-lab trace"],
     ["f before a", `${header(2, 1)}f 1\n`, 't.rep:5: "f" on ID 1 before any "a" or "r" line for it'],
     ["negative size", `${header(2, 1)}a 0 -8\n`, "t.rep:5: size -8 is negative"],
   ];

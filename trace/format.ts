@@ -4,7 +4,7 @@
  * A whole file is parsed and checked before anything runs, into compact typed arrays (one slot per
  * operation, no object per operation) that `runner.ts` replays. Every rule here is shared with the C
  * reference under `conformance/reference/`, so the same file is accepted or rejected, at the same line,
- * by both. The format is described in shared/spec/trace-format.md.
+ * by both. The format is described in docs/trace-format.md.
  */
 
 import { readFileSync } from "node:fs";
@@ -67,7 +67,7 @@ export interface Scenario {
   readonly file: string;
   readonly dialect: Dialect;
   /** Values fixed by `@` directives; absent keys are left to the runner's options. */
-  readonly directives: { readonly pageSize?: number; readonly startAddress?: number };
+  readonly directives: Directives;
   /** The malloc-lab header, for `.rep` traces. */
   readonly header?: MallocLabHeader;
   /** Number of operations. */
@@ -91,6 +91,17 @@ export interface Scenario {
   readonly frees: number;
   readonly reallocs: number;
 }
+
+/** What a scenario's `@page_size`, `@start` and `@align` lines fix. */
+export interface Directives {
+  readonly pageSize?: number;
+  readonly startAddress?: number;
+  /** Every block's size rounded up to a multiple of it, so every block starts at a multiple of it. */
+  readonly align?: number;
+}
+
+/** The values `@align` takes (MeMS's `align` option). */
+export const DIRECTIVE_ALIGNMENTS: readonly number[] = [1, 2, 4, 8, 16];
 
 export interface MallocLabHeader {
   readonly heapSize: number;
@@ -351,7 +362,7 @@ class ScenarioParser {
   private lineNo = 0;
   private readonly columns = new OpColumns();
   private readonly texts: string[] = [];
-  private readonly directives: { pageSize?: number; startAddress?: number } = {};
+  private readonly directives: { -readonly [K in keyof Directives]: Directives[K] } = {};
   private readonly blocks = new BlockSlots();
   /** The malloc-lab header numbers read so far, and the line of each. */
   private readonly header: number[] = [];
@@ -403,12 +414,15 @@ class ScenarioParser {
   private directive(name: string, fields: readonly string[]): void {
     if (this.dialect === "malloclab") this.fail(`directive ${name} in a malloc-lab trace`);
     if (this.columns.count > 0) this.fail(`directive ${name} after the first operation`);
-    if (name !== "@page_size" && name !== "@start") this.fail(`unknown directive ${name}`);
+    if (name !== "@page_size" && name !== "@start" && name !== "@align") this.fail(`unknown directive ${name}`);
     if (fields.length !== 2) this.fail(`${name} takes one number, got ${fields.length - 1} fields`);
     const value = this.integer(fieldAt(fields, 1), name);
     if (name === "@page_size") {
       if (value < 1) this.fail(`@page_size ${value} must be >= 1`);
       this.directives.pageSize = value;
+    } else if (name === "@align") {
+      if (!DIRECTIVE_ALIGNMENTS.includes(value)) this.fail(`@align ${value} must be 1, 2, 4, 8 or 16`);
+      this.directives.align = value;
     } else {
       if (value < 0) this.fail(`@start ${value} must be >= 0`);
       this.directives.startAddress = value;

@@ -11,6 +11,8 @@ export interface RandomScenarioOptions {
   pageSize?: number;
   /** Start-address directive; by default 0 or 1000, chosen by the seed. */
   startAddress?: number;
+  /** An `@align` directive when given (the rest of the text is the same for every alignment). */
+  align?: number;
 }
 
 /** One of `values`, chosen by the generator. */
@@ -27,7 +29,7 @@ export function generateRandomScenario(seed: number, options: RandomScenarioOpti
   const rng = new Prng(seed);
   const pageSize = options.pageSize ?? pick(rng, [1024, 4096, 8192]);
   const startAddress = options.startAddress ?? pick(rng, [0, 1000]);
-  const scenario = new RandomScenario(rng, pageSize, startAddress);
+  const scenario = new RandomScenario(rng, pageSize, startAddress, options.align);
   for (let op = 0; op < options.ops; op++) scenario.operation(op);
   return scenario.text();
 }
@@ -45,8 +47,10 @@ class RandomScenario {
     private readonly rng: Prng,
     private readonly pageSize: number,
     private readonly startAddress: number,
+    align: number | undefined,
   ) {
     this.lines = [`# random scenario, seed ${rng.seed}`, `@page_size ${pageSize}`, `@start ${startAddress}`];
+    if (align !== undefined) this.lines.push(`@align ${align}`);
   }
 
   text(): string {

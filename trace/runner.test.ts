@@ -149,6 +149,37 @@ describe("directives and options", () => {
     expect(chunks.join("")).toBe("Virtual address: 5\n");
     expect(mems.stats().mainChainLength).toBe(0); // finished at the end
     expect(() => replay(parseScenario("@start 0\n", "t.mtrace"), { mems })).toThrow("startAddress");
+    expect(() => replay(parseScenario("@align 8\n", "t.mtrace"), { mems })).toThrow("the scenario wants align 8, the given Mems has 1");
+  });
+
+  test("@align, or the align option where the scenario has none, rounds every block; offsets stay those asked for", () => {
+    const text = "a 0 3\na 1 13\nw 1 9 -7\ng 1 9\nr 1 20\ng 1 9\nv 0\nv 1\ns\n";
+    const aligned = run(`@align 8\n${text}`, { align: 16 });
+    expect(aligned).toBe(run(text, { align: 8 }));
+    expect(aligned).toContain("Value: -7\nValue: -7\nVirtual address: 1000\nVirtual address: 1024\n");
+    expect(aligned).toContain("MAIN[1000:5095]-> P[1000:1007] <-> H[1008:1023] <-> P[1024:1047] <-> H[1048:5095] <-> NULL");
+    expect(run(text)).toContain("MAIN[1000:5095]-> P[1000:1002] <-> H[1003:1015] <-> P[1016:1035]"); // the course's sizes by default
+  });
+
+  test.each(LOOKUPS)("%s: with verify, aligned blocks keep their bytes through reallocs and frees", (lookup) => {
+    const text = Array.from(
+      { length: 40 },
+      (_, i) => `a ${i} ${1 + ((i * 37) % 90)}\n${i % 3 === 0 ? `r ${i} ${i + 5}\n` : ""}${i % 4 === 1 ? `f ${i}\n` : ""}`,
+    ).join("");
+    for (const align of [2, 4, 8, 16] as const) {
+      const physical = new Set<number>();
+      run(text, {
+        lookup,
+        align,
+        verify: true,
+        afterOp: (_i, mems, blocks) => {
+          for (let slot = 0; slot < blocks.live.length; slot++)
+            if (blocks.live[slot] === 1) physical.add(mems.get(blocks.handle[slot] ?? -1) % align);
+          mems.checkInvariants();
+        },
+      });
+      expect([...physical]).toEqual([0]);
+    }
   });
 });
 

@@ -13,7 +13,7 @@
  * expect them. A write through a stale ID that lands in another block is exactly what it catches.
  */
 
-import { Mems, MemsError, type MemsOptions } from "../core/index.ts";
+import { ALIGNMENTS, type Alignment, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
 import { type LookupChoice, lookupName } from "./lookups.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
@@ -28,6 +28,8 @@ export interface ReplayOptions {
   pageSize?: number;
   /** Used where the scenario has no `@start` directive. */
   startAddress?: number;
+  /** Used where the scenario has no `@align` directive. */
+  align?: Alignment;
   /** One of the core's lookups by name, or a lookup written outside the project. */
   lookup?: LookupChoice;
   /** Receives the output in chunks, in order; undefined runs quietly and formats nothing. */
@@ -403,12 +405,22 @@ export function reportLine(result: ReplayResult): string {
 
 /* Helpers */
 
-function memsOptions(scenario: Scenario, options: ReplayOptions): MemsOptions {
+/**
+ * The options of the instance a scenario runs on: its directives, and `options` for what they leave
+ * unsaid (the parser has checked that an `@align` is one of core's ALIGNMENTS).
+ */
+export function memsOptions(
+  scenario: Scenario,
+  options: Pick<ReplayOptions, "pageSize" | "startAddress" | "align" | "lookup">,
+): MemsOptions {
   const result: MemsOptions = {};
-  const pageSize = scenario.directives.pageSize ?? options.pageSize;
-  const startAddress = scenario.directives.startAddress ?? options.startAddress;
+  const { directives } = scenario;
+  const pageSize = directives.pageSize ?? options.pageSize;
+  const startAddress = directives.startAddress ?? options.startAddress;
+  const align = ALIGNMENTS.find((a) => a === directives.align) ?? options.align;
   if (pageSize !== undefined) result.pageSize = pageSize;
   if (startAddress !== undefined) result.startAddress = startAddress;
+  if (align !== undefined) result.align = align;
   if (options.lookup !== undefined) result.lookup = options.lookup;
   return result;
 }
@@ -420,6 +432,7 @@ function checkGivenMems(scenario: Scenario, mems: Mems, options: ReplayOptions):
   for (const [key, value] of [
     ["pageSize", wanted.pageSize],
     ["startAddress", wanted.startAddress],
+    ["align", wanted.align],
     ["lookup", lookup],
   ] as const) {
     if (value !== undefined && value !== mems[key]) {

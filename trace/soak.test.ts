@@ -61,6 +61,14 @@ test("bad options of the instance are INVALID_OPTION, before any operation", () 
   expect(() => soak({ ops: 10, seed: 1, lookup: "first-fit", checkEvery: 5, pageSize: 0 })).toThrow(MemsError);
 });
 
+test.each(LOOKUPS)("%s: aligned blocks, their sizes rounded up in the stats the soak checks", (lookup) => {
+  for (const align of [2, 8, 16] as const) {
+    const result = soak({ ops: 4_000, seed: 21, lookup, checkEvery: 400, maxLive: 200, pageSize: 1000, align });
+    expect(result).toMatchObject({ ops: 4_000, align, bytesLeftMapped: 0 });
+    expect(result.statsCalls).toBeGreaterThan(0);
+  }
+});
+
 test("other page sizes and start addresses", () => {
   const result = soak({ ops: 5_000, seed: 11, lookup: "size-indexed", checkEvery: 500, maxLive: 300, pageSize: 1000, startAddress: 0 });
   expect(result.ops).toBe(5_000);

@@ -1,7 +1,8 @@
 /**
  * The soak: a long seeded run of random operations on one MeMS instance, checking as it goes.
  *
- * Operations: malloc of mixed sizes (each new block is filled with a pattern from its own seed), free
+ * Operations: malloc of mixed sizes (each new block is filled with a pattern from its own seed; its
+ * physical address must be a multiple of `align`, its size the request rounded up to one), free
  * (the block's bytes are checked first), get (of a random byte, against the block's first byte), writes
  * (a block is refilled with a new pattern) and reads (one byte against its pattern) through views, a free
  * of an address inside a block (which must be refused), and stats (against the soak's own counts).
@@ -12,7 +13,7 @@
  * be repeated exactly.
  */
 
-import { Mems } from "../core/index.ts";
+import { type Alignment, Mems } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import { type LookupChoice, lookupName } from "./lookups.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
@@ -31,6 +32,8 @@ export interface SoakOptions {
   maxLive?: number;
   pageSize?: number;
   startAddress?: number;
+  /** Every block rounded up to a multiple of it (default 1, or MEMS_ALIGN). */
+  align?: Alignment;
   /** Called with the progress about every `progressMs` milliseconds (default 1000). */
   progress?: (progress: SoakProgress) => void;
   progressMs?: number;
@@ -50,6 +53,7 @@ export interface SoakResult {
   seed: number;
   /** The lookup's name. */
   lookup: string;
+  align: Alignment;
   ops: number;
   mallocs: number;
   frees: number;
@@ -104,13 +108,15 @@ export function soak(options: SoakOptions): SoakResult {
   const memsOptions: ConstructorParameters<typeof Mems>[0] = { lookup: options.lookup };
   if (options.pageSize !== undefined) memsOptions.pageSize = options.pageSize;
   if (options.startAddress !== undefined) memsOptions.startAddress = options.startAddress;
+  if (options.align !== undefined) memsOptions.align = options.align;
   return new Soak(options, new Mems(memsOptions)).run();
 }
 
-function emptyResult(seed: number, lookup: string): SoakResult {
+function emptyResult(seed: number, lookup: string, align: Alignment): SoakResult {
   return {
     seed,
     lookup,
+    align,
     ops: 0,
     mallocs: 0,
     frees: 0,
@@ -153,7 +159,7 @@ class Soak {
     private readonly mems: Mems,
   ) {
     this.rng = new Prng(options.seed);
-    this.result = emptyResult(options.seed, lookupName(options.lookup));
+    this.result = emptyResult(options.seed, lookupName(options.lookup), mems.align);
     this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
     this.pageSize = mems.pageSize;
     this.address = new Float64Array(this.maxLive);
@@ -220,12 +226,17 @@ class Soak {
 
   /* Operations */
 
-  /** A block of a random size, filled with a pattern of its own. */
+  /** A block of a random size (rounded up to a multiple of align), filled with a pattern of its own. */
   private malloc(): void {
-    const bytes = randomSize(this.rng, this.pageSize);
-    const v = this.mems.malloc(bytes);
+    const asked = randomSize(this.rng, this.pageSize);
+    const v = this.mems.malloc(asked);
+    const block = this.mems.view(v);
+    const bytes = block.length;
+    const align = this.mems.align;
+    if (bytes !== Math.ceil(asked / align) * align) this.fail(`malloc(${asked}) at align ${align} gave a block of ${bytes} bytes`);
+    if (this.mems.get(v) % align !== 0) this.fail(`block at ${v} has physical address ${this.mems.get(v)}, not a multiple of ${align}`);
     const k = this.rng.int(0, 255);
-    fillPattern(this.mems.view(v), k);
+    fillPattern(block, k);
     const i = this.live++;
     this.address[i] = v;
     this.size[i] = bytes;

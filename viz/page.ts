@@ -5,6 +5,7 @@
  * share of HOLE). One file, no network. `vizSvg` is the maps alone as one SVG, for documents.
  */
 
+import type { Alignment } from "../core/index.ts";
 import { embedJson, escapeHtml, inlineSvg, page } from "../lib/html.ts";
 import { renderSvg } from "../lib/vega.ts";
 import type { Scenario } from "../trace/format.ts";
@@ -222,6 +223,8 @@ export interface VizOptions {
   at?: readonly number[];
   pageSize?: number;
   startAddress?: number;
+  /** Used where a scenario has no `@align` directive. */
+  align?: Alignment;
 }
 
 /** Replays every scenario once per lookup, picturing the same points in each. */
@@ -232,6 +235,7 @@ export function recordFiles(scenarios: readonly Scenario[], options: VizOptions)
       const record: RecordOptions = { lookup, points };
       if (options.pageSize !== undefined) record.pageSize = options.pageSize;
       if (options.startAddress !== undefined) record.startAddress = options.startAddress;
+      if (options.align !== undefined) record.align = options.align;
       return recordHeap(scenario, record);
     });
     const opText = new Map<number, string>();

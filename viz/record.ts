@@ -8,10 +8,10 @@
  * Bytes over time are sampled (about SAMPLES points, fewer when the heap is so large that reading the
  * stats takes long) plus every chosen point and the moment before each finish, so peaks are not missed.
  */
-import { Mems, type MemsOptions, type PieceSnapshot } from "../core/index.ts";
+import { type Alignment, Mems, type PieceSnapshot } from "../core/index.ts";
 import { Op, type Scenario } from "../trace/format.ts";
 import { type LookupChoice, lookupName } from "../trace/lookups.ts";
-import { replay } from "../trace/runner.ts";
+import { memsOptions, replay } from "../trace/runner.ts";
 
 /** Bytes-over-time samples aimed at per replay. */
 export const SAMPLES = 600;
@@ -185,16 +185,12 @@ export interface RecordOptions {
   /** Used where the scenario has no directive. */
   pageSize?: number;
   startAddress?: number;
+  align?: Alignment;
 }
 
 /** Replays `scenario` with `lookup`, picturing the heap at `points` and sampling its bytes. */
 export function recordHeap(scenario: Scenario, options: RecordOptions): HeapRecording {
-  const memsOptions: MemsOptions = { lookup: options.lookup };
-  const pageSize = scenario.directives.pageSize ?? options.pageSize;
-  const startAddress = scenario.directives.startAddress ?? options.startAddress;
-  if (pageSize !== undefined) memsOptions.pageSize = pageSize;
-  if (startAddress !== undefined) memsOptions.startAddress = startAddress;
-  const mems = new Mems(memsOptions);
+  const mems = new Mems(memsOptions(scenario, options));
   const wanted = new Map(options.points.map((point) => [point.op, point.why]));
   const snapshots: HeapSnapshot[] = [];
   const series: BytesSeries = { op: [0], live: [0], mapped: [0] };

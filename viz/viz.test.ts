@@ -93,6 +93,16 @@ describe("the pictures are the chains MeMS prints", () => {
     });
   }
 
+  test("the align option rounds the pieces pictured where a scenario has no @align", () => {
+    const scenario = parseScenario("a 0 3\na 1 5\ns\n", "t.mtrace");
+    const sizes = (align?: 8) => {
+      const [file] = recordFiles([scenario], { lookups: ["first-fit"], ...(align !== undefined && { align }) });
+      return Array.from(file?.recordings[0]?.snapshots[0]?.segments[0]?.sizes ?? []);
+    };
+    expect(sizes()).toEqual([3, 5, 4088]);
+    expect(sizes(8)).toEqual([8, 8, 4080]);
+  });
+
   test("the example: three stats points, no separate end (nothing changes after the last), the peak at the 9th malloc", () => {
     const scenario = readScenario(EXAMPLE);
     const points = choosePoints(scenario, undefined);

@@ -19,8 +19,15 @@
  *   page             PAGE_SIZE bytes, the unit in which segments are mapped and counted.
  *   node pool        mapped chunks holding many main/sub nodes each, with a free list of recycled nodes.
  *
- * Compile-time parameters: PAGE_SIZE (default 4096), MEMS_START_ADDRESS (default 1000).
- * mems_configure(page_size, start_address) before mems_init overrides both at run time.
+ * Compile-time parameters: PAGE_SIZE (default 4096), MEMS_START_ADDRESS (default 1000),
+ * MEMS_ALIGN (default 1; 1, 2, 4, 8 or 16). mems_configure(page_size, start_address) before mems_init
+ * overrides the first two at run time; MEMS_ALIGN is fixed at compile time (`-DMEMS_ALIGN=8`).
+ *
+ * Alignment: every request is rounded up to a multiple of MEMS_ALIGN before it is placed, so a PROCESS
+ * piece's size is that multiple (the stats show it). Offsets in a segment are sums of piece sizes and a
+ * segment's base comes from mmap (page-aligned), so every piece starts at a physical address that is a
+ * multiple of MEMS_ALIGN; only a segment's last piece, a HOLE, can have a size that is not (when
+ * PAGE_SIZE is not a multiple of MEMS_ALIGN). MEMS_ALIGN 1 is the course's behaviour, byte for byte.
  */
 #ifndef MEMS_H
 #define MEMS_H
@@ -42,6 +49,15 @@
 #ifndef MEMS_START_ADDRESS
 #define MEMS_START_ADDRESS 1000
 #endif
+
+#ifndef MEMS_ALIGN
+#define MEMS_ALIGN 1
+#endif
+_Static_assert(MEMS_ALIGN == 1 || MEMS_ALIGN == 2 || MEMS_ALIGN == 4 || MEMS_ALIGN == 8 || MEMS_ALIGN == 16,
+               "MEMS_ALIGN must be 1, 2, 4, 8 or 16");
+
+/* A request rounded up to a multiple of MEMS_ALIGN (a power of two; 2^48 is a multiple of it). */
+#define MEMS_ROUND_UP(size) (((size) + (size_t)MEMS_ALIGN - 1) & ~((size_t)MEMS_ALIGN - 1))
 
 /* Requests above 2^48 bytes are bad input (spec: "larger than 2^48"). */
 #define MEMS_MAX_REQUEST ((size_t)1 << 48)
@@ -338,6 +354,7 @@ static mems_status mems_map_segment(size_t size, size_t *virtual_out) {
 MEMS_API mems_status mems_allocate(size_t size, size_t *virtual_out) {
     mems_ensure_init();
     if (size == 0 || size > MEMS_MAX_REQUEST) return MEMS_BAD_SIZE;
+    size = MEMS_ROUND_UP(size); /* the size checked is the one asked for */
     /* first-fit: main chain from its head, each sub-chain from its head */
     for (mems_main_node *m = mems_state.head; m != NULL; m = m->next) {
         for (mems_sub_node *s = m->sub_chain_head; s != NULL; s = s->next) {
@@ -478,6 +495,10 @@ MEMS_API const char *mems_check_invariants(void) {
                 return "sub-chain: pieces do not tile the segment";
             if (s->physical_address != m->physical_base + covered)
                 return "sub-chain: physical address does not match virtual address";
+            if ((uintptr_t)s->physical_address % MEMS_ALIGN != 0)
+                return "sub-chain: piece does not start at a multiple of MEMS_ALIGN";
+            if (s->type == MEMS_PROCESS && s->size % MEMS_ALIGN != 0)
+                return "sub-chain: block size is not a multiple of MEMS_ALIGN";
             if (prev_piece && prev_piece->type == MEMS_HOLE && s->type == MEMS_HOLE)
                 return "sub-chain: two neighbouring HOLEs should have merged";
             covered += s->size;

@@ -2,10 +2,12 @@
  * replay.c: runs a MeMS scenario (.mtrace) or a CS:APP malloc-lab trace (.rep) against mems.h,
  * following shared/spec/trace-format.md; its output matches the TypeScript runner byte for byte.
  *
- *   replay [--page-size N] [--start N] [--final-stats] [--check] [--bench] [--repeat K] FILE
+ *   replay [--page-size N] [--start N] [--align N] [--final-stats] [--check] [--bench] [--repeat K] FILE
  *
  * The whole file is parsed first; a bad line prints `FILE:LINE: message` on stderr and exits 2
  * with nothing run. Directives in the file win over the options; defaults are 4096 and 1000.
+ * Alignment is fixed when the program is built (mems.h's MEMS_ALIGN: `replay` has 1, `replay-align8`
+ * 8, ...): an `@align` directive or `--align` option that asks for another one exits 2, naming it.
  * --final-stats prints the stats block after the last operation, before the closing mems_finish.
  * --check walks the whole heap (mems_check_invariants) after every operation; a broken invariant
  * exits 3. --bench replays quietly K times (--repeat, default 1) and prints one JSON line of timings.
@@ -41,6 +43,8 @@ typedef struct {
     size_t count, capacity;
     long id_count;              /* distinct IDs */
     int64_t page_size, start;   /* -1 when the file says nothing */
+    int64_t align;              /* -1 when the file says nothing */
+    int align_line;             /* the line of its @align */
 } scenario;
 
 /* ===================================================================================== */
@@ -356,17 +360,27 @@ static int parse_operation(parse_state *ps, scenario *sc, parse_error *err, int 
     return 0;
 }
 
+/* 1, 2, 4, 8 or 16: the alignments MeMS takes. */
+static int is_alignment(int64_t value) {
+    return value == 1 || value == 2 || value == 4 || value == 8 || value == 16;
+}
+
 /* Parses a directive line (mtrace only, before the first operation). */
 static int parse_directive(scenario *sc, parse_error *err, int line, char **f, int n) {
     if (sc->count > 0) return fail(err, line, "directive %s after the first operation", f[0]);
     int is_page = strcmp(f[0], "@page_size") == 0;
-    if (!is_page && strcmp(f[0], "@start") != 0) return fail(err, line, "unknown directive '%s'", f[0]);
+    int is_align = strcmp(f[0], "@align") == 0;
+    if (!is_page && !is_align && strcmp(f[0], "@start") != 0) return fail(err, line, "unknown directive '%s'", f[0]);
     if (n != 2) return fail(err, line, "%s takes exactly one number", f[0]);
     int64_t value;
     if (number_field(err, line, f[1], 1, f[0], &value) != 0) return -1;
     if (is_page) {
         if (value < 1) return fail(err, line, "@page_size must be >= 1");
         sc->page_size = value;
+    } else if (is_align) {
+        if (!is_alignment(value)) return fail(err, line, "@align must be 1, 2, 4, 8 or 16");
+        sc->align = value;
+        sc->align_line = line;
     } else {
         if (value < 0) return fail(err, line, "@start must be >= 0");
         sc->start = value;
@@ -614,7 +628,7 @@ static void run_once(const scenario *sc, block *blocks, int final_stats) {
 /* ===================================================================================== */
 
 static int usage(void) {
-    fprintf(stderr, "usage: replay [--page-size N] [--start N] [--final-stats] [--check] [--bench] [--repeat K] FILE\n");
+    fprintf(stderr, "usage: replay [--page-size N] [--start N] [--align N] [--final-stats] [--check] [--bench] [--repeat K] FILE\n");
     return 2;
 }
 
@@ -650,7 +664,7 @@ static char *read_file(const char *name, size_t *length) {
 }
 
 int main(int argc, char **argv) {
-    int64_t page_size = -1, start = -1, repeat = 1;
+    int64_t page_size = -1, start = -1, align = -1, repeat = 1;
     int bench = 0, final_stats = 0;
     const char *file_name = NULL;
     for (int i = 1; i < argc; i++) {
@@ -658,6 +672,7 @@ int main(int argc, char **argv) {
         int64_t *target = NULL;
         if (strcmp(arg, "--page-size") == 0) target = &page_size;
         else if (strcmp(arg, "--start") == 0) target = &start;
+        else if (strcmp(arg, "--align") == 0) target = &align;
         else if (strcmp(arg, "--repeat") == 0) target = &repeat;
         else if (strcmp(arg, "--bench") == 0) { bench = 1; continue; }
         else if (strcmp(arg, "--final-stats") == 0) { final_stats = 1; continue; }
@@ -676,6 +691,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "replay: --page-size and --repeat must be >= 1\n");
         return usage();
     }
+    if (align != -1 && !is_alignment(align)) {
+        fprintf(stderr, "replay: --align must be 1, 2, 4, 8 or 16\n");
+        return usage();
+    }
 
     size_t length = 0;
     char *text = read_file(file_name, &length);
@@ -690,12 +709,23 @@ int main(int argc, char **argv) {
     memset(&sc, 0, sizeof sc);
     sc.page_size = -1;
     sc.start = -1;
+    sc.align = -1;
     parse_error err;
     memset(&err, 0, sizeof err);
     int parsed = parse_scenario(text, length, rep_extension, &sc, &err);
     free(text);
     if (parsed != 0) {
         fprintf(stderr, "%s:%d: %s\n", file_name, err.line, err.message);
+        release_scenario(&sc);
+        return 2;
+    }
+    /* the alignment asked for (directive, else option) must be the one this program was built with */
+    int64_t chosen_align = sc.align >= 0 ? sc.align : align >= 0 ? align : MEMS_ALIGN;
+    if (chosen_align != MEMS_ALIGN) {
+        if (sc.align >= 0) fprintf(stderr, "%s:%d: ", file_name, sc.align_line);
+        else fprintf(stderr, "replay: --align: ");
+        fprintf(stderr, "alignment %lld needs replay built with MEMS_ALIGN=%lld (this one has %d)\n",
+                (long long)chosen_align, (long long)chosen_align, MEMS_ALIGN);
         release_scenario(&sc);
         return 2;
     }
