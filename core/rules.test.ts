@@ -51,11 +51,11 @@ function randomSize(rng: Prng, pageSize: number): number {
   return rng.int(pageSize, 3 * pageSize);
 }
 
-function run(lookup: Lookup, seed: number, ops: number, pageSize: number): void {
+function run(lookup: Lookup, seed: number, ops: number, pageSize: number, align: 1 | 8 = 1): void {
   const rule = RULES[lookup];
   if (rule === undefined) return;
   const rng = new Prng(seed);
-  const mems = new Mems({ lookup, pageSize, startAddress: 1000 });
+  const mems = new Mems({ lookup, pageSize, startAddress: 1000, align });
   const live: { v: number; size: number }[] = [];
   let rover = mems.startAddress;
   let op = 0;
@@ -67,10 +67,11 @@ function run(lookup: Lookup, seed: number, ops: number, pageSize: number): void 
         live.length = 0;
         rover = mems.startAddress;
       } else if (roll < (live.length < 150 ? 0.6 : 0.4) || live.length === 0) {
-        const size = randomSize(rng, pageSize);
+        const asked = randomSize(rng, pageSize);
+        const size = Math.ceil(asked / align) * align; // what malloc takes
         const named = rule(holesOf(mems), size, rover);
         const end = mems.startAddress + mems.stats().mappedBytes;
-        const v = mems.malloc(size);
+        const v = mems.malloc(asked);
         expect({ op, size, v }).toEqual({ op, size, v: named?.address ?? end });
         live.push({ v, size });
         rover = v + size;
@@ -82,7 +83,7 @@ function run(lookup: Lookup, seed: number, ops: number, pageSize: number): void 
       mems.checkInvariants();
     }
   } catch (error) {
-    console.error(`${lookup}: failed at operation ${op}, seed ${seed} (MEMS_TEST_SEED=${seed}), page ${pageSize}`);
+    console.error(`${lookup}: failed at operation ${op}, seed ${seed} (MEMS_TEST_SEED=${seed}), page ${pageSize}, align ${align}`);
     throw error;
   } finally {
     mems.finish();
@@ -98,5 +99,9 @@ describe.each(LOOKUPS.filter((lookup) => RULES[lookup] !== undefined))("%s", (lo
 
   test("and with PAGE_SIZE 1024, where blocks span segments of several pages", () => {
     run(lookup, seed + 1, 5_000, 1024);
+  });
+
+  test("and with align 8, where the rule applies to the rounded request", () => {
+    run(lookup, seed + 2, 5_000, 4096, 8);
   });
 });
