@@ -9,19 +9,13 @@
  */
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
-import { type Lookup, Mems } from "../core/index.ts";
+import { LOOKUPS, type Lookup, type LookupFactory, Mems, type MemsOptions } from "../core/index.ts";
 import { LIBC } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
 
-/**
- * Every allocator, under the names the tables and the JSON use; `mems-size-indexed` is the baseline.
- * `mems-size-indexed-a16` is the same lookup with `align: 16` (every request rounded up to 16 bytes).
- */
-export const ALLOCATORS = [
-  "mems-size-indexed",
-  "mems-size-indexed-a16",
-  "mems-first-fit",
+/** The allocators beside MeMS. */
+const PEERS = [
   "c-reference",
   "libc-ffi",
   "thi.ng-malloc",
@@ -32,8 +26,58 @@ export const ALLOCATORS = [
   "jemalloc-ffi",
   "as-tlsf-wasm",
 ] as const;
-export type AllocatorName = (typeof ALLOCATORS)[number];
-export const BASELINE: AllocatorName = "mems-size-indexed";
+export type PeerName = (typeof PEERS)[number];
+/** MeMS with one lookup: `mems-` and the lookup's name (core's, or one written outside the project). */
+export type MemsAllocatorName = `mems-${string}`;
+export type AllocatorName = MemsAllocatorName | PeerName;
+/** The allocator every ratio is to. */
+export const BASELINE = "mems-size-indexed" satisfies MemsAllocatorName;
+
+/**
+ * MeMS with options besides its lookup, beside the baseline: `mems-size-indexed-a16` is size-indexed with
+ * `align: 16` (every request rounded up to 16 bytes).
+ */
+const MEMS_VARIANTS: Readonly<Record<string, MemsOptions>> = { "mems-size-indexed-a16": { lookup: "size-indexed", align: 16 } };
+
+/** MeMS with each of core's lookups (and the variants), under the names the tables and the JSON use (the baseline first). */
+export const MEMS_ALLOCATORS: readonly MemsAllocatorName[] = [
+  BASELINE,
+  "mems-size-indexed-a16",
+  ...LOOKUPS.filter((lookup) => `mems-${lookup}` !== BASELINE).map((lookup): MemsAllocatorName => `mems-${lookup}`),
+];
+
+/** Every allocator: MeMS with each lookup core has (new lookups appear here by themselves), then the peers. */
+export const ALLOCATORS: readonly AllocatorName[] = [...MEMS_ALLOCATORS, ...PEERS];
+
+/**
+ * Every allocator of a run: MeMS with each core lookup, then with each lookup given in a file
+ * (`bun bench --lookup FILE`, as `mems-NAME`), then the peers.
+ */
+export function allocatorNames(custom: readonly { name: string }[] = []): AllocatorName[] {
+  const firstPeer = ALLOCATORS.findIndex((name) => !isMemsAllocator(name));
+  return [
+    ...ALLOCATORS.slice(0, firstPeer),
+    ...custom.map((lookup): AllocatorName => `mems-${lookup.name}`),
+    ...ALLOCATORS.slice(firstPeer),
+  ];
+}
+
+export function isMemsAllocator(name: string): name is MemsAllocatorName {
+  return name.startsWith("mems-");
+}
+
+/**
+ * The options of a `mems-*` allocator: a variant's, or its core lookup's; `custom` for the lookup written
+ * outside the project that `bun bench --lookup FILE` runs as `mems-NAME`. Undefined for a peer or an unknown name.
+ */
+export function memsOptionsOf(name: string, custom?: LookupFactory): MemsOptions | undefined {
+  if (!isMemsAllocator(name)) return undefined;
+  const lookup = name.slice("mems-".length);
+  const core = LOOKUPS.find((known) => known === lookup);
+  if (core !== undefined) return { lookup: core };
+  if (custom !== undefined && custom.name === lookup) return { lookup: custom };
+  return MEMS_VARIANTS[name];
+}
 
 /** What an allocator can say about its memory; absent fields print as '-'. */
 export interface AllocatorStats {
@@ -74,7 +118,7 @@ export class MemsAllocator implements BenchAllocator {
   readonly translate: (handle: number, offset: number) => number;
 
   /** Over a new instance of `lookup`, or over `mems` (a test's, to look at the heap the bench loop leaves). */
-  constructor(lookup: Lookup, mems = new Mems({ lookup })) {
+  constructor(lookup: Lookup | LookupFactory, mems = new Mems({ lookup })) {
     this.mems = mems;
     this.translate = (handle, offset) => mems.tryGet(handle + offset);
   }
@@ -258,15 +302,18 @@ class TypedArrayAllocator implements BenchAllocator {
   }
 }
 
-/** A fresh in-process allocator, or undefined for `c-reference` and `glibc-c` (timed in their own processes). */
-export function createAllocator(name: AllocatorName, workload: Workload): BenchAllocator | undefined {
+/**
+ * A fresh in-process allocator, or undefined for `c-reference` and `glibc-c` (timed in their own processes).
+ * `custom` is the lookup of a `mems-*` allocator that is none of the core's (`bun bench --lookup FILE`).
+ */
+export function createAllocator(name: AllocatorName, workload: Workload, custom?: LookupFactory): BenchAllocator | undefined {
+  if (isMemsAllocator(name)) {
+    const options = memsOptionsOf(name, custom);
+    if (options?.lookup === undefined)
+      throw new Error(`${name}: no lookup ${name.slice("mems-".length)} (core's, or one given with --lookup FILE)`);
+    return new MemsAllocator(options.lookup, new Mems(options));
+  }
   switch (name) {
-    case "mems-size-indexed":
-      return new MemsAllocator("size-indexed");
-    case "mems-size-indexed-a16":
-      return new MemsAllocator("size-indexed", new Mems({ lookup: "size-indexed", align: 16 }));
-    case "mems-first-fit":
-      return new MemsAllocator("first-fit");
     case "libc-ffi":
       return new LibcAllocator();
     case "thi.ng-malloc":
@@ -285,6 +332,7 @@ export function createAllocator(name: AllocatorName, workload: Workload): BenchA
   }
 }
 
+/** One of ALLOCATORS: a peer, or MeMS with one of core's lookups. */
 export function isAllocatorName(name: string): name is AllocatorName {
   return (ALLOCATORS as readonly string[]).includes(name);
 }

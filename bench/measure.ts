@@ -7,8 +7,9 @@
  * allocator's peaks (mapped bytes, mmap calls) before its finish and checks the run was balanced.
  */
 
+import type { LookupFactory } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
-import { readScenario, type Scenario } from "../trace/format.ts";
+import type { Scenario } from "../trace/format.ts";
 import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
 import { BATCH_OPS, type BatchLatency, BatchRecorder } from "./latency.ts";
 import { minorFaults } from "./peers/faults.ts";
@@ -31,6 +32,10 @@ export interface Measurement {
   peakLiveBytes?: number;
   /** Peak live bytes / peak mapped bytes, where the allocator maps memory. */
   utilization?: number;
+  /** Bytes in HOLEs when MeMS's mapped bytes first reached their peak (strategies.ts); MeMS on a strategy trace only. */
+  holeBytesAtPeak?: number;
+  /** Segments mapped at that moment. */
+  segmentsAtPeak?: number;
   /** Blocks still live when the trace ended (0: every block was freed); not known for the C binary. */
   liveAtEnd?: number;
   /** Blocks the allocator itself counted as live at the end, where it counts them. */
@@ -63,15 +68,10 @@ function withStats(measurement: Measurement, stats: AllocatorStats, peakLiveByte
   return measurement;
 }
 
-function mustCreate(name: AllocatorName, workload: Workload): BenchAllocator {
-  const allocator = createAllocator(name, workload);
+function mustCreate(name: AllocatorName, workload: Workload, custom?: LookupFactory): BenchAllocator {
+  const allocator = createAllocator(name, workload, custom);
   if (allocator === undefined) throw new Error(`${name} does not run in a Bun process`);
   return allocator;
-}
-
-/** Replays a trace file `budget`-many times on `name`. */
-export async function measureTrace(name: AllocatorName, workload: string, file: string, budget: Budget): Promise<Measurement> {
-  return measureScenario(name, workload, readScenario(file), budget);
 }
 
 /**
@@ -83,9 +83,15 @@ export async function measureTrace(name: AllocatorName, workload: string, file: 
  * finish (outside the operation loop, so every replay runs the same loop; every allocator keeps its own
  * peaks, none is sampled per operation).
  */
-export async function measureScenario(name: AllocatorName, workload: string, scenario: Scenario, budget: Budget): Promise<Measurement> {
+export async function measureScenario(
+  name: AllocatorName,
+  workload: string,
+  scenario: Scenario,
+  budget: Budget,
+  custom?: LookupFactory,
+): Promise<Measurement> {
   const shape = traceWorkload(scenario);
-  const allocator = mustCreate(name, shape);
+  const allocator = mustCreate(name, shape, custom);
   const state = replayState(scenario);
   const batches = new BatchRecorder(scenario.count);
   const clock = batches.timesBatches ? batches.clock : undefined;

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ALLOCATORS, type AllocatorName } from "./allocators.ts";
+import { ALLOCATORS, type AllocatorName, allocatorNames, isMemsAllocator } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
 import type { Measurement } from "./measure.ts";
@@ -28,6 +28,11 @@ export interface BenchOptions {
   /** Comma list of substrings of workload or allocator names. */
   filter?: string;
   /**
+   * Lookups written outside the project (`--lookup FILE`), loaded and checked by the caller: each runs as
+   * MeMS allocator `mems-NAME`, as the core's lookups beyond first-fit and size-indexed do.
+   */
+  lookups?: readonly { name: string; file: string }[];
+  /**
    * Progress lines (stderr in the CLI). It may throw to stop the run (the CLI does on SIGINT and
    * SIGTERM, after stopping the child): the temporary folder is removed on the way out.
    */
@@ -42,6 +47,8 @@ export interface WorkloadReport {
   family?: Family;
   /** The workload of this run whose figures these are (the same trace, measured once). */
   sameTraceAs?: string;
+  /** A trace of the strategies table (report/strategies.ts): a malloc-lab trace or a recorded program. */
+  strategy?: boolean;
 }
 
 export interface BenchReport {
@@ -63,6 +70,7 @@ export const NOTES = [
   "peak mapped: MeMS and C: segment bytes mapped at the peak (bookkeeping excluded); thi.ng-malloc: the highest `top` of its pool; utilization: peak live bytes of the trace / peak mapped.",
   "latency: the time of batches of 1,000 operations in the timed replays (one clock reading per batch): p50, p99, p99.9 and the slowest batch; the C binary times whole replays only.",
   "scaling: the churn trace at 100 to 1,000,000 live blocks; an allocator that does not finish a size within 30 s is stopped there and runs no larger size. A size with the trace of another workload (scaling-10k is churn-10k) is measured once.",
+  "strategies: every MeMS lookup on the malloc-lab and real-* traces (docs/strategies.md); MeMS with a lookup beyond first-fit and size-indexed runs those and the small churn workloads only. Utilization, peak mapped, HOLE bytes at the peak and mmap calls there come from one observed replay of the cell (bench/strategies.ts), ns/op from the timed ones.",
   ...PEER_NOTES,
 ];
 
@@ -93,12 +101,12 @@ function filterTerms(filter: string | undefined): string[] {
  * allocator name (a typo would otherwise run the whole bench, minutes long), or no workload left with
  * --quick. The message lists the names.
  */
-export function filterProblem(filter: string, quick: boolean): string | undefined {
+export function filterProblem(filter: string, quick: boolean, allocators: readonly string[] = ALLOCATORS): string | undefined {
   const workloads = workloadSpecs(false).map((spec) => spec.name);
-  const names = `workloads: ${workloads.join(", ")}\nallocators: ${ALLOCATORS.join(", ")}`;
+  const names = `workloads: ${workloads.join(", ")}\nallocators: ${allocators.join(", ")}`;
   const terms = filterTerms(filter);
   if (terms.length === 0) return `--filter needs workload or allocator names (substrings, comma-separated)\n${names}`;
-  const unknown = terms.filter((term) => ![...workloads, ...ALLOCATORS].some((name) => name.includes(term)));
+  const unknown = terms.filter((term) => ![...workloads, ...allocators].some((name) => name.includes(term)));
   if (unknown.length > 0)
     return `--filter: ${unknown.map((term) => JSON.stringify(term)).join(", ")} names no workload or allocator\n${names}`;
   const chosen = workloadSpecs(quick).filter((spec) => selects(filter, workloads)(spec.name));
@@ -184,8 +192,12 @@ async function measureIn(
   }
   const target =
     file !== undefined ? ["--trace", file] : spec.kind === "get" ? ["--blocks", String(spec.blocks), "--gets", String(spec.gets)] : [];
+  // MeMS on a trace of the strategies table also observes one replay for the figures timing does not give.
+  const observe = spec.kind === "trace" && spec.strategy === true && isMemsAllocator(allocator) ? ["--observe"] : [];
+  const custom = options.lookups?.find((lookup) => `mems-${lookup.name}` === allocator);
+  const lookupFile = custom === undefined ? [] : ["--lookup-file", custom.file];
   return await runWorker(
-    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget],
+    ["--allocator", allocator, "--workload", spec.name, ...target, ...budget, ...observe, ...lookupFile],
     familyOf(spec)?.deadlineMs,
     peerEnv(allocator),
   );
@@ -216,6 +228,23 @@ async function measureCell(
   }
 }
 
+/** What a workload's report says of it besides its cells. */
+function workloadHead(spec: WorkloadSpec): Omit<WorkloadReport, "cells"> {
+  const family = familyOf(spec);
+  return {
+    name: spec.name,
+    describe: spec.describe,
+    ...(family && { family }),
+    ...(spec.kind === "trace" && spec.strategy === true && { strategy: true }),
+  };
+}
+
+/** A cell copied from another workload of the same trace, unless the allocator sits this workload out. */
+function skippedHere(spec: WorkloadSpec, cell: Cell): Cell {
+  const reason = skipReason(cell.allocator, spec);
+  return reason === undefined ? cell : { allocator: cell.allocator, workload: spec.name, skipped: reason };
+}
+
 /** Notes that every allocator of `spec` is done without measuring it, and why. */
 function skipAll(run: Run, spec: WorkloadSpec, why: string): void {
   run.options.progress(`[${run.step + 1}-${run.step + run.allocators.length}/${run.total}] ${spec.name}: ${why}`);
@@ -227,20 +256,19 @@ function skipAll(run: Run, spec: WorkloadSpec, why: string): void {
  * trace cannot be prepared, or measured allocator by allocator.
  */
 async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadReport> {
-  const family = familyOf(spec);
   const key = traceKey(spec);
   const same = key === undefined ? undefined : run.measuredTraces.get(key);
   if (same !== undefined) {
     skipAll(run, spec, `the trace of ${same.name}, measured once`);
-    const cells = copyCells(spec, same.cells).map((cell) => run.stops.skip(spec, cell.allocator) ?? cell);
+    const cells = copyCells(spec, same.cells).map((cell) => run.stops.skip(spec, cell.allocator) ?? skippedHere(spec, cell));
     for (const cell of cells) run.stops.record(spec, cell);
-    return { name: spec.name, describe: spec.describe, cells, ...(family && { family }), sameTraceAs: same.name };
+    return { ...workloadHead(spec), cells, sameTraceAs: same.name };
   }
   const unavailable = await prepareWorkload(spec); // a real-* trace is recorded here, unless cached
   if (unavailable !== undefined) {
     skipAll(run, spec, `skipped: ${unavailable}`);
     const cells = run.allocators.map((allocator): Cell => ({ allocator, workload: spec.name, skipped: unavailable }));
-    return { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+    return { ...workloadHead(spec), cells };
   }
   const file = traceFile(spec, run.dir);
   const budget = workerBudget(run.options.quick, opsOf(spec, file));
@@ -253,7 +281,7 @@ async function workloadReport(run: Run, spec: WorkloadSpec): Promise<WorkloadRep
     run.stops.record(spec, cell);
   }
   fillPeakLive(cells);
-  const report: WorkloadReport = { name: spec.name, describe: spec.describe, cells, ...(family && { family }) };
+  const report: WorkloadReport = { ...workloadHead(spec), cells };
   if (key !== undefined) run.measuredTraces.set(key, report);
   return report;
 }
@@ -262,7 +290,8 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   const started = Date.now();
   const workloadNames = workloadSpecs(false).map((spec) => spec.name);
   const specs = workloadSpecs(options.quick).filter((spec) => selects(options.filter, workloadNames)(spec.name));
-  const allocators = ALLOCATORS.filter(selects(options.filter, ALLOCATORS));
+  const names = allocatorNames(options.lookups);
+  const allocators = names.filter(selects(options.filter, names));
   const run: Run = {
     options,
     allocators,

@@ -6,7 +6,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mallocLabTraces } from "../trace/corpus.ts";
-import { EXAMPLE_TRACE, SCALING_DEADLINE_MS, skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
+import {
+  EVERY_WORKLOAD,
+  EXAMPLE_TRACE,
+  forEveryLookup,
+  SCALING_DEADLINE_MS,
+  skipReason,
+  traceFile,
+  type WorkloadSpec,
+  workloadSpecs,
+} from "./workloads.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-workloads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,4 +55,23 @@ test("who sits out: the C reference and MemPool at a million blocks, the C binar
   expect(skipReason("c-reference", get)).toContain("get-only");
   expect(skipReason("uint8array", get)).toContain("no address");
   expect(skipReason("libc-ffi", get)).toBeUndefined();
+});
+
+test("every lookup runs the strategy traces and the small churn; the others are first-fit's and size-indexed's alone", () => {
+  const full = workloadSpecs(false);
+  const everyLookup = full.filter(forEveryLookup).map((spec) => spec.name);
+  expect(everyLookup.slice(0, 3)).toEqual(["churn-100", "churn-10k", "large"]);
+  expect(everyLookup.filter((name) => name.startsWith("malloclab-"))).toHaveLength(mallocLabTraces().length);
+  expect(everyLookup.filter((name) => /^(churn-1m|get|example|scaling-)/.test(name))).toEqual([]);
+  for (const spec of full) {
+    const strategy = spec.kind === "trace" && spec.strategy === true;
+    expect({ name: spec.name, strategy }).toEqual({ name: spec.name, strategy: /^(malloclab|real)-/.test(spec.name) });
+  }
+  const scaling = full.find((spec) => spec.name === "scaling-1k");
+  const churn = full.find((spec) => spec.name === "churn-100");
+  if (scaling === undefined || churn === undefined) throw new Error("no scaling-1k or churn-100");
+  expect(skipReason("mems-best-fit", scaling)).toContain("strategy traces and the small churn workloads only");
+  expect(skipReason("mems-my-lookup", scaling)).toContain("strategy traces");
+  expect(skipReason("mems-best-fit", churn)).toBeUndefined();
+  for (const allocator of EVERY_WORKLOAD) expect(skipReason(allocator, scaling)).toBeUndefined();
 });

@@ -10,7 +10,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MALLOCLAB_DIR, mallocLabTraces } from "../trace/corpus.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
-import type { AllocatorName } from "./allocators.ts";
+import { type AllocatorName, BASELINE, isMemsAllocator } from "./allocators.ts";
 import { realWorkloadSpecs } from "./peers/real.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -31,7 +31,14 @@ export interface Family {
 }
 
 export type WorkloadSpec =
-  | { name: string; kind: "trace"; file: string; describe: string }
+  | {
+      name: string;
+      kind: "trace";
+      file: string;
+      describe: string;
+      /** A trace of the strategies table: a malloc-lab trace or a recorded program, replayed by every lookup. */
+      strategy?: boolean;
+    }
   | {
       name: string;
       kind: "churn";
@@ -75,7 +82,7 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
   // The malloc-lab traces live beside the repository (../shared); a checkout without them runs the rest.
   for (const file of existsSync(MALLOCLAB_DIR) ? mallocLabTraces() : []) {
     const name = basename(file);
-    specs.push({ name: `malloclab-${name.replace(/\.rep$/, "")}`, kind: "trace", file, describe: name });
+    specs.push({ name: `malloclab-${name.replace(/\.rep$/, "")}`, kind: "trace", file, describe: name, strategy: true });
   }
   specs.push(...realWorkloadSpecs());
   specs.push(...scalingSpecs(false));
@@ -115,8 +122,22 @@ export function traceFile(spec: WorkloadSpec, dir: string): string | undefined {
   }
 }
 
+/** The lookups that run every workload; MeMS with any other runs the strategy traces and the small churn only. */
+export const EVERY_WORKLOAD: readonly AllocatorName[] = [BASELINE, "mems-size-indexed-a16", "mems-first-fit"];
+/** The most live blocks of a churn workload every lookup runs. */
+const SMALL_CHURN_LIVE = 10_000;
+
+/** A workload every lookup runs: a trace of the strategies table, or a small churn that is no size of a family. */
+export function forEveryLookup(spec: WorkloadSpec): boolean {
+  if (spec.kind === "trace") return spec.strategy === true;
+  return spec.kind === "churn" && spec.family === undefined && spec.live <= SMALL_CHURN_LIVE;
+}
+
 /** Why `allocator` sits out `spec`, or undefined when it runs. */
 export function skipReason(allocator: AllocatorName, spec: WorkloadSpec): string | undefined {
+  if (isMemsAllocator(allocator) && !EVERY_WORKLOAD.includes(allocator) && !forEveryLookup(spec)) {
+    return "runs the strategy traces and the small churn workloads only (keeps bun bench short)";
+  }
   const live = spec.kind === "churn" ? spec.live : 0;
   if (live >= 1_000_000) {
     if (allocator === "c-reference") return "the C reference walks the chains (first-fit, no address map): hours at 1,000,000 live blocks";

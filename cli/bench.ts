@@ -7,10 +7,12 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
+import { allocatorNames } from "../bench/allocators.ts";
 import { writeResults } from "../bench/report/outputs.ts";
 import { formatReport } from "../bench/report/text.ts";
 import { filterProblem, runBench } from "../bench/run.ts";
-import { CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { loadLookupFile } from "../trace/lookups.ts";
+import { asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
 
@@ -19,6 +21,18 @@ const RESULTS_DIR = fileURLToPath(new URL("../bench/results", import.meta.url));
 /** Where a --quick or --filter run's results go unless --out says otherwise (not committed), so a smoke
  * run never overwrites the figures of a full one. */
 const PARTIAL_RESULTS_DIR = fileURLToPath(new URL("../bench/results-partial", import.meta.url));
+
+/** The lookups of `--lookup FILE...`, loaded and checked (trace/lookups.ts), by name; a name given twice is refused. */
+async function lookupFiles(files: readonly string[]): Promise<{ name: string; file: string }[]> {
+  const lookups: { name: string; file: string }[] = [];
+  for (const file of files) {
+    const { name } = await loadLookupFile(file);
+    const twice = lookups.find((lookup) => lookup.name === name);
+    if (twice !== undefined) throw new Error(`--lookup ${file}: ${twice.file} is lookup ${name} too`);
+    lookups.push({ name, file });
+  }
+  return lookups;
+}
 
 export function benchCommand(y: Argv): Argv {
   return y.command(
@@ -33,20 +47,31 @@ export function benchCommand(y: Argv): Argv {
         })
         .option("filter", { type: "string", describe: "workloads or allocators: substrings, comma-separated" })
         .option("json", { type: "string", describe: "also write every figure, the machine and the date to this file" })
+        .option("lookup", {
+          type: "string",
+          array: true,
+          describe: "also run MeMS with the lookup this file exports (docs/strategies.md), as mems-NAME; may be given more than once",
+        })
         .option("out", {
           type: "string",
           describe:
             "results folder: RESULTS.md, report.html, charts (default bench/results; bench/results-partial with --quick or --filter)",
         })
         .check((argv) => {
-          const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick);
-          if (filter !== undefined) throw new UsageError(filter);
           const json = argv.json === undefined ? undefined : outputFileProblem(argv.json);
           if (json !== undefined) throw new UsageError(`--json: ${json}`);
           return true;
         }),
     async (argv) => {
-      const command = ["bun bench", argv.quick ? "--quick" : "", argv.filter !== undefined ? `--filter ${argv.filter}` : ""]
+      const lookups = await asUsage(() => lookupFiles(argv.lookup ?? []));
+      const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick, allocatorNames(lookups));
+      if (filter !== undefined) throw new UsageError(filter);
+      const command = [
+        "bun bench",
+        argv.quick ? "--quick" : "",
+        argv.filter !== undefined ? `--filter ${argv.filter}` : "",
+        ...lookups.map((lookup) => `--lookup ${lookup.file}`),
+      ]
         .filter((part) => part !== "")
         .join(" ");
       const report = await stoppable((stop) => {
@@ -54,7 +79,7 @@ export function benchCommand(y: Argv): Argv {
           stop.check();
           writeErr(`${line}\n`);
         };
-        const options = { quick: argv.quick, progress };
+        const options = { quick: argv.quick, progress, lookups };
         return runBench(argv.filter !== undefined ? { ...options, filter: argv.filter } : options, command);
       });
       await writeOut(formatReport(report));

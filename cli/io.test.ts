@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ALIGN_ARG, CommandError, describeFileError, integerArg, integerOption, outputFileProblem, UsageError } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, integerArg, integerOption, outputFileProblem, UsageError } from "./io.ts";
 
 describe("integerOption", () => {
   const pageSize = integerOption("page-size", 1);
@@ -112,5 +112,18 @@ describe("outputFileProblem", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("asUsage", () => {
+  test("passes a value through; an Error thrown on the way becomes a UsageError with its message", async () => {
+    expect(await asUsage(async () => 7)).toBe(7);
+    const error = await asUsage(async () => {
+      throw new Error("--lookup: no lookup x");
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error instanceof Error ? error.message : "").toBe("--lookup: no lookup x");
+    const other = await asUsage(() => Promise.reject("a string")).catch((caught: unknown) => caught);
+    expect(other instanceof UsageError ? other.message : "").toBe("a string");
   });
 });

@@ -7,17 +7,18 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
-import { type Alignment, LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
+import { type Alignment, LOOKUPS, MemsError } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
+import { type LookupChoice, resolveLookup } from "../trace/lookups.ts";
 import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
-import { ALIGN_ARG, CommandError, describeFileError, EXIT, integerArg } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, integerArg } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
 
 interface ReplayArgs {
   files: string[];
-  lookup?: Lookup;
+  lookup?: LookupChoice;
   pageSize?: number;
   start?: number;
   align?: Alignment;
@@ -89,7 +90,11 @@ export function replayCommand(y: Argv): Argv {
     (c) =>
       c
         .positional("files", { type: "string", array: true, demandOption: true, describe: "scenario files" })
-        .option("lookup", { choices: LOOKUPS, describe: "how a HOLE is chosen", defaultDescription: "first-fit, or $MEMS_LOOKUP" })
+        .option("lookup", {
+          type: "string",
+          describe: `how a HOLE is chosen: ${LOOKUPS.join(", ")}, or a file that exports a lookup (docs/strategies.md)`,
+          defaultDescription: "first-fit, or $MEMS_LOOKUP",
+        })
         .option("page-size", {
           ...integerArg("page-size", 1),
           describe: "PAGE_SIZE where the scenario has no @page_size",
@@ -110,7 +115,8 @@ export function replayCommand(y: Argv): Argv {
         verify: argv.verify,
         finalStats: argv["final-stats"],
       };
-      if (argv.lookup !== undefined) args.lookup = argv.lookup;
+      const lookup = argv.lookup;
+      if (lookup !== undefined) args.lookup = await asUsage(() => resolveLookup(lookup));
       if (argv["page-size"] !== undefined) args.pageSize = argv["page-size"];
       if (argv.start !== undefined) args.start = argv.start;
       if (argv.align !== undefined) args.align = argv.align;

@@ -5,10 +5,11 @@
  */
 import Table from "cli-table3";
 import type { Argv } from "yargs";
-import { LOOKUPS, type Lookup, MemsError } from "../core/index.ts";
+import { LOOKUPS, MemsError } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
+import { resolveLookup } from "../trace/lookups.ts";
 import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../trace/soak.ts";
-import { ALIGN_ARG, CommandError, EXIT, integerArg } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, EXIT, integerArg } from "./io.ts";
 import { OutputClosed, writeErr, writeOut } from "./output.ts";
 import { dieOf } from "./signals.ts";
 
@@ -49,7 +50,11 @@ export function soakCommand(y: Argv): Argv {
           ...integerArg("seed", 0, 0xffffffff),
           describe: "seed of the run (default: from MEMS_SOAK_SEED or the clock)",
         })
-        .option("lookup", { choices: LOOKUPS, default: "first-fit" as Lookup, describe: "how a HOLE is chosen" })
+        .option("lookup", {
+          type: "string",
+          default: "first-fit",
+          describe: `how a HOLE is chosen: ${LOOKUPS.join(", ")}, or a file that exports a lookup (docs/strategies.md)`,
+        })
         .option("align", { ...ALIGN_ARG, describe: "round every block up to a multiple of N, so each starts N-aligned" })
         .option("check-every", {
           ...integerArg("check-every", 1),
@@ -70,7 +75,7 @@ export function soakCommand(y: Argv): Argv {
       const options: SoakOptions = {
         ops: argv.ops,
         seed: argv.seed ?? Prng.seedFrom("MEMS_SOAK_SEED"),
-        lookup: argv.lookup,
+        lookup: await asUsage(() => resolveLookup(argv.lookup)),
         checkEvery: argv["check-every"],
         maxLive: argv["max-live"],
         progress: (p) => {
@@ -96,7 +101,7 @@ export function soakCommand(y: Argv): Argv {
         }
         throw new CommandError(
           error instanceof SoakError
-            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${error.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}${argv.align === undefined ? "" : ` --align ${argv.align}`}`
+            ? `${error.message}\nrepeat with: mems soak --seed ${error.seed} --lookup ${argv.lookup} --ops ${argv.ops} --check-every ${argv["check-every"]} --max-live ${argv["max-live"]}${argv.align === undefined ? "" : ` --align ${argv.align}`}`
             : String(error),
           EXIT.failed,
         );

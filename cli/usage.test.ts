@@ -93,6 +93,25 @@ describe("bench refuses bad arguments before any work", () => {
     expect(run.stderr).toContain("selects no workload of --quick (churn-100, scaling-100, scaling-1k)");
   });
 
+  test("--lookup of a file that is no lookup, or two files of one name: status 2 at once", () => {
+    const missing = cli(["bench", "--lookup", "./no-such-lookup.ts"]);
+    expect([missing.status, missing.stdout]).toEqual([2, ""]);
+    expect(missing.stderr).toContain("--lookup ./no-such-lookup.ts: cannot load it");
+    const example = "docs/examples/lifo-first-fit.ts";
+    const twice = cli(["bench", "--lookup", example, "--lookup", `./${example}`]);
+    expect([twice.status, twice.stdout]).toEqual([2, ""]);
+    expect(twice.stderr).toContain(`--lookup ./${example}: ${example} is lookup lifo-first-fit too`);
+    expect(twice.stderr).not.toContain("[1/");
+  });
+
+  test("--filter may name a lookup given in a file", () => {
+    const run = cli(["bench", "--quick", "--filter", "nosuchthing,lifo", "--lookup", "docs/examples/lifo-first-fit.ts"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('"nosuchthing" names no workload or allocator');
+    expect(run.stderr).not.toContain('"lifo"');
+    expect(run.stderr).toContain("mems-lifo-first-fit");
+  });
+
   test.each([
     ["a directory", () => dir, "is a directory"],
     ["a missing parent", () => join(dir, "no/such/dir/x.json"), "no such directory"],
@@ -121,7 +140,7 @@ describe("replay says what a malloc-lab trace did", () => {
   test("replay --help shows the default of --lookup", () => {
     const run = cli(["replay", "--help"]);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/--lookup[^\n]*\n?[^\n]*\[default: first-fit/);
+    expect(run.stdout).toMatch(/--lookup(?:[^\n]*\n){0,3}[^\n]*\[default: first-fit/);
   });
 });
 

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAt, parseLookups } from "../viz/page.ts";
+import { resolveLookups } from "../trace/lookups.ts";
+import { parseAt } from "../viz/page.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EXAMPLE = join(ROOT, "scenarios/example.mtrace");
@@ -22,7 +23,11 @@ describe("mems viz usage", () => {
   const bad = join(dir, "bad.mtrace");
   writeFileSync(bad, "a 0 8\nq 1\n");
   const cases: [string, string[], string][] = [
-    ["an unknown lookup", [EXAMPLE, "--lookup", "first-fit,best-fit"], "--lookup: no lookup best-fit (known: first-fit, size-indexed)"],
+    [
+      "an unknown lookup",
+      [EXAMPLE, "--lookup", "first-fit,fastest-fit"],
+      "--lookup: no lookup fastest-fit (known: first-fit, size-indexed, best-fit, next-fit, worst-fit, or a file that exports one)",
+    ],
     ["no lookup", [EXAMPLE, "--lookup", ","], "--lookup: name at least one lookup"],
     ["--at that is no count", [EXAMPLE, "--at", "3,x"], "--at: x is not an operation count"],
     ["--at past the end", [EXAMPLE, "--at", "41"], "--at 41:"],
@@ -54,8 +59,21 @@ describe("mems viz usage", () => {
     expect(text).not.toContain("first-fit");
   });
 
-  test("lists are parsed strictly", () => {
-    expect(parseLookups(" size-indexed , first-fit,size-indexed")).toEqual(["size-indexed", "first-fit"]);
+  test("any two lookups side by side: two of the core's, or one of the core's and a file's", () => {
+    for (const pair of ["best-fit,next-fit", `worst-fit,${join(ROOT, "docs/examples/lifo-first-fit.ts")}`]) {
+      const out = join(dir, "pair.html");
+      expect(viz([EXAMPLE, "--lookup", pair, "--out", out]).status).toBe(0);
+      const html = readFileSync(out, "utf8");
+      const names = pair.split(",").map((name) => (name.endsWith(".ts") ? "lifo-first-fit" : name));
+      const panels = [...html.matchAll(/<div class="panel"[^>]* data-lookup="([^"]+)"/g)].map((match) => match[1]);
+      // Every point of the page shows the two, in the order given, side by side.
+      expect(panels.length).toBeGreaterThanOrEqual(4);
+      for (let i = 0; i < panels.length; i += 2) expect(panels.slice(i, i + 2)).toEqual(names);
+    }
+  });
+
+  test("lists are parsed strictly", async () => {
+    expect(await resolveLookups(" size-indexed , first-fit,size-indexed")).toEqual(["size-indexed", "first-fit"]);
     expect(parseAt("0, 12")).toEqual([0, 12]);
     expect(() => parseAt("")).toThrow("--at: (empty) is not an operation count");
     expect(() => parseAt("-1")).toThrow("--at: -1 is not an operation count");

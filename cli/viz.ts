@@ -8,7 +8,8 @@
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
 import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
-import { ALIGN_ARG, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { resolveLookups } from "../trace/lookups.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
 import { writeOut } from "./output.ts";
 
 function readAll(files: readonly string[]): Scenario[] {
@@ -37,7 +38,7 @@ export function vizCommand(y: Argv): Argv {
         .option("lookup", {
           type: "string",
           default: LOOKUPS.join(","),
-          describe: `lookups side by side, comma-separated (${LOOKUPS.join(", ")})`,
+          describe: `lookups side by side, comma-separated (${LOOKUPS.join(", ")}, or files that export one)`,
         })
         .option("at", {
           type: "string",
@@ -51,10 +52,9 @@ export function vizCommand(y: Argv): Argv {
         }),
     async (argv) => {
       const viz = await import("../viz/page.ts");
-      let lookups: ReturnType<typeof viz.parseLookups>;
+      const lookups = await asUsage(() => resolveLookups(String(argv.lookup)));
       let at: number[] | undefined;
       try {
-        lookups = viz.parseLookups(String(argv.lookup));
         at = argv.at === undefined ? undefined : viz.parseAt(String(argv.at));
       } catch (error) {
         throw new UsageError(error instanceof Error ? error.message : String(error));

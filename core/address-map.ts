@@ -57,6 +57,17 @@ export class AddressMap {
   }
 
   /**
+   * The piece, HOLE or PROCESS, holding virtual address `v`, or NIL outside every segment: blockAt without
+   * its last test, for the checks on lookups written outside the project (guarded-lookup.ts).
+   */
+  pieceAt(v: number, records: Records): number {
+    if (!(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;
+    let piece = this.pieceOfGranule[Math.floor((v - this.start) / GRANULE)] ?? NIL;
+    while (v < records.pieceAddress(piece)) piece = records.pieceBefore(piece);
+    return piece;
+  }
+
+  /**
    * Points the entries of the granules whose last byte lies in [v, v + size) at `piece`; when the range
    * ends virtual space, also the granule it ends in (its last byte is beyond every segment).
    */

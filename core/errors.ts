@@ -13,7 +13,8 @@ export type MemsErrorCode =
   | "OUT_OF_MEMORY"
   | "INVALID_OPTION"
   | "MISALIGNED"
-  | "UNSUPPORTED_PLATFORM";
+  | "UNSUPPORTED_PLATFORM"
+  | "BROKEN_LOOKUP";
 
 export class MemsError extends Error {
   readonly code: MemsErrorCode;

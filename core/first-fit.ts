@@ -26,14 +26,15 @@ const INITIAL_SEGMENTS = 16;
  */
 /** Fields are TypeScript-private rather than `#`, as in Records (layout.ts): `#` loads cost on the hot path. */
 export class FirstFitLookup implements HoleLookup {
-  readonly name = "first-fit";
-  private readonly records: HoleRecords;
+  readonly name: string = "first-fit";
+  // Protected where next-fit (next-fit.ts), which keeps first-fit's structures, reads them.
+  protected readonly records: HoleRecords;
   private mapping: Mapping | null = null;
-  private hintTree = new Float64Array(0);
-  private firstHoles = new Int32Array(0);
+  protected hintTree = new Float64Array(0);
+  protected firstHoles = new Int32Array(0);
   private lastHoles = new Int32Array(0);
-  private capacity = 0;
-  private segments = 0;
+  protected capacity = 0;
+  protected segments = 0;
   // The HOLE list of a segment is kept in address order. A split or merge takes HOLEs out and puts one
   // back where they were: `remove` leaves the two HOLEs it joined as the gap, so the next `insert` into
   // that gap (checked against the live list) links without a walk.
@@ -50,7 +51,7 @@ export class FirstFitLookup implements HoleLookup {
   /* The hint tree */
 
   /** Sets the segment's hint and keeps the tree's maxima exact. */
-  private setHint(segment: number, hint: number): void {
+  protected setHint(segment: number, hint: number): void {
     const tree = this.hintTree;
     let node = this.capacity + segment;
     tree[node] = hint;
@@ -79,7 +80,7 @@ export class FirstFitLookup implements HoleLookup {
   }
 
   /** The lowest segment index at or after `from` whose hint is at least `size`, or NIL. */
-  private firstSegmentFrom(from: number, size: number): number {
+  protected firstSegmentFrom(from: number, size: number): number {
     if (from >= this.segments) return NIL;
     let node = this.capacity + from;
     if ((this.hintTree[node] ?? 0) >= size) return from;
@@ -249,12 +250,12 @@ export class FirstFitLookup implements HoleLookup {
     this.checkLists();
     for (let leaf = this.segments; leaf < this.capacity; leaf++) {
       if ((this.hintTree[this.capacity + leaf] ?? 0) !== 0)
-        throw invariantBroken(`first-fit: the tree's leaf ${leaf} is past the last segment but not 0`);
+        throw invariantBroken(`${this.name}: the tree's leaf ${leaf} is past the last segment but not 0`);
     }
     for (let node = this.capacity - 1; node >= 1; node--) {
       const max = Math.max(this.hintTree[node << 1] ?? 0, this.hintTree[(node << 1) + 1] ?? 0);
       if ((this.hintTree[node] ?? 0) !== max)
-        throw invariantBroken(`first-fit: tree node ${node} is ${this.hintTree[node] ?? 0}, the larger of its children ${max}`);
+        throw invariantBroken(`${this.name}: tree node ${node} is ${this.hintTree[node] ?? 0}, the larger of its children ${max}`);
     }
   }
 
@@ -274,22 +275,22 @@ export class FirstFitLookup implements HoleLookup {
       piece: (piece) => {
         if (!records.isHole(piece)) return;
         if (listed !== piece)
-          throw invariantBroken(`first-fit: segment ${index} lists record ${listed} where its HOLE record ${piece} comes`);
-        if (records.holePrev(piece) !== previous) throw invariantBroken(`first-fit: HOLE record ${piece} has a wrong holePrev link`);
+          throw invariantBroken(`${this.name}: segment ${index} lists record ${listed} where its HOLE record ${piece} comes`);
+        if (records.holePrev(piece) !== previous) throw invariantBroken(`${this.name}: HOLE record ${piece} has a wrong holePrev link`);
         if (records.pieceSize(piece) > (this.hintTree[this.capacity + index] ?? 0))
-          throw invariantBroken(`first-fit: segment ${index} has a hint below the size of HOLE record ${piece}`);
+          throw invariantBroken(`${this.name}: segment ${index} has a hint below the size of HOLE record ${piece}`);
         previous = piece;
         listed = records.holeNext(piece);
       },
       segmentEnd: () => {
-        if (listed !== NIL) throw invariantBroken(`first-fit: segment ${index} lists record ${listed} after its last HOLE`);
+        if (listed !== NIL) throw invariantBroken(`${this.name}: segment ${index} lists record ${listed} after its last HOLE`);
         if ((this.lastHoles[index] ?? NIL) !== previous)
           throw invariantBroken(
-            `first-fit: segment ${index} names record ${this.lastHoles[index] ?? NIL} as its last HOLE, not ${previous}`,
+            `${this.name}: segment ${index} names record ${this.lastHoles[index] ?? NIL} as its last HOLE, not ${previous}`,
           );
       },
     });
     if (segments !== this.segments)
-      throw invariantBroken(`first-fit: the tables have ${this.segments} segments, the main chain ${segments}`);
+      throw invariantBroken(`${this.name}: the tables have ${this.segments} segments, the main chain ${segments}`);
   }
 }

@@ -9,15 +9,17 @@
  * testing entry.
  */
 import { AddressMap } from "./address-map.ts";
+import { GuardedLookup } from "./guarded-lookup.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
-import { createLookup, type HoleLookup, type Lookup } from "./lookup.ts";
+import { createLookup, type HoleLookup } from "./lookup.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
 export class FreeList {
   readonly pageSize: number;
   readonly startAddress: number;
-  readonly lookupName: Lookup;
+  /** The lookup's name: one of LOOKUPS, or the name of a lookup written outside the project. */
+  readonly lookupName: string;
   /** Every block's size is a multiple of it, and so is every piece's offset in its segment (options.ts). */
   readonly align: Alignment;
   /** This instance's mmap/munmap calls and mapped bytes, segments and bookkeeping (stats() reports them). */
@@ -37,11 +39,13 @@ export class FreeList {
   constructor(options: ResolvedOptions) {
     this.pageSize = options.pageSize;
     this.startAddress = options.startAddress;
-    this.lookupName = options.lookup;
+    const lookup = options.lookup;
     this.align = options.align;
     this.records = new Records(this.tally);
-    this.holes = createLookup(options.lookup, this.records);
     this.map = new AddressMap(options.startAddress, this.tally);
+    // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
+    this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
+    this.lookupName = this.holes.name;
   }
 
   countLive(size: number): void {

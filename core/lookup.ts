@@ -5,6 +5,12 @@
  * - `first-fit` (first-fit.ts, the reference): the first HOLE, walking the main chain and each sub-chain
  *   from its head, whose size is at least the request.
  * - `size-indexed` (size-indexed.ts): TLSF's two-level segregated fit (Masmano et al.), O(1) per operation.
+ * - `best-fit`, `worst-fit` (size-ordered.ts): the smallest HOLE that fits, the largest HOLE; equal sizes
+ *   to the lowest address. A splay tree of the HOLE records by size, O(log HOLEs) amortized.
+ * - `next-fit` (next-fit.ts): first fit from where the last allocation ended, wrapping around.
+ *
+ * A lookup written outside the project comes as a LookupFactory (below) and runs behind the checks of
+ * guarded-lookup.ts; docs/strategies.md says how to write one.
  *
  * A lookup sees the free list through `HoleRecords` (the record pool's accessors that concern it) and
  * answers to the core through `HoleLookup`. What it owns: the two hole links of every HOLE record (see
@@ -14,11 +20,13 @@
 import { FirstFitLookup } from "./first-fit.ts";
 import type { ChainVisitor } from "./layout.ts";
 import type { Mapping } from "./mapping.ts";
+import { NextFitLookup } from "./next-fit.ts";
 import { SizeIndexedLookup } from "./size-indexed.ts";
+import { SizeOrderedLookup } from "./size-ordered.ts";
 
-/** The names of the lookup modes. */
-export type Lookup = "first-fit" | "size-indexed";
-export const LOOKUPS: readonly Lookup[] = ["first-fit", "size-indexed"];
+/** The names of the core's lookups. */
+export type Lookup = "first-fit" | "size-indexed" | "best-fit" | "next-fit" | "worst-fit";
+export const LOOKUPS: readonly Lookup[] = ["first-fit", "size-indexed", "best-fit", "next-fit", "worst-fit"];
 
 /** What a lookup may read and write of the free list. Piece arguments are records of live pieces. */
 export interface HoleRecords {
@@ -54,7 +62,8 @@ export interface HoleRecords {
  * method between them and the accessors makes each accessor a real call.
  */
 export interface HoleLookup {
-  readonly name: Lookup;
+  /** One of LOOKUPS, or the name of a lookup written outside the project. */
+  readonly name: string;
   /** Maps what the lookup needs before the first `find`; called once when MeMS maps its record pool. */
   prepare(): void;
   /** Makes room for one more segment; called before the segment is mapped, so a failure changes nothing. */
@@ -77,7 +86,27 @@ export interface HoleLookup {
   reset(): void;
 }
 
-/** Makes the lookup of the given name over the record pool. */
+/**
+ * A lookup written outside the project: its name (none of LOOKUPS) and how to make one for an instance.
+ * `new Mems({ lookup: factory })` calls `create` once, with the instance's records; the lookup it returns
+ * runs behind checks (guarded-lookup.ts) that keep a broken one from corrupting the heap.
+ */
+export interface LookupFactory {
+  readonly name: string;
+  create(records: HoleRecords): HoleLookup;
+}
+
+/** Makes the core's lookup of the given name over the record pool. */
 export function createLookup(name: Lookup, records: HoleRecords): HoleLookup {
-  return name === "size-indexed" ? new SizeIndexedLookup(records) : new FirstFitLookup(records);
+  switch (name) {
+    case "first-fit":
+      return new FirstFitLookup(records);
+    case "size-indexed":
+      return new SizeIndexedLookup(records);
+    case "best-fit":
+    case "worst-fit":
+      return new SizeOrderedLookup(records, name);
+    case "next-fit":
+      return new NextFitLookup(records);
+  }
 }

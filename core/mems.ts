@@ -16,7 +16,7 @@ import { checkHeap } from "./check.ts";
 import { MemsError } from "./errors.ts";
 import { FreeList } from "./free-list.ts";
 import { NIL, type Records } from "./layout.ts";
-import type { HoleLookup, Lookup } from "./lookup.ts";
+import type { HoleLookup } from "./lookup.ts";
 import { type Alignment, MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
 import { checkViewType, invalidViewLength, isViewLength, misaligned, type TypedArrayType } from "./typed-views.ts";
 
@@ -116,7 +116,7 @@ export class Mems {
   }
 
   /** How a HOLE is chosen. */
-  get lookup(): Lookup {
+  get lookup(): string {
     return this.#list.lookupName;
   }
 

@@ -5,7 +5,7 @@
  */
 import { parseDecimalInteger } from "../lib/integers.ts";
 import { MemsError } from "./errors.ts";
-import { LOOKUPS, type Lookup } from "./lookup.ts";
+import { LOOKUPS, type Lookup, type LookupFactory } from "./lookup.ts";
 
 /** The course's PAGE_SIZE. */
 export const PAGE_SIZE = 4096;
@@ -29,8 +29,11 @@ export interface MemsOptions {
   pageSize?: number | undefined;
   /** The first MeMS virtual address; an integer from 0 to 2^48. Default 1000. */
   startAddress?: number | undefined;
-  /** How a HOLE is chosen. Default "first-fit", the reference. */
-  lookup?: Lookup | undefined;
+  /**
+   * How a HOLE is chosen: one of LOOKUPS by name, or a lookup written outside the project (a
+   * LookupFactory, docs/strategies.md). Default "first-fit", the reference.
+   */
+  lookup?: Lookup | LookupFactory | undefined;
   /**
    * 1, 2, 4, 8 or 16: every request is rounded up to a multiple of it (the stats show the rounded sizes),
    * so every block starts at a physical address that is a multiple of it, and typed views of that element
@@ -42,7 +45,7 @@ export interface MemsOptions {
 export interface ResolvedOptions {
   pageSize: number;
   startAddress: number;
-  lookup: Lookup;
+  lookup: Lookup | LookupFactory;
   align: Alignment;
 }
 
@@ -100,6 +103,28 @@ function checkLookup(value: unknown, name: string): Lookup {
   return value;
 }
 
+/** A lookup's own name: letters, digits, dot, dash, underscore (it names bench allocators and files). */
+const LOOKUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The `lookup` option: a core lookup's name, or an object with a name of its own and a `create` function. */
+function checkLookupOption(value: unknown): Lookup | LookupFactory {
+  if (typeof value !== "object" || value === null) return checkLookup(value, "lookup");
+  const name: unknown = Reflect.get(value, "name");
+  if (typeof name !== "string" || !LOOKUP_NAME.test(name) || isLookup(name)) {
+    throw new MemsError(
+      "INVALID_OPTION",
+      `lookup: a lookup of your own needs a name of letters, digits, '.', '-' or '_' that is none of ${LOOKUPS.join(", ")}, got ${JSON.stringify(name)}`,
+    );
+  }
+  if (!isLookupFactory(value)) throw new MemsError("INVALID_OPTION", `lookup ${name}: create must be a function (records) => HoleLookup`);
+  return value;
+}
+
+/** An object with a string name and a create function (what checkLookupOption checks, as a type). */
+function isLookupFactory(value: object): value is LookupFactory {
+  return typeof Reflect.get(value, "name") === "string" && typeof Reflect.get(value, "create") === "function";
+}
+
 function isAlignment(value: unknown): value is Alignment {
   return ALIGNMENTS.some((align) => align === value);
 }
@@ -135,7 +160,7 @@ export function resolveOptions(options: MemsOptions = {}, env: Environment = pro
   const envLookup = env.MEMS_LOOKUP;
   const lookup =
     options.lookup !== undefined
-      ? checkLookup(options.lookup, "lookup")
+      ? checkLookupOption(options.lookup)
       : envLookup !== undefined
         ? checkLookup(envLookup, "MEMS_LOOKUP")
         : "first-fit";

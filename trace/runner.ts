@@ -13,8 +13,9 @@
  * expect them. A write through a stale ID that lands in another block is exactly what it catches.
  */
 
-import { ALIGNMENTS, type Alignment, type Lookup, Mems, MemsError, type MemsOptions } from "../core/index.ts";
+import { ALIGNMENTS, type Alignment, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
+import { type LookupChoice, lookupName } from "./lookups.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 import { BlockTable, NULL_HANDLE, type ReplayHeap } from "./rules.ts";
 
@@ -29,7 +30,8 @@ export interface ReplayOptions {
   startAddress?: number;
   /** Used where the scenario has no `@align` directive. */
   align?: Alignment;
-  lookup?: Lookup;
+  /** One of the core's lookups by name, or a lookup written outside the project. */
+  lookup?: LookupChoice;
   /** Receives the output in chunks, in order; undefined runs quietly and formats nothing. */
   out?: (text: string) => void;
   /** Fill and check every block (see the file comment). */
@@ -426,9 +428,15 @@ export function memsOptions(
 /** A given instance cannot be reconfigured, so it must already be what the scenario asks for. */
 function checkGivenMems(scenario: Scenario, mems: Mems, options: ReplayOptions): void {
   const wanted = memsOptions(scenario, options);
-  for (const key of ["pageSize", "startAddress", "align", "lookup"] as const) {
-    if (wanted[key] !== undefined && wanted[key] !== mems[key]) {
-      throw new Error(`${scenario.file}: the scenario wants ${key} ${wanted[key]}, the given Mems has ${mems[key]}`);
+  const lookup = wanted.lookup === undefined ? undefined : lookupName(wanted.lookup);
+  for (const [key, value] of [
+    ["pageSize", wanted.pageSize],
+    ["startAddress", wanted.startAddress],
+    ["align", wanted.align],
+    ["lookup", lookup],
+  ] as const) {
+    if (value !== undefined && value !== mems[key]) {
+      throw new Error(`${scenario.file}: the scenario wants ${key} ${value}, the given Mems has ${mems[key]}`);
     }
   }
 }

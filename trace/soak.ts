@@ -13,8 +13,9 @@
  * be repeated exactly.
  */
 
-import { type Alignment, type Lookup, Mems } from "../core/index.ts";
+import { type Alignment, Mems } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
+import { type LookupChoice, lookupName } from "./lookups.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 
 /* Options and results */
@@ -23,7 +24,8 @@ export interface SoakOptions {
   /** Operations to run. */
   ops: number;
   seed: number;
-  lookup: Lookup;
+  /** One of the core's lookups by name, or a lookup written outside the project. */
+  lookup: LookupChoice;
   /** Heap walk and check of every live block every this many operations (and at the end). */
   checkEvery: number;
   /** Most blocks live at once. Default 20,000. */
@@ -49,7 +51,8 @@ export interface SoakProgress {
 
 export interface SoakResult {
   seed: number;
-  lookup: Lookup;
+  /** The lookup's name. */
+  lookup: string;
   align: Alignment;
   ops: number;
   mallocs: number;
@@ -76,7 +79,8 @@ export interface SoakResult {
 export class SoakError extends Error {
   constructor(
     readonly seed: number,
-    readonly lookup: Lookup,
+    /** The lookup's name. */
+    readonly lookup: string,
     readonly op: number,
     reason: string,
   ) {
@@ -108,7 +112,7 @@ export function soak(options: SoakOptions): SoakResult {
   return new Soak(options, new Mems(memsOptions)).run();
 }
 
-function emptyResult(seed: number, lookup: Lookup, align: Alignment): SoakResult {
+function emptyResult(seed: number, lookup: string, align: Alignment): SoakResult {
   return {
     seed,
     lookup,
@@ -155,7 +159,7 @@ class Soak {
     private readonly mems: Mems,
   ) {
     this.rng = new Prng(options.seed);
-    this.result = emptyResult(options.seed, options.lookup, mems.align);
+    this.result = emptyResult(options.seed, lookupName(options.lookup), mems.align);
     this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
     this.pageSize = mems.pageSize;
     this.address = new Float64Array(this.maxLive);
@@ -305,7 +309,7 @@ class Soak {
   /* Checks */
 
   private fail(reason: string): never {
-    throw new SoakError(this.options.seed, this.options.lookup, this.op, reason);
+    throw new SoakError(this.options.seed, lookupName(this.options.lookup), this.op, reason);
   }
 
   private checkBlock(i: number, when: string): void {

@@ -5,10 +5,11 @@
  * share of HOLE). One file, no network. `vizSvg` is the maps alone as one SVG, for documents.
  */
 
-import { type Alignment, LOOKUPS, type Lookup } from "../core/index.ts";
+import type { Alignment } from "../core/index.ts";
 import { embedJson, escapeHtml, inlineSvg, page } from "../lib/html.ts";
 import { renderSvg } from "../lib/vega.ts";
 import type { Scenario } from "../trace/format.ts";
+import type { LookupChoice } from "../trace/lookups.ts";
 import { bytesChart, type DenseData, heapMap, legendSvg } from "./draw.ts";
 import { choosePoints, type HeapRecording, type HeapSnapshot, operationText, type RecordOptions, recordHeap } from "./record.ts";
 
@@ -21,22 +22,6 @@ export interface FileRecordings {
   opText: Map<number, string>;
   /** The source line of the operation before each point. */
   opLine: Map<number, number>;
-}
-
-/** Whether `name` is one of core's lookups: the only list viz knows. */
-export function isLookup(name: string): name is Lookup {
-  return (LOOKUPS as readonly string[]).includes(name);
-}
-
-/** "first-fit,size-indexed" -> the lookups, or a usage error naming the known ones. */
-export function parseLookups(text: string): Lookup[] {
-  const names = text
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name !== "");
-  if (names.length === 0) throw new Error("--lookup: name at least one lookup");
-  for (const name of names) if (!isLookup(name)) throw new Error(`--lookup: no lookup ${name} (known: ${LOOKUPS.join(", ")})`);
-  return [...new Set(names)].filter(isLookup);
 }
 
 /** "12,40" -> [12, 40], or a usage error. */
@@ -232,7 +217,8 @@ export function vizSvg(files: readonly FileRecordings[]): string {
 
 /** Options of `mems viz`. */
 export interface VizOptions {
-  lookups: readonly Lookup[];
+  /** The core's lookups by name, or lookups written outside the project (trace/lookups.ts reads `--lookup`). */
+  lookups: readonly LookupChoice[];
   /** Operation counts to picture besides the end; by default the scenario's `s` lines. */
   at?: readonly number[];
   pageSize?: number;

@@ -8,8 +8,9 @@
  * Bytes over time are sampled (about SAMPLES points, fewer when the heap is so large that reading the
  * stats takes long) plus every chosen point and the moment before each finish, so peaks are not missed.
  */
-import { type Alignment, type Lookup, Mems, type PieceSnapshot } from "../core/index.ts";
+import { type Alignment, Mems, type PieceSnapshot } from "../core/index.ts";
 import { Op, type Scenario } from "../trace/format.ts";
+import { type LookupChoice, lookupName } from "../trace/lookups.ts";
 import { memsOptions, replay } from "../trace/runner.ts";
 
 /** Bytes-over-time samples aimed at per replay. */
@@ -52,7 +53,8 @@ export interface BytesSeries {
 }
 
 export interface HeapRecording {
-  lookup: Lookup;
+  /** The lookup's name. */
+  lookup: string;
   file: string;
   ops: number;
   snapshots: HeapSnapshot[];
@@ -177,8 +179,8 @@ export function operationText(scenario: Scenario, index: number): string {
 }
 
 export interface RecordOptions {
-  /** Any of core's LOOKUPS, by name: a lookup added there is pictured with no change here. */
-  lookup: Lookup;
+  /** Any of core's LOOKUPS, by name (a lookup added there is pictured with no change here), or one written outside the project. */
+  lookup: LookupChoice;
   points: readonly Point[];
   /** Used where the scenario has no directive. */
   pageSize?: number;
@@ -216,7 +218,14 @@ export function recordHeap(scenario: Scenario, options: RecordOptions): HeapReco
     if (why !== undefined) snapshots.push(snapshotOf(mems, op, why));
   };
   if (wanted.has(0)) take(0);
-  const recording: HeapRecording = { lookup: options.lookup, file: scenario.file, ops: scenario.count, snapshots, series, peak };
+  const recording: HeapRecording = {
+    lookup: lookupName(options.lookup),
+    file: scenario.file,
+    ops: scenario.count,
+    snapshots,
+    series,
+    peak,
+  };
   try {
     replay(scenario, {
       mems,

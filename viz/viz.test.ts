@@ -11,7 +11,7 @@ import { parseScenario, readScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { DETAIL_PIECES, denseData, heapMap } from "./draw.ts";
 import { gapFor, layoutSegments } from "./layout.ts";
-import { isLookup, mapWidth, recordFiles, vizOutput, vizSvg } from "./page.ts";
+import { mapWidth, recordFiles, vizOutput, vizSvg } from "./page.ts";
 import { encodePng } from "./png.ts";
 import { choosePoints, DEFAULT_STATS_POINTS, endOp, type HeapSnapshot, operationText, recordHeap, type SegmentPicture } from "./record.ts";
 
@@ -285,11 +285,16 @@ describe("maps", () => {
 });
 
 describe("pages", () => {
-  test("lookups are core's, by name; maps share the width", () => {
-    expect(isLookup("first-fit")).toBe(true);
-    expect(isLookup("size-indexed")).toBe(true);
-    expect(isLookup("best-fit-someday")).toBe(false);
-    expect([mapWidth(1), mapWidth(2), mapWidth(4)]).toEqual([1000, 600, 310]);
+  test("maps share the width", () => {
+    expect([mapWidth(1), mapWidth(2), mapWidth(4), mapWidth(5)]).toEqual([1000, 600, 310, 300]);
+  });
+
+  test("any two lookups side by side, the same points in each", () => {
+    const [file] = recordFiles([readScenario(EXAMPLE)], { lookups: ["best-fit", "worst-fit"], at: [12] });
+    expect(file?.recordings.map((r) => r.lookup)).toEqual(["best-fit", "worst-fit"]);
+    const [best, worst] = file?.recordings ?? [];
+    expect(best?.snapshots.map((s) => s.op)).toEqual(worst?.snapshots.map((s) => s.op) ?? []);
+    expect(best?.snapshots.map((s) => s.why)).toEqual(["--at 12", "end"]);
   });
 
   test("the page: every point, every lookup, the chart, the hover's data; the SVG: the maps alone", async () => {

@@ -158,6 +158,7 @@ export function realWorkloadSpecs(programs: readonly RealProgram[] = REAL_PROGRA
       name: program.name,
       kind: "trace",
       file: realTracePath(program),
+      strategy: true,
       describe: `${program.describe}, recorded with mems record (${version ?? `${program.version[0]} not installed`})`,
     };
   });

@@ -7,6 +7,7 @@ import { embedJson, escapeHtml, inlineSvg, page } from "../../lib/html.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatCount, formatDuration } from "./numbers.ts";
 import { type ChartFile, chartFileOf, fileSafe } from "./outputs.ts";
+import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
 import { BASELINE, type CostCurve, costCurves, isMeasured } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";
 
@@ -74,6 +75,24 @@ function ratiosSection(charts: readonly ChartFile[]): Section {
   return { link: `<a href="#ratios">Ratios</a>`, html: html.join("\n") };
 }
 
+/** The strategies section (report/strategies.ts): what it is, its chart, the standing and every figure. */
+function strategiesSection(report: BenchReport, charts: readonly ChartFile[]): Section[] {
+  const table = strategyTable(report);
+  if (table === undefined) return [];
+  const html = [
+    `<section id="strategies"><h2>Strategies</h2>`,
+    ...strategiesLead(table).map((line) => `<p class="lead">${escapeHtml(line)}</p>`),
+    figure(chartFileOf(charts, "strategies", ""), `class="chart" data-chart="strategies"`),
+    htmlTable(STANDING_HEAD, standingRows(table)),
+    htmlTable(
+      STRATEGY_HEAD,
+      strategyRows(table).map((row) => (row.length === 3 ? [...row, ...STRATEGY_HEAD.slice(3).map(() => "")] : row)),
+    ),
+    "</section>",
+  ];
+  return [{ link: `<a href="#strategies">Strategies</a>`, html: html.join("\n") }];
+}
+
 /** A workload's chart and table, or a line that points to the workload whose trace it shares. */
 function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[]): Section {
   const id = `w-${fileSafe(workload.name)}`;
@@ -99,7 +118,12 @@ function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[])
 }
 
 export function reportHtml(report: BenchReport, charts: readonly ChartFile[]): string {
-  const overview = [...summarySection(report), ...costCurves(report).map((curve) => curveSection(curve, charts)), ratiosSection(charts)];
+  const overview = [
+    ...summarySection(report),
+    ...costCurves(report).map((curve) => curveSection(curve, charts)),
+    ratiosSection(charts),
+    ...strategiesSection(report, charts),
+  ];
   const workloads = report.workloads.map((workload) => workloadSection(workload, charts));
   const toc = [...overview, ...workloads].map((section) => section.link);
   const sections = [

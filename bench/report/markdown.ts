@@ -5,6 +5,7 @@
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatCount, formatDuration, formatNs } from "./numbers.ts";
 import { type ChartFile, chartFileOf } from "./outputs.ts";
+import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
 import { BASELINE, type CostCurve, costCurves } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows, workloadTitle } from "./text.ts";
 
@@ -55,6 +56,24 @@ function curveSection(curve: CostCurve, charts: readonly ChartFile[]): string[] 
   ];
 }
 
+/** The strategies section: what it is, its chart, the standing of every lookup and every figure. */
+function strategiesSection(report: BenchReport, charts: readonly ChartFile[]): string[] {
+  const table = strategyTable(report);
+  if (table === undefined) return [];
+  const chart = chartFileOf(charts, "strategies", "");
+  const rows = strategyRows(table).map((row) => (row.length === 3 ? [...row, ...STRATEGY_HEAD.slice(3).map(() => "")] : row));
+  return [
+    "## Strategies",
+    "",
+    ...strategiesLead(table).flatMap((line) => [line, ""]),
+    ...(chart === undefined ? [] : [image(chart), ""]),
+    markdownTable(STANDING_HEAD, standingRows(table)),
+    "",
+    markdownTable(STRATEGY_HEAD, rows),
+    "",
+  ];
+}
+
 /** A workload's chart and table, or a line that points to the workload whose trace it shares. */
 function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[]): string[] {
   if (workload.sameTraceAs !== undefined) {
@@ -91,6 +110,7 @@ export function resultsMarkdown(report: BenchReport, charts: readonly ChartFile[
     ...summarySection(report),
     ...costCurves(report).flatMap((curve) => curveSection(curve, charts)),
     ...(ratios === undefined ? [] : ["## Every workload against the baseline", "", image(ratios), ""]),
+    ...strategiesSection(report, charts),
     "## Workloads",
     "",
     ...report.workloads.flatMap((workload) => workloadSection(workload, charts)),

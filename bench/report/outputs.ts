@@ -4,7 +4,7 @@
  *   RESULTS.md      the tables, embedding the charts
  *   report.html     everything in one page that opens with no network (the SVGs inline)
  *   bench.json      every figure, the machine and the date (what the rest is made from)
- *   charts/*.svg    cost-curve-FAMILY.svg, ratios.svg, and one per workload
+ *   charts/*.svg    cost-curve-FAMILY.svg, ratios.svg, strategies.svg, and one per workload
  *
  * `writeResults` draws the charts once and writes them all; charts/ is emptied of older SVGs first, so
  * that the folder is one run's.
@@ -17,10 +17,11 @@ import type { BenchReport } from "../run.ts";
 import { costCurveChart, ratioChart, workloadChart } from "./charts.ts";
 import { reportHtml } from "./html.ts";
 import { resultsMarkdown } from "./markdown.ts";
+import { strategyChart, strategyTable } from "./strategies.ts";
 import { costCurves } from "./summary.ts";
 
 export interface ChartFile {
-  kind: "curve" | "ratios" | "workload";
+  kind: "curve" | "ratios" | "strategies" | "workload";
   /** The family of a curve, the workload of a workload chart, "" for the ratios. */
   key: string;
   /** Relative to the results folder. */
@@ -35,7 +36,7 @@ export function fileSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
-/** Every chart of a report, in the order the page shows them (curves, ratios, workloads). */
+/** Every chart of a report, in the order the page shows them (curves, ratios, strategies, workloads). */
 export function chartPlan(report: BenchReport): ChartFile[] {
   const charts: ChartFile[] = costCurves(report).map((curve) => ({
     kind: "curve",
@@ -51,6 +52,16 @@ export function chartPlan(report: BenchReport): ChartFile[] {
     alt: "Each allocator's ns/op over the baseline's, per workload",
     spec: ratioChart(report),
   });
+  const strategies = strategyTable(report);
+  if (strategies !== undefined) {
+    charts.push({
+      kind: "strategies",
+      key: "",
+      path: "charts/strategies.svg",
+      alt: "Utilization and ns/op of every MeMS lookup on every malloc-lab trace and recorded program",
+      spec: strategyChart(report, strategies),
+    });
+  }
   for (const workload of report.workloads) {
     if (workload.sameTraceAs !== undefined) continue;
     charts.push({

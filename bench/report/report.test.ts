@@ -79,6 +79,23 @@ describe("what the report derives", () => {
     expect(byName.get("uint8array")?.stop).toMatchObject({ liveBlocks: 10_000, reason: "failed: worker exited with 1: out of memory" });
   });
 
+  test("the cost curve leaves out an allocator that sat out every size (a lookup of the strategies only)", () => {
+    const sitsOut = {
+      ...report,
+      workloads: report.workloads.map((w) =>
+        w.family === undefined
+          ? w
+          : {
+              ...w,
+              cells: [...w.cells, { allocator: "mems-best-fit" as const, workload: w.name, skipped: "runs the strategy traces only" }],
+            },
+      ),
+    };
+    const [curve] = costCurves(sitsOut);
+    expect(curve?.series.map((series) => series.allocator)).not.toContain("mems-best-fit");
+    expect(curve?.series).toHaveLength(costCurves(report)[0]?.series.length ?? -1);
+  });
+
   test("the terminal: summary first, compact tables, stops and copies said in words", () => {
     const text = formatReport(report);
     expect(text.indexOf("Summary")).toBeLessThan(text.indexOf("Cost curve"));

@@ -144,7 +144,9 @@ export function costCurves(report: BenchReport): CostCurve[] {
       }
       return { allocator, points };
     });
-    return { family, workloads, series: series.filter((s) => s.points.length > 0 || s.stop !== undefined) };
+    // An allocator that sat out the whole family (no point, and a skip rather than a deadline or a failure) draws nothing.
+    const drawn = series.filter((s) => s.points.length > 0 || (s.stop !== undefined && shortReason(s.stop) !== "sits out"));
+    return { family, workloads, series: drawn };
   });
 }
 

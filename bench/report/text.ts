@@ -7,6 +7,7 @@ import { type Cell, isSkipped } from "../family.ts";
 import { formatStanding } from "../peers/standing.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
+import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
 import { BASELINE, costCurves, opsOf, PEER, ratioToBaseline, summaryRows } from "./summary.ts";
 
 const COMPACT = { head: [], border: [], compact: true };
@@ -120,6 +121,21 @@ export function formatCurves(report: BenchReport): string {
     .join("\n");
 }
 
+/** The strategies section: the standing of every lookup, then every figure; "" when the report has no such cell. */
+export function formatStrategies(report: BenchReport): string {
+  const strategies = strategyTable(report);
+  if (strategies === undefined) return "";
+  const standing = table(STANDING_HEAD);
+  for (const row of standingRows(strategies)) standing.push(row);
+  const figures = table(STRATEGY_HEAD);
+  for (const row of strategyRows(strategies)) {
+    if (row.length === 3) figures.push([row[0] ?? "", row[1] ?? "", { colSpan: STRATEGY_HEAD.length - 2, content: row[2] ?? "" }]);
+    else figures.push(row);
+  }
+  const lead = strategiesLead(strategies).join("\n");
+  return `Strategies\n${lead}\n${standing.toString()}\n${figures.toString()}\n`;
+}
+
 export function formatHeader(report: BenchReport): string {
   return `${report.command} on ${report.machine.cpu} (${report.machine.cores} cores), Bun ${report.bun}, ${report.date}`;
 }
@@ -131,6 +147,7 @@ export function formatReport(report: BenchReport): string {
     formatSummary(report),
     formatCurves(report),
     formatStanding(report),
+    formatStrategies(report),
     ...report.workloads.map(formatTable),
   ];
   const lines = [...parts.filter((part, i) => i < 2 || part !== ""), ...report.notes.map((note) => `- ${note}`)];
