@@ -20,7 +20,12 @@ function endState(mems: Mems, blocks: BlockTable) {
     live,
     handles: [...blocks.handle].map((handle, slot) => (live[slot] === 1 ? handle : null)),
     leaked: [...blocks.leaked],
-    chains: mems.chains(),
+    // Physical addresses are where the kernel put each segment, which differs between two heaps: compare
+    // each piece's offset in its segment instead (the same heap has the same offsets).
+    chains: mems.chains().map(({ physicalAddress: base, pieces, ...segment }) => ({
+      ...segment,
+      pieces: pieces.map(({ physicalAddress, ...piece }) => ({ ...piece, offset: physicalAddress - base })),
+    })),
     stats: mems.stats(),
   };
 }
