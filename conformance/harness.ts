@@ -6,8 +6,9 @@
  *   where the output cannot depend on which HOLE is chosen: no `s`, `v`, `p`, `P` or `F`) and the C
  *   reference (with `--check`; built with the scenario's `@align`), each compared with the expected file.
  * - `differential`: seeded random scenarios through TS first-fit and the C reference, outputs identical;
- *   through size-indexed with the heap walk after every operation; and their hole-independent part
- *   (steady.ts) through both lookups with `verify`, outputs identical. Every seed runs at each of the
+ *   through every other lookup (size-indexed, best-fit, next-fit, worst-fit) with the heap walk after
+ *   every operation; and their hole-independent part (steady.ts) through every lookup with `verify`,
+ *   outputs identical to first-fit's. Every seed runs at each of the
  *   alignments asked for (1 and 8 by default), against the C reference built with the same one.
  * - `malloclab`: every malloc-lab trace through both with the final stats printed; outputs identical.
  *
@@ -17,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import Table from "cli-table3";
-import type { Lookup, Mems } from "../core/index.ts";
+import { LOOKUPS, type Lookup, type Mems } from "../core/index.ts";
 import { type GoldenCase, goldenCases, mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario, type Scenario } from "../trace/format.ts";
 import { generateRandomScenario } from "../trace/generate.ts";
@@ -202,26 +203,33 @@ export function differentialScenario(seed: number, ops: number, align = 1): stri
   return generateRandomScenario(seed, align === 1 ? { ops, pageSize, startAddress } : { ops, pageSize, startAddress, align });
 }
 
+/** The lookups held to the invariants here: every one but first-fit, which is compared with C byte for byte. */
+const CHECKED_LOOKUPS = LOOKUPS.filter((lookup) => lookup !== "first-fit");
+
 /** The TS side of one random case: every problem found, the C comparison aside. */
 function checkTsSide(text: string, file: string, problems: string[]): TsRun {
   const scenario = parseScenario(text, file);
   const firstFit = replayTs(scenario, { lookup: "first-fit" });
   if (firstFit.error !== undefined) problems.push(`TS first-fit threw ${firstFit.error}`);
-
-  // Size-indexed on the whole scenario (stale IDs and raw addresses included): every invariant, every op.
-  const sizeIndexed = replayTs(scenario, { lookup: "size-indexed", afterOp: checkEveryOp });
-  if (sizeIndexed.error !== undefined) problems.push(`TS size-indexed threw ${sizeIndexed.error}`);
-
-  // The hole-independent part with verify: every byte of every live block checked, and the same reads.
   const steady = parseScenario(steadyScenario(text), `${file} (hole-independent part)`);
   const steadyFirstFit = replayTs(steady, { lookup: "first-fit", verify: true });
-  const steadySizeIndexed = replayTs(steady, { lookup: "size-indexed", verify: true, afterOp: checkEveryOp });
   if (steadyFirstFit.error !== undefined) problems.push(`hole-independent part: TS first-fit (verify) threw ${steadyFirstFit.error}`);
-  if (steadySizeIndexed.error !== undefined)
-    problems.push(`hole-independent part: TS size-indexed (verify) threw ${steadySizeIndexed.error}`);
-  const reads = compareOutputs("first-fit", steadyFirstFit.output, "size-indexed", steadySizeIndexed.output);
-  if (reads !== undefined) problems.push(`hole-independent part (verify), outputs differ: ${reads}`);
+  for (const lookup of CHECKED_LOOKUPS) checkOtherLookup(lookup, scenario, steady, steadyFirstFit.output, problems);
   return firstFit;
+}
+
+/**
+ * Another lookup on the same case: the whole scenario (stale IDs and raw addresses included) with every
+ * invariant checked after every operation, and the hole-independent part with verify (every byte of every
+ * live block checked), whose reads must equal first-fit's.
+ */
+function checkOtherLookup(lookup: Lookup, scenario: Scenario, steady: Scenario, firstFitReads: string, problems: string[]): void {
+  const whole = replayTs(scenario, { lookup, afterOp: checkEveryOp });
+  if (whole.error !== undefined) problems.push(`TS ${lookup} threw ${whole.error}`);
+  const part = replayTs(steady, { lookup, verify: true, afterOp: checkEveryOp });
+  if (part.error !== undefined) problems.push(`hole-independent part: TS ${lookup} (verify) threw ${part.error}`);
+  const reads = compareOutputs("first-fit", firstFitReads, lookup, part.output);
+  if (reads !== undefined) problems.push(`hole-independent part (verify), outputs differ: ${reads}`);
 }
 
 /** One random case: its scenario written to `file`, TS and the C reference built for `align`; every problem found. */
