@@ -34,7 +34,11 @@ const MAX_UNPACKED = 2 * 1024 * 1024;
 const SCENARIO = "scenarios/merge";
 /** The course's example, which `mems viz` draws and `mems example` replays. */
 const EXAMPLE = "scenarios/example.mtrace";
-/** The lookups `mems viz` draws side by side by default. */
+/**
+ * The lookups the check asks `mems viz` to draw side by side: two whose pieces on the example are the
+ * ones its stats print (first-fit is the course's; size-indexed chooses the same HOLEs there). By default
+ * viz draws every lookup, and next-fit and worst-fit choose other HOLEs on the example.
+ */
 const VIZ_LOOKUPS = ["first-fit", "size-indexed"];
 /** What must never be installed with MeMS: our tools and a second Bun. */
 const FORBIDDEN = ["@biomejs/biome", "typescript", "bun", "@types/bun", "bun-types", "@thi.ng/malloc", "tinybench"];
@@ -138,9 +142,22 @@ async function checkViz(app: string): Promise<void> {
   const example = run([process.execPath, "x", "mems", "example"], app);
   const expected = subChains(example.stdout);
   check(`bunx mems example prints its stats (${expected.length} blocks)`, example.status === 0 && expected.length > 0, described(example));
-  const viz = run([process.execPath, "x", "mems", "viz", join(app, "node_modules/mems", EXAMPLE), "--out", "heap.html"], app);
+  const viz = run(
+    [
+      process.execPath,
+      "x",
+      "mems",
+      "viz",
+      join(app, "node_modules/mems", EXAMPLE),
+      "--lookup",
+      VIZ_LOOKUPS.join(","),
+      "--out",
+      "heap.html",
+    ],
+    app,
+  );
   check(
-    `bunx mems viz ${EXAMPLE} --out heap.html`,
+    `bunx mems viz ${EXAMPLE} --lookup ${VIZ_LOOKUPS.join(",")} --out heap.html`,
     viz.status === 0 && viz.stdout === "wrote heap.html\n" && viz.stderr === "",
     described(viz),
   );
