@@ -6,7 +6,17 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ALIGN_ARG, asUsage, CommandError, describeFileError, integerArg, integerOption, outputFileProblem, UsageError } from "./io.ts";
+import {
+  ALIGN_ARG,
+  asUsage,
+  CommandError,
+  describeFileError,
+  integerArg,
+  integerOption,
+  outputFileProblem,
+  readScenarios,
+  UsageError,
+} from "./io.ts";
 
 describe("integerOption", () => {
   const pageSize = integerOption("page-size", 1);
@@ -125,5 +135,32 @@ describe("asUsage", () => {
     expect(error instanceof Error ? error.message : "").toBe("--lookup: no lookup x");
     const other = await asUsage(() => Promise.reject("a string")).catch((caught: unknown) => caught);
     expect(other instanceof UsageError ? other.message : "").toBe("a string");
+  });
+});
+
+describe("readScenarios", () => {
+  test("every file is read before anything runs; a bad one is a usage error naming it, without the hint", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mems-io-read-"));
+    try {
+      const good = join(dir, "good.mtrace");
+      const bad = join(dir, "bad.mtrace");
+      writeFileSync(good, "a 0 10\nf 0\n");
+      writeFileSync(bad, "a 0 10\nq\n");
+      expect(readScenarios([good]).map((s) => s.count)).toEqual([2]);
+      const problem = (files: string[]) => {
+        try {
+          readScenarios(files);
+        } catch (error) {
+          return error instanceof CommandError && !(error instanceof UsageError) ? [error.status, error.message] : error;
+        }
+        return "no error";
+      };
+      const [status, message] = problem([good, bad]) as [number, string];
+      expect(status).toBe(2);
+      expect(message).toStartWith(`${bad}:2: `);
+      expect(problem([good, dir])).toEqual([2, `${dir}: is a directory`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ALIGNMENTS, type Alignment } from "../core/index.ts";
 import { parseDecimalInteger } from "../lib/integers.ts";
+import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -118,4 +119,19 @@ export async function asUsage<T>(resolve: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * Parses every file first: one bad file means nothing runs.
+ * @throws CommandError (status 2) naming the file that cannot be read, or the file and line that is bad.
+ */
+export function readScenarios(files: readonly string[]): Scenario[] {
+  return files.map((file) => {
+    try {
+      return readScenario(file);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new CommandError(error.toString(), EXIT.usage);
+      throw new CommandError(describeFileError(file, error), EXIT.usage);
+    }
+  });
 }

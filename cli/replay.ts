@@ -8,10 +8,9 @@
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { type Alignment, LOOKUPS, MemsError } from "../core/index.ts";
-import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
 import { type LookupChoice, resolveLookup } from "../trace/lookups.ts";
 import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
-import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, integerArg } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, EXIT, integerArg, readScenarios } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
@@ -27,21 +26,6 @@ interface ReplayArgs {
   finalStats: boolean;
 }
 
-/**
- * Parses every file first: one bad file means nothing runs.
- * @throws CommandError (status 2) naming the file that cannot be read, or the file and line that is bad.
- */
-function parseAll(files: readonly string[]): Scenario[] {
-  return files.map((file) => {
-    try {
-      return readScenario(file);
-    } catch (error) {
-      if (error instanceof ScenarioError) throw new CommandError(error.toString(), EXIT.usage);
-      throw new CommandError(describeFileError(file, error), EXIT.usage);
-    }
-  });
-}
-
 const count = (n: number): string => n.toLocaleString("en-US");
 
 /** The stderr line of a malloc-lab trace's replay: operations, peaks, utilization. */
@@ -51,7 +35,7 @@ function summaryLine(result: ReplayResult): string {
 }
 
 async function replayAll(args: ReplayArgs): Promise<void> {
-  const scenarios = parseAll(args.files);
+  const scenarios = readScenarios(args.files);
   for (const scenario of scenarios) {
     const chunks: string[] = [];
     const options: ReplayOptions = { verify: args.verify, finalStats: args.finalStats };

@@ -7,21 +7,9 @@
  */
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
-import { readScenario, type Scenario, ScenarioError } from "../trace/format.ts";
 import { resolveLookups } from "../trace/lookups.ts";
-import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, outputFileProblem, readScenarios, UsageError } from "./io.ts";
 import { writeOut } from "./output.ts";
-
-function readAll(files: readonly string[]): Scenario[] {
-  return files.map((file) => {
-    try {
-      return readScenario(file);
-    } catch (error) {
-      if (error instanceof ScenarioError) throw new CommandError(error.toString(), EXIT.usage);
-      throw new CommandError(describeFileError(file, error), EXIT.usage);
-    }
-  });
-}
 
 export function vizCommand(y: Argv): Argv {
   return y.command(
@@ -61,7 +49,7 @@ export function vizCommand(y: Argv): Argv {
       }
       const outProblem = outputFileProblem(argv.out);
       if (outProblem !== undefined) throw new UsageError(`--out: ${outProblem}`);
-      const scenarios = readAll(argv.files as string[]);
+      const scenarios = readScenarios(argv.files as string[]);
       for (const scenario of scenarios) {
         const beyond = at?.find((op) => op > scenario.count);
         if (beyond !== undefined) throw new UsageError(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`);
