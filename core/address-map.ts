@@ -9,7 +9,7 @@
  * merged into the largest one).
  */
 import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./layout.ts";
-import { createMapping, growMapping, type Mapping, releaseMapping } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, type Mapping, releaseMapping } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** Entries the map starts with (16 KiB). */
@@ -94,8 +94,10 @@ export class AddressMap {
     if (entries <= this.pieceOfGranule.length) return;
     const bytes = Math.max(entries, INITIAL_ENTRIES) * 4;
     const old = this.mapping;
-    this.mapping = old === null ? createMapping(bytes, this.tally) : growMapping(old, bytes, this.tally);
-    this.pieceOfGranule = new Int32Array(this.mapping.buffer);
+    const grown = old === null ? createMapping(bytes, this.tally, true) : growMapping(old, bytes, this.tally);
+    if (old !== null) keepGrowth(old, grown, this.tally);
+    this.mapping = grown;
+    this.pieceOfGranule = new Int32Array(grown.buffer);
   }
 
   /** Virtual space now ends at `end` (a segment was added; `reserve(end)` came first). */

@@ -29,7 +29,7 @@
  * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
 import type { HoleRecords } from "./lookup.ts";
-import { createMapping, type Mapping, releaseMapping, roundToOsPages } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, type Mapping, releaseMapping, undoGrowth } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** The null link. */
@@ -135,7 +135,10 @@ export function invariantBroken(message: string): Error {
  */
 export class Records implements HoleRecords {
   private readonly tally: OsCounters;
-  private mapping: Mapping | null = null;
+  /** The record slots (sizesAndAddresses and links are views of it). */
+  private slotMapping: Mapping | null = null;
+  /** The piece-to-main column (segmentOfPiece), a table of its own so that both grow in place. */
+  private columnMapping: Mapping | null = null;
   /** The f64 fields of every slot: sizes and addresses. */
   private sizesAndAddresses = new Float64Array(0);
   /** The i32 fields of every slot: links, a piece's type, a segment's index. */
@@ -503,7 +506,7 @@ export class Records implements HoleRecords {
 
   /** True once the pool is mapped (after the first malloc, until finish). */
   get mapped(): boolean {
-    return this.mapping !== null;
+    return this.slotMapping !== null;
   }
 
   /** Record slots in use (main records count two). */
@@ -535,33 +538,55 @@ export class Records implements HoleRecords {
   }
 
   /**
-   * Makes room for at least `count` more slots than the pool can give now. The pool is one mapping: the
-   * record slots, then the piece-to-main column (one Int32 a slot); it grows by mapping one at least
-   * twice as large, copying both parts, and unmapping the old one. A failed mmap changes nothing.
+   * Makes room for at least `count` more slots than the pool can give now. The pool is two growable
+   * mappings (mapping.ts), the record slots and the piece-to-main column (one Int32 a slot), each grown in
+   * place where the pages after it are free, else moved with a copy. A failed mmap changes nothing: a
+   * growth of the slots is taken back when the column's fails.
    */
   grow(count: number): void {
-    const old = this.mapping;
-    const wanted = roundToOsPages(Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES);
-    const slotBytes = old === null ? wanted : Math.max(wanted, this.capacity * RECORD_BYTES * 2);
-    const capacity = slotBytes / RECORD_BYTES;
-    const mapping = createMapping(slotBytes + capacity * 4, this.tally);
-    if (old !== null) {
-      const oldSlotBytes = this.capacity * RECORD_BYTES;
-      new Uint8Array(mapping.buffer, 0, oldSlotBytes).set(new Uint8Array(old.buffer, 0, oldSlotBytes));
-      new Int32Array(mapping.buffer, slotBytes, this.capacity).set(this.segmentOfPiece);
-      releaseMapping(old, this.tally);
+    const slots = Math.max(this.highWater + count, INITIAL_RECORDS);
+    const oldSlots = this.slotMapping;
+    const oldColumn = this.columnMapping;
+    let slotMapping: Mapping;
+    let columnMapping: Mapping;
+    if (oldSlots === null || oldColumn === null) {
+      slotMapping = createMapping(slots * RECORD_BYTES, this.tally, true);
+      try {
+        columnMapping = createMapping(slots * 4, this.tally, true);
+      } catch (error) {
+        releaseMapping(slotMapping, this.tally);
+        throw error;
+      }
+    } else {
+      slotMapping = growMapping(oldSlots, slots * RECORD_BYTES, this.tally);
+      // The column is sized by the slots (an eighth of its own, rounded up to pages, would outgrow them).
+      const columnBytes = (slotMapping.length / RECORD_BYTES) * 4;
+      columnMapping = oldColumn;
+      if (oldColumn.length < columnBytes) {
+        try {
+          columnMapping = growMapping(oldColumn, columnBytes, this.tally, 0);
+        } catch (error) {
+          undoGrowth(oldSlots, slotMapping, this.tally);
+          throw error;
+        }
+        keepGrowth(oldColumn, columnMapping, this.tally);
+      }
+      keepGrowth(oldSlots, slotMapping, this.tally);
     }
-    this.mapping = mapping;
-    this.sizesAndAddresses = new Float64Array(mapping.buffer, 0, slotBytes / 8);
-    this.links = new Int32Array(mapping.buffer, 0, slotBytes / 4);
-    this.segmentOfPiece = new Int32Array(mapping.buffer, slotBytes, capacity);
-    this.capacity = capacity;
+    this.slotMapping = slotMapping;
+    this.columnMapping = columnMapping;
+    this.capacity = Math.min(slotMapping.length / RECORD_BYTES, columnMapping.length / 4);
+    this.sizesAndAddresses = new Float64Array(slotMapping.buffer);
+    this.links = new Int32Array(slotMapping.buffer);
+    this.segmentOfPiece = new Int32Array(columnMapping.buffer);
   }
 
   /** Unmaps the pool and forgets every record (finish). */
   reset(): void {
-    if (this.mapping !== null) releaseMapping(this.mapping, this.tally);
-    this.mapping = null;
+    if (this.slotMapping !== null) releaseMapping(this.slotMapping, this.tally);
+    if (this.columnMapping !== null) releaseMapping(this.columnMapping, this.tally);
+    this.slotMapping = null;
+    this.columnMapping = null;
     this.sizesAndAddresses = new Float64Array(0);
     this.links = new Int32Array(0);
     this.segmentOfPiece = new Int32Array(0);

@@ -226,20 +226,23 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     }
     const before = mems.stats();
     mems.finish();
-    // records, address map, and the size index or first-fit's (and next-fit's) segment tree; best-fit's
-    // and worst-fit's tree lives in the HOLE records
-    const bookkeepingMappings = lookup === "best-fit" || lookup === "worst-fit" ? 2 : 3;
+    // the record slots and their piece-to-main column, the address map (each grown in place: one munmap),
+    // and the size index or first-fit's (and next-fit's) segment tree; best-fit's and worst-fit's tree
+    // lives in the HOLE records
+    const bookkeepingMappings = lookup === "best-fit" || lookup === "worst-fit" ? 3 : 4;
     expect(mems.stats().munmapCalls - before.munmapCalls).toBe(runs + bookkeepingMappings);
     expect(runs).toBeLessThanOrEqual(before.mainChainLength);
     expect(mems.stats().heldBytes).toBe(0);
   });
 
-  test("10,000 malloc(40) cost at most 110 mmap calls", () => {
+  test("10,000 malloc(40) cost at most 160 mmap calls: one per segment, and few for bookkeeping", () => {
     const mems = make({ lookup });
     for (let i = 0; i < 10_000; i++) mems.malloc(40);
     const stats = mems.stats();
     expect(stats.mainChainLength).toBe(99);
-    expect(stats.mmapCalls).toBeLessThanOrEqual(110);
+    // 99 segments; the tables grow by an eighth in place (the record pool from 1,024 slots to 10,000+ in
+    // about 20 steps, each a call for the slots and one for the column) plus the probes for their room.
+    expect(stats.mmapCalls).toBeLessThanOrEqual(160);
     mems.checkInvariants();
   });
 
