@@ -133,11 +133,16 @@ export class SizeIndexedLookup implements HoleLookup {
     const next = records.holeNext(hole);
     const prev = records.holePrev(hole);
     if (next !== NIL) records.setHolePrev(next, prev);
-    if (prev !== NIL) {
-      records.setHoleNext(prev, next);
-      return;
-    }
-    // The head of its class: no class is stored in the record, it is found again from the size.
+    if (prev !== NIL) records.setHoleNext(prev, next);
+    else this.removeHead(next, size);
+  }
+
+  /**
+   * remove of the first HOLE of its class, whose successor `next` becomes the head. A method of its own so
+   * that remove stays small enough for the JIT to inline into malloc and free.
+   */
+  private removeHead(next: number, size: number): void {
+    // No class is stored in the record: it is found again from the size.
     const cls = mappingInsert(size);
     this.heads[cls] = next;
     if (next === NIL) this.markEmpty(cls);
