@@ -12,6 +12,7 @@ import { AddressMap } from "./address-map.ts";
 import { GuardedLookup } from "./guarded-lookup.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
 import { createLookup, type HoleLookup } from "./lookup.ts";
+import type { PendingGrowth } from "./mapping.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
@@ -41,7 +42,7 @@ export class FreeList {
     this.startAddress = options.startAddress;
     const lookup = options.lookup;
     this.align = options.align;
-    this.records = new Records(this.tally);
+    this.records = new Records(this.tally, options.startAddress, options.pageSize);
     this.map = new AddressMap(options.startAddress, this.tally);
     // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
     this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
@@ -105,15 +106,22 @@ export class FreeList {
     return v;
   }
 
-  /** Maps `length` bytes for the virtual range from `v`, and the address map to cover it; a failure changes nothing. */
+  /**
+   * Maps `length` bytes for the virtual range from `v`, and the address map and the page table to cover
+   * it; a failure changes nothing (the map's growth is taken back when the page table's fails).
+   */
   private mapSegment(v: number, length: number): number {
     const base = mapMemory(length, this.tally);
+    let mapGrowth: PendingGrowth | null = null;
     try {
-      this.map.reserve(v + length);
+      mapGrowth = this.map.reserve(v + length);
+      this.records.reservePages(v + length);
     } catch (error) {
+      mapGrowth?.undo();
       unmapMemory(base, length, this.tally);
       throw error;
     }
+    mapGrowth?.keep();
     return base;
   }
 

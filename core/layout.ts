@@ -20,16 +20,17 @@
  * Every piece record is 32 bytes (two to a cache line) and every main record 64 bytes (two consecutive
  * slots), in a pool that MeMS maps itself, seen through a Float64Array (sizes and addresses) and an
  * Int32Array (links, and the small integers that share their width) over the same memory. Slot r's f64
- * fields are at r*4 + k, its i32 fields at r*8 + k. Links are record numbers, NIL (-1) for none. Each
- * piece's main node is in a parallel Int32Array (one entry per slot), and its physical address is not
- * stored: it is its segment's physical base + (virtual address - the segment's start).
+ * fields are at r*4 + k, its i32 fields at r*8 + k. Links are record numbers, NIL (-1) for none. A
+ * piece's main node is not stored: segments are whole pages of virtual space, so a page table (one
+ * Int32 per page) names the segment of every address, and a piece's is its start's. Nor is its physical
+ * address: it is its segment's physical base + (virtual address - the segment's start).
  *
  * Nothing outside this file reads a slot: `Records` below names every field (`pieceSize(r)`,
  * `setNextPiece(r, n)`, `isHole(r)`, `segmentOf(r)`, ...), as tlsf.c's `block_size` and AssemblyScript's
  * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
 import type { HoleRecords } from "./lookup.ts";
-import { createMapping, growMapping, keepGrowth, type Mapping, releaseMapping, undoGrowth } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, type Mapping, releaseMapping } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** The null link. */
@@ -137,14 +138,17 @@ export class Records implements HoleRecords {
   private readonly tally: OsCounters;
   /** The record slots (sizesAndAddresses and links are views of it). */
   private slotMapping: Mapping | null = null;
-  /** The piece-to-main column (segmentOfPiece), a table of its own so that both grow in place. */
-  private columnMapping: Mapping | null = null;
+  /** The page table (segmentOfPage), grown with virtual space (reservePages). */
+  private pageMapping: Mapping | null = null;
+  /** The first virtual address, and the size of a page: segments start on page boundaries from it. */
+  private readonly start: number;
+  private readonly pageSize: number;
   /** The f64 fields of every slot: sizes and addresses. */
   private sizesAndAddresses = new Float64Array(0);
   /** The i32 fields of every slot: links, a piece's type, a segment's index. */
   private links = new Int32Array(0);
-  /** The main record of each piece record, by record number (mapped at the end of the pool). */
-  private segmentOfPiece = new Int32Array(0);
+  /** The main record of each page of virtual space (a segment is whole pages, so every piece is in one). */
+  private segmentOfPage = new Int32Array(0);
   private capacity = 0;
   private highWater = 0;
   private freeHead = NIL;
@@ -153,8 +157,10 @@ export class Records implements HoleRecords {
   private tail = NIL;
   private segments = 0;
 
-  constructor(tally: OsCounters) {
+  constructor(tally: OsCounters, start: number, pageSize: number) {
     this.tally = tally;
+    this.start = start;
+    this.pageSize = pageSize;
   }
 
   /* Piece fields */
@@ -195,7 +201,8 @@ export class Records implements HoleRecords {
     const links = this.links;
     const prev = links[(piece << I_SHIFT) + P_PREV] ?? NIL;
     if (prev !== NIL) return prev;
-    const segment = links[((this.segmentOfPiece[piece] ?? NIL) << I_SHIFT) + M_PREV] ?? NIL;
+    const segment =
+      links[(this.segmentAt(this.sizesAndAddresses[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN) << I_SHIFT) + M_PREV] ?? NIL;
     return segment === NIL ? NIL : (links[(segment << I_SHIFT) + M_SUB_CHAIN_TAIL] ?? NIL);
   }
 
@@ -215,12 +222,18 @@ export class Records implements HoleRecords {
 
   /** The main record of the piece's segment. */
   segmentOf(piece: number): number {
-    return this.segmentOfPiece[piece] ?? NIL;
+    return this.segmentAt(this.sizesAndAddresses[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN);
+  }
+
+  /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. */
+  segmentAt(v: number): number {
+    const offset = v - this.start;
+    return this.segmentOfPage[offset < 0x80000000 ? (offset / this.pageSize) | 0 : Math.floor(offset / this.pageSize)] ?? NIL;
   }
 
   /** The index of the piece's segment (its position in the main chain). */
   segmentIndexOf(piece: number): number {
-    return this.links[((this.segmentOfPiece[piece] ?? NIL) << I_SHIFT) + M_INDEX] ?? NIL;
+    return this.links[(this.segmentOf(piece) << I_SHIFT) + M_INDEX] ?? NIL;
   }
 
   isHole(piece: number): boolean {
@@ -322,7 +335,10 @@ export class Records implements HoleRecords {
 
   /* Building and joining chains */
 
-  /** A main record for a new segment, linked at the end of the main chain, with no piece yet. */
+  /**
+   * A main record for a new segment, linked at the end of the main chain, with no piece yet; its pages
+   * name it in the page table (reservePages came first).
+   */
   newSegment(start: number, size: number, base: number): number {
     const main = this.highWater;
     this.highWater += MAIN_SLOTS;
@@ -340,6 +356,8 @@ export class Records implements HoleRecords {
     else this.links[(this.tail << I_SHIFT) + M_NEXT] = main;
     this.tail = main;
     this.segments++;
+    const firstPage = (start - this.start) / this.pageSize;
+    this.segmentOfPage.fill(main, firstPage, firstPage + size / this.pageSize);
     return main;
   }
 
@@ -364,7 +382,6 @@ export class Records implements HoleRecords {
     links[(piece << I_SHIFT) + P_TYPE] = HOLE;
     links[(piece << I_SHIFT) + P_PREV] = prev;
     links[(piece << I_SHIFT) + P_NEXT] = next;
-    this.segmentOfPiece[piece] = main;
     if (prev === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = piece;
     else links[(prev << I_SHIFT) + P_NEXT] = piece;
     if (next === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] = piece;
@@ -404,9 +421,7 @@ export class Records implements HoleRecords {
     links[hi + P_PREV] = piece;
     links[hi + P_NEXT] = next;
     links[pi + P_NEXT] = hole;
-    const main = this.segmentOfPiece[piece] ?? NIL;
-    this.segmentOfPiece[hole] = main;
-    if (next === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] = hole;
+    if (next === NIL) links[(this.segmentAt(fields[hf + P_VIRTUAL_ADDRESS] ?? Number.NaN) << I_SHIFT) + M_SUB_CHAIN_TAIL] = hole;
     else links[(next << I_SHIFT) + P_PREV] = hole;
     return hole;
   }
@@ -442,13 +457,15 @@ export class Records implements HoleRecords {
       const outsideBefore = links[(first << I_SHIFT) + P_PREV] ?? NIL;
       fields[(survivor << F_SHIFT) + P_VIRTUAL_ADDRESS] = fields[(first << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
       links[si + P_PREV] = outsideBefore;
-      if (outsideBefore === NIL) links[((this.segmentOfPiece[survivor] ?? NIL) << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
+      if (outsideBefore === NIL)
+        links[(this.segmentAt(fields[(survivor << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN) << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
       else links[(outsideBefore << I_SHIFT) + P_NEXT] = survivor;
     }
     if (last !== survivor) {
       const outsideAfter = links[(last << I_SHIFT) + P_NEXT] ?? NIL;
       links[si + P_NEXT] = outsideAfter;
-      if (outsideAfter === NIL) links[((this.segmentOfPiece[survivor] ?? NIL) << I_SHIFT) + M_SUB_CHAIN_TAIL] = survivor;
+      if (outsideAfter === NIL)
+        links[(this.segmentAt(fields[(survivor << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN) << I_SHIFT) + M_SUB_CHAIN_TAIL] = survivor;
       else links[(outsideAfter << I_SHIFT) + P_PREV] = survivor;
     }
     // releasePiece of each record that goes (before, piece, after).
@@ -538,58 +555,44 @@ export class Records implements HoleRecords {
   }
 
   /**
-   * Makes room for at least `count` more slots than the pool can give now. The pool is two growable
-   * mappings (mapping.ts), the record slots and the piece-to-main column (one Int32 a slot), each grown in
-   * place where the pages after it are free, else moved with a copy. A failed mmap changes nothing: a
-   * growth of the slots is taken back when the column's fails.
+   * Makes room for at least `count` more slots than the pool can give now: a growable mapping
+   * (mapping.ts), grown in place where the pages after it are free, else moved with a copy. A failed
+   * mmap changes nothing.
    */
   grow(count: number): void {
-    const slots = Math.max(this.highWater + count, INITIAL_RECORDS);
-    const oldSlots = this.slotMapping;
-    const oldColumn = this.columnMapping;
-    let slotMapping: Mapping;
-    let columnMapping: Mapping;
-    if (oldSlots === null || oldColumn === null) {
-      slotMapping = createMapping(slots * RECORD_BYTES, this.tally, true);
-      try {
-        columnMapping = createMapping(slots * 4, this.tally, true);
-      } catch (error) {
-        releaseMapping(slotMapping, this.tally);
-        throw error;
-      }
-    } else {
-      slotMapping = growMapping(oldSlots, slots * RECORD_BYTES, this.tally);
-      // The column is sized by the slots (an eighth of its own, rounded up to pages, would outgrow them).
-      const columnBytes = (slotMapping.length / RECORD_BYTES) * 4;
-      columnMapping = oldColumn;
-      if (oldColumn.length < columnBytes) {
-        try {
-          columnMapping = growMapping(oldColumn, columnBytes, this.tally, 0);
-        } catch (error) {
-          undoGrowth(oldSlots, slotMapping, this.tally);
-          throw error;
-        }
-        keepGrowth(oldColumn, columnMapping, this.tally);
-      }
-      keepGrowth(oldSlots, slotMapping, this.tally);
-    }
-    this.slotMapping = slotMapping;
-    this.columnMapping = columnMapping;
-    this.capacity = Math.min(slotMapping.length / RECORD_BYTES, columnMapping.length / 4);
-    this.sizesAndAddresses = new Float64Array(slotMapping.buffer);
-    this.links = new Int32Array(slotMapping.buffer);
-    this.segmentOfPiece = new Int32Array(columnMapping.buffer);
+    const bytes = Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES;
+    const old = this.slotMapping;
+    const grown = old === null ? createMapping(bytes, this.tally, true) : growMapping(old, bytes, this.tally);
+    if (old !== null) keepGrowth(old, grown, this.tally);
+    this.slotMapping = grown;
+    this.capacity = grown.length / RECORD_BYTES;
+    this.sizesAndAddresses = new Float64Array(grown.buffer);
+    this.links = new Int32Array(grown.buffer);
+  }
+
+  /**
+   * Makes the page table cover virtual space up to `end` (before a segment there is mapped: newSegment
+   * then fills its pages). A failed mmap changes nothing.
+   */
+  reservePages(end: number): void {
+    const pages = Math.ceil((end - this.start) / this.pageSize);
+    if (pages <= this.segmentOfPage.length) return;
+    const old = this.pageMapping;
+    const grown = old === null ? createMapping(pages * 4, this.tally, true) : growMapping(old, pages * 4, this.tally);
+    if (old !== null) keepGrowth(old, grown, this.tally);
+    this.pageMapping = grown;
+    this.segmentOfPage = new Int32Array(grown.buffer);
   }
 
   /** Unmaps the pool and forgets every record (finish). */
   reset(): void {
     if (this.slotMapping !== null) releaseMapping(this.slotMapping, this.tally);
-    if (this.columnMapping !== null) releaseMapping(this.columnMapping, this.tally);
+    if (this.pageMapping !== null) releaseMapping(this.pageMapping, this.tally);
     this.slotMapping = null;
-    this.columnMapping = null;
+    this.pageMapping = null;
     this.sizesAndAddresses = new Float64Array(0);
     this.links = new Int32Array(0);
-    this.segmentOfPiece = new Int32Array(0);
+    this.segmentOfPage = new Int32Array(0);
     this.capacity = 0;
     this.highWater = 0;
     this.freeHead = NIL;

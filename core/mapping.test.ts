@@ -1,7 +1,7 @@
 /**
  * Bookkeeping tables grow in place where the pages after them are free, move with a copy where they are
- * not, and a growth can be taken back (mapping.ts); a failed growth of the record pool's second table
- * changes nothing (layout.ts Records.grow).
+ * not, and a growth can be taken back (mapping.ts); a failed mmap for a new segment's tables changes
+ * nothing.
  */
 import { afterEach, expect, test } from "bun:test";
 import { codeOf, snapshot } from "../test-support/core.ts";
@@ -77,40 +77,31 @@ test("an injected failure refuses a growth in place and its fallback as one call
   releaseMapping(grown, t);
 });
 
-/** mallocs of 8 bytes into one large HOLE: only the record pool grows. */
-function filled(count: number): Mems {
-  const mems = new Mems({ lookup: "size-indexed" });
-  mems.free(mems.malloc(4 * 1024 * 1024));
-  for (let i = 0; i < count; i++) mems.malloc(8);
-  return mems;
-}
-
-test("the record pool's column failing to grow after its slots did takes the slots' growth back", () => {
-  // Find a malloc whose pool growth maps both tables (two mmap calls), by counting on one instance.
-  const probe = filled(0);
-  let at = -1;
-  for (let i = 0; i < 200_000 && at < 0; i++) {
-    const calls = probe.stats().mmapCalls;
-    probe.malloc(8);
-    if (probe.stats().mmapCalls - calls === 2 && i > 10_000) at = i;
+test("each mmap a new segment needs (the segment, the address map, the page table) can fail and change nothing", () => {
+  const pageSize = 64 * 128;
+  let failures = 0;
+  for (let passing = 0; passing < 6; passing++) {
+    const mems = new Mems({ lookup: "size-indexed", pageSize });
+    const freed = mems.malloc(100);
+    const blocks = [mems.malloc(pageSize * 3), mems.malloc(5000)];
+    mems.free(freed);
+    const before = mems.stats();
+    const chains = snapshot(mems, blocks);
+    injectMmapFailures(1, passing);
+    const code = codeOf(() => mems.malloc(pageSize * 5000)); // a segment far larger than the tables cover
+    injectMmapFailures(0);
+    if (code !== "no error") {
+      expect(code).toBe("OUT_OF_MEMORY");
+      failures++;
+      const after = mems.stats();
+      expect(after.heldBytes).toBe(before.heldBytes);
+      expect({ ...after, mmapCalls: 0, munmapCalls: 0 }).toEqual({ ...before, mmapCalls: 0, munmapCalls: 0 });
+      expect(snapshot(mems, blocks)).toBe(chains);
+    }
+    mems.checkInvariants();
+    expect(mems.malloc(pageSize * 5000)).toBeGreaterThan(0);
+    mems.checkInvariants();
+    mems.finish();
   }
-  probe.finish();
-  expect(at).toBeGreaterThan(0);
-  const mems = filled(at);
-  const before = mems.stats();
-  const chains = snapshot(mems, []);
-  injectMmapFailures(1, 1); // the slots grow, the column does not
-  expect(codeOf(() => mems.malloc(8))).toBe("OUT_OF_MEMORY");
-  const after = mems.stats();
-  // Calls were made (the slots' mmap, a probe for the column's new room, and a munmap for each); every
-  // one was given back, and nothing else differs.
-  expect(after.mmapCalls).toBeGreaterThan(before.mmapCalls);
-  expect(after.mmapCalls - after.munmapCalls).toBe(before.mmapCalls - before.munmapCalls);
-  expect({ ...after, mmapCalls: 0, munmapCalls: 0 }).toEqual({ ...before, mmapCalls: 0, munmapCalls: 0 });
-  expect(snapshot(mems, [])).toBe(chains);
-  mems.checkInvariants();
-  injectMmapFailures(0);
-  mems.malloc(8);
-  mems.checkInvariants();
-  mems.finish();
+  expect(failures).toBe(3); // the segment, the address map, the page table; then the injection comes too late
 });

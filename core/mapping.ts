@@ -74,6 +74,12 @@ export function undoGrowth(old: Mapping, grown: Mapping, tally: OsCounters): voi
   else unmapMemory(grown.address, grown.length, tally);
 }
 
+/** A growth of a table that a later step may still take back: `keep` ends it, `undo` restores the table. */
+export interface PendingGrowth {
+  keep(): void;
+  undo(): void;
+}
+
 /** Detaches the mapping's buffer (its views read as empty from now on) and unmaps it. */
 export function releaseMapping(mapping: Mapping, tally: OsCounters): void {
   detachBuffer(mapping.buffer);
