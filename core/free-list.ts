@@ -62,7 +62,7 @@ export class FreeList {
    */
   split(piece: number, size: number, rest: number): number {
     const records = this.records;
-    const hole = records.splitPiece(piece, size, rest); // raw, in the layout's own module: see splitPiece
+    const hole = records.splitPiece(piece, size); // raw, in the layout's own module: see splitPiece
     this.map.mapRange(hole, records.pieceAddress(hole), rest);
     return hole;
   }
@@ -81,7 +81,7 @@ export class FreeList {
     const survivorEnd = survivorStart + records.pieceSize(survivor);
     // The chains (raw, in the layout's own module: see mergeFreed), then the granules of the run outside
     // the survivor's old range, which name it now.
-    records.mergeFreed(before, piece, after, survivor, size);
+    records.mergeFreed(before, piece, after, survivor);
     if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
     if (start + size > survivorEnd) this.map.mapRange(survivor, survivorEnd, start + size - survivorEnd);
   }
@@ -98,7 +98,7 @@ export class FreeList {
     this.segmentBytes += length;
     if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
     this.holes.segmentAdded(records.segmentIndex(main));
-    const block = records.insertPiece(main, NIL, v, length);
+    const block = records.insertPiece(main, NIL, v);
     records.markProcess(block);
     if (length !== size) this.holes.insert(this.split(block, size, length - size));
     this.map.mapRange(block, v, size);
