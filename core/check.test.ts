@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { instancesFinishedAfterEachTest } from "../test-support/core.ts";
 import { LOOKUPS, Mems } from "./index.ts";
-import { memsInternals } from "./testing.ts";
+import { GRANULE, memsInternals } from "./testing.ts";
 
 const make = instancesFinishedAfterEachTest();
 
@@ -23,7 +23,7 @@ function heap(mems: Mems) {
 /** The record of the piece starting at virtual address `v` (the address map names it for its first granule's last byte). */
 function recordAt(mems: Mems, v: number): number {
   const { records, addressMap } = memsInternals(mems);
-  let record = addressMap[Math.floor((v - mems.startAddress) / 128)] ?? -1;
+  let record = addressMap[Math.floor((v - mems.startAddress) / GRANULE)] ?? -1;
   while (records.pieceAddress(record) > v) record = records.pieceBefore(record);
   expect(records.pieceAddress(record)).toBe(v);
   return record;

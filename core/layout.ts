@@ -37,7 +37,7 @@ import type { OsCounters } from "./os.ts";
 export const NIL = -1;
 
 /** Bytes of virtual space per address-map entry (a power of two). */
-export const GRANULE_LOG2 = 7;
+export const GRANULE_LOG2 = 8;
 export const GRANULE = 1 << GRANULE_LOG2;
 
 /** Bytes per record slot. */

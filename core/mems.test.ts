@@ -72,8 +72,8 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     mems.checkInvariants();
   });
 
-  test("pages smaller than the address map's 128-byte granule: every byte of every block is found", () => {
-    // Segments of 100 bytes, so a granule's last byte often lies in a later segment than its first.
+  test("pages smaller than the address map's granule: every byte of every block is found", () => {
+    // Segments of 100 bytes, so a granule's last byte often lies in a later segment than its first (GRANULE > 100).
     const mems = make({ lookup, pageSize: 100, startAddress: 0 });
     const blocks: [number, number][] = [];
     for (let i = 0; i < 120; i++) {
