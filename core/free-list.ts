@@ -70,15 +70,15 @@ export class FreeList {
   /**
    * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none; those not surviving
    * already out of the lookup) become one piece of `size` bytes in the record of `survivor`, the largest
-   * of them, so the fewest address-map entries change and, when that was a HOLE, the lookup may not have
-   * to move it.
+   * of them (`survivorSize` bytes before), so the fewest address-map entries change and, when that was a
+   * HOLE, the lookup may not have to move it.
    */
-  merge(before: number, piece: number, after: number, survivor: number, size: number): void {
+  merge(before: number, piece: number, after: number, survivor: number, survivorSize: number, size: number): void {
     const records = this.records;
     const first = before === NIL ? piece : before;
     const start = records.pieceAddress(first);
     const survivorStart = records.pieceAddress(survivor);
-    const survivorEnd = survivorStart + records.pieceSize(survivor);
+    const survivorEnd = survivorStart + survivorSize;
     // The chains (raw, in the layout's own module: see mergeFreed), then the granules of the run outside
     // the survivor's old range, which name it now.
     records.mergeFreed(before, piece, after, survivor);
@@ -100,7 +100,7 @@ export class FreeList {
     this.holes.segmentAdded(records.segmentIndex(main));
     const block = records.insertPiece(main, NIL, v);
     records.markProcess(block);
-    if (length !== size) this.holes.insert(this.split(block, size, length - size));
+    if (length !== size) this.holes.insert(this.split(block, size, length - size), length - size);
     this.map.mapRange(block, v, size);
     this.countLive(size);
     return v;

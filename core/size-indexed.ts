@@ -109,9 +109,9 @@ export class SizeIndexedLookup implements HoleLookup {
   }
 
   // insert_free_block
-  insert(hole: number): void {
+  insert(hole: number, size: number): void {
     const records = this.records;
-    const cls = mappingInsert(records.pieceSize(hole));
+    const cls = mappingInsert(size);
     const first = this.heads[cls] ?? NIL;
     records.setHoleNext(hole, first);
     records.setHolePrev(hole, NIL);
@@ -156,10 +156,10 @@ export class SizeIndexedLookup implements HoleLookup {
   }
 
   /** Moves the HOLE to the class of its new size, if that is another class. */
-  resized(hole: number, oldSize: number): void {
-    if (mappingInsert(this.records.pieceSize(hole)) === mappingInsert(oldSize)) return;
+  resized(hole: number, oldSize: number, size: number): void {
+    if (mappingInsert(size) === mappingInsert(oldSize)) return;
     this.remove(hole, oldSize);
-    this.insert(hole);
+    this.insert(hole, size);
   }
 
   reserveSegment(): void {}
