@@ -226,7 +226,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     }
     const before = mems.stats();
     mems.finish();
-    // the record slots and their piece-to-main column, the address map (each grown in place: one munmap),
+    // the record pool, the address map and the page table (each grown in place: one munmap each),
     // and the size index or first-fit's (and next-fit's) segment tree; best-fit's and worst-fit's tree
     // lives in the HOLE records
     const bookkeepingMappings = lookup === "best-fit" || lookup === "worst-fit" ? 3 : 4;
