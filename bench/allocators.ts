@@ -85,6 +85,8 @@ export interface AllocatorStats {
   mmapCalls?: number;
   /** Blocks the allocator itself counts as live (the latest value, not a peak). */
   liveBlocks?: number;
+  /** MeMS: bytes of its own records, address map, page table and index (its tables only grow until finish). */
+  bookkeepingBytes?: number;
 }
 
 /** What the trace needs to size an allocator that cannot grow (MemPool). */
@@ -147,7 +149,12 @@ export class MemsAllocator implements BenchAllocator {
   /** The instance counts mmap calls over its whole life; a replay's are those since the last finish. */
   stats(): AllocatorStats {
     const stats = this.mems.stats();
-    return { peakMappedBytes: stats.peakMappedBytes, mmapCalls: stats.mmapCalls - this.mmapCallsBefore, liveBlocks: stats.liveBlocks };
+    return {
+      peakMappedBytes: stats.peakMappedBytes,
+      mmapCalls: stats.mmapCalls - this.mmapCallsBefore,
+      liveBlocks: stats.liveBlocks,
+      bookkeepingBytes: stats.bookkeepingBytes,
+    };
   }
 }
 

@@ -72,6 +72,9 @@ describe("bun bench --quick", () => {
         expect(cell.nsPerOp).toBeGreaterThan(0);
         expect(cell.p99NsPerOp).toBeGreaterThanOrEqual(cell.nsPerOp);
         expect(cell.ops).toBe(40_200);
+        // churn-100: MeMS's tables per live block, from its stats; no other allocator has the figure.
+        if (cell.allocator.startsWith("mems-")) expect(cell.bookkeepingPerBlock).toBeGreaterThan(0);
+        else expect(cell.bookkeepingPerBlock).toBeUndefined();
         if (cell.process !== "c-binary") {
           expect(cell.liveAtEnd).toBe(0);
           // 40 batches of 1,000 operations per timed replay.
@@ -130,6 +133,9 @@ describe("replay loop", () => {
           expect(outcome.liveAtEnd).toBe(0);
           // Where the allocator counts its own live blocks, it must agree.
           if (outcome.stats.liveBlocks !== undefined) expect(outcome.stats.liveBlocks).toBe(0);
+          // MeMS reports its tables as they were before the finish (they only grow until then); no peer has any.
+          if (name.startsWith("mems-")) expect(outcome.stats.bookkeepingBytes).toBeGreaterThan(0);
+          else expect(outcome.stats.bookkeepingBytes).toBeUndefined();
           mmapCalls.push(outcome.stats.mmapCalls);
         }
         // The figures are one replay's, however many replays the allocator has made before.

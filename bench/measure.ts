@@ -32,6 +32,10 @@ export interface Measurement {
   peakLiveBytes?: number;
   /** Peak live bytes / peak mapped bytes, where the allocator maps memory. */
   utilization?: number;
+  /** MeMS: bytes of its own tables before the finish (stats().bookkeepingBytes; they only grow until then). */
+  bookkeepingBytes?: number;
+  /** MeMS: bookkeepingBytes / the trace's peak live blocks. */
+  bookkeepingPerBlock?: number;
   /** Bytes in HOLEs when MeMS's mapped bytes first reached their peak (strategies.ts); MeMS on a strategy trace only. */
   holeBytesAtPeak?: number;
   /** Segments mapped at that moment. */
@@ -58,8 +62,13 @@ function utilization(peakLiveBytes: number, stats: AllocatorStats): number | und
   return stats.peakMappedBytes !== undefined && stats.peakMappedBytes > 0 ? peakLiveBytes / stats.peakMappedBytes : undefined;
 }
 
-function withStats(measurement: Measurement, stats: AllocatorStats, peakLiveBytes: number): Measurement {
+function withStats(measurement: Measurement, stats: AllocatorStats, shape: Workload): Measurement {
+  const { peakLiveBytes, peakLiveBlocks } = shape;
   measurement.peakLiveBytes = peakLiveBytes;
+  if (stats.bookkeepingBytes !== undefined) {
+    measurement.bookkeepingBytes = stats.bookkeepingBytes;
+    if (peakLiveBlocks > 0) measurement.bookkeepingPerBlock = stats.bookkeepingBytes / peakLiveBlocks;
+  }
   if (stats.peakMappedBytes !== undefined) measurement.peakMappedBytes = stats.peakMappedBytes;
   if (stats.mmapCalls !== undefined) measurement.mmapCalls = stats.mmapCalls;
   if (stats.liveBlocks !== undefined) measurement.allocatorLiveAtEnd = stats.liveBlocks;
@@ -139,7 +148,7 @@ export async function measureScenario(
       process: "in-process",
     },
     checked.stats,
-    shape.peakLiveBytes,
+    shape,
   );
   if (warmReplays > 0) measurement.warmFaults = warmFaults / warmReplays;
   // The timed replays are the last `samples` ones (the observed replay alone when it was the only one).
@@ -212,7 +221,7 @@ export async function measureGet(name: AllocatorName, blocks: number, gets: numb
       process: "in-process",
     },
     stats,
-    liveBytes,
+    { peakLiveBytes: liveBytes, peakLiveBlocks: blocks },
   );
   if (after.liveBlocks !== undefined) measurement.allocatorLiveAtEnd = after.liveBlocks;
   const latency = batches.summary(timing.samples);

@@ -99,8 +99,10 @@ function mergeStats(x: AllocatorStats, y: AllocatorStats): AllocatorStats {
   const merged: AllocatorStats = {};
   const peak = Math.max(x.peakMappedBytes ?? -1, y.peakMappedBytes ?? -1);
   const mmaps = Math.max(x.mmapCalls ?? -1, y.mmapCalls ?? -1);
+  const bookkeeping = Math.max(x.bookkeepingBytes ?? -1, y.bookkeepingBytes ?? -1);
   if (peak >= 0) merged.peakMappedBytes = peak;
   if (mmaps >= 0) merged.mmapCalls = mmaps;
+  if (bookkeeping >= 0) merged.bookkeepingBytes = bookkeeping;
   if (y.liveBlocks !== undefined) merged.liveBlocks = y.liveBlocks;
   return merged;
 }

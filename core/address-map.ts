@@ -9,7 +9,7 @@
  * merged into the largest one).
  */
 import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./layout.ts";
-import { createMapping, growMapping, type Mapping, releaseMapping } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, type Mapping, type PendingGrowth, releaseMapping, undoGrowth } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** Entries the map starts with (16 KiB). */
@@ -88,14 +88,34 @@ export class AddressMap {
     }
   }
 
-  /** Makes the map cover virtual space up to `end`, growing its mapping; a failed mmap changes nothing. */
-  reserve(end: number): void {
+  /**
+   * Makes the map cover virtual space up to `end`, growing its mapping; a failed mmap changes nothing.
+   * Returns the growth, for the caller to keep or take back (when the next step of the segment fails),
+   * or null when the map had room.
+   */
+  reserve(end: number): PendingGrowth | null {
     const entries = Math.ceil((end - this.start) / GRANULE);
-    if (entries <= this.pieceOfGranule.length) return;
+    if (entries <= this.pieceOfGranule.length) return null;
     const bytes = Math.max(entries, INITIAL_ENTRIES) * 4;
     const old = this.mapping;
-    this.mapping = old === null ? createMapping(bytes, this.tally) : growMapping(old, bytes, this.tally);
-    this.pieceOfGranule = new Int32Array(this.mapping.buffer);
+    const grown = old === null ? createMapping(bytes, this.tally, true) : growMapping(old, bytes, this.tally);
+    this.use(grown);
+    const tally = this.tally;
+    return {
+      keep: () => {
+        if (old !== null) keepGrowth(old, grown, tally);
+      },
+      undo: () => {
+        if (old === null) releaseMapping(grown, tally);
+        else undoGrowth(old, grown, tally);
+        this.use(old);
+      },
+    };
+  }
+
+  private use(mapping: Mapping | null): void {
+    this.mapping = mapping;
+    this.pieceOfGranule = mapping === null ? new Int32Array(0) : new Int32Array(mapping.buffer);
   }
 
   /** Virtual space now ends at `end` (a segment was added; `reserve(end)` came first). */

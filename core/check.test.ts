@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { instancesFinishedAfterEachTest } from "../test-support/core.ts";
 import { LOOKUPS, Mems } from "./index.ts";
-import { memsInternals } from "./testing.ts";
+import { GRANULE, memsInternals } from "./testing.ts";
 
 const make = instancesFinishedAfterEachTest();
 
@@ -23,7 +23,7 @@ function heap(mems: Mems) {
 /** The record of the piece starting at virtual address `v` (the address map names it for its first granule's last byte). */
 function recordAt(mems: Mems, v: number): number {
   const { records, addressMap } = memsInternals(mems);
-  let record = addressMap[Math.floor((v - mems.startAddress) / 128)] ?? -1;
+  let record = addressMap[Math.floor((v - mems.startAddress) / GRANULE)] ?? -1;
   while (records.pieceAddress(record) > v) record = records.pieceBefore(record);
   expect(records.pieceAddress(record)).toBe(v);
   return record;
@@ -46,11 +46,18 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece at ${c} has a wrong prev link`);
   });
 
-  test("pieces that no longer tile their segment", () => {
+  test("pieces that no longer tile their segment: the first starts after it", () => {
     const mems = make({ lookup });
-    const { a, b } = heap(mems);
-    memsInternals(mems).records.setPieceSize(recordAt(mems, a), 299);
-    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece starts at ${b}, expected ${b - 1} (pieces must tile the segment)`);
+    const { a } = heap(mems);
+    memsInternals(mems).records.setPieceAddress(recordAt(mems, a), a + 1);
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece starts at ${a + 1}, expected ${a} (pieces must tile the segment)`);
+  });
+
+  test("a piece that starts past the next one's start (a size below 1)", () => {
+    const mems = make({ lookup });
+    const { b, c } = heap(mems);
+    memsInternals(mems).records.setPieceAddress(recordAt(mems, c), b - 1); // b now ends before it starts
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece at ${b} has size -1`);
   });
 
   test("with align, a block or a HOLE between pieces whose size is no multiple of it", () => {
@@ -61,12 +68,14 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     mems.free(b);
     mems.checkInvariants();
     const records = memsInternals(mems).records;
-    records.setPieceSize(recordAt(mems, b), 12);
+    const bRecord = recordAt(mems, b);
+    const cRecord = records.nextPiece(bRecord);
+    records.setPieceAddress(cRecord, b + 12); // b's size is 12
     expect(brokenWith(mems)).toBe(
       `MeMS invariant broken: piece at ${b} has size 12, not a multiple of align 8 (only a segment's last HOLE may)`,
     );
-    records.setPieceSize(recordAt(mems, b), 16);
-    records.setPieceSize(recordAt(mems, a), 12);
+    records.setPieceAddress(cRecord, b + 16);
+    records.setPieceAddress(bRecord, a + 12); // a's size is 12
     expect(brokenWith(mems)).toBe(
       `MeMS invariant broken: piece at ${a} has size 12, not a multiple of align 8 (only a segment's last HOLE may)`,
     );
@@ -135,7 +144,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     );
   });
 
-  test("a sub-chain that loops: the walk stops and says so in stats(); checkInvariants names the first link that is wrong", () => {
+  test("a sub-chain that loops: the walk stops and says so in stats(); checkInvariants names the first piece that is wrong", () => {
     const mems = make({ lookup });
     const { a } = heap(mems);
     const { records } = memsInternals(mems);
@@ -144,7 +153,9 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     while (records.nextPiece(last) !== -1) last = records.nextPiece(last);
     records.setNextPiece(last, first);
     expect(() => mems.stats()).toThrow("MeMS invariant broken: the sub-chain of segment at 1000 has a cycle");
-    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece at ${a} has a wrong prev link`);
+    // The last piece now ends where the first starts.
+    const lastStart = records.pieceAddress(last);
+    expect(brokenWith(mems)).toBe(`MeMS invariant broken: piece at ${lastStart} has size ${a - lastStart}`);
   });
 
   test("a segment's sub-chain that ends early", () => {
@@ -153,8 +164,9 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     const { records } = memsInternals(mems);
     const tail = records.nextPiece(recordAt(mems, c));
     records.setNextPiece(recordAt(mems, c), -1);
-    expect(brokenWith(mems)).toBe(
-      `MeMS invariant broken: segment at 1000 names record ${tail} as its last piece, expected ${recordAt(mems, c)}`,
+    // c now ends where the segment does, over the granules that name the tail.
+    expect(brokenWith(mems)).toMatch(
+      new RegExp(`^MeMS invariant broken: address-map entry \\d+ \\(virtual \\d+\\) names record ${tail}, expected the piece at ${c}$`),
     );
   });
 

@@ -100,10 +100,9 @@ export class FirstFitLookup implements HoleLookup {
    * HOLE back where it took some out), else into the gap a short walk finds. The steps are written out
    * here rather than as helpers: see HoleLookup on the depth JavaScriptCore inlines.
    */
-  insert(hole: number): void {
+  insert(hole: number, size: number): void {
     const records = this.records;
     const segment = records.segmentIndexOf(hole);
-    const size = records.pieceSize(hole);
     if ((this.hintTree[this.capacity + segment] ?? 0) < size) this.setHint(segment, size);
     const v = records.pieceAddress(hole);
     let prev = this.gapPrev;
@@ -176,10 +175,8 @@ export class FirstFitLookup implements HoleLookup {
   }
 
   /** A HOLE grew by a merge: it keeps its place in the list (the HOLEs it absorbed were between no others). */
-  resized(hole: number, _oldSize: number): void {
-    const records = this.records;
-    const segment = records.segmentIndexOf(hole);
-    const size = records.pieceSize(hole);
+  resized(hole: number, _oldSize: number, size: number): void {
+    const segment = this.records.segmentIndexOf(hole);
     if ((this.hintTree[this.capacity + segment] ?? 0) < size) this.setHint(segment, size);
   }
 

@@ -12,6 +12,7 @@ import { AddressMap } from "./address-map.ts";
 import { GuardedLookup } from "./guarded-lookup.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
 import { createLookup, type HoleLookup } from "./lookup.ts";
+import type { PendingGrowth } from "./mapping.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
@@ -41,7 +42,7 @@ export class FreeList {
     this.startAddress = options.startAddress;
     const lookup = options.lookup;
     this.align = options.align;
-    this.records = new Records(this.tally);
+    this.records = new Records(this.tally, options.startAddress, options.pageSize);
     this.map = new AddressMap(options.startAddress, this.tally);
     // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
     this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
@@ -61,7 +62,7 @@ export class FreeList {
    */
   split(piece: number, size: number, rest: number): number {
     const records = this.records;
-    const hole = records.splitPiece(piece, size, rest); // raw, in the layout's own module: see splitPiece
+    const hole = records.splitPiece(piece, size); // raw, in the layout's own module: see splitPiece
     this.map.mapRange(hole, records.pieceAddress(hole), rest);
     return hole;
   }
@@ -69,18 +70,18 @@ export class FreeList {
   /**
    * Merge: a freed piece and the HOLEs beside it (`before`, `after`; NIL where none; those not surviving
    * already out of the lookup) become one piece of `size` bytes in the record of `survivor`, the largest
-   * of them, so the fewest address-map entries change and, when that was a HOLE, the lookup may not have
-   * to move it.
+   * of them (`survivorSize` bytes before), so the fewest address-map entries change and, when that was a
+   * HOLE, the lookup may not have to move it.
    */
-  merge(before: number, piece: number, after: number, survivor: number, size: number): void {
+  merge(before: number, piece: number, after: number, survivor: number, survivorSize: number, size: number): void {
     const records = this.records;
     const first = before === NIL ? piece : before;
     const start = records.pieceAddress(first);
     const survivorStart = records.pieceAddress(survivor);
-    const survivorEnd = survivorStart + records.pieceSize(survivor);
+    const survivorEnd = survivorStart + survivorSize;
     // The chains (raw, in the layout's own module: see mergeFreed), then the granules of the run outside
     // the survivor's old range, which name it now.
-    records.mergeFreed(before, piece, after, survivor, size);
+    records.mergeFreed(before, piece, after, survivor);
     if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
     if (start + size > survivorEnd) this.map.mapRange(survivor, survivorEnd, start + size - survivorEnd);
   }
@@ -97,23 +98,30 @@ export class FreeList {
     this.segmentBytes += length;
     if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
     this.holes.segmentAdded(records.segmentIndex(main));
-    const block = records.insertPiece(main, NIL, v, length);
+    const block = records.insertPiece(main, NIL, v);
     records.markProcess(block);
-    if (length !== size) this.holes.insert(this.split(block, size, length - size));
+    if (length !== size) this.holes.insert(this.split(block, size, length - size), length - size);
     this.map.mapRange(block, v, size);
     this.countLive(size);
     return v;
   }
 
-  /** Maps `length` bytes for the virtual range from `v`, and the address map to cover it; a failure changes nothing. */
+  /**
+   * Maps `length` bytes for the virtual range from `v`, and the address map and the page table to cover
+   * it; a failure changes nothing (the map's growth is taken back when the page table's fails).
+   */
   private mapSegment(v: number, length: number): number {
     const base = mapMemory(length, this.tally);
+    let mapGrowth: PendingGrowth | null = null;
     try {
-      this.map.reserve(v + length);
+      mapGrowth = this.map.reserve(v + length);
+      this.records.reservePages(v + length);
     } catch (error) {
+      mapGrowth?.undo();
       unmapMemory(base, length, this.tally);
       throw error;
     }
+    mapGrowth?.keep();
     return base;
   }
 

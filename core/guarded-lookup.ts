@@ -165,16 +165,16 @@ export class GuardedLookup implements HoleLookup {
     this.inner.segmentAdded(index);
   }
 
-  insert(hole: number): void {
-    this.inner.insert(hole);
+  insert(hole: number, size: number): void {
+    this.inner.insert(hole, size);
   }
 
   remove(hole: number, size: number): void {
     this.inner.remove(hole, size);
   }
 
-  resized(hole: number, oldSize: number): void {
-    this.inner.resized(hole, oldSize);
+  resized(hole: number, oldSize: number, size: number): void {
+    this.inner.resized(hole, oldSize, size);
   }
 
   forEachHole(visit: (hole: number) => void): void {

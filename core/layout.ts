@@ -17,34 +17,35 @@
  * - granule: GRANULE bytes of virtual space; the address map names, for each granule, the piece that
  *   holds its last byte, so an address is found without walking any chain.
  *
- * Every piece record is 32 bytes (two to a cache line) and every main record 64 bytes (two consecutive
- * slots), in a pool that MeMS maps itself, seen through a Float64Array (sizes and addresses) and an
- * Int32Array (links, and the small integers that share their width) over the same memory. Slot r's f64
- * fields are at r*4 + k, its i32 fields at r*8 + k. Links are record numbers, NIL (-1) for none. Each
- * piece's main node is in a parallel Int32Array (one entry per slot), and its physical address is not
- * stored: it is its segment's physical base + (virtual address - the segment's start).
+ * Every piece record is 24 bytes and every main record 48 bytes (two consecutive slots), in a pool that
+ * MeMS maps itself, seen through a Float64Array (addresses and sizes) and an Int32Array (links, and the
+ * small integers that share their width) over the same memory. Slot r's f64 fields are at r*3 + k, its
+ * i32 fields at r*6 + k. Links are record numbers, NIL (-1) for none. A
+ * piece's main node is not stored: segments are whole pages of virtual space, so a page table (one
+ * Int32 per page) names the segment of every address, and a piece's is its start's. Nor is its physical
+ * address: it is its segment's physical base + (virtual address - the segment's start).
  *
  * Nothing outside this file reads a slot: `Records` below names every field (`pieceSize(r)`,
  * `setNextPiece(r, n)`, `isHole(r)`, `segmentOf(r)`, ...), as tlsf.c's `block_size` and AssemblyScript's
  * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
 import type { HoleRecords } from "./lookup.ts";
-import { createMapping, type Mapping, releaseMapping, roundToOsPages } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, type Mapping, releaseMapping } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** The null link. */
 export const NIL = -1;
 
 /** Bytes of virtual space per address-map entry (a power of two). */
-export const GRANULE_LOG2 = 7;
+export const GRANULE_LOG2 = 8;
 export const GRANULE = 1 << GRANULE_LOG2;
 
 /** Bytes per record slot. */
-const RECORD_BYTES = 32;
-/** Float64 fields per record slot (shift: r << 2). */
-const F_SHIFT = 2;
-/** Int32 fields per record slot (shift: r << 3). */
-const I_SHIFT = 3;
+const RECORD_BYTES = 24;
+/** Float64 fields per record slot: slot r's are at r * 3 + k. */
+const F_FIELDS = 3;
+/** Int32 fields per record slot: slot r's are at r * 6 + k. */
+const I_FIELDS = 6;
 /** Slots a main record takes. */
 const MAIN_SLOTS = 2;
 /** Slots a new segment takes at most: its main record and two pieces (a block and the HOLE after it). */
@@ -53,53 +54,66 @@ export const SEGMENT_SLOTS = MAIN_SLOTS + 2;
 const INITIAL_RECORDS = 1024;
 
 /*
- * Piece record (a sub-chain node): the seed's size, virtual_address, next and prev, and two link slots
- * that belong to the hole lookup while the piece is a HOLE (size-indexed: the HOLEs of a size class;
+ * Piece record (a sub-chain node): the seed's virtual_address, next and prev, and two link slots that
+ * belong to the hole lookup while the piece is a HOLE (size-indexed: the HOLEs of a size class;
  * first-fit: the HOLEs of a segment, in address order). The type shares its slot with holePrev: a HOLE's
  * slot is its previous HOLE in the lookup's list or NIL, so every value >= NIL means HOLE; PROCESS and
  * RECORD_FREE are below NIL. A lookup may store only NIL or a record number there.
  *
- *   byte 0        8                 16     20     24         28
- *   ┌─────────────┬─────────────────┬──────┬──────┬──────────┬───────────────────┐
- *   │ size (f64)  │ virtual_address │ next │ prev │ holeNext │ holePrev / type   │
- *   └─────────────┴─────────────────┴──────┴──────┴──────────┴───────────────────┘
- *     core          core              core   core   lookup     lookup (HOLE) / core
+ * The seed's size is not stored: the pieces tile their segment, so a piece ends where the next one
+ * starts, or where its segment ends (pieceSize). A split is then one new record at the split point and
+ * a merge the records that go unlinked, with no size to keep in step, and the tiling cannot break.
+ *
+ *   byte 0                 8      12     16         20                 24
+ *   ┌──────────────────────┬──────┬──────┬──────────┬──────────────────┐
+ *   │ virtual_address f64  │ next │ prev │ holeNext │ holePrev / type  │
+ *   └──────────────────────┴──────┴──────┴──────────┴──────────────────┘
+ *     core                   core   core   lookup     lookup (HOLE) / core
  */
-const P_SIZE = 0; // f64
-const P_VIRTUAL_ADDRESS = 1; // f64
-const P_NEXT = 4; // i32; also the pool's free-list link of a RECORD_FREE record
-const P_PREV = 5; // i32
-const P_HOLE_NEXT = 6; // i32: the lookup's
-const P_HOLE_PREV = 7; // i32: the lookup's while the piece is a HOLE; also the type (below)
+const P_VIRTUAL_ADDRESS = 0; // f64
+const P_NEXT = 2; // i32; also the pool's free-list link of a RECORD_FREE record
+const P_PREV = 3; // i32
+const P_HOLE_NEXT = 4; // i32: the lookup's
+const P_HOLE_PREV = 5; // i32: the lookup's while the piece is a HOLE; also the type (below)
 const P_TYPE = P_HOLE_PREV;
 
-/** Types: a HOLE is any value >= HOLE (NIL or a record); a record on the pool's free list is RECORD_FREE. */
+/**
+ * Types: a HOLE is any value >= HOLE (NIL or a record); a record on the pool's free list is RECORD_FREE;
+ * a main record, seen as the sentinel piece of its sub-chain (below), is SENTINEL.
+ */
 const HOLE = NIL;
 const PROCESS = -2;
 const RECORD_FREE = -3;
+const SENTINEL = -4;
 
 /*
  * Main record (a main-chain node), two slots, all the core's (a lookup keeps its per-segment data itself,
- * by segment index):
+ * by segment index). Its first slot is laid out as a piece record: the sentinel of the segment's
+ * sub-chain, which is circular through it (Linux's list_head). The sentinel's virtual_address is where
+ * the segment ends, its next the sub-chain's first piece and its prev the last, and its type SENTINEL.
+ * So the last piece's next is the sentinel, and its size (the next piece's start less its own) is right
+ * too; and a split or a merge at either end of the sub-chain writes the sentinel's links as it would a
+ * piece's, with no test for an end.
  *
- *   byte 0                     8            16              24               28              32     36     40      44        64
- *   ┌──────────────────────────┬────────────┬───────────────┬────────────────┬───────────────┬──────┬──────┬───────┬─────────┐
- *   │ start_virtual_address    │ total_size │ physical base │ sub_chain_head │ subChainTail  │ next │ prev │ index │ unused  │
- *   └──────────────────────────┴────────────┴───────────────┴────────────────┴───────────────┴──────┴──────┴───────┴─────────┘
+ *   byte 0                  8                12               16      20         24              32              40      44      48
+ *   ┌───────────────────────┬────────────────┬────────────────┬───────┬──────────┬───────────────┬───────────────┬───────┬───────┐
+ *   │ end_virtual_address   │ sub_chain_head │ subChainTail   │ next  │ SENTINEL │ start_virtual │ physical base │ prev  │ index │
+ *   │ (= piece address)     │ (= piece next) │ (= piece prev) │       │ (= type) │ _address      │               │       │       │
+ *   └───────────────────────┴────────────────┴────────────────┴───────┴──────────┴───────────────┴───────────────┴───────┴───────┘
  *
- * index is the segment's position in the main chain (0 for the first mapped), also the index of its
- * ArrayBuffer. subChainTail is the last piece of the sub-chain (the address map steps back across
- * segments). Sub-chain lengths are counted when stats are asked for, so no split or merge has to touch
- * the main record.
+ * next and prev link the main chain (NIL at its ends). index is the segment's position in the main chain
+ * (0 for the first mapped), also the index of its ArrayBuffer. The seed's total_size is end - start.
+ * Sub-chain lengths are counted when stats are asked for, so no split or merge has to touch the main
+ * record but at the ends of its sub-chain.
  */
-const M_START_VIRTUAL_ADDRESS = 0; // f64
-const M_TOTAL_SIZE = 1; // f64
-const M_PHYSICAL_BASE = 2; // f64
-const M_SUB_CHAIN_HEAD = 6; // i32
-const M_SUB_CHAIN_TAIL = 7; // i32
-const M_NEXT = 8; // i32
-const M_PREV = 9; // i32
-const M_INDEX = 10; // i32
+const M_END_VIRTUAL_ADDRESS = P_VIRTUAL_ADDRESS; // f64
+const M_SUB_CHAIN_HEAD = P_NEXT; // i32
+const M_SUB_CHAIN_TAIL = P_PREV; // i32
+const M_NEXT = 4; // i32
+const M_START_VIRTUAL_ADDRESS = 3; // f64
+const M_PHYSICAL_BASE = 4; // f64
+const M_PREV = 10; // i32
+const M_INDEX = 11; // i32
 
 /** What a walk of the chains calls, in address order. A visitor without `piece` and `segmentEnd` walks the main chain only. */
 export interface ChainVisitor {
@@ -135,13 +149,19 @@ export function invariantBroken(message: string): Error {
  */
 export class Records implements HoleRecords {
   private readonly tally: OsCounters;
-  private mapping: Mapping | null = null;
+  /** The record slots (sizesAndAddresses and links are views of it). */
+  private slotMapping: Mapping | null = null;
+  /** The page table (segmentOfPage), grown with virtual space (reservePages). */
+  private pageMapping: Mapping | null = null;
+  /** The first virtual address, and the size of a page: segments start on page boundaries from it. */
+  private readonly start: number;
+  private readonly pageSize: number;
   /** The f64 fields of every slot: sizes and addresses. */
   private sizesAndAddresses = new Float64Array(0);
   /** The i32 fields of every slot: links, a piece's type, a segment's index. */
   private links = new Int32Array(0);
-  /** The main record of each piece record, by record number (mapped at the end of the pool). */
-  private segmentOfPiece = new Int32Array(0);
+  /** The main record of each page of virtual space (a segment is whole pages, so every piece is in one). */
+  private segmentOfPage = new Int32Array(0);
   private capacity = 0;
   private highWater = 0;
   private freeHead = NIL;
@@ -150,117 +170,135 @@ export class Records implements HoleRecords {
   private tail = NIL;
   private segments = 0;
 
-  constructor(tally: OsCounters) {
+  constructor(tally: OsCounters, start: number, pageSize: number) {
     this.tally = tally;
+    this.start = start;
+    this.pageSize = pageSize;
   }
 
   /* Piece fields */
 
+  /** Where the next piece starts (the sentinel's address: where the segment ends) less the piece's start. */
   pieceSize(piece: number): number {
-    return this.sizesAndAddresses[(piece << F_SHIFT) + P_SIZE] ?? Number.NaN;
-  }
-
-  setPieceSize(piece: number, size: number): void {
-    this.sizesAndAddresses[(piece << F_SHIFT) + P_SIZE] = size;
+    const fields = this.sizesAndAddresses;
+    const next = this.links[piece * I_FIELDS + P_NEXT] ?? NIL;
+    return (fields[next * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN) - (fields[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
   /** The piece's first virtual address. */
   pieceAddress(piece: number): number {
-    return this.sizesAndAddresses[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+    return this.sizesAndAddresses[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+  }
+
+  /** Moves the piece's start (its size and the previous piece's change with it): for tests that break the heap. */
+  setPieceAddress(piece: number, v: number): void {
+    this.sizesAndAddresses[piece * F_FIELDS + P_VIRTUAL_ADDRESS] = v;
   }
 
   /** The next piece of the sub-chain, NIL after the segment's last. */
   nextPiece(piece: number): number {
-    return this.links[(piece << I_SHIFT) + P_NEXT] ?? NIL;
+    const links = this.links;
+    const next = links[piece * I_FIELDS + P_NEXT] ?? NIL;
+    return (links[next * I_FIELDS + P_TYPE] ?? NIL) === SENTINEL ? NIL : next;
   }
 
+  /** For tests that break the heap: NIL makes the piece its segment's last. */
   setNextPiece(piece: number, next: number): void {
-    this.links[(piece << I_SHIFT) + P_NEXT] = next;
+    this.links[piece * I_FIELDS + P_NEXT] = next === NIL ? this.segmentOf(piece) : next;
   }
 
   /** The previous piece of the sub-chain, NIL before the segment's first. */
   prevPiece(piece: number): number {
-    return this.links[(piece << I_SHIFT) + P_PREV] ?? NIL;
+    const links = this.links;
+    const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
+    return (links[prev * I_FIELDS + P_TYPE] ?? NIL) === SENTINEL ? NIL : prev;
   }
 
+  /** For tests that break the heap: NIL makes the piece its segment's first. */
   setPrevPiece(piece: number, prev: number): void {
-    this.links[(piece << I_SHIFT) + P_PREV] = prev;
+    this.links[piece * I_FIELDS + P_PREV] = prev === NIL ? this.segmentOf(piece) : prev;
   }
 
   /** The piece right below this one in virtual space, across segments (NIL before the first). */
   pieceBefore(piece: number): number {
     const links = this.links;
-    const prev = links[(piece << I_SHIFT) + P_PREV] ?? NIL;
-    if (prev !== NIL) return prev;
-    const segment = links[((this.segmentOfPiece[piece] ?? NIL) << I_SHIFT) + M_PREV] ?? NIL;
-    return segment === NIL ? NIL : (links[(segment << I_SHIFT) + M_SUB_CHAIN_TAIL] ?? NIL);
+    const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
+    if ((links[prev * I_FIELDS + P_TYPE] ?? NIL) !== SENTINEL) return prev;
+    const segment = links[prev * I_FIELDS + M_PREV] ?? NIL; // prev is this piece's segment
+    return segment === NIL ? NIL : (links[segment * I_FIELDS + M_SUB_CHAIN_TAIL] ?? NIL);
   }
 
   /** The piece right before this one in its sub-chain when that is a HOLE, else NIL (free's merge test). */
   holeBefore(piece: number): number {
     const links = this.links;
-    const prev = links[(piece << I_SHIFT) + P_PREV] ?? NIL;
-    return prev !== NIL && (links[(prev << I_SHIFT) + P_TYPE] ?? NIL) >= HOLE ? prev : NIL;
+    const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
+    return (links[prev * I_FIELDS + P_TYPE] ?? NIL) >= HOLE ? prev : NIL; // the sentinel is no HOLE
   }
 
   /** The piece right after this one in its sub-chain when that is a HOLE, else NIL (free's merge test). */
   holeAfter(piece: number): number {
     const links = this.links;
-    const next = links[(piece << I_SHIFT) + P_NEXT] ?? NIL;
-    return next !== NIL && (links[(next << I_SHIFT) + P_TYPE] ?? NIL) >= HOLE ? next : NIL;
+    const next = links[piece * I_FIELDS + P_NEXT] ?? NIL;
+    return (links[next * I_FIELDS + P_TYPE] ?? NIL) >= HOLE ? next : NIL;
   }
 
   /** The main record of the piece's segment. */
   segmentOf(piece: number): number {
-    return this.segmentOfPiece[piece] ?? NIL;
+    return this.segmentAt(this.sizesAndAddresses[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN);
+  }
+
+  /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. */
+  segmentAt(v: number): number {
+    const offset = v - this.start;
+    return this.segmentOfPage[offset < 0x80000000 ? (offset / this.pageSize) | 0 : Math.floor(offset / this.pageSize)] ?? NIL;
   }
 
   /** The index of the piece's segment (its position in the main chain). */
   segmentIndexOf(piece: number): number {
-    return this.links[((this.segmentOfPiece[piece] ?? NIL) << I_SHIFT) + M_INDEX] ?? NIL;
+    return this.links[this.segmentOf(piece) * I_FIELDS + M_INDEX] ?? NIL;
   }
 
   isHole(piece: number): boolean {
-    return (this.links[(piece << I_SHIFT) + P_TYPE] ?? NIL) >= HOLE;
+    return (this.links[piece * I_FIELDS + P_TYPE] ?? NIL) >= HOLE;
   }
 
   isProcess(piece: number): boolean {
-    return (this.links[(piece << I_SHIFT) + P_TYPE] ?? NIL) === PROCESS;
+    return (this.links[piece * I_FIELDS + P_TYPE] ?? NIL) === PROCESS;
   }
 
   /** A HOLE or a PROCESS: not a record of the pool's free list, nor anything else. */
   isPiece(record: number): boolean {
-    const type = this.links[(record << I_SHIFT) + P_TYPE] ?? NIL;
+    const type = this.links[record * I_FIELDS + P_TYPE] ?? NIL;
     return type >= HOLE || type === PROCESS;
   }
 
   /** The piece becomes a HOLE the lookup has not seen yet. */
   markHole(piece: number): void {
-    this.links[(piece << I_SHIFT) + P_TYPE] = HOLE;
+    this.links[piece * I_FIELDS + P_TYPE] = HOLE;
   }
 
   /** The piece becomes a PROCESS; the lookup's links in it are gone. */
   markProcess(piece: number): void {
-    this.links[(piece << I_SHIFT) + P_TYPE] = PROCESS;
+    this.links[piece * I_FIELDS + P_TYPE] = PROCESS;
   }
 
   /* The lookup's two links in a HOLE */
 
   holeNext(hole: number): number {
-    return this.links[(hole << I_SHIFT) + P_HOLE_NEXT] ?? NIL;
+    return this.links[hole * I_FIELDS + P_HOLE_NEXT] ?? NIL;
   }
 
   setHoleNext(hole: number, next: number): void {
-    this.links[(hole << I_SHIFT) + P_HOLE_NEXT] = next;
+    this.links[hole * I_FIELDS + P_HOLE_NEXT] = next;
   }
 
   holePrev(hole: number): number {
-    return this.links[(hole << I_SHIFT) + P_HOLE_PREV] ?? NIL;
+    return this.links[hole * I_FIELDS + P_HOLE_PREV] ?? NIL;
   }
 
   /** `prev` must be NIL or a record: the slot is also the type, and any value >= NIL means HOLE. */
   setHolePrev(hole: number, prev: number): void {
-    this.links[(hole << I_SHIFT) + P_HOLE_PREV] = prev;
+    this.links[hole * I_FIELDS + P_HOLE_PREV] = prev;
   }
 
   /* Main fields */
@@ -278,149 +316,153 @@ export class Records implements HoleRecords {
   }
 
   segmentStart(main: number): number {
-    return this.sizesAndAddresses[(main << F_SHIFT) + M_START_VIRTUAL_ADDRESS] ?? Number.NaN;
+    return this.sizesAndAddresses[main * F_FIELDS + M_START_VIRTUAL_ADDRESS] ?? Number.NaN;
   }
 
   segmentSize(main: number): number {
-    return this.sizesAndAddresses[(main << F_SHIFT) + M_TOTAL_SIZE] ?? Number.NaN;
+    const fields = this.sizesAndAddresses;
+    return (
+      (fields[main * F_FIELDS + M_END_VIRTUAL_ADDRESS] ?? Number.NaN) - (fields[main * F_FIELDS + M_START_VIRTUAL_ADDRESS] ?? Number.NaN)
+    );
   }
 
   physicalBase(main: number): number {
-    return this.sizesAndAddresses[(main << F_SHIFT) + M_PHYSICAL_BASE] ?? Number.NaN;
+    return this.sizesAndAddresses[main * F_FIELDS + M_PHYSICAL_BASE] ?? Number.NaN;
   }
 
   /** The physical address of virtual address `v` in the segment. */
   physicalAddress(main: number, v: number): number {
     const fields = this.sizesAndAddresses;
-    const f = main << F_SHIFT;
+    const f = main * F_FIELDS;
     return (fields[f + M_PHYSICAL_BASE] ?? Number.NaN) + (v - (fields[f + M_START_VIRTUAL_ADDRESS] ?? Number.NaN));
   }
 
   /** The segment's position in the main chain (0 for the first mapped). */
   segmentIndex(main: number): number {
-    return this.links[(main << I_SHIFT) + M_INDEX] ?? NIL;
+    return this.links[main * I_FIELDS + M_INDEX] ?? NIL;
   }
 
   nextSegment(main: number): number {
-    return this.links[(main << I_SHIFT) + M_NEXT] ?? NIL;
+    return this.links[main * I_FIELDS + M_NEXT] ?? NIL;
   }
 
   prevSegment(main: number): number {
-    return this.links[(main << I_SHIFT) + M_PREV] ?? NIL;
+    return this.links[main * I_FIELDS + M_PREV] ?? NIL;
   }
 
+  /** The sub-chain's first piece, NIL while it has none. */
   firstPiece(main: number): number {
-    return this.links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] ?? NIL;
+    const head = this.links[main * I_FIELDS + M_SUB_CHAIN_HEAD] ?? NIL;
+    return head === main ? NIL : head;
   }
 
+  /** The sub-chain's last piece, NIL while it has none. */
   lastPiece(main: number): number {
-    return this.links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] ?? NIL;
+    const tail = this.links[main * I_FIELDS + M_SUB_CHAIN_TAIL] ?? NIL;
+    return tail === main ? NIL : tail;
   }
 
   /* Building and joining chains */
 
-  /** A main record for a new segment, linked at the end of the main chain, with no piece yet. */
+  /**
+   * A main record for a new segment, linked at the end of the main chain, with no piece yet; its pages
+   * name it in the page table (reservePages came first).
+   */
   newSegment(start: number, size: number, base: number): number {
     const main = this.highWater;
     this.highWater += MAIN_SLOTS;
-    const f = main << F_SHIFT;
-    const i = main << I_SHIFT;
+    const f = main * F_FIELDS;
+    const i = main * I_FIELDS;
     this.sizesAndAddresses[f + M_START_VIRTUAL_ADDRESS] = start;
-    this.sizesAndAddresses[f + M_TOTAL_SIZE] = size;
+    this.sizesAndAddresses[f + M_END_VIRTUAL_ADDRESS] = start + size;
     this.sizesAndAddresses[f + M_PHYSICAL_BASE] = base;
-    this.links[i + M_SUB_CHAIN_HEAD] = NIL;
-    this.links[i + M_SUB_CHAIN_TAIL] = NIL;
+    this.links[i + P_TYPE] = SENTINEL;
+    this.links[i + M_SUB_CHAIN_HEAD] = main; // the empty circular sub-chain
+    this.links[i + M_SUB_CHAIN_TAIL] = main;
     this.links[i + M_NEXT] = NIL;
     this.links[i + M_PREV] = this.tail;
     this.links[i + M_INDEX] = this.segments;
     if (this.tail === NIL) this.head = main;
-    else this.links[(this.tail << I_SHIFT) + M_NEXT] = main;
+    else this.links[this.tail * I_FIELDS + M_NEXT] = main;
     this.tail = main;
     this.segments++;
+    const firstPage = (start - this.start) / this.pageSize;
+    this.segmentOfPage.fill(main, firstPage, firstPage + size / this.pageSize);
     return main;
   }
 
   /**
-   * A new piece of `size` bytes at `virtualAddress`, a HOLE not yet in the lookup, linked into the
-   * segment's sub-chain right after `prev` (NIL: at its head). Its record comes from the pool's free list,
-   * else from the unused end (the caller made room). The caller keeps the tiling exact.
+   * A new piece at `virtualAddress`, a HOLE not yet in the lookup, linked into the segment's sub-chain
+   * right after `prev` (NIL: at its head): it ends where the next piece starts (or the segment ends), and
+   * `prev` now ends at `virtualAddress`. Its record comes from the pool's free list, else from the unused
+   * end (the caller made room).
    */
-  insertPiece(main: number, prev: number, virtualAddress: number, size: number): number {
+  insertPiece(main: number, prev: number, virtualAddress: number): number {
     const fields = this.sizesAndAddresses;
     const links = this.links;
     let piece = this.freeHead;
     if (piece === NIL) {
       piece = this.highWater++;
     } else {
-      this.freeHead = links[(piece << I_SHIFT) + P_NEXT] ?? NIL;
+      this.freeHead = links[piece * I_FIELDS + P_NEXT] ?? NIL;
       this.freeCount--;
     }
-    const next = prev === NIL ? (links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] ?? NIL) : (links[(prev << I_SHIFT) + P_NEXT] ?? NIL);
-    fields[(piece << F_SHIFT) + P_SIZE] = size;
-    fields[(piece << F_SHIFT) + P_VIRTUAL_ADDRESS] = virtualAddress;
-    links[(piece << I_SHIFT) + P_TYPE] = HOLE;
-    links[(piece << I_SHIFT) + P_PREV] = prev;
-    links[(piece << I_SHIFT) + P_NEXT] = next;
-    this.segmentOfPiece[piece] = main;
-    if (prev === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_HEAD] = piece;
-    else links[(prev << I_SHIFT) + P_NEXT] = piece;
-    if (next === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] = piece;
-    else links[(next << I_SHIFT) + P_PREV] = piece;
+    const after = prev === NIL ? main : prev; // the sentinel's next is the sub-chain's head
+    const next = links[after * I_FIELDS + P_NEXT] ?? NIL;
+    fields[piece * F_FIELDS + P_VIRTUAL_ADDRESS] = virtualAddress;
+    links[piece * I_FIELDS + P_TYPE] = HOLE;
+    links[piece * I_FIELDS + P_PREV] = after;
+    links[piece * I_FIELDS + P_NEXT] = next;
+    links[after * I_FIELDS + P_NEXT] = piece;
+    links[next * I_FIELDS + P_PREV] = piece;
     return piece;
   }
 
   /**
    * malloc's split, in one step over the pool's own arrays: `piece` keeps its first `size` bytes and the
-   * `rest` after them becomes a new HOLE piece (not yet in the lookup), linked right after it; returns its
-   * record. It stands for `pieceAddress(piece)`, `setPieceSize(piece, size)`, `segmentOf(piece)` and
-   * `insertPiece(segmentOf(piece), piece, pieceAddress(piece) + size, rest)`, and writes the same fields
-   * (piece layout above: P_SIZE, P_VIRTUAL_ADDRESS, P_TYPE, P_PREV, P_NEXT; the main record's
+   * rest after them becomes a new HOLE piece (not yet in the lookup), linked right after it; returns its
+   * record. It stands for `insertPiece(segmentOf(piece), piece, pieceAddress(piece) + size)`, and writes
+   * the same fields (piece layout above: P_VIRTUAL_ADDRESS, P_TYPE, P_PREV, P_NEXT; the main record's
    * M_SUB_CHAIN_TAIL when the rest ends the sub-chain). Written raw because malloc is a hot path; with
    * it, mergeFreed and holeBefore/holeAfter (bun bench, 4 rounds alternating with the accessor form):
    * median churn-10k 62.9 ns an operation against 64.7, churn-1m 292 against 295, within the spread.
    */
-  splitPiece(piece: number, size: number, rest: number): number {
+  splitPiece(piece: number, size: number): number {
     const fields = this.sizesAndAddresses;
     const links = this.links;
-    const pf = piece << F_SHIFT;
-    const pi = piece << I_SHIFT;
+    const pf = piece * F_FIELDS;
+    const pi = piece * I_FIELDS;
     let hole = this.freeHead;
     if (hole === NIL) {
       hole = this.highWater++;
     } else {
-      this.freeHead = links[(hole << I_SHIFT) + P_NEXT] ?? NIL;
+      this.freeHead = links[hole * I_FIELDS + P_NEXT] ?? NIL;
       this.freeCount--;
     }
     const next = links[pi + P_NEXT] ?? NIL;
-    const hf = hole << F_SHIFT;
-    const hi = hole << I_SHIFT;
-    fields[hf + P_SIZE] = rest;
+    const hf = hole * F_FIELDS;
+    const hi = hole * I_FIELDS;
     fields[hf + P_VIRTUAL_ADDRESS] = (fields[pf + P_VIRTUAL_ADDRESS] ?? Number.NaN) + size;
-    fields[pf + P_SIZE] = size;
     links[hi + P_TYPE] = HOLE;
     links[hi + P_PREV] = piece;
     links[hi + P_NEXT] = next;
     links[pi + P_NEXT] = hole;
-    const main = this.segmentOfPiece[piece] ?? NIL;
-    this.segmentOfPiece[hole] = main;
-    if (next === NIL) links[(main << I_SHIFT) + M_SUB_CHAIN_TAIL] = hole;
-    else links[(next << I_SHIFT) + P_PREV] = hole;
+    links[next * I_FIELDS + P_PREV] = hole; // the sentinel's prev (the sub-chain's tail) when the rest is last
     return hole;
   }
 
   /**
    * free's merge, in one step over the pool's own arrays: the run of pieces `before`, `piece`, `after` (one
-   * sub-chain; NIL where there is no HOLE beside `piece`) becomes one piece of `size` bytes in the record of
-   * `survivor` (one of them), and the other records of the run go back to the pool. In accessors it reads:
+   * sub-chain; NIL where there is no HOLE beside `piece`) becomes one piece in the record of `survivor`
+   * (one of them), and the other records of the run go back to the pool. In accessors it reads:
    * when the run starts before the survivor, the survivor's virtual address becomes `pieceAddress(first)` and it
    * takes first's place (`setPrevPiece(survivor, prevPiece(first))`, and `setNextPiece` of that
    * piece or the segment's sub-chain head); when it ends after the survivor, the same at the other end
    * (`setNextPiece(survivor, nextPiece(last))`, `setPrevPiece` of that piece or the sub-chain tail);
-   * `releasePiece(r)` for each other record (before, piece, after, in that order); `setPieceSize(survivor,
-   * size)`. Fields written (layouts above): P_VIRTUAL_ADDRESS, P_PREV, P_NEXT of pieces; M_SUB_CHAIN_HEAD
-   * and M_SUB_CHAIN_TAIL of the main record; P_TYPE = RECORD_FREE and P_NEXT of a released record. The
-   * piece-to-main column is read only when the run starts or ends its sub-chain: at a million blocks it
-   * is megabytes, and a read of it is a cache miss.
+   * `releasePiece(r)` for each other record (before, piece, after, in that order). The survivor's size
+   * follows (it ends where the run ended). Fields written (layouts above): P_VIRTUAL_ADDRESS, P_PREV,
+   * P_NEXT of pieces; M_SUB_CHAIN_HEAD and M_SUB_CHAIN_TAIL of the main record; P_TYPE = RECORD_FREE and
+   * P_NEXT of a released record. The page table is read only when the run starts or ends its sub-chain.
    *
    * Written raw, not through those accessors, because free is the hottest path. Measured (bun bench
    * --filter churn-10k,churn-1m,mems-size-indexed, 4 rounds alternating with the accessor form): median
@@ -428,51 +470,47 @@ export class Records implements HoleRecords {
    * run was larger (60-69 ns), so the gain is within noise but was never a loss. The code before the
    * records had names (7802a32), in a later and noisier run: median 61.5 (58-69).
    */
-  mergeFreed(before: number, piece: number, after: number, survivor: number, size: number): void {
+  mergeFreed(before: number, piece: number, after: number, survivor: number): void {
     const fields = this.sizesAndAddresses;
     const links = this.links;
-    const si = survivor << I_SHIFT;
+    const si = survivor * I_FIELDS;
     const first = before === NIL ? piece : before;
     const last = after === NIL ? piece : after;
     // The survivor takes the place of the run's first and last pieces.
     if (first !== survivor) {
-      const outsideBefore = links[(first << I_SHIFT) + P_PREV] ?? NIL;
-      fields[(survivor << F_SHIFT) + P_VIRTUAL_ADDRESS] = fields[(first << F_SHIFT) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+      const outsideBefore = links[first * I_FIELDS + P_PREV] ?? NIL;
+      fields[survivor * F_FIELDS + P_VIRTUAL_ADDRESS] = fields[first * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN;
       links[si + P_PREV] = outsideBefore;
-      if (outsideBefore === NIL) links[((this.segmentOfPiece[survivor] ?? NIL) << I_SHIFT) + M_SUB_CHAIN_HEAD] = survivor;
-      else links[(outsideBefore << I_SHIFT) + P_NEXT] = survivor;
+      links[outsideBefore * I_FIELDS + P_NEXT] = survivor; // the sentinel's: the sub-chain's head
     }
     if (last !== survivor) {
-      const outsideAfter = links[(last << I_SHIFT) + P_NEXT] ?? NIL;
+      const outsideAfter = links[last * I_FIELDS + P_NEXT] ?? NIL;
       links[si + P_NEXT] = outsideAfter;
-      if (outsideAfter === NIL) links[((this.segmentOfPiece[survivor] ?? NIL) << I_SHIFT) + M_SUB_CHAIN_TAIL] = survivor;
-      else links[(outsideAfter << I_SHIFT) + P_PREV] = survivor;
+      links[outsideAfter * I_FIELDS + P_PREV] = survivor; // the sentinel's: the sub-chain's tail
     }
     // releasePiece of each record that goes (before, piece, after).
     let freeHead = this.freeHead;
     let released = 0;
     if (before !== NIL && before !== survivor) {
-      links[(before << I_SHIFT) + P_TYPE] = RECORD_FREE;
-      links[(before << I_SHIFT) + P_NEXT] = freeHead;
+      links[before * I_FIELDS + P_TYPE] = RECORD_FREE;
+      links[before * I_FIELDS + P_NEXT] = freeHead;
       freeHead = before;
       released++;
     }
     if (piece !== survivor) {
-      links[(piece << I_SHIFT) + P_TYPE] = RECORD_FREE;
-      links[(piece << I_SHIFT) + P_NEXT] = freeHead;
+      links[piece * I_FIELDS + P_TYPE] = RECORD_FREE;
+      links[piece * I_FIELDS + P_NEXT] = freeHead;
       freeHead = piece;
       released++;
     }
     if (after !== NIL && after !== survivor) {
-      links[(after << I_SHIFT) + P_TYPE] = RECORD_FREE;
-      links[(after << I_SHIFT) + P_NEXT] = freeHead;
+      links[after * I_FIELDS + P_TYPE] = RECORD_FREE;
+      links[after * I_FIELDS + P_NEXT] = freeHead;
       freeHead = after;
       released++;
     }
     this.freeHead = freeHead;
     this.freeCount += released;
-    // setPieceSize
-    fields[(survivor << F_SHIFT) + P_SIZE] = size;
   }
 
   /* The one walk */
@@ -503,7 +541,7 @@ export class Records implements HoleRecords {
 
   /** True once the pool is mapped (after the first malloc, until finish). */
   get mapped(): boolean {
-    return this.mapping !== null;
+    return this.slotMapping !== null;
   }
 
   /** Record slots in use (main records count two). */
@@ -528,43 +566,51 @@ export class Records implements HoleRecords {
 
   /** Gives a piece record back to the pool. */
   releasePiece(piece: number): void {
-    this.links[(piece << I_SHIFT) + P_TYPE] = RECORD_FREE;
-    this.links[(piece << I_SHIFT) + P_NEXT] = this.freeHead;
+    this.links[piece * I_FIELDS + P_TYPE] = RECORD_FREE;
+    this.links[piece * I_FIELDS + P_NEXT] = this.freeHead;
     this.freeHead = piece;
     this.freeCount++;
   }
 
   /**
-   * Makes room for at least `count` more slots than the pool can give now. The pool is one mapping: the
-   * record slots, then the piece-to-main column (one Int32 a slot); it grows by mapping one at least
-   * twice as large, copying both parts, and unmapping the old one. A failed mmap changes nothing.
+   * Makes room for at least `count` more slots than the pool can give now: a growable mapping
+   * (mapping.ts), grown in place where the pages after it are free, else moved with a copy. A failed
+   * mmap changes nothing.
    */
   grow(count: number): void {
-    const old = this.mapping;
-    const wanted = roundToOsPages(Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES);
-    const slotBytes = old === null ? wanted : Math.max(wanted, this.capacity * RECORD_BYTES * 2);
-    const capacity = slotBytes / RECORD_BYTES;
-    const mapping = createMapping(slotBytes + capacity * 4, this.tally);
-    if (old !== null) {
-      const oldSlotBytes = this.capacity * RECORD_BYTES;
-      new Uint8Array(mapping.buffer, 0, oldSlotBytes).set(new Uint8Array(old.buffer, 0, oldSlotBytes));
-      new Int32Array(mapping.buffer, slotBytes, this.capacity).set(this.segmentOfPiece);
-      releaseMapping(old, this.tally);
-    }
-    this.mapping = mapping;
-    this.sizesAndAddresses = new Float64Array(mapping.buffer, 0, slotBytes / 8);
-    this.links = new Int32Array(mapping.buffer, 0, slotBytes / 4);
-    this.segmentOfPiece = new Int32Array(mapping.buffer, slotBytes, capacity);
-    this.capacity = capacity;
+    const bytes = Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES;
+    const old = this.slotMapping;
+    const grown = old === null ? createMapping(bytes, this.tally, true) : growMapping(old, bytes, this.tally);
+    if (old !== null) keepGrowth(old, grown, this.tally);
+    this.slotMapping = grown;
+    this.capacity = Math.floor(grown.length / RECORD_BYTES);
+    this.sizesAndAddresses = new Float64Array(grown.buffer);
+    this.links = new Int32Array(grown.buffer);
+  }
+
+  /**
+   * Makes the page table cover virtual space up to `end` (before a segment there is mapped: newSegment
+   * then fills its pages). A failed mmap changes nothing.
+   */
+  reservePages(end: number): void {
+    const pages = Math.ceil((end - this.start) / this.pageSize);
+    if (pages <= this.segmentOfPage.length) return;
+    const old = this.pageMapping;
+    const grown = old === null ? createMapping(pages * 4, this.tally, true) : growMapping(old, pages * 4, this.tally);
+    if (old !== null) keepGrowth(old, grown, this.tally);
+    this.pageMapping = grown;
+    this.segmentOfPage = new Int32Array(grown.buffer);
   }
 
   /** Unmaps the pool and forgets every record (finish). */
   reset(): void {
-    if (this.mapping !== null) releaseMapping(this.mapping, this.tally);
-    this.mapping = null;
+    if (this.slotMapping !== null) releaseMapping(this.slotMapping, this.tally);
+    if (this.pageMapping !== null) releaseMapping(this.pageMapping, this.tally);
+    this.slotMapping = null;
+    this.pageMapping = null;
     this.sizesAndAddresses = new Float64Array(0);
     this.links = new Int32Array(0);
-    this.segmentOfPiece = new Int32Array(0);
+    this.segmentOfPage = new Int32Array(0);
     this.capacity = 0;
     this.highWater = 0;
     this.freeHead = NIL;

@@ -70,12 +70,15 @@ export interface HoleLookup {
   reserveSegment(): void;
   /** Segment `index` was added at the end of the main chain; it has no HOLE yet. */
   segmentAdded(index: number): void;
-  /** A HOLE appeared. */
-  insert(hole: number): void;
+  /**
+   * A HOLE appeared; `size` is its size (what pieceSize says). The core passes the size it knows: a
+   * piece's size is not stored but found from the next piece's start, a read a lookup need not repeat.
+   */
+  insert(hole: number, size: number): void;
   /** A HOLE is about to become a PROCESS or disappear in a merge; `size` is the size it was indexed with. */
   remove(hole: number, size: number): void;
-  /** A HOLE it holds grew in a merge from `oldSize` (its start may have moved down). */
-  resized(hole: number, oldSize: number): void;
+  /** A HOLE it holds grew in a merge from `oldSize` to `size` (its start may have moved down). */
+  resized(hole: number, oldSize: number, size: number): void;
   /** A HOLE of at least `size` bytes, or NIL when none exists. */
   find(size: number): number;
   /** Calls `visit` once for every HOLE the lookup holds (checkInvariants compares them with the chains). */

@@ -1,9 +1,16 @@
 /**
- * Bookkeeping mappings: memory that MeMS maps for its own records, seen through typed arrays, grown by
- * mapping a larger region, copying, and unmapping the old one (so a table stays one contiguous array and
- * its accessors stay one indexed load). Growth at least doubles, so copies cost O(1) amortized.
+ * Bookkeeping mappings: memory that MeMS maps for its own records, seen through typed arrays. A table
+ * stays one contiguous array, so its accessors stay one indexed load, and it grows without copying
+ * where it can:
+ *
+ * - A growable table is mapped at the start of a free stretch of address space (found by a probe,
+ *   os.ts findAddressSpace), and grows in place by mapping the pages right after it (MAP_FIXED_NOREPLACE,
+ *   which refuses if anything else took them meanwhile): no copy, and each growth maps an eighth more,
+ *   so at most about 1/8 of the table is mapped and unused.
+ * - When the pages after it are taken, it moves: a new mapping at least twice as large, a copy, and the
+ *   old one unmapped (O(1) amortized).
  */
-import { bufferOver, detachBuffer, mapMemory, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
+import { bufferOver, detachBuffer, findAddressSpace, mapMemory, mapMemoryAt, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
 
 export interface Mapping {
   readonly address: number;
@@ -11,27 +18,66 @@ export interface Mapping {
   readonly buffer: ArrayBuffer;
 }
 
+/** Address space looked for behind a growable table: it grows in place up to this size. */
+const GROWTH_ROOM = 2 ** 36;
+/** Each growth in place maps at least this fraction of the table more. */
+const GROWTH_IN_PLACE = 1 / 8;
+
 /** Rounds up to whole OS pages, the granularity the kernel maps in anyway. */
 export function roundToOsPages(bytes: number): number {
   return Math.ceil(bytes / OS_PAGE_SIZE) * OS_PAGE_SIZE;
 }
 
-/** Maps a fresh zeroed bookkeeping region of at least `bytes`, counted in `tally`. */
-export function createMapping(bytes: number, tally: OsCounters): Mapping {
+/**
+ * Maps a fresh zeroed bookkeeping region of at least `bytes`, counted in `tally`; `growable`: at the
+ * start of free address space, so that growMapping can extend it in place.
+ */
+export function createMapping(bytes: number, tally: OsCounters, growable = false): Mapping {
   const length = roundToOsPages(bytes);
+  if (growable) {
+    const address = findAddressSpace(GROWTH_ROOM, tally);
+    if (address !== -1 && mapMemoryAt(address, length, tally)) return { address, length, buffer: bufferOver(address, length) };
+  }
   const address = mapMemory(length, tally);
   return { address, length, buffer: bufferOver(address, length) };
 }
 
 /**
- * A mapping of at least `bytes` (and at least twice `old`) holding a copy of `old`'s contents; `old` is
- * detached and unmapped. If the new mmap fails, `old` is left untouched and the error propagates.
+ * A mapping of at least `bytes` holding `old`'s contents: `old` extended in place when the pages after it
+ * are free (by at least `step` of its length, an eighth unless the caller sizes it), else a new growable
+ * mapping (at least twice as large) with a copy. `old` stays valid until
+ * the caller ends the growth with `keepGrowth` (or takes it back with `undoGrowth`), so a table that
+ * grows with another can give its growth back when the other's fails. If no mmap succeeds, `old` is
+ * left untouched and the error propagates.
  */
-export function growMapping(old: Mapping, bytes: number, tally: OsCounters): Mapping {
-  const grown = createMapping(Math.max(bytes, old.length * 2), tally);
+export function growMapping(old: Mapping, bytes: number, tally: OsCounters, step = GROWTH_IN_PLACE): Mapping {
+  const length = roundToOsPages(Math.max(bytes, old.length * (1 + step)));
+  if (mapMemoryAt(old.address + old.length, length - old.length, tally)) {
+    return { address: old.address, length, buffer: bufferOver(old.address, length) };
+  }
+
+  const grown = createMapping(Math.max(bytes, old.length * 2), tally, true);
   new Uint8Array(grown.buffer).set(new Uint8Array(old.buffer));
-  releaseMapping(old, tally);
   return grown;
+}
+
+/** Ends a growth: the old mapping's buffer is detached, and the old mapping unmapped if the table moved. */
+export function keepGrowth(old: Mapping, grown: Mapping, tally: OsCounters): void {
+  if (grown.address === old.address) detachBuffer(old.buffer);
+  else releaseMapping(old, tally);
+}
+
+/** Takes a growth back: the pages it added (or the copy) are unmapped, and `old` is as it was. */
+export function undoGrowth(old: Mapping, grown: Mapping, tally: OsCounters): void {
+  detachBuffer(grown.buffer);
+  if (grown.address === old.address) unmapMemory(old.address + old.length, grown.length - old.length, tally);
+  else unmapMemory(grown.address, grown.length, tally);
+}
+
+/** A growth of a table that a later step may still take back: `keep` ends it, `undo` restores the table. */
+export interface PendingGrowth {
+  keep(): void;
+  undo(): void;
 }
 
 /** Detaches the mapping's buffer (its views read as empty from now on) and unmaps it. */

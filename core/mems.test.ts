@@ -72,8 +72,8 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     mems.checkInvariants();
   });
 
-  test("pages smaller than the address map's 128-byte granule: every byte of every block is found", () => {
-    // Segments of 100 bytes, so a granule's last byte often lies in a later segment than its first.
+  test("pages smaller than the address map's granule: every byte of every block is found", () => {
+    // Segments of 100 bytes, so a granule's last byte often lies in a later segment than its first (GRANULE > 100).
     const mems = make({ lookup, pageSize: 100, startAddress: 0 });
     const blocks: [number, number][] = [];
     for (let i = 0; i < 120; i++) {
@@ -226,20 +226,23 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     }
     const before = mems.stats();
     mems.finish();
-    // records, address map, and the size index or first-fit's (and next-fit's) segment tree; best-fit's
-    // and worst-fit's tree lives in the HOLE records
-    const bookkeepingMappings = lookup === "best-fit" || lookup === "worst-fit" ? 2 : 3;
+    // the record pool, the address map and the page table (each grown in place: one munmap each),
+    // and the size index or first-fit's (and next-fit's) segment tree; best-fit's and worst-fit's tree
+    // lives in the HOLE records
+    const bookkeepingMappings = lookup === "best-fit" || lookup === "worst-fit" ? 3 : 4;
     expect(mems.stats().munmapCalls - before.munmapCalls).toBe(runs + bookkeepingMappings);
     expect(runs).toBeLessThanOrEqual(before.mainChainLength);
     expect(mems.stats().heldBytes).toBe(0);
   });
 
-  test("10,000 malloc(40) cost at most 110 mmap calls", () => {
+  test("10,000 malloc(40) cost at most 160 mmap calls: one per segment, and few for bookkeeping", () => {
     const mems = make({ lookup });
     for (let i = 0; i < 10_000; i++) mems.malloc(40);
     const stats = mems.stats();
     expect(stats.mainChainLength).toBe(99);
-    expect(stats.mmapCalls).toBeLessThanOrEqual(110);
+    // 99 segments; the tables grow by an eighth in place (the record pool from 1,024 slots to 10,000+ in
+    // about 20 steps, each a call for the slots and one for the column) plus the probes for their room.
+    expect(stats.mmapCalls).toBeLessThanOrEqual(160);
     mems.checkInvariants();
   });
 

@@ -148,7 +148,8 @@ export class Mems {
     const holeSize = records.pieceSize(hole);
     list.holes.remove(hole, holeSize);
     records.markProcess(hole);
-    if (holeSize !== bytes) list.holes.insert(list.split(hole, bytes, holeSize - bytes)); // no zero-size HOLE
+    const rest = holeSize - bytes;
+    if (rest !== 0) list.holes.insert(list.split(hole, bytes, rest), rest); // no zero-size HOLE
     list.countLive(bytes);
     return records.pieceAddress(hole);
   }
@@ -178,7 +179,7 @@ export class Mems {
     const after = records.holeAfter(block);
     if (before === NIL && after === NIL) {
       records.markHole(block);
-      holes.insert(block);
+      holes.insert(block, size);
       return true;
     }
     // Merge into the record of the largest of the three (the fewest address-map entries change).
@@ -187,13 +188,15 @@ export class Mems {
     const survivor = afterSize > size && afterSize > beforeSize ? after : beforeSize > size ? before : block;
     if (before !== NIL && before !== survivor) holes.remove(before, beforeSize);
     if (after !== NIL && after !== survivor) holes.remove(after, afterSize);
-    list.merge(before, block, after, survivor, beforeSize + size + afterSize);
+    const merged = beforeSize + size + afterSize;
+    const survivorSize = survivor === before ? beforeSize : survivor === after ? afterSize : size;
+    list.merge(before, block, after, survivor, survivorSize, merged);
     if (survivor !== block) {
-      holes.resized(survivor, survivor === before ? beforeSize : afterSize);
+      holes.resized(survivor, survivorSize, merged);
       return true;
     }
     records.markHole(block);
-    holes.insert(block);
+    holes.insert(block, merged);
     return true;
   }
 

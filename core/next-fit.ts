@@ -89,14 +89,14 @@ export class NextFitLookup extends FirstFitLookup {
     this.newSegment = index;
   }
 
-  override insert(hole: number): void {
+  override insert(hole: number, size: number): void {
     const records = this.records;
     if (this.newSegment !== NIL) {
       if (records.segmentIndexOf(hole) === this.newSegment && records.prevPiece(hole) !== NIL)
         this.roverAddress = records.pieceAddress(hole);
       this.newSegment = NIL;
     }
-    super.insert(hole);
+    super.insert(hole, size);
   }
 
   override reset(): void {

@@ -33,10 +33,14 @@ checkPlatform(process.platform);
 
 /* Constants */
 
+const PROT_NONE = 0x0;
 const PROT_READ = 0x1;
 const PROT_WRITE = 0x2;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
+const MAP_NORESERVE = 0x4000;
+/** Linux 4.17+: map at exactly the address given, or fail with EEXIST if anything is mapped there. */
+const MAP_FIXED_NOREPLACE = 0x100000;
 const SC_PAGESIZE = 30; // _SC_PAGESIZE on Linux
 
 /** Lengths above this are refused before asking the kernel (no 64-bit length fits a double exactly). */
@@ -79,7 +83,8 @@ let callsBeforeFailure = 0;
 
 /**
  * Makes the next `count` mmap calls fail as if the kernel refused them, after letting `after` calls
- * through. `injectMmapFailures(0)` switches injection off. For tests of the out-of-memory paths.
+ * through. A call is one request for memory: growing a table in place, or mapping a new region; the
+ * probes for free address space (findAddressSpace) take no memory and are not counted. `injectMmapFailures(0)` switches injection off. For tests of the out-of-memory paths.
  */
 export function injectMmapFailures(count: number, after = 0): void {
   failuresToInject = count;
@@ -96,24 +101,74 @@ export function mapMemory(length: number, tally?: OsCounters): number {
   if (!(length > 0 && length <= MAX_MAP_LENGTH)) {
     throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes is not possible`);
   }
-  if (failuresToInject > 0) {
-    if (callsBeforeFailure > 0) {
-      callsBeforeFailure--;
-    } else {
-      failuresToInject--;
-      throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed (injected failure)`);
-    }
-  }
+  if (injectedFailure()) throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed (injected failure)`);
   const address = libc.symbols.mmap(null, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (typeof address !== "number" || address === -1) {
     throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed`);
   }
+  count(length, tally);
+  return address;
+}
+
+/** True when the fault injector refuses this mmap call (see injectMmapFailures). */
+function injectedFailure(): boolean {
+  if (failuresToInject === 0) return false;
+  if (callsBeforeFailure > 0) {
+    callsBeforeFailure--;
+    return false;
+  }
+  failuresToInject--;
+  return true;
+}
+
+/** True when the fault injector will refuse the next mmap call (nothing is counted). */
+function failureDue(): boolean {
+  return failuresToInject > 0 && callsBeforeFailure === 0;
+}
+
+function count(length: number, tally: OsCounters | undefined): void {
   counters.mmapCalls++;
   counters.mappedBytes += length;
   if (tally) {
     tally.mmapCalls++;
     tally.mappedBytes += length;
   }
+}
+
+/**
+ * Maps `length` bytes of fresh zeroed memory at exactly `address` (a multiple of OS_PAGE_SIZE), if no
+ * mapping of the process holds any of those pages; answers false otherwise, or when the kernel or the
+ * fault injector refuses, having mapped nothing. What grows a bookkeeping table in place (mapping.ts).
+ */
+export function mapMemoryAt(address: number, length: number, tally?: OsCounters): boolean {
+  // An injected failure is left for the mapMemory a caller falls back on, so that one growth is one call to fail.
+  if (!(length > 0 && address + length <= MAX_MAP_LENGTH) || failureDue()) return false;
+  const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+  const got = libc.symbols.mmap(address as Pointer, length, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (typeof got !== "number" || got === -1) return false;
+  if (got !== address) {
+    // A kernel older than 4.17 takes MAP_FIXED_NOREPLACE for a hint and may map elsewhere.
+    libc.symbols.munmap(got as Pointer, length);
+    return false;
+  }
+  injectedFailure(); // counts as a call that went through
+  count(length, tally);
+  return true;
+}
+
+/**
+ * The start of `length` bytes of address space that nothing of the process holds now, or -1: found by
+ * mapping them PROT_NONE and MAP_NORESERVE (no memory is committed, nothing can touch them) and
+ * unmapping them at once. Both calls are counted (the fault injector leaves them alone: they take no
+ * memory). A table mapped at the start can then grow in place (mapMemoryAt) until some later mapping of
+ * the process lands in the range.
+ */
+export function findAddressSpace(length: number, tally?: OsCounters): number {
+  const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  const address = libc.symbols.mmap(null, length, PROT_NONE, flags, -1, 0);
+  if (typeof address !== "number" || address === -1) return -1;
+  count(length, tally);
+  unmapMemory(address, length, tally);
   return address;
 }
 

@@ -22,9 +22,9 @@ function replacing(
         prepare: () => inner.prepare(),
         reserveSegment: () => inner.reserveSegment(),
         segmentAdded: (index) => inner.segmentAdded(index),
-        insert: (hole) => inner.insert(hole),
+        insert: (hole, size) => inner.insert(hole, size),
         remove: (hole, size) => inner.remove(hole, size),
-        resized: (hole, oldSize) => inner.resized(hole, oldSize),
+        resized: (hole, oldSize, size) => inner.resized(hole, oldSize, size),
         find: (size) => inner.find(size),
         forEachHole: (visit) => inner.forEachHole(visit),
         check: () => inner.check(),
@@ -132,9 +132,9 @@ describe("a lookup that breaks the rules is stopped, and the heap is as it was",
   test("a write into a record that is no HOLE: refused before the type of a PROCESS changes", () => {
     // The block's record is the HOLE's sub-chain neighbour: the write that would make it a HOLE is refused.
     const writer = replacing("writer", (records, inner) => ({
-      insert(hole) {
+      insert(hole, size) {
         records.setHolePrev(records.prevPiece(hole), NIL);
-        inner.insert(hole);
+        inner.insert(hole, size);
       },
     }));
     using mems = new Mems({ lookup: writer });
@@ -182,10 +182,10 @@ describe("what an outside lookup may read and map", () => {
           table = undefined;
           inner.reset();
         },
-        insert(hole) {
+        insert(hole, size) {
           seen.segments.add(records.segmentIndexOf(hole));
           if (records.prevPiece(hole) !== NIL || records.nextPiece(hole) !== NIL) seen.neighbours++;
-          inner.insert(hole);
+          inner.insert(hole, size);
         },
         check() {
           records.walk({ piece: (piece) => void (records.isHole(piece) && seen.walked++) });

@@ -109,9 +109,9 @@ export class SizeIndexedLookup implements HoleLookup {
   }
 
   // insert_free_block
-  insert(hole: number): void {
+  insert(hole: number, size: number): void {
     const records = this.records;
-    const cls = mappingInsert(records.pieceSize(hole));
+    const cls = mappingInsert(size);
     const first = this.heads[cls] ?? NIL;
     records.setHoleNext(hole, first);
     records.setHolePrev(hole, NIL);
@@ -133,11 +133,16 @@ export class SizeIndexedLookup implements HoleLookup {
     const next = records.holeNext(hole);
     const prev = records.holePrev(hole);
     if (next !== NIL) records.setHolePrev(next, prev);
-    if (prev !== NIL) {
-      records.setHoleNext(prev, next);
-      return;
-    }
-    // The head of its class: no class is stored in the record, it is found again from the size.
+    if (prev !== NIL) records.setHoleNext(prev, next);
+    else this.removeHead(next, size);
+  }
+
+  /**
+   * remove of the first HOLE of its class, whose successor `next` becomes the head. A method of its own so
+   * that remove stays small enough for the JIT to inline into malloc and free.
+   */
+  private removeHead(next: number, size: number): void {
+    // No class is stored in the record: it is found again from the size.
     const cls = mappingInsert(size);
     this.heads[cls] = next;
     if (next === NIL) this.markEmpty(cls);
@@ -151,10 +156,10 @@ export class SizeIndexedLookup implements HoleLookup {
   }
 
   /** Moves the HOLE to the class of its new size, if that is another class. */
-  resized(hole: number, oldSize: number): void {
-    if (mappingInsert(this.records.pieceSize(hole)) === mappingInsert(oldSize)) return;
+  resized(hole: number, oldSize: number, size: number): void {
+    if (mappingInsert(size) === mappingInsert(oldSize)) return;
     this.remove(hole, oldSize);
-    this.insert(hole);
+    this.insert(hole, size);
   }
 
   reserveSegment(): void {}

@@ -105,9 +105,8 @@ export class SizeOrderedLookup implements HoleLookup {
     this.root = t;
   }
 
-  insert(hole: number): void {
+  insert(hole: number, size: number): void {
     const records = this.records;
-    const size = records.pieceSize(hole);
     const address = records.pieceAddress(hole);
     this.count++;
     if (this.root === NIL) {
@@ -154,12 +153,12 @@ export class SizeOrderedLookup implements HoleLookup {
    * found under its old size at its new start: no other HOLE lies in the merged run, so that key orders
    * against every other HOLE as its old one did. Then it goes back in under its new key.
    */
-  resized(hole: number, oldSize: number): void {
+  resized(hole: number, oldSize: number, size: number): void {
     this.stale = hole;
     this.staleSize = oldSize;
     this.remove(hole, oldSize);
     this.stale = NIL;
-    this.insert(hole);
+    this.insert(hole, size);
   }
 
   find(size: number): number {

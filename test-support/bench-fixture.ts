@@ -53,6 +53,11 @@ const CURVE: Record<string, number[]> = {
   uint8array: [48, 40],
 };
 const SIZES = [100, 1000, 10_000, 100_000];
+/** Bytes of MeMS's own tables per live block, where the allocator reports them. */
+const BOOKKEEPING: Record<string, number[]> = {
+  "mems-size-indexed": [1402.4, 160.12, 41.04, 36.96],
+  "mems-first-fit": [1500, 170, 45, 40],
+};
 
 function curveWorkload(index: number): WorkloadReport {
   const live = SIZES[index] ?? 0;
@@ -60,7 +65,9 @@ function curveWorkload(index: number): WorkloadReport {
   const ops = 2 * live + 400_000;
   const cells: Cell[] = ALLOCATORS.map((allocator): Cell => {
     const ns = CURVE[allocator]?.[index];
-    if (ns !== undefined) return measurement(allocator, name, ops, ns);
+    const bookkeeping = BOOKKEEPING[allocator]?.[index];
+    if (ns !== undefined)
+      return measurement(allocator, name, ops, ns, bookkeeping === undefined ? {} : { bookkeepingPerBlock: bookkeeping });
     const measured = CURVE[allocator]?.length ?? 0;
     if (index > measured) {
       const at = `scaling-${(SIZES[measured] ?? 0) >= 1000 ? `${(SIZES[measured] ?? 0) / 1000}k` : SIZES[measured]}`;

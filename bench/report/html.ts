@@ -8,7 +8,7 @@ import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatCount, formatDuration } from "./numbers.ts";
 import { type ChartFile, chartFileOf, fileSafe } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, type CostCurve, costCurves, isMeasured } from "./summary.ts";
+import { BASELINE, bookkeepingTable, type CostCurve, costCurves, isMeasured } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";
 
 function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -61,9 +61,20 @@ function curveSection(curve: CostCurve, charts: readonly ChartFile[]): Section {
               `<li>${escapeHtml(series.allocator)} stopped at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
           )
           .join("")}</ul>`,
+    bookkeepingHtml(curve),
     "</section>",
   ];
   return { link: `<a href="#${id}">Cost curve</a>`, html: html.join("\n") };
+}
+
+/** MeMS's own tables per live block along the curve, as RESULTS.md has them. */
+function bookkeepingHtml(curve: CostCurve): string {
+  const table = bookkeepingTable(curve);
+  if (table === undefined) return "";
+  return [
+    `<p class="lead">Bookkeeping of MeMS (records, address map, page table and index: <code>stats().bookkeepingBytes</code> before the finish), bytes per live block:</p>`,
+    htmlTable(table.head, table.rows),
+  ].join("\n");
 }
 
 function ratiosSection(charts: readonly ChartFile[]): Section {

@@ -6,7 +6,7 @@ import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatCount, formatDuration, formatNs } from "./numbers.ts";
 import { type ChartFile, chartFileOf } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, type CostCurve, costCurves } from "./summary.ts";
+import { BASELINE, bookkeepingTable, type CostCurve, costCurves } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows, workloadTitle } from "./text.ts";
 
 function cell(text: string): string {
@@ -52,6 +52,19 @@ function curveSection(curve: CostCurve, charts: readonly ChartFile[]): string[] 
     "",
     ...(chart === undefined ? [] : [image(chart), ""]),
     markdownTable(["allocator", ...sizes.map((size) => `${formatCount(size)} live`)], rows),
+    "",
+    ...bookkeepingSection(curve),
+  ];
+}
+
+/** MeMS's own tables per live block along the curve (stats().bookkeepingBytes at the peak / live blocks). */
+function bookkeepingSection(curve: CostCurve): string[] {
+  const table = bookkeepingTable(curve);
+  if (table === undefined) return [];
+  return [
+    `Bookkeeping of MeMS (records, address map, page table and index: \`stats().bookkeepingBytes\` before the finish), bytes per live block:`,
+    "",
+    markdownTable(table.head, table.rows),
     "",
   ];
 }

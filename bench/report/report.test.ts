@@ -12,7 +12,7 @@ import { scalingSpecs, type WorkloadSpec } from "../workloads.ts";
 import { logDomain, powersOfTen } from "./charts.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
 import { chartPlan, fileSafe, writeResults } from "./outputs.ts";
-import { costCurves, summaryRows } from "./summary.ts";
+import { bookkeepingTable, costCurves, summaryRows } from "./summary.ts";
 import { formatLatency, formatReport, formatTable } from "./text.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-report-test-"));
@@ -77,6 +77,23 @@ describe("what the report derives", () => {
     expect(reference?.points).toHaveLength(3);
     expect(reference?.stop).toMatchObject({ liveBlocks: 100_000, deadlineMs: 30_000, atLeastNsPerOp: 30e9 / 600_000 });
     expect(byName.get("uint8array")?.stop).toMatchObject({ liveBlocks: 10_000, reason: "failed: worker exited with 1: out of memory" });
+  });
+
+  test("the cost curve's bookkeeping: MeMS's bytes per live block at each size, one decimal, peers left out", () => {
+    const [curve] = costCurves(report);
+    const table = curve === undefined ? undefined : bookkeepingTable(curve);
+    expect(table?.head).toEqual(["allocator", "100 live", "1,000 live", "10,000 live", "100,000 live"]);
+    expect(table?.rows).toEqual([
+      // scaling-100 is churn-100's trace, whose cells in the fixture carry no bookkeeping
+      ["mems-size-indexed", "", "160.1", "41.0", "37.0"],
+      ["mems-first-fit", "", "170.0", "45.0", "40.0"],
+    ]);
+    const withoutMems = {
+      ...report,
+      workloads: report.workloads.map((w) => ({ ...w, cells: w.cells.filter((c) => !c.allocator.startsWith("mems-")) })),
+    };
+    const [peersOnly] = costCurves(withoutMems);
+    expect(peersOnly === undefined ? "none" : bookkeepingTable(peersOnly)).toBeUndefined();
   });
 
   test("the cost curve leaves out an allocator that sat out every size (a lookup of the strategies only)", () => {
@@ -212,6 +229,8 @@ describe("the results folder", () => {
     );
     expect(markdown).toContain("| churn-100 | libc-ffi 11.7 | 4.87x | 0.620x |");
     expect(markdown).toContain("stopped: did not finish within 30 s");
+    expect(markdown).toContain("| mems-size-indexed |  | 160.1 | 41.0 | 37.0 |");
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("<td>mems-size-indexed</td><td></td><td>160.1</td>");
     expect(markdown).toContain("the trace of [churn-100](#churn-100), measured once");
 
     // One bar per allocator that ran, in each workload's chart; the SVG is a vega rendering, not ours.

@@ -86,6 +86,8 @@ export interface CurvePoint {
   liveBlocks: number;
   nsPerOp: number;
   p99NsPerOp: number;
+  /** MeMS: bytes of its own tables per live block at the peak. */
+  bookkeepingPerBlock?: number;
 }
 
 /** Where an allocator's curve ends: the first size it did not measure, and why. */
@@ -140,7 +142,9 @@ export function costCurves(report: BenchReport): CostCurve[] {
         const cell = workload.cells.find((c) => c.allocator === allocator);
         if (cell === undefined) continue;
         if (isSkipped(cell)) return { allocator, points, stop: stopOf(workload, cell, liveBlocks) };
-        points.push({ workload: workload.name, liveBlocks, nsPerOp: cell.nsPerOp, p99NsPerOp: cell.p99NsPerOp });
+        const point: CurvePoint = { workload: workload.name, liveBlocks, nsPerOp: cell.nsPerOp, p99NsPerOp: cell.p99NsPerOp };
+        if (cell.bookkeepingPerBlock !== undefined) point.bookkeepingPerBlock = cell.bookkeepingPerBlock;
+        points.push(point);
       }
       return { allocator, points };
     });
@@ -148,6 +152,25 @@ export function costCurves(report: BenchReport): CostCurve[] {
     const drawn = series.filter((s) => s.points.length > 0 || (s.stop !== undefined && shortReason(s.stop) !== "sits out"));
     return { family, workloads, series: drawn };
   });
+}
+
+/**
+ * The bookkeeping table of a cost curve: for each allocator that reports it (MeMS), its bytes of records,
+ * address map and index per live block at each size, one decimal; undefined when none reports it.
+ */
+export function bookkeepingTable(curve: CostCurve): { head: string[]; rows: string[][] } | undefined {
+  const sizes = curve.workloads.map((w) => w.family?.liveBlocks ?? 0);
+  const rows = curve.series
+    .filter((series) => series.points.some((point) => point.bookkeepingPerBlock !== undefined))
+    .map((series) => [
+      series.allocator,
+      ...sizes.map((size) => {
+        const per = series.points.find((point) => point.liveBlocks === size)?.bookkeepingPerBlock;
+        return per === undefined ? "" : per.toFixed(1);
+      }),
+    ]);
+  if (rows.length === 0) return undefined;
+  return { head: ["allocator", ...sizes.map((size) => `${size.toLocaleString("en")} live`)], rows };
 }
 
 /** "did not finish within 30 s" -> the reason as short as a chart label can hold. */

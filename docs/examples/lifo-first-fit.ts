@@ -27,7 +27,7 @@ class LifoFirstFit implements HoleLookup {
   }
 
   /** A HOLE appeared: it goes first. */
-  insert(hole: number): void {
+  insert(hole: number, _size: number): void {
     const records = this.records;
     records.setHolePrev(hole, NIL);
     records.setHoleNext(hole, this.head);
@@ -48,9 +48,9 @@ class LifoFirstFit implements HoleLookup {
   }
 
   /** A HOLE grew in a merge (a block freed beside it): the merged HOLE is the newest, so it goes first. */
-  resized(hole: number, oldSize: number): void {
+  resized(hole: number, oldSize: number, size: number): void {
     this.remove(hole, oldSize);
-    this.insert(hole);
+    this.insert(hole, size);
   }
 
   /** The first HOLE of the list with at least `size` bytes, or NIL (then MeMS maps a new segment). */

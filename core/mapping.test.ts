@@ -1,0 +1,107 @@
+/**
+ * Bookkeeping tables grow in place where the pages after them are free, move with a copy where they are
+ * not, and a growth can be taken back (mapping.ts); a failed mmap for a new segment's tables changes
+ * nothing.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { codeOf, snapshot } from "../test-support/core.ts";
+import { Mems } from "./index.ts";
+import { createMapping, growMapping, keepGrowth, releaseMapping, undoGrowth } from "./mapping.ts";
+import { mapMemoryAt, unmapMemory } from "./os.ts";
+import { injectMmapFailures, OS_PAGE_SIZE } from "./testing.ts";
+
+afterEach(() => injectMmapFailures(0));
+
+function tally() {
+  return { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
+}
+
+test("a growable table grows in place, keeping its contents, by at least an eighth", () => {
+  const t = tally();
+  const table = createMapping(16 * OS_PAGE_SIZE, t, true);
+  new Uint8Array(table.buffer).fill(7);
+  const grown = growMapping(table, 16 * OS_PAGE_SIZE + 1, t);
+  expect(grown.address).toBe(table.address);
+  expect(grown.length).toBe(18 * OS_PAGE_SIZE);
+  keepGrowth(table, grown, t);
+  expect(table.buffer.byteLength).toBe(0); // the old views read as empty
+  const bytes = new Uint8Array(grown.buffer);
+  expect(bytes[16 * OS_PAGE_SIZE - 1]).toBe(7);
+  expect(bytes[16 * OS_PAGE_SIZE]).toBe(0);
+  expect(t.mappedBytes).toBe(18 * OS_PAGE_SIZE);
+  releaseMapping(grown, t);
+  expect(t.mappedBytes).toBe(0);
+  expect(t.munmapCalls).toBe(t.mmapCalls - 1); // one munmap for the table grown in two mmaps
+});
+
+test("a table whose next pages are taken moves: twice as large, copied, the old one unmapped", () => {
+  const t = tally();
+  const table = createMapping(4 * OS_PAGE_SIZE, t, true);
+  new Uint8Array(table.buffer).fill(9);
+  expect(mapMemoryAt(table.address + table.length, OS_PAGE_SIZE)).toBe(true); // someone else's mapping
+  const grown = growMapping(table, 5 * OS_PAGE_SIZE, t);
+  expect(grown.address).not.toBe(table.address);
+  expect(grown.length).toBe(8 * OS_PAGE_SIZE);
+  keepGrowth(table, grown, t);
+  expect(new Uint8Array(grown.buffer)[4 * OS_PAGE_SIZE - 1]).toBe(9);
+  expect(t.mappedBytes).toBe(8 * OS_PAGE_SIZE);
+  releaseMapping(grown, t);
+  unmapMemory(table.address + table.length, OS_PAGE_SIZE);
+});
+
+test("a growth taken back leaves the table as it was, in place or moved", () => {
+  for (const taken of [false, true]) {
+    const t = tally();
+    const table = createMapping(4 * OS_PAGE_SIZE, t, true);
+    new Uint8Array(table.buffer).fill(5);
+    if (taken) mapMemoryAt(table.address + table.length, OS_PAGE_SIZE);
+    const grown = growMapping(table, 6 * OS_PAGE_SIZE, t);
+    undoGrowth(table, grown, t);
+    expect(t.mappedBytes).toBe(4 * OS_PAGE_SIZE);
+    expect(new Uint8Array(table.buffer)[4 * OS_PAGE_SIZE - 1]).toBe(5);
+    if (!taken) expect(mapMemoryAt(table.address + table.length, OS_PAGE_SIZE)).toBe(true); // the pages are free again
+    unmapMemory(table.address + table.length, OS_PAGE_SIZE);
+    releaseMapping(table, t);
+  }
+});
+
+test("an injected failure refuses a growth in place and its fallback as one call, and changes nothing", () => {
+  const t = tally();
+  const table = createMapping(4 * OS_PAGE_SIZE, t, true);
+  injectMmapFailures(1);
+  expect(codeOf(() => growMapping(table, 5 * OS_PAGE_SIZE, t))).toBe("OUT_OF_MEMORY");
+  expect(t.mappedBytes).toBe(4 * OS_PAGE_SIZE);
+  const grown = growMapping(table, 5 * OS_PAGE_SIZE, t); // the injection is spent
+  expect(grown.address).toBe(table.address);
+  keepGrowth(table, grown, t);
+  releaseMapping(grown, t);
+});
+
+test("each mmap a new segment needs (the segment, the address map, the page table) can fail and change nothing", () => {
+  const pageSize = 64 * 128;
+  let failures = 0;
+  for (let passing = 0; passing < 6; passing++) {
+    const mems = new Mems({ lookup: "size-indexed", pageSize });
+    const freed = mems.malloc(100);
+    const blocks = [mems.malloc(pageSize * 3), mems.malloc(5000)];
+    mems.free(freed);
+    const before = mems.stats();
+    const chains = snapshot(mems, blocks);
+    injectMmapFailures(1, passing);
+    const code = codeOf(() => mems.malloc(pageSize * 5000)); // a segment far larger than the tables cover
+    injectMmapFailures(0);
+    if (code !== "no error") {
+      expect(code).toBe("OUT_OF_MEMORY");
+      failures++;
+      const after = mems.stats();
+      expect(after.heldBytes).toBe(before.heldBytes);
+      expect({ ...after, mmapCalls: 0, munmapCalls: 0 }).toEqual({ ...before, mmapCalls: 0, munmapCalls: 0 });
+      expect(snapshot(mems, blocks)).toBe(chains);
+    }
+    mems.checkInvariants();
+    expect(mems.malloc(pageSize * 5000)).toBeGreaterThan(0);
+    mems.checkInvariants();
+    mems.finish();
+  }
+  expect(failures).toBe(3); // the segment, the address map, the page table; then the injection comes too late
+});
