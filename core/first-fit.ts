@@ -182,8 +182,17 @@ export class FirstFitLookup implements HoleLookup {
 
   /** The first segment that may fit, then its HOLEs in address order; a segment with none that fits gets its exact hint. */
   find(size: number): number {
+    return this.firstFitIn(this.firstSegment(size), this.segments, size);
+  }
+
+  /**
+   * The first HOLE of at least `size` bytes in the segments from `segment` (one whose hint is at least
+   * `size`, or NIL) up to `end` - 1, skipping the others by their hints; a segment with none that fits
+   * gets its exact hint. NIL when there is none. (next-fit searches from its rover with it.)
+   */
+  protected firstFitIn(segment: number, end: number, size: number): number {
     const records = this.records;
-    for (let segment = this.firstSegment(size); segment !== NIL; segment = this.firstSegmentFrom(segment + 1, size)) {
+    for (; segment !== NIL && segment < end; segment = this.firstSegmentFrom(segment + 1, size)) {
       let largest = 0;
       for (let hole = this.firstHoles[segment] ?? NIL; hole !== NIL; hole = records.holeNext(hole)) {
         const holeSize = records.pieceSize(hole);

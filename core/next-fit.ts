@@ -38,38 +38,19 @@ export class NextFitLookup extends FirstFitLookup {
     this.newSegment = NIL;
     const records = this.records;
     const segment = this.roverSegment;
-    if (segment >= this.segments) return this.placed(this.firstFitFrom(0, this.segments, size), size);
+    if (segment >= this.segments) return this.placed(this.firstFitIn(this.firstSegmentFrom(0, size), this.segments, size), size);
     // The rover's segment: its HOLEs before the one that holds the rover or follows it are searched last.
     let start = this.firstHoles[segment] ?? NIL;
     while (start !== NIL && records.pieceAddress(start) + records.pieceSize(start) <= this.roverAddress) start = records.holeNext(start);
     for (let hole = start; hole !== NIL; hole = records.holeNext(hole)) {
       if (records.pieceSize(hole) >= size) return this.placed(hole, size);
     }
-    let hole = this.firstFitFrom(segment + 1, this.segments, size);
-    if (hole === NIL) hole = this.firstFitFrom(0, segment, size);
+    let hole = this.firstFitIn(this.firstSegmentFrom(segment + 1, size), this.segments, size);
+    if (hole === NIL) hole = this.firstFitIn(this.firstSegmentFrom(0, size), segment, size);
     for (let before = this.firstHoles[segment] ?? NIL; hole === NIL && before !== start; before = records.holeNext(before)) {
       if (records.pieceSize(before) >= size) hole = before;
     }
     return this.placed(hole, size);
-  }
-
-  /** The first HOLE of at least `size` bytes in segments from..end-1, skipping by their hints; NIL when none. */
-  private firstFitFrom(from: number, end: number, size: number): number {
-    const records = this.records;
-    for (
-      let segment = this.firstSegmentFrom(from, size);
-      segment !== NIL && segment < end;
-      segment = this.firstSegmentFrom(segment + 1, size)
-    ) {
-      let largest = 0;
-      for (let hole = this.firstHoles[segment] ?? NIL; hole !== NIL; hole = records.holeNext(hole)) {
-        const holeSize = records.pieceSize(hole);
-        if (holeSize >= size) return hole;
-        if (holeSize > largest) largest = holeSize;
-      }
-      this.setHint(segment, largest); // every HOLE of the segment was seen: the hint is now exact
-    }
-    return NIL;
   }
 
   /** The block of `size` bytes goes at the start of `hole`: the rover moves to its end. */
