@@ -391,7 +391,11 @@ describe("standing", () => {
     const summary = performanceSummary([report], ["docs/peers-runs/run-1.json"]);
     expect(summary).toStartWith(SUMMARY_START);
     expect(summary).toEndWith(SUMMARY_END);
-    expect(summary).toContain("Medians of 1 full run of `bun bench` on test cpu, 2026-11-29 (`docs/peers-runs/run-1.json`)");
+    expect(summary).toContain("Medians of 1 run of `bun bench` on test cpu, 2026-11-29 (`docs/peers-runs/run-1.json`)");
+    // The runs' own command, as `bun bench --filter ...` wrote it into their JSON
+    expect(performanceSummary([{ ...report, command: "bun bench --filter churn,real" }], ["a.json"])).toContain(
+      "Medians of 1 run of `bun bench --filter churn,real` on test cpu",
+    );
     expect(summary).toContain("- as-tlsf-wasm: faster on 1 of 1 (all)");
     expect(summary).toContain("How far it trails the fastest, warm: churn-10k: 5.0x behind glibc-c.");
     expect(summary).toContain("[peers.md](peers.md)");

@@ -373,7 +373,7 @@ export function performanceSummary(reports: readonly BenchReport[], sources: rea
     if (mems === undefined || fastest === undefined || fastest === mems) return [];
     return [`${workload.name}: ${ratio(mems.nsPerOp, fastest.nsPerOp)} behind ${fastest.allocator}`];
   });
-  const runs = `${reports.length} full run${reports.length === 1 ? "" : "s"} of \`bun bench\` on ${report.machine.cpu}, ${report.date.slice(0, 10)}`;
+  const runs = `${reports.length} run${reports.length === 1 ? "" : "s"} of \`${report.command}\` on ${report.machine.cpu}, ${report.date.slice(0, 10)}`;
   return [
     SUMMARY_START,
     "## Where MeMS stands among the peers",
