@@ -51,8 +51,8 @@ export class AddressMap {
     if (typeof v !== "number" || !(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;
     const offset = v - this.start;
     // An int32 index keeps the typed-array load on the JIT's fast path (offsets below 2^38 bytes).
-    let piece = this.pieceOfGranule[offset < 0x4000000000 ? (offset / GRANULE) | 0 : Math.floor(offset / GRANULE)] ?? NIL;
-    while (v < records.pieceAddress(piece)) piece = records.pieceBefore(piece);
+    const entry = this.pieceOfGranule[offset < 0x4000000000 ? (offset / GRANULE) | 0 : Math.floor(offset / GRANULE)] ?? NIL;
+    const piece = records.stepBackTo(entry, v);
     return records.isProcess(piece) ? piece : NIL;
   }
 
@@ -62,9 +62,7 @@ export class AddressMap {
    */
   pieceAt(v: number, records: Records): number {
     if (!(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;
-    let piece = this.pieceOfGranule[Math.floor((v - this.start) / GRANULE)] ?? NIL;
-    while (v < records.pieceAddress(piece)) piece = records.pieceBefore(piece);
-    return piece;
+    return records.stepBackTo(this.pieceOfGranule[Math.floor((v - this.start) / GRANULE)] ?? NIL, v);
   }
 
   /**
