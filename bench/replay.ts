@@ -146,12 +146,7 @@ export function traceWorkload(scenario: Scenario): Workload {
   let peakLiveBytes = 0;
   let peakLiveBlocks = 0;
   for (let i = 0; i < count; i++) {
-    const slot = a[i] ?? -1;
-    const op = ops[i];
-    if (op === Op.Malloc) blocks.malloc(heap, slot, b[i] ?? 0);
-    else if (op === Op.Free) blocks.free(heap, slot);
-    else if (op === Op.Realloc) blocks.realloc(heap, slot, b[i] ?? 0);
-    else if (op === Op.Finish) blocks.finish(heap);
+    blocks.step(heap, ops[i], a[i] ?? -1, b[i] ?? 0);
     // After the operation: a realloc that moves holds both blocks for a moment, but one that grows in
     // place does not, so the moment is left out (utilization would pass 100% for the latter).
     peakLiveBytes = Math.max(peakLiveBytes, heap.liveBytes);

@@ -126,12 +126,7 @@ export function observeStrategy(scenario: Scenario, options: MemsOptions = {}): 
   let segmentsAtPeak = 0;
   try {
     for (let i = 0; i < count; i++) {
-      const slot = a[i] ?? -1;
-      const op = ops[i];
-      if (op === Op.Malloc) blocks.malloc(heap, slot, b[i] ?? 0);
-      else if (op === Op.Free) blocks.free(heap, slot);
-      else if (op === Op.Realloc) blocks.realloc(heap, slot, b[i] ?? 0);
-      else if (op === Op.Finish) blocks.finish(heap);
+      blocks.step(heap, ops[i], a[i] ?? -1, b[i] ?? 0);
       // After the operation, as traceWorkload counts peak live bytes (bench/replay.ts); the bytes asked for.
       if (heap.askedBytes > peakLiveBytes) peakLiveBytes = heap.askedBytes;
       if (heap.mappedBytes > peakMappedBytes) {

@@ -26,6 +26,8 @@
  * with BUN_JSC_maximumInliningDepth raised).
  */
 
+import { Op } from "./format.ts";
+
 /** What a slot holds when it names no block: never allocated, or NULL from `a ID 0` or a refused size. */
 export const NULL_HANDLE = -1;
 
@@ -130,6 +132,17 @@ export class BlockTable {
     live.fill(0);
     leaked.length = 0;
     return blocks;
+  }
+
+  /**
+   * Operation `op` of a trace on `slot` (`size` for `a` and `r`) by the rules above: `a`, `f`, `r` and `x`;
+   * any other operation changes no block, and is left to the caller.
+   */
+  step(heap: ReplayHeap, op: number | undefined, slot: number, size: number): void {
+    if (op === Op.Malloc) this.malloc(heap, slot, size);
+    else if (op === Op.Free) this.free(heap, slot);
+    else if (op === Op.Realloc) this.realloc(heap, slot, size);
+    else if (op === Op.Finish) this.finish(heap);
   }
 
   /** How many IDs hold a live block. */
