@@ -74,6 +74,21 @@ const toBytes = (text: string | Uint8Array): Uint8Array => (typeof text === "str
 const backoff = (tries: number): number => Math.min(MAX_WAIT_MS, 2 ** Math.min(tries - 1, 4));
 
 /**
+ * The one write loop of writeAll and writeAllSync: writes `text` to `fd` a chunk at a time and yields how
+ * many ms to wait each time the pipe took nothing (the caller waits, asynchronously or not).
+ */
+function* waitsWhileWriting(fd: number, text: string | Uint8Array, write: WriteFn): Generator<number> {
+  const bytes = toBytes(text);
+  let tries = 0;
+  for (let offset = 0; offset < bytes.length; ) {
+    const written = writeSome(fd, bytes, offset, write);
+    offset += written;
+    tries = written > 0 ? 0 : tries + 1;
+    if (tries > 0) yield backoff(tries);
+  }
+}
+
+/**
  * Writes all of `text` to `fd`, waiting (without blocking the event loop, so signals are still handled)
  * while the pipe is full. Resolves once every byte has been taken by the kernel.
  */
@@ -83,14 +98,7 @@ export async function writeAll(
   write: WriteFn = writeSync,
   wait: (ms: number) => Promise<unknown> = Bun.sleep,
 ): Promise<void> {
-  const bytes = toBytes(text);
-  let tries = 0;
-  for (let offset = 0; offset < bytes.length; ) {
-    const written = writeSome(fd, bytes, offset, write);
-    offset += written;
-    tries = written > 0 ? 0 : tries + 1;
-    if (tries > 0) await wait(backoff(tries));
-  }
+  for (const ms of waitsWhileWriting(fd, text, write)) await wait(ms);
 }
 
 /** writeAll for callers that cannot wait asynchronously (progress lines from synchronous loops). */
@@ -100,14 +108,7 @@ export function writeAllSync(
   write: WriteFn = writeSync,
   wait: (ms: number) => void = Bun.sleepSync,
 ): void {
-  const bytes = toBytes(text);
-  let tries = 0;
-  for (let offset = 0; offset < bytes.length; ) {
-    const written = writeSome(fd, bytes, offset, write);
-    offset += written;
-    tries = written > 0 ? 0 : tries + 1;
-    if (tries > 0) wait(backoff(tries));
-  }
+  for (const ms of waitsWhileWriting(fd, text, write)) wait(ms);
 }
 
 /** Writes `text` to stdout. */
