@@ -2,6 +2,7 @@
  * Headless Chromium for the page tests (Debian's /usr/bin/chromium, driven by puppeteer-core): a fresh
  * profile each launch, no network, console errors and page errors collected, screenshots kept.
  */
+import { afterAll, beforeAll } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,4 +78,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: path as `${string}.png`, fullPage: true });
   return path;
+}
+
+/**
+ * One Chromium and one scratch folder for a test file's page tests: launched before its tests, closed and
+ * removed after them. `chromium` is the browser once launched.
+ */
+export function browserPerFile(prefix: string): { readonly dir: string; readonly chromium: Chromium } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let launched: Chromium | undefined;
+  beforeAll(async () => {
+    launched = await Chromium.launch();
+  });
+  afterAll(async () => {
+    await launched?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    get chromium(): Chromium {
+      if (launched === undefined) throw new Error("Chromium is launched before the file's tests run");
+      return launched;
+    },
+  };
 }

@@ -4,25 +4,17 @@
  * a piece shows its type, addresses and size; a large heap is one picture whose hover tells the share
  * of HOLE under the pointer; no console error, no request; screenshots kept.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Chromium, screenshot } from "../test-support/browser.ts";
+import { browserPerFile, screenshot } from "../test-support/browser.ts";
 import { parseScenario, readScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { recordFiles, vizPage } from "./page.ts";
 
 const ROOT = join(import.meta.dir, "..");
-const dir = mkdtempSync(join(tmpdir(), "mems-viz-page-"));
-let chromium: Chromium;
-beforeAll(async () => {
-  chromium = await Chromium.launch();
-});
-afterAll(async () => {
-  await chromium.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const browser = browserPerFile("mems-viz-page-");
+const dir = browser.dir;
 
 /** The sub-chain lengths of every stats block `mems example` prints. */
 function exampleSubChains(): number[][] {
@@ -49,7 +41,7 @@ test("the example: a rectangle per piece, per segment as many as its stats print
     file,
     await vizPage(recordFiles([readScenario(join(ROOT, "scenarios/example.mtrace"))], { lookups: ["first-fit", "size-indexed"] })),
   );
-  const { page, errors, requests } = await chromium.open(file);
+  const { page, errors, requests } = await browser.chromium.open(file);
 
   const drawn = await page.$$eval("section.point", (points) =>
     points.map((point) =>
@@ -91,7 +83,7 @@ test("a heap of thousands of blocks is one picture; its hover tells the segment 
   const churn = parseScenario(generateChurnTrace(11, { live: 5000, replacements: 3000 }), "churn-5k.rep");
   const file = join(dir, "churn.html");
   writeFileSync(file, await vizPage(recordFiles([churn], { lookups: ["first-fit", "size-indexed"], at: [8000] })));
-  const { page, errors, requests } = await chromium.open(file);
+  const { page, errors, requests } = await browser.chromium.open(file);
   // At --at 8000 (5,000 blocks live) the maps are pictures; at the end every block is freed and each
   // segment is one HOLE, few enough to draw one by one.
   expect(await page.$$eval('section.point[data-op="8000"] svg.heap-map.dense image.dense-map', (n) => n.length)).toBe(2);

@@ -3,30 +3,22 @@
  * leaves the file, one bar per allocator that ran in each workload's chart, one point per measured size
  * on the cost curve and one triangle per allocator that stopped; a screenshot is kept.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureReport } from "../../test-support/bench-fixture.ts";
-import { Chromium, screenshot } from "../../test-support/browser.ts";
+import { browserPerFile, screenshot } from "../../test-support/browser.ts";
 import { isSkipped } from "../family.ts";
 import { writeResults } from "./outputs.ts";
 import { allocatorsOf, BASELINE, costCurves, ratioToBaseline } from "./summary.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "mems-report-page-"));
-let chromium: Chromium;
-beforeAll(async () => {
-  chromium = await Chromium.launch();
-});
-afterAll(async () => {
-  await chromium.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const browser = browserPerFile("mems-report-page-");
+const dir = browser.dir;
 
 test("the fixture's report.html: every mark a figure asks for, nothing else loaded, no error", async () => {
   const report = fixtureReport();
   await writeResults(report, dir);
-  const { page, errors, requests } = await chromium.open(join(dir, "report.html"));
+  const { page, errors, requests } = await browser.chromium.open(join(dir, "report.html"));
   const count = (selector: string) => page.$$eval(selector, (nodes) => nodes.length);
 
   for (const workload of report.workloads) {
@@ -71,7 +63,7 @@ test("the harness sees what a broken page does: console errors, uncaught errors,
     file,
     `<!doctype html><p>broken</p><script>console.error("boom"); fetch("http://127.0.0.1:9/x").catch(() => {}); throw new Error("bad");</script>`,
   );
-  const { errors, requests } = await chromium.open(file);
+  const { errors, requests } = await browser.chromium.open(file);
   await Bun.sleep(200);
   expect(errors.some((text) => text.includes("boom"))).toBe(true);
   expect(errors.some((text) => text.includes("bad"))).toBe(true);
