@@ -124,13 +124,7 @@ function nsPanel({ y, color, note, height }: Encodings, domain: [number, number]
         mark: { type: "bar", cornerRadiusEnd: 2 },
         encoding: {
           y,
-          x: {
-            field: "ns",
-            type: "quantitative",
-            scale: { type: "log", domain },
-            axis: { values: powersOfTen(domain), format: "~s" },
-            title: null,
-          },
+          x: logX("ns", domain),
           x2: { datum: domain[0] },
           color,
         },
@@ -149,6 +143,17 @@ function nsPanel({ y, color, note, height }: Encodings, domain: [number, number]
   };
 }
 
+/** A quantitative x on a log scale over `domain`, labelled at its powers of ten, with no title of its own. */
+function logX(field: string, domain: [number, number]) {
+  return {
+    field,
+    type: "quantitative",
+    scale: { type: "log", domain },
+    axis: { values: powersOfTen(domain), format: "~s" },
+    title: null,
+  } as const;
+}
+
 /** The time of batches of 1,000 operations: a rule from p50 to max, ticks at p50, p99 and p99.9. */
 function latencyPanel({ y, color, note, height }: Encodings, domain: [number, number]): Panel {
   return {
@@ -160,13 +165,7 @@ function latencyPanel({ y, color, note, height }: Encodings, domain: [number, nu
         mark: { type: "rule", strokeWidth: 2 },
         encoding: {
           y,
-          x: {
-            field: "p50us",
-            type: "quantitative",
-            scale: { type: "log", domain },
-            axis: { values: powersOfTen(domain), format: "~s" },
-            title: null,
-          },
+          x: logX("p50us", domain),
           x2: { field: "maxus" },
           color,
         },
