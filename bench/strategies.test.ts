@@ -132,20 +132,12 @@ describe("withStrategyFigures", () => {
 describe("bench/worker.ts --observe", () => {
   const file = fileURLToPath(new URL("../scenarios/segments.mtrace", import.meta.url));
   const budget = ["--time", "1", "--iterations", "1", "--warmup-time", "0", "--warmup-iterations", "0"];
+  /** The worker timing `allocator` on the trace with `--observe`. */
+  const observedRun = (allocator: string) =>
+    Bun.spawnSync([process.execPath, WORKER, "--allocator", allocator, "--workload", "w", "--trace", file, ...budget, "--observe"]);
 
   test("MeMS's cell gets the observed figures", () => {
-    const run = Bun.spawnSync([
-      process.execPath,
-      WORKER,
-      "--allocator",
-      "mems-size-indexed",
-      "--workload",
-      "w",
-      "--trace",
-      file,
-      ...budget,
-      "--observe",
-    ]);
+    const run = observedRun("mems-size-indexed");
     expect(run.exitCode).toBe(0);
     const measurement = JSON.parse(run.stdout.toString()) as Measurement;
     const figures = observeStrategy(readScenario(file), { lookup: "size-indexed" });
@@ -171,18 +163,7 @@ describe("bench/worker.ts --observe", () => {
   });
 
   test("a peer has nothing to observe", () => {
-    const run = Bun.spawnSync([
-      process.execPath,
-      WORKER,
-      "--allocator",
-      "libc-ffi",
-      "--workload",
-      "w",
-      "--trace",
-      file,
-      ...budget,
-      "--observe",
-    ]);
+    const run = observedRun("libc-ffi");
     expect(run.exitCode).toBe(1);
     expect(run.stderr.toString()).toContain("--observe: libc-ffi is no MeMS allocator");
   });
