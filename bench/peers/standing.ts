@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import Table from "cli-table3";
+import { withMarkedBlock } from "../../lib/marked-block.ts";
 import type { AllocatorName } from "../allocators.ts";
 import { median } from "../latency.ts";
 import type { Measurement } from "../measure.ts";
@@ -395,10 +396,7 @@ export function performanceSummary(reports: readonly BenchReport[], sources: rea
 
 /** `text` with the summary block replaced by `summary` (or `summary` appended when it has none). */
 export function withSummary(text: string, summary: string): string {
-  const start = text.indexOf(SUMMARY_START);
-  const end = text.indexOf(SUMMARY_END);
-  if (start < 0 || end < start) return `${text.trimEnd()}\n\n${summary}\n`;
-  return text.slice(0, start) + summary + text.slice(end + SUMMARY_END.length);
+  return withMarkedBlock(text, SUMMARY_START, SUMMARY_END, summary);
 }
 
 if (import.meta.main) {

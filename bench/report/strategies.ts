@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { TopLevelSpec } from "vega-lite";
+import { withMarkedBlock } from "../../lib/marked-block.ts";
 import { renderSvg } from "../../lib/vega.ts";
 import { BASELINE, isMemsAllocator } from "../allocators.ts";
 import { isSkipped } from "../family.ts";
@@ -359,10 +360,7 @@ export function strategiesBlock(report: BenchReport, source: string): string {
 
 /** `text` with its generated block replaced by `block` (appended when it has none). */
 export function withBlock(text: string, block: string): string {
-  const start = text.indexOf(DOC_START);
-  const end = text.indexOf(DOC_END);
-  if (start < 0 || end < start) return `${text.trimEnd()}\n\n${block}\n`;
-  return text.slice(0, start) + block + text.slice(end + DOC_END.length);
+  return withMarkedBlock(text, DOC_START, DOC_END, block);
 }
 
 /**
