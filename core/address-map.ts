@@ -9,7 +9,7 @@
  * merged into the largest one).
  */
 import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./layout.ts";
-import { createMapping, growMapping, keepGrowth, type Mapping, type PendingGrowth, releaseMapping, undoGrowth } from "./mapping.ts";
+import { type Mapping, type PendingGrowth, releaseMapping, startTableGrowth } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** Entries the map starts with (16 KiB). */
@@ -96,16 +96,12 @@ export class AddressMap {
     if (entries <= this.pieceOfGranule.length) return null;
     const bytes = Math.max(entries, INITIAL_ENTRIES) * 4;
     const old = this.mapping;
-    const grown = old === null ? createMapping(bytes, this.tally, true) : growMapping(old, bytes, this.tally);
-    this.use(grown);
-    const tally = this.tally;
+    const growth = startTableGrowth(old, bytes, this.tally);
+    this.use(growth.mapping);
     return {
-      keep: () => {
-        if (old !== null) keepGrowth(old, grown, tally);
-      },
+      keep: growth.keep,
       undo: () => {
-        if (old === null) releaseMapping(grown, tally);
-        else undoGrowth(old, grown, tally);
+        growth.undo();
         this.use(old);
       },
     };

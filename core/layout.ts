@@ -30,7 +30,7 @@
  * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
 import type { HoleRecords } from "./lookup.ts";
-import { createMapping, growMapping, keepGrowth, type Mapping, releaseMapping } from "./mapping.ts";
+import { createMapping, growTable, type Mapping, releaseMapping } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
 /** The null link. */
@@ -597,9 +597,7 @@ export class Records implements HoleRecords {
    */
   grow(count: number): void {
     const bytes = Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES;
-    const old = this.slotMapping;
-    const grown = old === null ? createMapping(bytes, this.tally, true) : growMapping(old, bytes, this.tally);
-    if (old !== null) keepGrowth(old, grown, this.tally);
+    const grown = growTable(this.slotMapping, bytes, this.tally);
     this.slotMapping = grown;
     this.capacity = Math.floor(grown.length / RECORD_BYTES);
     this.sizesAndAddresses = new Float64Array(grown.buffer);
@@ -613,9 +611,7 @@ export class Records implements HoleRecords {
   reservePages(end: number): void {
     const pages = Math.ceil((end - this.start) / this.pageSize);
     if (pages <= this.segmentOfPage.length) return;
-    const old = this.pageMapping;
-    const grown = old === null ? createMapping(pages * 4, this.tally, true) : growMapping(old, pages * 4, this.tally);
-    if (old !== null) keepGrowth(old, grown, this.tally);
+    const grown = growTable(this.pageMapping, pages * 4, this.tally);
     this.pageMapping = grown;
     this.segmentOfPage = new Int32Array(grown.buffer);
   }

@@ -80,6 +80,36 @@ export interface PendingGrowth {
   undo(): void;
 }
 
+/** A table's growth under way: its new `mapping`, and `keep` or `undo` to end it. */
+export interface TableGrowth extends PendingGrowth {
+  readonly mapping: Mapping;
+}
+
+/**
+ * Makes a growable table's mapping (`old` null), or grows it, to at least `bytes`; the caller ends the
+ * growth with `keep`, or takes it back with `undo` (a first mapping is then unmapped).
+ */
+export function startTableGrowth(old: Mapping | null, bytes: number, tally: OsCounters): TableGrowth {
+  const mapping = old === null ? createMapping(bytes, tally, true) : growMapping(old, bytes, tally);
+  return {
+    mapping,
+    keep: () => {
+      if (old !== null) keepGrowth(old, mapping, tally);
+    },
+    undo: () => {
+      if (old === null) releaseMapping(mapping, tally);
+      else undoGrowth(old, mapping, tally);
+    },
+  };
+}
+
+/** startTableGrowth, kept at once: the table's mapping of at least `bytes`. */
+export function growTable(old: Mapping | null, bytes: number, tally: OsCounters): Mapping {
+  const growth = startTableGrowth(old, bytes, tally);
+  growth.keep();
+  return growth.mapping;
+}
+
 /** Detaches the mapping's buffer (its views read as empty from now on) and unmaps it. */
 export function releaseMapping(mapping: Mapping, tally: OsCounters): void {
   detachBuffer(mapping.buffer);
