@@ -7,7 +7,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
 import { LOOKUPS, MAX_ADDRESS, Mems, type MemsOptions } from "./index.ts";
 import { mems_finish, mems_free, mems_get, mems_init, mems_malloc } from "./seed.ts";
-import { GRANULE, injectMmapFailures, mems_instance, osCounters } from "./testing.ts";
+import { GRANULE, injectMmapFailures, mems_instance, memsInternals, osCounters } from "./testing.ts";
 
 const make = instancesFinishedAfterEachTest();
 
@@ -177,6 +177,20 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     expect(mems.stats().mappedBytes).toBe(4 * 1024 * 1024);
     blocks.push(mems.malloc(8)); // the injection is spent: the pool grows now
     expect(snapshot(mems, blocks.slice(0, -1)).split('"bytes"')[1]).toBe(bytes.split('"bytes"')[1]);
+    mems.checkInvariants();
+  });
+
+  test("a record pool past what int32 record numbers name is OUT_OF_MEMORY before any mmap, and changes nothing", () => {
+    const mems = make({ lookup });
+    const blocks = [mems.malloc(100), mems.malloc(200)];
+    const before = snapshot(mems, blocks);
+    const stats = mems.stats();
+    const { records } = memsInternals(mems);
+    expect(codeOf(() => records.grow(400_000_000))).toBe("OUT_OF_MEMORY"); // 400M slots: numbers up to 2.4e9
+    expect(mems.stats()).toEqual(stats);
+    expect(snapshot(mems, blocks)).toBe(before);
+    records.grow(10_000); // a growth it can name still happens
+    expect(mems.stats().bookkeepingBytes).toBeGreaterThan(stats.bookkeepingBytes);
     mems.checkInvariants();
   });
 

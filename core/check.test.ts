@@ -39,6 +39,15 @@ function brokenWith(mems: Mems): string {
 }
 
 describe.each(LOOKUPS)("%s", (lookup) => {
+  test("a record's number is where its slot starts: no other number is a piece", () => {
+    const mems = make({ lookup });
+    const { b } = heap(mems);
+    const { records } = memsInternals(mems);
+    const record = recordAt(mems, b);
+    expect(records.isPiece(record)).toBe(true);
+    for (const other of [record + 1, record - 1, record + 3, -6, 1e9]) expect(records.isPiece(other)).toBe(false);
+  });
+
   test("a wrong prev link in a sub-chain", () => {
     const mems = make({ lookup });
     const { a, c } = heap(mems);

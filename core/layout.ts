@@ -19,8 +19,11 @@
  *
  * Every piece record is 24 bytes and every main record 48 bytes (two consecutive slots), in a pool that
  * MeMS maps itself, seen through a Float64Array (addresses and sizes) and an Int32Array (links, and the
- * small integers that share their width) over the same memory. Slot r's f64 fields are at r*3 + k, its
- * i32 fields at r*6 + k. Links are record numbers, NIL (-1) for none. A
+ * small integers that share their width) over the same memory. A record's number is where its slot
+ * starts in the Int32Array (slot s is record 6s): its i32 fields are at r + k and its f64 fields at
+ * r / 2 + k (`r >> 1`: a slot is 6 i32 or 3 f64), so no path multiplies to reach a field. Links are
+ * record numbers, NIL (-1) for none. (Numbered by slot, every field was at r*6 + k or r*3 + k, and the
+ * products cost free about 6 ns at 10,000 blocks: JavaScriptCore spilled them, see docs/experiments.md.) A
  * piece's main node is not stored: segments are whole pages of virtual space, so a page table (one
  * Int32 per page) names the segment of every address, and a piece's is its start's. Nor is its physical
  * address: it is its segment's physical base + (virtual address - the segment's start).
@@ -29,6 +32,7 @@
  * `setNextPiece(r, n)`, `isHole(r)`, `segmentOf(r)`, ...), as tlsf.c's `block_size` and AssemblyScript's
  * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
+import { MemsError } from "./errors.ts";
 import type { HoleRecords } from "./lookup.ts";
 import { createMapping, growTable, type Mapping, releaseMapping } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
@@ -42,10 +46,10 @@ export const GRANULE = 1 << GRANULE_LOG2;
 
 /** Bytes per record slot. */
 const RECORD_BYTES = 24;
-/** Float64 fields per record slot: slot r's are at r * 3 + k. */
-const F_FIELDS = 3;
-/** Int32 fields per record slot: slot r's are at r * 6 + k. */
+/** Int32 fields per record slot: record r (slot r / 6) has its i32 fields at r + k and its f64 fields at (r >> 1) + k. */
 const I_FIELDS = 6;
+/** The most slots the pool may have: every record number is an int32 (links, the address map). */
+const MAX_SLOTS = Math.floor(0x7fffffff / I_FIELDS);
 /** Slots a main record takes. */
 const MAIN_SLOTS = 2;
 /** Slots a new segment takes at most: its main record and two pieces (a block and the HOLE after it). */
@@ -162,8 +166,10 @@ export class Records implements HoleRecords {
   private links = new Int32Array(0);
   /** The main record of each page of virtual space (a segment is whole pages, so every piece is in one). */
   private segmentOfPage = new Int32Array(0);
+  /** Slots the mapping holds, and slots ever taken (the next unused one is record highWater * I_FIELDS). */
   private capacity = 0;
   private highWater = 0;
+  /** The pool's free list of piece records (through P_NEXT), and its length. */
   private freeHead = NIL;
   private freeCount = 0;
   private head = NIL;
@@ -181,51 +187,51 @@ export class Records implements HoleRecords {
   /** Where the next piece starts (the sentinel's address: where the segment ends) less the piece's start. */
   pieceSize(piece: number): number {
     const fields = this.sizesAndAddresses;
-    const next = this.links[piece * I_FIELDS + P_NEXT] ?? NIL;
-    return (fields[next * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN) - (fields[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN);
+    const next = this.links[piece + P_NEXT] ?? NIL;
+    return (fields[(next >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN) - (fields[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
   /** The piece's first virtual address. */
   pieceAddress(piece: number): number {
-    return this.sizesAndAddresses[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+    return this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
   }
 
   /** Moves the piece's start (its size and the previous piece's change with it): for tests that break the heap. */
   setPieceAddress(piece: number, v: number): void {
-    this.sizesAndAddresses[piece * F_FIELDS + P_VIRTUAL_ADDRESS] = v;
+    this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] = v;
   }
 
   /** The next piece of the sub-chain, NIL after the segment's last. */
   nextPiece(piece: number): number {
     const links = this.links;
-    const next = links[piece * I_FIELDS + P_NEXT] ?? NIL;
-    return (links[next * I_FIELDS + P_TYPE] ?? NIL) === SENTINEL ? NIL : next;
+    const next = links[piece + P_NEXT] ?? NIL;
+    return (links[next + P_TYPE] ?? NIL) === SENTINEL ? NIL : next;
   }
 
   /** For tests that break the heap: NIL makes the piece its segment's last. */
   setNextPiece(piece: number, next: number): void {
-    this.links[piece * I_FIELDS + P_NEXT] = next === NIL ? this.segmentOf(piece) : next;
+    this.links[piece + P_NEXT] = next === NIL ? this.segmentOf(piece) : next;
   }
 
   /** The previous piece of the sub-chain, NIL before the segment's first. */
   prevPiece(piece: number): number {
     const links = this.links;
-    const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
-    return (links[prev * I_FIELDS + P_TYPE] ?? NIL) === SENTINEL ? NIL : prev;
+    const prev = links[piece + P_PREV] ?? NIL;
+    return (links[prev + P_TYPE] ?? NIL) === SENTINEL ? NIL : prev;
   }
 
   /** For tests that break the heap: NIL makes the piece its segment's first. */
   setPrevPiece(piece: number, prev: number): void {
-    this.links[piece * I_FIELDS + P_PREV] = prev === NIL ? this.segmentOf(piece) : prev;
+    this.links[piece + P_PREV] = prev === NIL ? this.segmentOf(piece) : prev;
   }
 
   /** The piece right below this one in virtual space, across segments (NIL before the first). */
   pieceBefore(piece: number): number {
     const links = this.links;
-    const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
-    if ((links[prev * I_FIELDS + P_TYPE] ?? NIL) !== SENTINEL) return prev;
-    const segment = links[prev * I_FIELDS + M_PREV] ?? NIL; // prev is this piece's segment
-    return segment === NIL ? NIL : (links[segment * I_FIELDS + M_SUB_CHAIN_TAIL] ?? NIL);
+    const prev = links[piece + P_PREV] ?? NIL;
+    if ((links[prev + P_TYPE] ?? NIL) !== SENTINEL) return prev;
+    const segment = links[prev + M_PREV] ?? NIL; // prev is this piece's segment
+    return segment === NIL ? NIL : (links[segment + M_SUB_CHAIN_TAIL] ?? NIL);
   }
 
   /**
@@ -238,10 +244,10 @@ export class Records implements HoleRecords {
   stepBackTo(piece: number, v: number): number {
     const fields = this.sizesAndAddresses;
     const links = this.links;
-    while (v < (fields[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN)) {
-      const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
-      if ((links[prev * I_FIELDS + P_TYPE] ?? NIL) !== SENTINEL) piece = prev;
-      else piece = links[(links[prev * I_FIELDS + M_PREV] ?? NIL) * I_FIELDS + M_SUB_CHAIN_TAIL] ?? NIL;
+    while (v < (fields[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN)) {
+      const prev = links[piece + P_PREV] ?? NIL;
+      if ((links[prev + P_TYPE] ?? NIL) !== SENTINEL) piece = prev;
+      else piece = links[(links[prev + M_PREV] ?? NIL) + M_SUB_CHAIN_TAIL] ?? NIL;
     }
     return piece;
   }
@@ -249,20 +255,20 @@ export class Records implements HoleRecords {
   /** The piece right before this one in its sub-chain when that is a HOLE, else NIL (free's merge test). */
   holeBefore(piece: number): number {
     const links = this.links;
-    const prev = links[piece * I_FIELDS + P_PREV] ?? NIL;
-    return (links[prev * I_FIELDS + P_TYPE] ?? NIL) >= HOLE ? prev : NIL; // the sentinel is no HOLE
+    const prev = links[piece + P_PREV] ?? NIL;
+    return (links[prev + P_TYPE] ?? NIL) >= HOLE ? prev : NIL; // the sentinel is no HOLE
   }
 
   /** The piece right after this one in its sub-chain when that is a HOLE, else NIL (free's merge test). */
   holeAfter(piece: number): number {
     const links = this.links;
-    const next = links[piece * I_FIELDS + P_NEXT] ?? NIL;
-    return (links[next * I_FIELDS + P_TYPE] ?? NIL) >= HOLE ? next : NIL;
+    const next = links[piece + P_NEXT] ?? NIL;
+    return (links[next + P_TYPE] ?? NIL) >= HOLE ? next : NIL;
   }
 
   /** The main record of the piece's segment. */
   segmentOf(piece: number): number {
-    return this.segmentAt(this.sizesAndAddresses[piece * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN);
+    return this.segmentAt(this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
   /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. */
@@ -273,50 +279,51 @@ export class Records implements HoleRecords {
 
   /** The index of the piece's segment (its position in the main chain). */
   segmentIndexOf(piece: number): number {
-    return this.links[this.segmentOf(piece) * I_FIELDS + M_INDEX] ?? NIL;
+    return this.links[this.segmentOf(piece) + M_INDEX] ?? NIL;
   }
 
   isHole(piece: number): boolean {
-    return (this.links[piece * I_FIELDS + P_TYPE] ?? NIL) >= HOLE;
+    return (this.links[piece + P_TYPE] ?? NIL) >= HOLE;
   }
 
   isProcess(piece: number): boolean {
-    return (this.links[piece * I_FIELDS + P_TYPE] ?? NIL) === PROCESS;
+    return (this.links[piece + P_TYPE] ?? NIL) === PROCESS;
   }
 
   /** A HOLE or a PROCESS: not a record of the pool's free list, nor anything else. */
   isPiece(record: number): boolean {
-    const type = this.links[record * I_FIELDS + P_TYPE] ?? NIL;
+    if (!(record >= 0 && record < this.highWater * I_FIELDS && record % I_FIELDS === 0)) return false; // no record's number
+    const type = this.links[record + P_TYPE] ?? NIL;
     return type >= HOLE || type === PROCESS;
   }
 
   /** The piece becomes a HOLE the lookup has not seen yet. */
   markHole(piece: number): void {
-    this.links[piece * I_FIELDS + P_TYPE] = HOLE;
+    this.links[piece + P_TYPE] = HOLE;
   }
 
   /** The piece becomes a PROCESS; the lookup's links in it are gone. */
   markProcess(piece: number): void {
-    this.links[piece * I_FIELDS + P_TYPE] = PROCESS;
+    this.links[piece + P_TYPE] = PROCESS;
   }
 
   /* The lookup's two links in a HOLE */
 
   holeNext(hole: number): number {
-    return this.links[hole * I_FIELDS + P_HOLE_NEXT] ?? NIL;
+    return this.links[hole + P_HOLE_NEXT] ?? NIL;
   }
 
   setHoleNext(hole: number, next: number): void {
-    this.links[hole * I_FIELDS + P_HOLE_NEXT] = next;
+    this.links[hole + P_HOLE_NEXT] = next;
   }
 
   holePrev(hole: number): number {
-    return this.links[hole * I_FIELDS + P_HOLE_PREV] ?? NIL;
+    return this.links[hole + P_HOLE_PREV] ?? NIL;
   }
 
   /** `prev` must be NIL or a record: the slot is also the type, and any value >= NIL means HOLE. */
   setHolePrev(hole: number, prev: number): void {
-    this.links[hole * I_FIELDS + P_HOLE_PREV] = prev;
+    this.links[hole + P_HOLE_PREV] = prev;
   }
 
   /* Main fields */
@@ -334,49 +341,47 @@ export class Records implements HoleRecords {
   }
 
   segmentStart(main: number): number {
-    return this.sizesAndAddresses[main * F_FIELDS + M_START_VIRTUAL_ADDRESS] ?? Number.NaN;
+    return this.sizesAndAddresses[(main >> 1) + M_START_VIRTUAL_ADDRESS] ?? Number.NaN;
   }
 
   segmentSize(main: number): number {
     const fields = this.sizesAndAddresses;
-    return (
-      (fields[main * F_FIELDS + M_END_VIRTUAL_ADDRESS] ?? Number.NaN) - (fields[main * F_FIELDS + M_START_VIRTUAL_ADDRESS] ?? Number.NaN)
-    );
+    return (fields[(main >> 1) + M_END_VIRTUAL_ADDRESS] ?? Number.NaN) - (fields[(main >> 1) + M_START_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
   physicalBase(main: number): number {
-    return this.sizesAndAddresses[main * F_FIELDS + M_PHYSICAL_BASE] ?? Number.NaN;
+    return this.sizesAndAddresses[(main >> 1) + M_PHYSICAL_BASE] ?? Number.NaN;
   }
 
   /** The physical address of virtual address `v` in the segment. */
   physicalAddress(main: number, v: number): number {
     const fields = this.sizesAndAddresses;
-    const f = main * F_FIELDS;
+    const f = main >> 1;
     return (fields[f + M_PHYSICAL_BASE] ?? Number.NaN) + (v - (fields[f + M_START_VIRTUAL_ADDRESS] ?? Number.NaN));
   }
 
   /** The segment's position in the main chain (0 for the first mapped). */
   segmentIndex(main: number): number {
-    return this.links[main * I_FIELDS + M_INDEX] ?? NIL;
+    return this.links[main + M_INDEX] ?? NIL;
   }
 
   nextSegment(main: number): number {
-    return this.links[main * I_FIELDS + M_NEXT] ?? NIL;
+    return this.links[main + M_NEXT] ?? NIL;
   }
 
   prevSegment(main: number): number {
-    return this.links[main * I_FIELDS + M_PREV] ?? NIL;
+    return this.links[main + M_PREV] ?? NIL;
   }
 
   /** The sub-chain's first piece, NIL while it has none. */
   firstPiece(main: number): number {
-    const head = this.links[main * I_FIELDS + M_SUB_CHAIN_HEAD] ?? NIL;
+    const head = this.links[main + M_SUB_CHAIN_HEAD] ?? NIL;
     return head === main ? NIL : head;
   }
 
   /** The sub-chain's last piece, NIL while it has none. */
   lastPiece(main: number): number {
-    const tail = this.links[main * I_FIELDS + M_SUB_CHAIN_TAIL] ?? NIL;
+    const tail = this.links[main + M_SUB_CHAIN_TAIL] ?? NIL;
     return tail === main ? NIL : tail;
   }
 
@@ -387,21 +392,20 @@ export class Records implements HoleRecords {
    * name it in the page table (reservePages came first).
    */
   newSegment(start: number, size: number, base: number): number {
-    const main = this.highWater;
+    const main = this.highWater * I_FIELDS;
     this.highWater += MAIN_SLOTS;
-    const f = main * F_FIELDS;
-    const i = main * I_FIELDS;
+    const f = main >> 1;
     this.sizesAndAddresses[f + M_START_VIRTUAL_ADDRESS] = start;
     this.sizesAndAddresses[f + M_END_VIRTUAL_ADDRESS] = start + size;
     this.sizesAndAddresses[f + M_PHYSICAL_BASE] = base;
-    this.links[i + P_TYPE] = SENTINEL;
-    this.links[i + M_SUB_CHAIN_HEAD] = main; // the empty circular sub-chain
-    this.links[i + M_SUB_CHAIN_TAIL] = main;
-    this.links[i + M_NEXT] = NIL;
-    this.links[i + M_PREV] = this.tail;
-    this.links[i + M_INDEX] = this.segments;
+    this.links[main + P_TYPE] = SENTINEL;
+    this.links[main + M_SUB_CHAIN_HEAD] = main; // the empty circular sub-chain
+    this.links[main + M_SUB_CHAIN_TAIL] = main;
+    this.links[main + M_NEXT] = NIL;
+    this.links[main + M_PREV] = this.tail;
+    this.links[main + M_INDEX] = this.segments;
     if (this.tail === NIL) this.head = main;
-    else this.links[this.tail * I_FIELDS + M_NEXT] = main;
+    else this.links[this.tail + M_NEXT] = main;
     this.tail = main;
     this.segments++;
     const firstPage = (start - this.start) / this.pageSize;
@@ -420,19 +424,19 @@ export class Records implements HoleRecords {
     const links = this.links;
     let piece = this.freeHead;
     if (piece === NIL) {
-      piece = this.highWater++;
+      piece = this.highWater++ * I_FIELDS;
     } else {
-      this.freeHead = links[piece * I_FIELDS + P_NEXT] ?? NIL;
+      this.freeHead = links[piece + P_NEXT] ?? NIL;
       this.freeCount--;
     }
     const after = prev === NIL ? main : prev; // the sentinel's next is the sub-chain's head
-    const next = links[after * I_FIELDS + P_NEXT] ?? NIL;
-    fields[piece * F_FIELDS + P_VIRTUAL_ADDRESS] = virtualAddress;
-    links[piece * I_FIELDS + P_TYPE] = HOLE;
-    links[piece * I_FIELDS + P_PREV] = after;
-    links[piece * I_FIELDS + P_NEXT] = next;
-    links[after * I_FIELDS + P_NEXT] = piece;
-    links[next * I_FIELDS + P_PREV] = piece;
+    const next = links[after + P_NEXT] ?? NIL;
+    fields[(piece >> 1) + P_VIRTUAL_ADDRESS] = virtualAddress;
+    links[piece + P_TYPE] = HOLE;
+    links[piece + P_PREV] = after;
+    links[piece + P_NEXT] = next;
+    links[after + P_NEXT] = piece;
+    links[next + P_PREV] = piece;
     return piece;
   }
 
@@ -448,24 +452,20 @@ export class Records implements HoleRecords {
   splitPiece(piece: number, size: number): number {
     const fields = this.sizesAndAddresses;
     const links = this.links;
-    const pf = piece * F_FIELDS;
-    const pi = piece * I_FIELDS;
     let hole = this.freeHead;
     if (hole === NIL) {
-      hole = this.highWater++;
+      hole = this.highWater++ * I_FIELDS;
     } else {
-      this.freeHead = links[hole * I_FIELDS + P_NEXT] ?? NIL;
+      this.freeHead = links[hole + P_NEXT] ?? NIL;
       this.freeCount--;
     }
-    const next = links[pi + P_NEXT] ?? NIL;
-    const hf = hole * F_FIELDS;
-    const hi = hole * I_FIELDS;
-    fields[hf + P_VIRTUAL_ADDRESS] = (fields[pf + P_VIRTUAL_ADDRESS] ?? Number.NaN) + size;
-    links[hi + P_TYPE] = HOLE;
-    links[hi + P_PREV] = piece;
-    links[hi + P_NEXT] = next;
-    links[pi + P_NEXT] = hole;
-    links[next * I_FIELDS + P_PREV] = hole; // the sentinel's prev (the sub-chain's tail) when the rest is last
+    const next = links[piece + P_NEXT] ?? NIL;
+    fields[(hole >> 1) + P_VIRTUAL_ADDRESS] = (fields[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN) + size;
+    links[hole + P_TYPE] = HOLE;
+    links[hole + P_PREV] = piece;
+    links[hole + P_NEXT] = next;
+    links[piece + P_NEXT] = hole;
+    links[next + P_PREV] = hole; // the sentinel's prev (the sub-chain's tail) when the rest is last
     return hole;
   }
 
@@ -491,39 +491,38 @@ export class Records implements HoleRecords {
   mergeFreed(before: number, piece: number, after: number, survivor: number): void {
     const fields = this.sizesAndAddresses;
     const links = this.links;
-    const si = survivor * I_FIELDS;
     const first = before === NIL ? piece : before;
     const last = after === NIL ? piece : after;
     // The survivor takes the place of the run's first and last pieces.
     if (first !== survivor) {
-      const outsideBefore = links[first * I_FIELDS + P_PREV] ?? NIL;
-      fields[survivor * F_FIELDS + P_VIRTUAL_ADDRESS] = fields[first * F_FIELDS + P_VIRTUAL_ADDRESS] ?? Number.NaN;
-      links[si + P_PREV] = outsideBefore;
-      links[outsideBefore * I_FIELDS + P_NEXT] = survivor; // the sentinel's: the sub-chain's head
+      const outsideBefore = links[first + P_PREV] ?? NIL;
+      fields[(survivor >> 1) + P_VIRTUAL_ADDRESS] = fields[(first >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
+      links[survivor + P_PREV] = outsideBefore;
+      links[outsideBefore + P_NEXT] = survivor; // the sentinel's: the sub-chain's head
     }
     if (last !== survivor) {
-      const outsideAfter = links[last * I_FIELDS + P_NEXT] ?? NIL;
-      links[si + P_NEXT] = outsideAfter;
-      links[outsideAfter * I_FIELDS + P_PREV] = survivor; // the sentinel's: the sub-chain's tail
+      const outsideAfter = links[last + P_NEXT] ?? NIL;
+      links[survivor + P_NEXT] = outsideAfter;
+      links[outsideAfter + P_PREV] = survivor; // the sentinel's: the sub-chain's tail
     }
     // releasePiece of each record that goes (before, piece, after).
     let freeHead = this.freeHead;
     let released = 0;
     if (before !== NIL && before !== survivor) {
-      links[before * I_FIELDS + P_TYPE] = RECORD_FREE;
-      links[before * I_FIELDS + P_NEXT] = freeHead;
+      links[before + P_TYPE] = RECORD_FREE;
+      links[before + P_NEXT] = freeHead;
       freeHead = before;
       released++;
     }
     if (piece !== survivor) {
-      links[piece * I_FIELDS + P_TYPE] = RECORD_FREE;
-      links[piece * I_FIELDS + P_NEXT] = freeHead;
+      links[piece + P_TYPE] = RECORD_FREE;
+      links[piece + P_NEXT] = freeHead;
       freeHead = piece;
       released++;
     }
     if (after !== NIL && after !== survivor) {
-      links[after * I_FIELDS + P_TYPE] = RECORD_FREE;
-      links[after * I_FIELDS + P_NEXT] = freeHead;
+      links[after + P_TYPE] = RECORD_FREE;
+      links[after + P_NEXT] = freeHead;
       freeHead = after;
       released++;
     }
@@ -584,8 +583,8 @@ export class Records implements HoleRecords {
 
   /** Gives a piece record back to the pool. */
   releasePiece(piece: number): void {
-    this.links[piece * I_FIELDS + P_TYPE] = RECORD_FREE;
-    this.links[piece * I_FIELDS + P_NEXT] = this.freeHead;
+    this.links[piece + P_TYPE] = RECORD_FREE;
+    this.links[piece + P_NEXT] = this.freeHead;
     this.freeHead = piece;
     this.freeCount++;
   }
@@ -596,10 +595,12 @@ export class Records implements HoleRecords {
    * mmap changes nothing.
    */
   grow(count: number): void {
-    const bytes = Math.max(this.highWater + count, INITIAL_RECORDS) * RECORD_BYTES;
-    const grown = growTable(this.slotMapping, bytes, this.tally);
+    const slots = Math.max(this.highWater + count, INITIAL_RECORDS);
+    if (slots > MAX_SLOTS)
+      throw new MemsError("OUT_OF_MEMORY", `the record pool is full: ${MAX_SLOTS} records, the most int32 record numbers name`);
+    const grown = growTable(this.slotMapping, slots * RECORD_BYTES, this.tally);
     this.slotMapping = grown;
-    this.capacity = Math.floor(grown.length / RECORD_BYTES);
+    this.capacity = Math.min(Math.floor(grown.length / RECORD_BYTES), MAX_SLOTS);
     this.sizesAndAddresses = new Float64Array(grown.buffer);
     this.links = new Int32Array(grown.buffer);
   }
