@@ -5,16 +5,11 @@
  * usage.test.ts.
  */
 import { describe, expect, test } from "bun:test";
+import { thrown } from "../test-support/thrown.ts";
 import { parseScenario, printable, ScenarioError } from "../trace/format.ts";
 
-function errorOf(text: string, file = "t.mtrace"): ScenarioError {
-  try {
-    parseScenario(text, file);
-  } catch (error) {
-    if (error instanceof ScenarioError) return error;
-    throw error;
-  }
-  throw new Error("parsed without error");
+function errorOf(text: string): ScenarioError {
+  return thrown(() => parseScenario(text, "t.mtrace"), ScenarioError);
 }
 
 describe("printable", () => {

@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
 import { Prng } from "../lib/prng.ts";
+import { thrown } from "../test-support/thrown.ts";
 import { type HoleLookup, type HoleRecords, type LookupFactory, type Mapping, Mems, MemsError, NIL } from "./index.ts";
 
 /** lifo-first-fit's lookup with some of its methods replaced (each gets the records and the real lookup). */
@@ -38,16 +39,6 @@ function replacing(
 /** A factory whose `find` answers `answer(size)`, whatever the real lookup would. */
 function withFind(name: string, answer: (inner: HoleLookup, size: number) => number): LookupFactory {
   return replacing(name, (_records, inner) => ({ find: (size) => answer(inner, size) }));
-}
-
-function brokenError(action: () => unknown): MemsError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof MemsError) return error;
-    throw error;
-  }
-  throw new Error("no error");
 }
 
 describe("the example: LIFO first fit, from docs/examples", () => {
@@ -90,7 +81,7 @@ describe("a lookup that breaks the rules is stopped, and the heap is as it was",
     const freed = mems.malloc(50); // takes the front of the HOLE
     mems.free(freed);
     const before = mems.chains();
-    const error = brokenError(() => mems.malloc(request));
+    const error = thrown(() => mems.malloc(request), MemsError);
     expect(mems.chains()).toEqual(before);
     mems.checkInvariants();
     expect(mems.view(kept).every((byte) => byte === 7)).toBe(true);
@@ -138,13 +129,13 @@ describe("a lookup that breaks the rules is stopped, and the heap is as it was",
       },
     }));
     using mems = new Mems({ lookup: writer });
-    expect(brokenError(() => mems.malloc(100)).message).toMatch(
+    expect(thrown(() => mems.malloc(100), MemsError).message).toMatch(
       /^BROKEN_LOOKUP: lookup writer wrote the prev link of record \d+, which is no HOLE of the heap$/,
     );
     expect(mems.chains()[0]?.pieces[0]?.type).toBe("PROCESS");
     const linker = replacing("linker", (records) => ({ insert: (hole) => records.setHoleNext(hole, -7) }));
     using other = new Mems({ lookup: linker });
-    expect(brokenError(() => other.malloc(100)).message).toMatch(
+    expect(thrown(() => other.malloc(100), MemsError).message).toMatch(
       /^BROKEN_LOOKUP: lookup linker wrote -7 as the next link of HOLE record \d+: a link is NIL \(-1\) or a record$/,
     );
   });
@@ -162,7 +153,7 @@ describe("a lookup option that is no lookup", () => {
       "it lacks prepare, reserveSegment, segmentAdded, insert, remove, resized, find, forEachHole, check, reset",
     ],
   ])("%p", (lookup, message) => {
-    const error = brokenError(() => new Mems({ lookup: lookup as unknown as LookupFactory }));
+    const error = thrown(() => new Mems({ lookup: lookup as unknown as LookupFactory }), MemsError);
     expect(error.code).toBe("INVALID_OPTION");
     expect(error.message).toContain(message);
   });

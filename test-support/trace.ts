@@ -5,16 +5,11 @@
 import type { Mems } from "../core/index.ts";
 import { parseScenario, ScenarioError } from "../trace/format.ts";
 import { type ReplayOptions, type ReplayResult, replay } from "../trace/runner.ts";
+import { thrown } from "./thrown.ts";
 
 /** The error a bad scenario gives, as the CLI prints it. */
 export function errorOf(text: string, file = "t.mtrace"): string {
-  try {
-    parseScenario(text, file);
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.toString();
-    throw error;
-  }
-  throw new Error("parsed without error");
+  return thrown(() => parseScenario(text, file), ScenarioError).toString();
 }
 
 export function runWithResult(text: string, options: ReplayOptions = {}): { output: string; result: ReplayResult } {

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { LOOKUPS, type Mems, MemsError } from "../core/index.ts";
 import { injectMmapFailures } from "../core/testing.ts";
+import { thrown } from "../test-support/thrown.ts";
 import { errorOf, flipByte, run } from "../test-support/trace.ts";
 import { parseScenario } from "./format.ts";
 import { patternByte } from "./pattern.ts";
@@ -58,15 +59,9 @@ describe("values the format accepts and MeMS refuses", () => {
     ["@start above 2^48", "@start 281474976710657\na 0 8\n", "startAddress"],
   ])("%s: INVALID_OPTION before any operation runs", (_name, text, option) => {
     const chunks: string[] = [];
-    let caught: unknown;
-    try {
-      replay(parseScenario(`${text}e never\n`, "t.mtrace"), { out: (s) => chunks.push(s) });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(MemsError);
-    expect((caught as MemsError).code).toBe("INVALID_OPTION");
-    expect((caught as MemsError).message).toContain(option);
+    const caught = thrown(() => replay(parseScenario(`${text}e never\n`, "t.mtrace"), { out: (s) => chunks.push(s) }), MemsError);
+    expect(caught.code).toBe("INVALID_OPTION");
+    expect(caught.message).toContain(option);
     expect(chunks.join("")).toBe("");
   });
 

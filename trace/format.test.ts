@@ -2,6 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { ALIGNMENTS } from "../core/index.ts";
+import { thrown } from "../test-support/thrown.ts";
 import { errorOf } from "../test-support/trace.ts";
 import { mallocLabTraces } from "./corpus.ts";
 import { DIRECTIVE_ALIGNMENTS, detectDialect, Op, parseScenario, readScenario, type Scenario, ScenarioError } from "./format.ts";
@@ -222,14 +223,8 @@ describe("malloc-lab dialect", () => {
   }
 
   test("ScenarioError carries file, line and reason", () => {
-    try {
-      parseScenario("a 0 8\nz\n", "dir/f.mtrace");
-      throw new Error("parsed");
-    } catch (error) {
-      expect(error).toBeInstanceOf(ScenarioError);
-      const e = error as ScenarioError;
-      expect([e.file, e.line, e.message]).toEqual(["dir/f.mtrace", 2, 'unknown operation "z"']);
-      expect(String(e)).toBe('dir/f.mtrace:2: unknown operation "z"');
-    }
+    const e = thrown(() => parseScenario("a 0 8\nz\n", "dir/f.mtrace"), ScenarioError);
+    expect([e.file, e.line, e.message]).toEqual(["dir/f.mtrace", 2, 'unknown operation "z"']);
+    expect(String(e)).toBe('dir/f.mtrace:2: unknown operation "z"');
   });
 });
