@@ -5,13 +5,11 @@
  *
  *   bun bench/ab/bookkeeping.ts TRACE [ALIGN] [CHECKOUT]
  */
-import { resolve } from "node:path";
+import { loadCheckout } from "./checkout.ts";
 
 const [trace, alignText, checkout] = process.argv.slice(2);
 if (trace === undefined) throw new Error("usage: bun bench/ab/bookkeeping.ts TRACE [ALIGN] [CHECKOUT]");
-const root = resolve(checkout ?? `${import.meta.dir}/../..`);
-const { Mems } = (await import(`${root}/core/index.ts`)) as typeof import("../../core/index.ts");
-const { readScenario, Op } = (await import(`${root}/trace/format.ts`)) as typeof import("../../trace/format.ts");
+const { root, Mems, readScenario, Op } = await loadCheckout(checkout);
 const scenario = readScenario(trace);
 const align = Number(alignText ?? 1) as 1 | 2 | 4 | 8 | 16;
 const mems = new Mems({ lookup: "size-indexed", align });
