@@ -107,40 +107,43 @@ function panelEncodings(report: BenchReport, workload: WorkloadReport) {
     mark: { type: "text" as const, align: "left" as const, dx: 4, color: "#777", fontStyle: "italic" },
     encoding: { y, x: { datum: x }, text: { field } },
   });
-  return { y, color, note, height: { step: BAR_HEIGHT } };
+  /** A panel of the grid: its title over its layers, one row per allocator. */
+  const panel = (text: string, layer: PanelLayers): Panel => ({
+    width: PANEL_WIDTH,
+    height: { step: BAR_HEIGHT },
+    title: { text, fontSize: 12 },
+    layer,
+  });
+  return { y, color, note, panel };
 }
 
+type PanelLayers = Extract<Panel, { layer: unknown }>["layer"];
 type Encodings = ReturnType<typeof panelEncodings>;
 
 /** ns/op per allocator on a log axis, a tick at its p99. */
-function nsPanel({ y, color, note, height }: Encodings, domain: [number, number]): Panel {
-  return {
-    width: PANEL_WIDTH,
-    height,
-    title: { text: "ns per operation (log scale; tick: p99)", fontSize: 12 },
-    layer: [
-      {
-        name: "nsop",
-        mark: { type: "bar", cornerRadiusEnd: 2 },
-        encoding: {
-          y,
-          x: logX("ns", domain),
-          x2: { datum: domain[0] },
-          color,
-        },
+function nsPanel({ y, color, note, panel }: Encodings, domain: [number, number]): Panel {
+  return panel("ns per operation (log scale; tick: p99)", [
+    {
+      name: "nsop",
+      mark: { type: "bar", cornerRadiusEnd: 2 },
+      encoding: {
+        y,
+        x: logX("ns", domain),
+        x2: { datum: domain[0] },
+        color,
       },
-      {
-        name: "p99",
-        mark: { type: "tick", color: "#222", thickness: 2 },
-        encoding: { y, x: { field: "p99", type: "quantitative" } },
-      },
-      {
-        mark: { type: "text", align: "left", dx: 5, fontSize: 10 },
-        encoding: { y, x: { field: "labelAt", type: "quantitative" }, text: { field: "nsLabel" } },
-      },
-      note("note", domain[0]),
-    ],
-  };
+    },
+    {
+      name: "p99",
+      mark: { type: "tick", color: "#222", thickness: 2 },
+      encoding: { y, x: { field: "p99", type: "quantitative" } },
+    },
+    {
+      mark: { type: "text", align: "left", dx: 5, fontSize: 10 },
+      encoding: { y, x: { field: "labelAt", type: "quantitative" }, text: { field: "nsLabel" } },
+    },
+    note("note", domain[0]),
+  ]);
 }
 
 /** A quantitative x on a log scale over `domain`, labelled at its powers of ten, with no title of its own. */
@@ -155,82 +158,67 @@ function logX(field: string, domain: [number, number]) {
 }
 
 /** The time of batches of 1,000 operations: a rule from p50 to max, ticks at p50, p99 and p99.9. */
-function latencyPanel({ y, color, note, height }: Encodings, domain: [number, number]): Panel {
-  return {
-    width: PANEL_WIDTH,
-    height,
-    title: { text: "µs per batch of 1,000 operations (log; p50 ▮ p99 | p99.9 | max ●)", fontSize: 12 },
-    layer: [
-      {
-        mark: { type: "rule", strokeWidth: 2 },
-        encoding: {
-          y,
-          x: logX("p50us", domain),
-          x2: { field: "maxus" },
-          color,
-        },
+function latencyPanel({ y, color, note, panel }: Encodings, domain: [number, number]): Panel {
+  return panel("µs per batch of 1,000 operations (log; p50 ▮ p99 | p99.9 | max ●)", [
+    {
+      mark: { type: "rule", strokeWidth: 2 },
+      encoding: {
+        y,
+        x: logX("p50us", domain),
+        x2: { field: "maxus" },
+        color,
       },
-      {
-        name: "latency",
-        mark: { type: "tick", thickness: 4, color: "#222" },
-        encoding: { y, x: { field: "p50us", type: "quantitative" } },
-      },
-      { mark: { type: "tick", thickness: 1.5, color: "#222" }, encoding: { y, x: { field: "p99us", type: "quantitative" } } },
-      {
-        mark: { type: "tick", thickness: 1.5, color: "#222", size: 10 },
-        encoding: { y, x: { field: "p999us", type: "quantitative" } },
-      },
-      { mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { field: "maxus", type: "quantitative" }, color } },
-      {
-        mark: { type: "text", align: "left", dx: 7, fontSize: 10 },
-        encoding: { y, x: { field: "maxus", type: "quantitative" }, text: { field: "latencyLabel" } },
-      },
-      note("latencyNote", domain[0]),
-      note("note", domain[0]),
-    ],
-  };
+    },
+    {
+      name: "latency",
+      mark: { type: "tick", thickness: 4, color: "#222" },
+      encoding: { y, x: { field: "p50us", type: "quantitative" } },
+    },
+    { mark: { type: "tick", thickness: 1.5, color: "#222" }, encoding: { y, x: { field: "p99us", type: "quantitative" } } },
+    {
+      mark: { type: "tick", thickness: 1.5, color: "#222", size: 10 },
+      encoding: { y, x: { field: "p999us", type: "quantitative" } },
+    },
+    { mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { field: "maxus", type: "quantitative" }, color } },
+    {
+      mark: { type: "text", align: "left", dx: 7, fontSize: 10 },
+      encoding: { y, x: { field: "maxus", type: "quantitative" }, text: { field: "latencyLabel" } },
+    },
+    note("latencyNote", domain[0]),
+    note("note", domain[0]),
+  ]);
 }
 
 /** Peak mapped bytes per allocator, in `unit`. */
-function mappedPanel({ y, color, note, height }: Encodings, unit: { name: string }): Panel {
-  return {
-    width: PANEL_WIDTH,
-    height,
-    title: { text: `peak mapped (${unit.name})`, fontSize: 12 },
-    layer: [
-      {
-        name: "mapped",
-        mark: { type: "bar", cornerRadiusEnd: 2 },
-        encoding: { y, x: { field: "mapped", type: "quantitative", title: null, scale: { nice: true } }, color },
-      },
-      {
-        mark: { type: "text", align: "left", dx: 4, fontSize: 10 },
-        encoding: { y, x: { field: "mapped", type: "quantitative" }, text: { field: "mappedLabel" } },
-      },
-      note("mappedNote", 0),
-    ],
-  };
+function mappedPanel({ y, color, note, panel }: Encodings, unit: { name: string }): Panel {
+  return panel(`peak mapped (${unit.name})`, [
+    {
+      name: "mapped",
+      mark: { type: "bar", cornerRadiusEnd: 2 },
+      encoding: { y, x: { field: "mapped", type: "quantitative", title: null, scale: { nice: true } }, color },
+    },
+    {
+      mark: { type: "text", align: "left", dx: 4, fontSize: 10 },
+      encoding: { y, x: { field: "mapped", type: "quantitative" }, text: { field: "mappedLabel" } },
+    },
+    note("mappedNote", 0),
+  ]);
 }
 
 /** Peak live bytes over peak mapped bytes, in percent. */
-function utilizationPanel({ y, color, note, height }: Encodings): Panel {
-  return {
-    width: PANEL_WIDTH,
-    height,
-    title: { text: "utilization: peak live / peak mapped (%)", fontSize: 12 },
-    layer: [
-      {
-        name: "utilization",
-        mark: { type: "bar", cornerRadiusEnd: 2 },
-        encoding: { y, x: { field: "utilization", type: "quantitative", title: null, scale: { domain: [0, 100] } }, color },
-      },
-      {
-        mark: { type: "text", align: "right", dx: -4, fontSize: 10, color: "white" },
-        encoding: { y, x: { field: "utilization", type: "quantitative" }, text: { field: "utilizationLabel" } },
-      },
-      note("mappedNote", 0),
-    ],
-  };
+function utilizationPanel({ y, color, note, panel }: Encodings): Panel {
+  return panel("utilization: peak live / peak mapped (%)", [
+    {
+      name: "utilization",
+      mark: { type: "bar", cornerRadiusEnd: 2 },
+      encoding: { y, x: { field: "utilization", type: "quantitative", title: null, scale: { domain: [0, 100] } }, color },
+    },
+    {
+      mark: { type: "text", align: "right", dx: -4, fontSize: 10, color: "white" },
+      encoding: { y, x: { field: "utilization", type: "quantitative" }, text: { field: "utilizationLabel" } },
+    },
+    note("mappedNote", 0),
+  ]);
 }
 
 /** One workload: ns/op with p99 and batch latency above, peak mapped and utilization below. */
