@@ -5,10 +5,10 @@
  * temporary folder, so every allocator, the C reference included, replays the very same operations.
  * The `get` workload is not a trace: it is built in the measuring process (measureGet in measure.ts).
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MALLOCLAB_DIR, mallocLabTraces } from "../trace/corpus.ts";
+import { mallocLabTraces } from "../trace/corpus.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { type AllocatorName, BASELINE, isMemsAllocator } from "./allocators.ts";
 import { realWorkloadSpecs } from "./peers/real.ts";
@@ -79,8 +79,7 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
     churn("large", 1_000, 50_000, 1024, 65_536),
     { name: "example", kind: "trace", file: EXAMPLE_TRACE, describe: "scenarios/example.mtrace, quiet" },
   ];
-  // The malloc-lab traces live beside the repository (../shared); a checkout without them runs the rest.
-  for (const file of existsSync(MALLOCLAB_DIR) ? mallocLabTraces() : []) {
+  for (const file of mallocLabTraces()) {
     const name = basename(file);
     specs.push({ name: `malloclab-${name.replace(/\.rep$/, "")}`, kind: "trace", file, describe: name, strategy: true });
   }

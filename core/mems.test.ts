@@ -1,5 +1,5 @@
 /**
- * The rules of ../shared/spec/mems.md, one by one, in both lookup modes where the rule holds for both.
+ * The rules of docs/mems.md, one by one, in both lookup modes where the rule holds for both.
  */
 import { describe, expect, spyOn, test } from "bun:test";
 import { Prng } from "../lib/prng.ts";

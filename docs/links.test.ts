@@ -1,6 +1,6 @@
 /**
  * Every relative link in README.md and docs/*.md resolves to a file or folder inside the repository
- * (nothing points at ../shared or anywhere else outside it), and the only other links are https pages.
+ * (nothing points at a folder beside the checkout or anywhere else outside it), and the only other links are https pages.
  */
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -46,7 +46,7 @@ test("linkTargets finds inline, image and reference links, and skips code", () =
     "\n",
   );
   expect(linkTargets(page)).toEqual(["docs/a.md", "b.svg", "c d.md", "./r.md"]);
-  expect(problem("README.md", "../shared/spec/mems.md")).toBe("leaves the repository");
+  expect(problem("README.md", "../elsewhere/spec/mems.md")).toBe("leaves the repository");
   expect(problem("docs/design.md", "../core/os.ts")).toBeUndefined();
   expect(problem("docs/design.md", "core/os.ts")).toBe("no such file");
   expect(problem("README.md", "http://example.com")).toBe("only https links may leave the repository");

@@ -1,13 +1,13 @@
 /**
  * Where the trace files are: the golden scenarios in the repository's scenarios/ (each `NAME.mtrace`
- * with the `NAME.expected` output beside it) and the CS:APP malloc-lab traces beside the repository
- * (../shared/traces/malloclab), which conformance replays and `bun bench` times.
+ * with the `NAME.expected` output beside it) and the CS:APP malloc-lab traces in scenarios/malloclab/
+ * (where they come from: scenarios/malloclab/README.md), which conformance replays and `bun bench` times.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 export const SCENARIOS_DIR = join(import.meta.dir, "../scenarios");
-export const MALLOCLAB_DIR = join(import.meta.dir, "../../shared/traces/malloclab");
+export const MALLOCLAB_DIR = join(import.meta.dir, "../scenarios/malloclab");
 
 export interface GoldenCase {
   readonly name: string;

@@ -14,7 +14,7 @@ import { patternByte } from "./pattern.ts";
 import { replay, reportLine, VerifyError } from "./runner.ts";
 
 const ROOT = join(import.meta.dir, "..");
-const SHARED = join(ROOT, "../shared");
+const EXPECTED_EXAMPLE = join(ROOT, "scenarios/example.expected");
 const NOT_FOUND = "ADDRESS NOT FOUND!!\n";
 
 afterEach(() => injectMmapFailures(0));
@@ -27,7 +27,7 @@ describe("the course's example", () => {
   })();
 
   test("prints example.expected once physical addresses are masked", () => {
-    expect(mask(output)).toBe(readFileSync(join(SHARED, "reference/example.expected"), "utf8"));
+    expect(mask(output)).toBe(readFileSync(EXPECTED_EXAMPLE, "utf8"));
   });
 
   test("the physical address printed is the start of an OS page", () => {
@@ -300,7 +300,7 @@ describe("the CLI (one process each: kept to a few)", () => {
   test("example prints the expected output", () => {
     const { status, stdout } = cli("example");
     expect(status).toBe(0);
-    expect(mask(stdout)).toBe(readFileSync(join(SHARED, "reference/example.expected"), "utf8"));
+    expect(mask(stdout)).toBe(readFileSync(EXPECTED_EXAMPLE, "utf8"));
   });
 
   test("a bad scenario among good ones: FILE:LINE on stderr, status 2, nothing run", () => {

@@ -1,6 +1,6 @@
 /*
  * example.c: the steps of the course's example program, written afresh for this project.
- * Its output, with the physical address masked, is shared/reference/example.expected.
+ * Its output, with the physical address masked, is scenarios/example.expected.
  */
 #include <stdio.h>
 

@@ -2,7 +2,7 @@
  * mems.h: MeMS, the C reference implementation (the whole manager in one header, as the course's
  * template had it). A program does `#include "mems.h"` and builds with plain `gcc -o prog prog.c`.
  *
- * The behaviour is fixed by shared/spec/mems.md; this file follows it with first-fit lookup.
+ * The behaviour is fixed by docs/mems.md; this file follows it with first-fit lookup.
  * Memory comes from the OS only through mmap and goes back only through munmap: the manager's
  * own records live in pages it maps itself too (no heap allocator from libc is used or named).
  *

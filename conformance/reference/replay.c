@@ -1,6 +1,6 @@
 /*
  * replay.c: runs a MeMS scenario (.mtrace) or a CS:APP malloc-lab trace (.rep) against mems.h,
- * following shared/spec/trace-format.md; its output matches the TypeScript runner byte for byte.
+ * following docs/trace-format.md; its output matches the TypeScript runner byte for byte.
  *
  *   replay [--page-size N] [--start N] [--align N] [--final-stats] [--check] [--bench] [--repeat K] FILE
  *
