@@ -175,6 +175,14 @@ describe("gen", () => {
     expect(JSON.parse(replayed.stdout)).toMatchObject({ ops: 20 + 600 + 20, mallocs: 320, frees: 320 });
   });
 
+  test("--kind random --ops 2000 --seed 3 (a stale write before issue 22) replays with --verify", () => {
+    const out = join(dir, "random-3.mtrace");
+    expect(cli(["gen", "--kind", "random", "--ops", "2000", "--seed", "3", "--out", out]).status).toBe(0);
+    const replayed = cli(["replay", out, "--verify", "--report", "json"]);
+    expect([replayed.status, replayed.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(replayed.stdout).ops).toBeGreaterThan(1900); // a w or g of a block under 4 bytes writes no line
+  });
+
   test("without --seed the seed is printed on stderr, and that seed gives the same text", () => {
     const run = cli(["gen", "--ops", "50"]);
     expect(run.status).toBe(0);
