@@ -107,6 +107,27 @@ export const ALIGN_ARG = {
   defaultDescription: "1, or $MEMS_ALIGN",
 } as const;
 
+/**
+ * The FILE... operand of replay and viz. Their command is declared with it optional (`replay [files..]`,
+ * its help usage line saying `<files..>`) and requireFiles demands it: yargs counts required operands
+ * before it looks for unknown options, so `replay --verfiy FILE`, where the misspelled option took FILE
+ * as its value, said "Not enough non-option arguments" instead of naming `verfiy`. No default: help
+ * shows none.
+ */
+export const FILES_ARG = {
+  type: "string",
+  array: true,
+  default: undefined,
+  describe: "scenario files (.mtrace) or malloc-lab traces (.rep)",
+} as const;
+
+/** The files named (without a default, yargs gives `[undefined]` for none), or a usage error when there are none. */
+export function requireFiles(files: unknown): string[] {
+  const named = Array.isArray(files) ? files.filter((file): file is string => typeof file === "string") : [];
+  if (named.length === 0) throw new UsageError("name at least one scenario file");
+  return named;
+}
+
 /** The yargs settings of an integer option: its value read by integerOption, and a value required. */
 export function integerArg(name: string, min: number, max?: number) {
   return { coerce: integerOption(name, min, max), requiresArg: true } as const;

@@ -43,8 +43,13 @@ function say(message: string): void {
 try {
   let output = "";
   await cli
-    .demandCommand(1, "name a command")
     .strict()
+    // Not demandCommand: yargs counts operands before it looks for unknown options, so `mems --verfiy`
+    // would say "name a command" rather than name `verfiy` (a check runs after yargs' own).
+    .check((argv) => {
+      if (argv._.length === 0 && argv.help !== true && argv.version !== true) throw new UsageError("name a command");
+      return true;
+    })
     .version(packageJson.version)
     .help()
     .exitProcess(false)
