@@ -4,15 +4,16 @@
  * temporary folder and ends the command (cli/signals.ts). Every run also writes its results folder
  * (bench/report/outputs.ts: RESULTS.md, report.html, charts) to --out, bench/results by default.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { allocatorNames } from "../bench/allocators.ts";
 import { writeResults } from "../bench/report/outputs.ts";
 import { formatReport } from "../bench/report/text.ts";
 import { filterProblem, runBench } from "../bench/run.ts";
+import { workloadSpecs } from "../bench/workloads.ts";
 import { loadLookupFile } from "../trace/lookups.ts";
-import { asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { asUsage, CommandError, describeFileError, EXIT, missingDataMessage, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
 
@@ -63,6 +64,9 @@ export function benchCommand(y: Argv): Argv {
           return true;
         }),
     async (argv) => {
+      // The traces the workloads replay are checked here, not found missing by a worker mid-run.
+      const missing = workloadSpecs(argv.quick).find((spec) => spec.kind === "trace" && !existsSync(spec.file));
+      if (missing?.kind === "trace") throw new CommandError(missingDataMessage(missing.file), EXIT.usage);
       const lookups = await asUsage(() => lookupFiles(argv.lookup ?? []));
       const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick, allocatorNames(lookups));
       if (filter !== undefined) throw new UsageError(filter);

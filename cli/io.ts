@@ -55,6 +55,20 @@ export function describeFileError(file: string, error: unknown): string {
   return `${file}: ${reason}`;
 }
 
+/**
+ * The path of a file or folder the command itself needs (scenarios/, the malloc-lab traces, the example)
+ * when an error says it does not exist: a clone that lacks it gets one line naming it, not a raw ENOENT.
+ */
+export function missingPath(error: unknown): string | undefined {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  return code === "ENOENT" && typeof path === "string" ? path : undefined;
+}
+
+/** What a command says of a file or folder it needs that is missing (exit status 2: nothing ran). */
+export function missingDataMessage(path: string): string {
+  return `${path}: no such file or directory (mems needs it; it comes with the MeMS repository)`;
+}
+
 /** Why `file` cannot be created or overwritten, checked before any work; undefined when it can be. */
 export function outputFileProblem(file: string): string | undefined {
   if (file === "") return "needs a file name";

@@ -9,7 +9,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import packageJson from "../package.json" with { type: "json" };
 import { genCommand } from "./gen.ts";
-import { CommandError, EXIT, UsageError } from "./io.ts";
+import { CommandError, EXIT, missingDataMessage, missingPath, UsageError } from "./io.ts";
 import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
 import { recordCommands, repositoryCommands } from "./repository.ts";
@@ -70,6 +70,9 @@ try {
   } else if (error instanceof CommandError) {
     say(error.message);
     process.exitCode = error.status;
+  } else if (missingPath(error) !== undefined) {
+    say(missingDataMessage(missingPath(error) ?? ""));
+    process.exitCode = EXIT.usage;
   } else if (error instanceof OutputError) {
     say(`mems: ${error.message}`);
     process.exitCode = EXIT.failed;

@@ -5,12 +5,13 @@
  * reference). A malloc-lab trace prints nothing there, so its replay says on stderr what happened: one
  * line with the operations, the peaks and the utilization.
  */
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { type Alignment, LOOKUPS, MemsError } from "../core/index.ts";
 import { type LookupChoice, resolveLookup } from "../trace/lookups.ts";
 import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
-import { ALIGN_ARG, asUsage, CommandError, EXIT, FILES_ARG, integerArg, readScenarios, requireFiles } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, EXIT, FILES_ARG, integerArg, missingDataMessage, readScenarios, requireFiles } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
@@ -63,7 +64,10 @@ export function exampleCommand(y: Argv): Argv {
     "example",
     "Replay the course's example program (scenarios/example.mtrace)",
     (c) => c,
-    async () => replayAll({ files: [EXAMPLE], verify: false, finalStats: false }),
+    async () => {
+      if (!existsSync(EXAMPLE)) throw new CommandError(missingDataMessage(EXAMPLE), EXIT.usage);
+      await replayAll({ files: [EXAMPLE], verify: false, finalStats: false });
+    },
   );
 }
 
