@@ -88,6 +88,16 @@ export function outputFileProblem(file: string): string | undefined {
   return undefined;
 }
 
+/** The most characters of an option's value a message shows. */
+const SHOWN_CHARACTERS = 40;
+
+/** An option's value as a message shows it: control bytes escaped, a long one cut short with its length said. */
+function shown(value: unknown): string {
+  const text = String(value);
+  const escaped = JSON.stringify(text.slice(0, SHOWN_CHARACTERS)).slice(1, -1);
+  return text.length > SHOWN_CHARACTERS ? `${escaped}... (${text.length} characters)` : escaped;
+}
+
 /**
  * A yargs `coerce` for an integer option, read from the text given (main.ts turns yargs' own number
  * parsing off) by the project's one decimal reader: `--page-size abc` is refused naming `abc`, not
@@ -99,7 +109,7 @@ export function integerOption(name: string, min: number, max: number = Number.MA
     const parsed = typeof last === "number" ? last : typeof last === "string" ? parseDecimalInteger(last, true) : undefined;
     if (parsed === undefined || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-      throw new UsageError(`--${name} must be an integer ${range}, got ${JSON.stringify(String(last)).slice(1, -1)}`);
+      throw new UsageError(`--${name} must be an integer ${range}, got ${shown(last)}`);
     }
     return parsed;
   };
@@ -109,7 +119,7 @@ export function integerOption(name: string, min: number, max: number = Number.MA
 function alignment(value: unknown): Alignment {
   const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
   const align = ALIGNMENTS.find((a) => String(a) === String(last));
-  if (align === undefined) throw new UsageError(`--align must be one of ${ALIGNMENTS.join(", ")}, got ${String(last)}`);
+  if (align === undefined) throw new UsageError(`--align must be one of ${ALIGNMENTS.join(", ")}, got ${shown(last)}`);
   return align;
 }
 
