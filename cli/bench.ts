@@ -4,15 +4,17 @@
  * temporary folder and ends the command (cli/signals.ts). Every run also writes its results folder
  * (bench/report/outputs.ts: RESULTS.md, report.html, charts) to --out, bench/results by default.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { allocatorNames } from "../bench/allocators.ts";
 import { writeResults } from "../bench/report/outputs.ts";
 import { formatReport } from "../bench/report/text.ts";
 import { filterProblem, runBench } from "../bench/run.ts";
+import { EXAMPLE_TRACE } from "../bench/workloads.ts";
+import { mallocLabTraces } from "../trace/corpus.ts";
 import { loadLookupFile } from "../trace/lookups.ts";
-import { asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { asUsage, CommandError, describeFileError, EXIT, missingDataMessage, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
 
@@ -66,6 +68,10 @@ export function benchCommand(y: Argv): Argv {
       const lookups = await asUsage(() => lookupFiles(argv.lookup ?? []));
       const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick, allocatorNames(lookups));
       if (filter !== undefined) throw new UsageError(filter);
+      // The repository's traces a full run replays (bench/workloads.ts) are checked here, not found missing
+      // by a worker mid-run; a missing scenarios/malloclab/ is named by main.ts. --quick replays none.
+      if (!argv.quick && !existsSync(EXAMPLE_TRACE)) throw new CommandError(missingDataMessage(EXAMPLE_TRACE), EXIT.usage);
+      if (!argv.quick) mallocLabTraces();
       const command = [
         "bun bench",
         argv.quick ? "--quick" : "",

@@ -33,7 +33,7 @@ describe("mems viz usage", () => {
     ["--at past the end", [EXAMPLE, "--at", "41"], "--at 41:"],
     ["a missing file", [join(dir, "missing.mtrace")], "missing.mtrace: no such file"],
     ["a bad scenario", [bad], "bad.mtrace:2:"],
-    ["no file", [], "Not enough non-option arguments"],
+    ["no file", [], "name at least one scenario file"],
   ];
   for (const [name, args, message] of cases) {
     test(`${name}: exit 2, the reason on stderr, nothing written`, () => {

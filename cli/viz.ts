@@ -8,21 +8,30 @@
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
 import { resolveLookups } from "../trace/lookups.ts";
-import { ALIGN_ARG, asUsage, CommandError, describeFileError, EXIT, outputFileProblem, readScenarios, UsageError } from "./io.ts";
+import {
+  ALIGN_ARG,
+  asUsage,
+  CommandError,
+  describeFileError,
+  EXIT,
+  FILES_ARG,
+  outputFileProblem,
+  readScenarios,
+  requireFiles,
+  UsageError,
+} from "./io.ts";
 import { writeOut } from "./output.ts";
+
+const VIZ = "Draw the heap of scenarios or traces: maps at chosen operations, lookups side by side, bytes over time (one HTML page)";
 
 export function vizCommand(y: Argv): Argv {
   return y.command(
-    "viz <files..>",
-    "Draw the heap of scenarios or traces: maps at chosen operations, lookups side by side, bytes over time (one HTML page)",
+    "viz [files..]",
+    VIZ,
     (c) =>
       c
-        .positional("files", {
-          type: "string",
-          array: true,
-          demandOption: true,
-          describe: "scenario files (.mtrace) or malloc-lab traces (.rep)",
-        })
+        .usage(`$0 viz <files..>\n\n${VIZ}`)
+        .positional("files", FILES_ARG)
         .option("lookup", {
           type: "string",
           default: LOOKUPS.join(","),
@@ -39,6 +48,7 @@ export function vizCommand(y: Argv): Argv {
           describe: "the page to write; a name ending in .svg writes the maps alone as SVG",
         }),
     async (argv) => {
+      const named = requireFiles(argv.files);
       const viz = await import("../viz/page.ts");
       const lookups = await asUsage(() => resolveLookups(String(argv.lookup)));
       let at: number[] | undefined;
@@ -49,7 +59,7 @@ export function vizCommand(y: Argv): Argv {
       }
       const outProblem = outputFileProblem(argv.out);
       if (outProblem !== undefined) throw new UsageError(`--out: ${outProblem}`);
-      const scenarios = readScenarios(argv.files as string[]);
+      const scenarios = readScenarios(named);
       for (const scenario of scenarios) {
         const beyond = at?.find((op) => op > scenario.count);
         if (beyond !== undefined) throw new UsageError(`--at ${beyond}: ${scenario.file} has ${scenario.count} operations`);

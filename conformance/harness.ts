@@ -200,7 +200,8 @@ const START_ADDRESSES = [0, 1000] as const;
 export function differentialScenario(seed: number, ops: number, align = 1): string {
   const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] ?? PAGE_SIZES[0];
   const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] ?? START_ADDRESSES[0];
-  return generateRandomScenario(seed, align === 1 ? { ops, pageSize, startAddress } : { ops, pageSize, startAddress, align });
+  const options = { ops, pageSize, startAddress, staleIds: true }; // MeMS answers stale IDs as C does: compare those too
+  return generateRandomScenario(seed, align === 1 ? options : { ...options, align });
 }
 
 /** The lookups held to the invariants here: every one but first-fit, which is compared with C byte for byte. */
