@@ -17,7 +17,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 function copyWithout(name: string, keep: (path: string) => boolean): string {
   const copy = join(base, name);
   for (const part of CODE) {
-    cpSync(join(ROOT, part), join(copy, part), { recursive: true, filter: (source) => !source.startsWith(join(ROOT, "bench/results")) });
+    cpSync(join(ROOT, part), join(copy, part), { recursive: true, filter: (source) => !source.startsWith(join(ROOT, "bench/out")) });
   }
   const scenarios = join(ROOT, "scenarios");
   cpSync(scenarios, join(copy, "scenarios"), {

@@ -14,11 +14,11 @@
  *
  * Every suite takes its cases as arguments (a directory, a seed range), so tests can point it elsewhere.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import Table from "cli-table3";
 import { LOOKUPS, type Lookup, type Mems } from "../core/index.ts";
+import { keepTemporaryFolder, makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 import { type GoldenCase, goldenCases, mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario, type Scenario } from "../trace/format.ts";
 import { generateRandomScenario } from "../trace/generate.ts";
@@ -259,7 +259,7 @@ async function differentialCase(text: string, file: string, align: number): Prom
 export async function runDifferential(options: DifferentialOptions, progress?: ProgressCallback): Promise<SuiteResult> {
   const tally = new SuiteTally("differential", options.cases, progress);
   const aligns = options.aligns ?? DIFFERENTIAL_ALIGNMENTS;
-  const dir = mkdtempSync(join(tmpdir(), "mems-conformance-"));
+  const dir = makeTemporaryFolder("mems-conformance-");
   let keep = false;
   let finished = false; // a kept scenario is named only in the report of a suite that finishes
   try {
@@ -282,7 +282,8 @@ export async function runDifferential(options: DifferentialOptions, progress?: P
     }
     finished = true;
   } finally {
-    if (!keep || !finished) rmSync(dir, { recursive: true, force: true });
+    if (!keep || !finished) removeTemporaryFolder(dir);
+    else keepTemporaryFolder(dir);
   }
   return tally.result();
 }

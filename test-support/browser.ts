@@ -11,7 +11,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 /** Where screenshots go: CI keeps this folder as its artifacts. */
-export const SCREENSHOTS = fileURLToPath(new URL("../bench/results/screenshots", import.meta.url));
+export const SCREENSHOTS = fileURLToPath(new URL("../bench/out/screenshots", import.meta.url));
 
 const FLAGS = [
   "--headless",
