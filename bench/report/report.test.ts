@@ -173,6 +173,11 @@ describe("family rules", () => {
     const churn: WorkloadSpec = { name: "churn-10k", kind: "churn", live: 1, replacements: 1, minSize: 1, maxSize: 2, describe: "" };
     stops.record(churn, { allocator: "libc-ffi", workload: "churn-10k", skipped: "failed" });
     expect(stops.skip(churn, "libc-ffi")).toBeUndefined();
+    // A failure stops; a sit-out (the lookups of the strategies table at scaling-100) does not: each size says why for itself.
+    stops.record(at("scaling-1k"), { allocator: "uint8array", workload: "scaling-1k", skipped: "failed: worker exited with 1" });
+    expect(stops.skip(at("scaling-10k"), "uint8array")?.stoppedAt).toBe("scaling-1k");
+    stops.record(at("scaling-100"), { allocator: "mems-best-fit", workload: "scaling-100", skipped: "runs the strategy traces only" });
+    expect(stops.skip(at("scaling-1k"), "mems-best-fit")).toBeUndefined();
   });
 
   test("copied cells take the family's name; one that took longer than the deadline is a stop", () => {
