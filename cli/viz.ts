@@ -20,7 +20,7 @@ import {
   requireFiles,
   UsageError,
 } from "./io.ts";
-import { writeOut } from "./output.ts";
+import { writeErr } from "./output.ts";
 
 const VIZ = "Draw the heap of scenarios or traces: maps at chosen operations, lookups side by side, bytes over time (one HTML page)";
 
@@ -39,7 +39,8 @@ export function vizCommand(y: Argv): Argv {
         })
         .option("at", {
           type: "string",
-          describe: "also picture the heap after these operation counts, comma-separated (default: at every s line)",
+          describe:
+            "picture the heap after these operation counts, comma-separated, and at the end (default: at every s line, the peak of live bytes and the end)",
         })
         .option("align", ALIGN_ARG)
         .option("out", {
@@ -74,7 +75,7 @@ export function vizCommand(y: Argv): Argv {
       } catch (error) {
         throw new CommandError(`cannot write ${describeFileError(argv.out, error)}`, EXIT.failed);
       }
-      await writeOut(`wrote ${argv.out}\n`);
+      writeErr(`wrote ${argv.out}\n`); // a message, as bench says it: stdout carries output only
       const failed = files.flatMap((file) =>
         file.recordings.filter((r) => r.error !== undefined).map((r) => `${file.file} (${r.lookup}): ${r.error}`),
       );
