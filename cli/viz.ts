@@ -2,11 +2,13 @@
  * `mems viz`: replays scenarios and traces and writes one self-contained page of pictures of the heap
  * (viz/): its maps at chosen operations, every lookup side by side, and its bytes over the operations.
  *
- * The drawing code (viz/, and vega for the charts) ships with the package and is loaded when the command
- * runs, so that the other commands start without it. Arguments are checked before any replay.
+ * The drawing code (viz/) ships with the package and is loaded when the command runs, so that the other
+ * commands start without it; vega and vega-lite, which draw the page's charts, are optional peers that
+ * a user adds: without them the command says how (exit 2). Arguments are checked before any replay.
  */
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
+import { ADD_CHART_PACKAGES, missingChartPackages } from "../lib/vega.ts";
 import { resolveLookups } from "../trace/lookups.ts";
 import {
   ALIGN_ARG,
@@ -23,6 +25,15 @@ import {
 import { writeErr } from "./output.ts";
 
 const VIZ = "Draw the heap of scenarios or traces: maps at chosen operations, lookups side by side, bytes over time (one HTML page)";
+
+/** What `mems viz` says when the chart packages are not installed: which, and the line that adds them. */
+export function chartsMissingMessage(missing: readonly string[]): string {
+  return [
+    `mems viz: the page's charts are drawn with vega and vega-lite, which are not installed (missing: ${missing.join(", ")}). Add them with:`,
+    `  ${ADD_CHART_PACKAGES}`,
+    "(--out FILE.svg draws the heap maps alone, without them.)",
+  ].join("\n");
+}
 
 export function vizCommand(y: Argv): Argv {
   return y.command(
@@ -60,6 +71,11 @@ export function vizCommand(y: Argv): Argv {
       }
       const outProblem = outputFileProblem(argv.out);
       if (outProblem !== undefined) throw new UsageError(`--out: ${outProblem}`);
+      // The page's bytes charts need vega and vega-lite, optional peers of the package; the SVG of the maps alone does not.
+      if (!argv.out.toLowerCase().endsWith(".svg")) {
+        const missing = missingChartPackages();
+        if (missing.length > 0) throw new CommandError(chartsMissingMessage(missing), EXIT.usage);
+      }
       const scenarios = readScenarios(named);
       for (const scenario of scenarios) {
         const beyond = at?.find((op) => op > scenario.count);
