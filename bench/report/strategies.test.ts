@@ -178,7 +178,7 @@ describe("the strategies table", () => {
     expect(html).toContain('<section id="strategies">');
     expect(html).toContain('data-chart="strategies"');
     expect(readFileSync(join(out, "charts/strategies.svg"), "utf8")).toStartWith("<svg");
-  });
+  }, 20_000); // draws every chart of the report with vega: seconds on a busy machine
 });
 
 describe("docs/strategies.md's block", () => {
