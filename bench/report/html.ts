@@ -8,7 +8,7 @@ import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatCount, formatDuration } from "./numbers.ts";
 import { type ChartFile, chartFileOf, fileSafe } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, bookkeepingTable, type CostCurve, costCurves, isMeasured } from "./summary.ts";
+import { BASELINE, bookkeepingTable, type CostCurve, costCurves, isMeasured, stopVerb } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";
 
 function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -58,7 +58,7 @@ function curveSection(curve: CostCurve, charts: readonly ChartFile[]): Section {
       : `<ul class="notes">${stops
           .map(
             (series) =>
-              `<li>${escapeHtml(series.allocator)} stopped at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
+              `<li>${escapeHtml(series.allocator)} ${series.stop === undefined ? "" : stopVerb(series.stop)} at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
           )
           .join("")}</ul>`,
     bookkeepingHtml(curve),

@@ -113,6 +113,25 @@ describe("what the report derives", () => {
     expect(curve?.series).toHaveLength(costCurves(report)[0]?.series.length ?? -1);
   });
 
+  test("an allocator that sits out the largest size after measuring the others: its curve ends there, 'not run', not 'stopped'", () => {
+    const reason = "a list walk per call takes hours at 100,000 live blocks";
+    const sitsOut = {
+      ...report,
+      workloads: report.workloads.map((w) =>
+        w.name !== "scaling-100k"
+          ? w
+          : {
+              ...w,
+              cells: w.cells.map((c) => (c.allocator === "libc-ffi" ? { allocator: c.allocator, workload: w.name, skipped: reason } : c)),
+            },
+      ),
+    };
+    const text = formatReport(sitsOut);
+    expect(text).toContain(`libc-ffi not run at 100,000 live blocks: ${reason}`);
+    expect(text).toContain(`libc-ffi          │ not run on this workload: ${reason}`);
+    expect(text).toContain("c-reference stopped at 100,000 live blocks: did not finish within 30 s");
+  });
+
   test("the terminal: summary first, compact tables, stops and copies said in words", () => {
     const text = formatReport(report);
     expect(text.indexOf("Summary")).toBeLessThan(text.indexOf("Cost curve"));

@@ -149,7 +149,7 @@ export function costCurves(report: BenchReport): CostCurve[] {
       return { allocator, points };
     });
     // An allocator that sat out the whole family (no point, and a skip rather than a deadline or a failure) draws nothing.
-    const drawn = series.filter((s) => s.points.length > 0 || (s.stop !== undefined && shortReason(s.stop) !== "sits out"));
+    const drawn = series.filter((s) => s.points.length > 0 || (s.stop !== undefined && shortReason(s.stop) !== NOT_RUN_SHORT));
     return { family, workloads, series: drawn };
   });
 }
@@ -207,5 +207,13 @@ export const NOT_RUN = "not run on this workload";
 export function shortReason(stop: CurveStop): string {
   if (stop.deadlineMs !== undefined) return `over ${stop.deadlineMs / 1000} s`;
   if (stop.reason.startsWith("failed")) return "failed";
-  return "sits out";
+  return NOT_RUN_SHORT;
+}
+
+/** A curve's end where the allocator sat the size out: "not run", where a deadline or a failure "stopped" it. */
+const NOT_RUN_SHORT = "not run";
+
+/** The verb of a curve's end in the tables' notes: "stopped" (a deadline, a failure) or "not run" (sat out). */
+export function stopVerb(stop: CurveStop): string {
+  return shortReason(stop) === NOT_RUN_SHORT ? "not run" : "stopped";
 }

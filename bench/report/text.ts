@@ -8,7 +8,7 @@ import { formatStanding } from "../peers/standing.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, cellNote, costCurves, opsOf, PEER, ratioToBaseline, summaryRows } from "./summary.ts";
+import { BASELINE, cellNote, costCurves, opsOf, PEER, ratioToBaseline, stopVerb, summaryRows } from "./summary.ts";
 
 const COMPACT = { head: [], border: [], compact: true };
 
@@ -109,11 +109,13 @@ export function formatCurves(report: BenchReport): string {
         const row = sizes.map((size) => {
           const point = series.points.find((p) => p.liveBlocks === size);
           if (point !== undefined) return formatNs(point.nsPerOp);
-          return series.stop?.liveBlocks === size ? "stopped" : "";
+          return series.stop?.liveBlocks === size ? stopVerb(series.stop) : "";
         });
         out.push([series.allocator, ...row]);
         if (series.stop !== undefined)
-          notes.push(`  ${series.allocator} stopped at ${formatCount(series.stop.liveBlocks)} live blocks: ${series.stop.reason}`);
+          notes.push(
+            `  ${series.allocator} ${stopVerb(series.stop)} at ${formatCount(series.stop.liveBlocks)} live blocks: ${series.stop.reason}`,
+          );
       }
       const title = `Cost curve (${curve.family}): ns/op by live blocks, churn of 16-512 byte blocks`;
       return `${title}\n${out.toString()}\n${notes.map((line) => `${line}\n`).join("")}`;
