@@ -118,7 +118,7 @@ export function resultsMarkdown(report: BenchReport, charts: readonly ChartFile[
     "# Benchmark results",
     "",
     `\`${report.command}\` on ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.platform}), Bun ${report.bun}, ${report.date}, ${formatDuration(report.elapsedMs)} in all.`,
-    "Written by the bench with `report.html` (the same, in one page) and `bench.json` (every figure); regenerate with `bun bench`.",
+    "Written by the bench with `report.html` (the same, in one page) and `bench.json` (every figure); regenerate with `npm run bench:results` (a plain `bun bench` writes to bench/out/).",
     "",
     ...summarySection(report),
     ...costCurves(report).flatMap((curve) => curveSection(curve, charts)),
