@@ -109,6 +109,7 @@ describe("mems record on a program that makes every kind of call", () => {
     expect((await record(["true"], join(dir, "true.rep"))).status).toBe(0);
   });
 
+  // A recorded program, then its trace replayed twice: seconds on a loaded machine, not the default 5.
   test("a crash writes the trace up to it as FILE.partial, says so, and exits 128 + SIGSEGV", async () => {
     const out = join(dir, "crash.rep");
     const { status, said } = await record([HEAPCALLS, "crash"], out);
@@ -120,7 +121,7 @@ describe("mems record on a program that makes every kind of call", () => {
     expect(operations(text).some((fields) => fields[0] === "a" && fields[2] === "9009")).toBe(true);
     expect(said).toContain("PARTIAL");
     replayVerifies(`${out}.partial`);
-  });
+  }, 20_000);
 
   test("a SIGTERM to mems record goes to the program; its trace up to there is FILE.partial", async () => {
     const out = join(dir, "terminated.rep");
@@ -218,6 +219,7 @@ describe("bad input", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  // Three CLI processes: seconds on a loaded machine, not the default 5.
   test("the CLI: no command is exit 2 with nothing on stdout; --help documents the exit status", () => {
     const run = Bun.spawnSync([process.execPath, join(ROOT, "cli/main.ts"), "record"]);
     expect([run.exitCode, run.stdout.toString()]).toEqual([2, ""]);
@@ -237,7 +239,7 @@ describe("bad input", () => {
       "exit 7",
     ]);
     expect(passed.exitCode).toBe(7);
-  });
+  }, 20_000);
 });
 
 describe("the yargs command", () => {
