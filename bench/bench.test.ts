@@ -94,7 +94,7 @@ describe("bun bench --quick", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 40_000);
+  }, 120_000); // a worker per allocator, then Chromium: 20 s in a loaded full run, over 40 s under twice that load
 });
 
 /** The report of a real run in headless Chromium: no console error, no request, one bar per measured cell. */
