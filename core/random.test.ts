@@ -87,9 +87,9 @@ const TIMEOUT_MS = 30_000;
 
 describe.each(LOOKUPS)("%s", (lookup) => {
   test(
-    "20,000 random operations keep every invariant and every live byte",
+    "10,000 random operations keep every invariant and every live byte",
     () => {
-      run(seed, lookup, 4096, 1000, 20_000);
+      run(seed, lookup, 4096, 1000, 10_000);
     },
     TIMEOUT_MS,
   );
