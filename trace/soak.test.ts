@@ -75,60 +75,51 @@ test("other page sizes and start addresses", () => {
 });
 
 describe("the CLI", () => {
-  /** A CLI process running thousands of operations: seconds on a loaded machine, not the default 5. */
-  const CLI_TIMEOUT_MS = 20_000;
+  // Each test is a CLI process running thousands of operations: seconds on a loaded machine, hence 20 s.
   const cli = (...args: string[]) => {
     const run = Bun.spawnSync([process.execPath, join(ROOT, "cli/main.ts"), ...args], { cwd: ROOT });
     return { status: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
   };
 
-  test(
-    "mems soak prints the summary table",
-    () => {
-      const { status, stdout } = cli("soak", "--ops", "20000", "--seed", "5", "--lookup", "size-indexed", "--check-every", "5000");
-      expect(status).toBe(0);
-      for (const row of [
-        "ops",
-        "mallocs",
-        "frees",
-        "gets",
-        "peak live blocks",
-        "peak mapped",
-        "mmap calls",
-        "bytes left mapped",
-        "invariant checks",
-        "seconds",
-        "ops/s",
-      ]) {
-        expect(stdout).toContain(`│ ${row} `);
-      }
-      expect(stdout).toContain("seed 5, size-indexed");
-      expect(stdout).toContain("20,000");
-    },
-    CLI_TIMEOUT_MS,
-  );
+  test("mems soak prints the summary table", () => {
+    const { status, stdout } = cli("soak", "--ops", "20000", "--seed", "5", "--lookup", "size-indexed", "--check-every", "5000");
+    expect(status).toBe(0);
+    for (const row of [
+      "ops",
+      "mallocs",
+      "frees",
+      "gets",
+      "peak live blocks",
+      "peak mapped",
+      "mmap calls",
+      "bytes left mapped",
+      "invariant checks",
+      "seconds",
+      "ops/s",
+    ]) {
+      expect(stdout).toContain(`│ ${row} `);
+    }
+    expect(stdout).toContain("seed 5, size-indexed");
+    expect(stdout).toContain("20,000");
+  }, 20_000);
 
-  test(
-    "a failure exits 1 naming the seed and the operation, with the command that repeats it",
-    () => {
-      const { status, stdout, stderr } = cli(
-        "soak",
-        "--ops",
-        "5000",
-        "--seed",
-        "3",
-        "--check-every",
-        "100",
-        "--max-live",
-        "300",
-        "--corrupt-at",
-        "1234",
-      );
-      expect(status).toBe(1);
-      expect(stdout).toBe("");
-      expect(stderr).toMatch(/^soak failed at operation 12\d\d \(seed 3, lookup first-fit\): block at \d+/);
-      expect(stderr).toContain("repeat with: mems soak --seed 3 --lookup first-fit --ops 5000 --check-every 100 --max-live 300\n");
-    },
-    CLI_TIMEOUT_MS,
-  );
+  test("a failure exits 1 naming the seed and the operation, with the command that repeats it", () => {
+    const { status, stdout, stderr } = cli(
+      "soak",
+      "--ops",
+      "5000",
+      "--seed",
+      "3",
+      "--check-every",
+      "100",
+      "--max-live",
+      "300",
+      "--corrupt-at",
+      "1234",
+    );
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^soak failed at operation 12\d\d \(seed 3, lookup first-fit\): block at \d+/);
+    expect(stderr).toContain("repeat with: mems soak --seed 3 --lookup first-fit --ops 5000 --check-every 100 --max-live 300\n");
+  }, 20_000);
 });
