@@ -252,7 +252,7 @@ describe("size-indexed control block", () => {
     expect(codeOf(() => mems.malloc(100))).toBe("OUT_OF_MEMORY");
     injectMmapFailures(0);
     expect(snapshot(mems, [])).toBe(empty);
-    expect(mems.stats().mmapCalls).toBe(mems.stats().munmapCalls);
+    expect(mems.stats().heldBytes).toBe(0); // the pool went back (to the process's spares: mapping.ts)
     mems.checkInvariants();
     expect(mems.malloc(100)).toBe(1000);
   });
