@@ -6,15 +6,46 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { codeOf, snapshot } from "../test-support/core.ts";
 import { Mems } from "./index.ts";
-import { createMapping, growMapping, keepGrowth, releaseMapping, undoGrowth } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, keepSpareBookkeeping, releaseMapping, undoGrowth } from "./mapping.ts";
 import { mapMemoryAt, unmapMemory } from "./os.ts";
-import { injectMmapFailures, OS_PAGE_SIZE, releaseSpareBookkeeping, spareBookkeepingBytes } from "./testing.ts";
+import { injectMmapFailures, OS_PAGE_SIZE, osCounters, releaseSpareBookkeeping, spareBookkeepingBytes } from "./testing.ts";
 
-// Every test starts from a process that keeps no spare table, so each mapping here is a fresh mmap.
-beforeEach(releaseSpareBookkeeping);
+// Every test starts from a process that keeps no spare table, so each mapping here is a fresh mmap, and
+// that lets the process keep 256 KiB of spares (the default keeps none: the test of the default says so).
+beforeEach(() => {
+  releaseSpareBookkeeping();
+  keepSpareBookkeeping(256 * 1024);
+});
 afterEach(() => {
   injectMmapFailures(0);
-  releaseSpareBookkeeping();
+  keepSpareBookkeeping(0);
+});
+
+test("by default a table given back is unmapped and a finished heap leaves no byte mapped", () => {
+  keepSpareBookkeeping(0);
+  const t = tally();
+  const table = createMapping(2 * OS_PAGE_SIZE, t);
+  releaseMapping(table, t);
+  expect({ ...t, spare: spareBookkeepingBytes() }).toEqual({ mmapCalls: 1, munmapCalls: 1, mappedBytes: 0, spare: 0 });
+  const before = osCounters().mappedBytes;
+  const mems = new Mems({ lookup: "size-indexed" });
+  mems.free(mems.malloc(100));
+  mems.malloc(9000);
+  mems.finish();
+  expect(osCounters().mappedBytes).toBe(before);
+  expect(spareBookkeepingBytes()).toBe(0);
+});
+
+test("keepSpareBookkeeping takes whole bytes from 0 to 2^30; lowering it gives the spares back", () => {
+  for (const bad of [-1, 0.5, 2 ** 30 + 1, Number.NaN, "4096" as unknown as number]) {
+    expect(codeOf(() => keepSpareBookkeeping(bad))).toBe("INVALID_OPTION");
+  }
+  const t = tally();
+  releaseMapping(createMapping(OS_PAGE_SIZE, t), t);
+  expect(spareBookkeepingBytes()).toBe(OS_PAGE_SIZE);
+  keepSpareBookkeeping(0);
+  expect(spareBookkeepingBytes()).toBe(0);
+  expect(t.munmapCalls).toBe(0); // (the spare left this tally when it was given back; its munmap is the process's)
 });
 
 function tally() {

@@ -10,13 +10,17 @@
  * - When the pages after it are taken, it moves: a new mapping at least twice as large, a copy, and the
  *   old one unmapped (O(1) amortized).
  *
- * A table given back (finish, or a table that moved) is not always unmapped: the process keeps up to
- * SPARE_TOTAL bytes of them, at most SPARE_TABLE of each (the rest is unmapped), and the next table made
- * anywhere in the process takes the smallest that holds it, so a heap opens without mmap and finishes
- * without munmap of its tables (an mmap and a munmap of pages written to cost 20-30 µs on the project's
- * machine, most of it the page faults and the TLB flush). A spare belongs to the process, not to a heap:
- * an instance's tally counts a table while it holds it.
+ * A table given back (finish, or a table that moved) is unmapped, as docs/mems.md says finish does with
+ * every page of bookkeeping. A program that opens and finishes many heaps may ask, with
+ * keepSpareBookkeeping(bytes), that the process keep up to that many bytes of them (at most SPARE_TABLE
+ * of each; the rest is unmapped): the next table made anywhere in the process takes the smallest that
+ * holds it, so a heap opens without mmap and finishes without munmap of its tables (an mmap and a munmap
+ * of pages written to cost 20-30 µs on the project's machine, most of it the page faults and the TLB
+ * flush). A spare belongs to the process, not to a heap: an instance's tally counts a table while it
+ * holds it.
  */
+
+import { describeValue, MemsError } from "./errors.ts";
 import { bufferOver, detachBuffer, findAddressSpace, mapMemory, mapMemoryAt, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
 
 export interface Mapping {
@@ -30,9 +34,10 @@ const GROWTH_ROOM = 2 ** 36;
 /** Each growth in place maps at least this fraction of the table more. */
 const GROWTH_IN_PLACE = 1 / 8;
 
-/** The most of one table the process keeps for the next heap, and of all of them together. */
+/** The most of one table the process keeps for the next heap. */
 const SPARE_TABLE = 64 * 1024;
-const SPARE_TOTAL = 256 * 1024;
+/** The most of all tables together (keepSpareBookkeeping); 0, the default, keeps none. */
+let spareLimit = 0;
 
 /** Tables kept for the next heap of the process (their buffers detached), and their bytes. */
 const spares: { address: number; length: number }[] = [];
@@ -47,6 +52,23 @@ export function spareBookkeepingBytes(): number {
 export function releaseSpareBookkeeping(): void {
   for (const spare of spares.splice(0)) unmapMemory(spare.address, spare.length);
   spareTotal = 0;
+}
+
+/**
+ * Lets the process keep up to `bytes` of finished heaps' bookkeeping tables mapped for its next heaps
+ * (0, the default, keeps none: finish unmaps every page of bookkeeping). Lowering it gives back every
+ * spare held so far.
+ * @throws MemsError INVALID_OPTION for anything but a whole number of bytes from 0 to 2^30.
+ */
+export function keepSpareBookkeeping(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 30) {
+    throw new MemsError(
+      "INVALID_OPTION",
+      `keepSpareBookkeeping(bytes) takes a whole number of bytes from 0 to 2^30, got ${describeValue(bytes)}`,
+    );
+  }
+  if (bytes < spareLimit) releaseSpareBookkeeping();
+  spareLimit = bytes;
 }
 
 /** The smallest spare table of at least `bytes`, now counted in `tally`, or null; zeroed if asked. */
@@ -164,7 +186,7 @@ export function growTable(old: Mapping | null, bytes: number, tally: OsCounters)
  */
 export function releaseMapping(mapping: Mapping, tally: OsCounters): void {
   detachBuffer(mapping.buffer);
-  const room = Math.floor(Math.min(SPARE_TABLE, SPARE_TOTAL - spareTotal) / OS_PAGE_SIZE) * OS_PAGE_SIZE;
+  const room = Math.floor(Math.min(SPARE_TABLE, spareLimit - spareTotal) / OS_PAGE_SIZE) * OS_PAGE_SIZE;
   const kept = Math.min(mapping.length, room);
   if (kept < mapping.length) unmapMemory(mapping.address + kept, mapping.length - kept, tally);
   if (kept === 0) return;

@@ -4,7 +4,7 @@
 import { describe, expect, spyOn, test } from "bun:test";
 import { Prng } from "../lib/prng.ts";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
-import { LOOKUPS, MAX_ADDRESS, Mems, type MemsErrorCode, PAGE_SIZE } from "./index.ts";
+import { keepSpareBookkeeping, LOOKUPS, MAX_ADDRESS, Mems, type MemsErrorCode, PAGE_SIZE } from "./index.ts";
 import { mems_finish, mems_free, mems_get, mems_init, mems_malloc, mems_print_stats } from "./seed.ts";
 import {
   FIRST_REGION,
@@ -197,8 +197,8 @@ describe.each(LOOKUPS)("%s", (lookup) => {
 
   test("finish unmaps every segment and all bookkeeping, and starts over at the start address", () => {
     const mems = make({ lookup });
-    // The process keeps a finished heap's tables for its next heap (mapping.ts): those are no instance's.
-    const held = () => osCounters().mappedBytes - spareBookkeepingBytes();
+    // By default the process keeps none of a finished heap's tables (keepSpareBookkeeping): every byte goes back.
+    const held = () => osCounters().mappedBytes;
     const mappedBefore = held();
     for (let i = 0; i < 300; i++) mems.malloc(1 + ((i * 37) % 700));
     expect(held()).toBeGreaterThan(mappedBefore);
@@ -218,6 +218,7 @@ describe.each(LOOKUPS)("%s", (lookup) => {
 
   test("finish gives back the OS mappings the segments were carved from, one munmap per run side by side", () => {
     releaseSpareBookkeeping(); // (the seed API's instance of an earlier test may have left some)
+    keepSpareBookkeeping(256 * 1024); // the tables stay for the next heap, so every munmap below is a region's
     const mems = make({ lookup });
     for (let i = 0; i < 400; i++) mems.malloc(1 + ((i * 997) % 6000));
     // Segments are carved one after the other out of a region: a segment that does not start where the
@@ -239,6 +240,8 @@ describe.each(LOOKUPS)("%s", (lookup) => {
     expect(regionMunmaps).toBeGreaterThanOrEqual(1);
     expect(regionMunmaps).toBeLessThanOrEqual(regions); // regions the kernel placed side by side go back together
     expect(mems.stats().heldBytes).toBe(0);
+    keepSpareBookkeeping(0);
+    expect(spareBookkeepingBytes()).toBe(0);
   });
 
   test("10,000 malloc(40) cost at most 160 mmap calls: one per segment, and few for bookkeeping", () => {
