@@ -10,7 +10,7 @@
 import { dlopen, FFIType } from "bun:ffi";
 import { MemPool } from "@thi.ng/malloc";
 import { LOOKUPS, type Lookup, type LookupFactory, Mems, type MemsOptions } from "../core/index.ts";
-import { LIBC } from "../core/os.ts";
+import { LIBC, osCounters, osNanoseconds } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
 
@@ -80,6 +80,14 @@ export function memsOptionsOf(name: string, custom?: LookupFactory): MemsOptions
 }
 
 /** What an allocator can say about its memory; absent fields print as '-'. */
+/** MeMS: the system calls of one whole replay, finish included. */
+export interface OsFigures {
+  mmapCalls: number;
+  munmapCalls: number;
+  /** Nanoseconds inside those calls. */
+  ns: number;
+}
+
 export interface AllocatorStats {
   peakMappedBytes?: number;
   mmapCalls?: number;
@@ -117,6 +125,9 @@ export class MemsAllocator implements BenchAllocator {
   readonly finishFreesAll = true;
   private readonly mems: Mems;
   private mmapCallsBefore = 0;
+  /** The process's OS counters at the last finish, and the calls of the replay that finish ended. */
+  private osBefore: OsFigures = { mmapCalls: 0, munmapCalls: 0, ns: 0 };
+  lastReplayOs: OsFigures | undefined;
   readonly translate: (handle: number, offset: number) => number;
 
   /** Over a new instance of `lookup`, or over `mems` (a test's, to look at the heap the bench loop leaves). */
@@ -144,6 +155,15 @@ export class MemsAllocator implements BenchAllocator {
   finish(): void {
     this.mems.finish();
     this.mmapCallsBefore = this.mems.stats().mmapCalls;
+    const counters = osCounters();
+    const os = { mmapCalls: counters.mmapCalls, munmapCalls: counters.munmapCalls, ns: osNanoseconds() };
+    const before = this.osBefore;
+    this.lastReplayOs = {
+      mmapCalls: os.mmapCalls - before.mmapCalls,
+      munmapCalls: os.munmapCalls - before.munmapCalls,
+      ns: os.ns - before.ns,
+    };
+    this.osBefore = os;
   }
 
   /** The instance counts mmap calls over its whole life; a replay's are those since the last finish. */

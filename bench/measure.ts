@@ -10,7 +10,14 @@
 import type { LookupFactory } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import type { Scenario } from "../trace/format.ts";
-import { type AllocatorName, type AllocatorStats, type BenchAllocator, createAllocator, type Workload } from "./allocators.ts";
+import {
+  type AllocatorName,
+  type AllocatorStats,
+  type BenchAllocator,
+  createAllocator,
+  MemsAllocator,
+  type Workload,
+} from "./allocators.ts";
 import { BATCH_OPS, type BatchLatency, BatchRecorder } from "./latency.ts";
 import { minorFaults } from "./peers/faults.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
@@ -54,6 +61,11 @@ export interface Measurement {
   process: "bun-child" | "c-binary" | "in-process";
   /** Time of batches of 1,000 operations in the timed replays (latency.ts); absent for the C binary. */
   latency?: BatchLatency;
+  /**
+   * MeMS: its system calls in the last timed replay, finish included (mmap and munmap, and the ns spent
+   * inside them per operation of the trace), so the OS layer's share of nsPerOp shows.
+   */
+  os?: { mmapCalls: number; munmapCalls: number; nsPerOp: number };
   /** Wall time of the whole measurement, child process included (set by run.ts), ms. */
   wallMs?: number;
 }
@@ -151,6 +163,8 @@ export async function measureScenario(
     shape,
   );
   if (warmReplays > 0) measurement.warmFaults = warmFaults / warmReplays;
+  const os = allocator instanceof MemsAllocator ? allocator.lastReplayOs : undefined;
+  if (os !== undefined) measurement.os = { mmapCalls: os.mmapCalls, munmapCalls: os.munmapCalls, nsPerOp: os.ns / ops };
   // The timed replays are the last `samples` ones (the observed replay alone when it was the only one).
   const latency = batches.summary(timing.samples);
   if (latency !== undefined) measurement.latency = latency;

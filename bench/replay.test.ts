@@ -6,6 +6,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { LOOKUPS, type Lookup, Mems } from "../core/index.ts";
+import { releaseSpareBookkeeping } from "../core/testing.ts";
 import { mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario, type Scenario } from "../trace/format.ts";
 import type { BlockTable } from "../trace/rules.ts";
@@ -34,6 +35,7 @@ type EndState = ReturnType<typeof endState>;
 
 function runnerEnd(scenario: Scenario, lookup: Lookup): EndState | undefined {
   let end: EndState | undefined;
+  releaseSpareBookkeeping(); // each heap starts with no earlier heap's tables: the same mmap calls
   const afterOp = (i: number, mems: Mems, blocks: BlockTable): void => {
     if (i === scenario.count - 1) end = endState(mems, blocks);
   };
@@ -42,6 +44,7 @@ function runnerEnd(scenario: Scenario, lookup: Lookup): EndState | undefined {
 }
 
 function benchEnd(scenario: Scenario, lookup: Lookup): EndState | undefined {
+  releaseSpareBookkeeping();
   const mems = new Mems({ lookup });
   const blocks = replayState(scenario);
   let end: EndState | undefined;

@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import type { LookupFactory } from "../core/index.ts";
+import { releaseSpareBookkeeping } from "../core/testing.ts";
 import { parseDecimalInteger } from "../lib/integers.ts";
 import { readScenario } from "../trace/format.ts";
 import { loadLookupFile } from "../trace/lookups.ts";
@@ -78,6 +79,9 @@ async function main(): Promise<void> {
     if (values.observe === true) {
       const options = memsOptionsOf(allocator, custom);
       if (options === undefined) throw new Error(`--observe: ${allocator} is no MeMS allocator`);
+      // Observed as the first replay was, in a process that keeps no finished heap's tables (core/mapping.ts):
+      // its mmap calls are then the same.
+      releaseSpareBookkeeping();
       measurement = withStrategyFigures(measurement, observeStrategy(scenario, options));
     }
   } else {

@@ -24,7 +24,7 @@ test("quick: churn-100 and the two smallest sizes of the cost curve; full: every
   expect(workloadSpecs(true).map((s) => s.name)).toEqual(["churn-100", "scaling-100", "scaling-1k"]);
   const full = workloadSpecs(false);
   const names = full.map((s) => s.name);
-  expect(names.slice(0, 6)).toEqual(["churn-100", "churn-10k", "churn-1m", "get", "large", "example"]);
+  expect(names.slice(0, 7)).toEqual(["churn-100", "churn-10k", "churn-1m", "get", "large", "example", "heap-open"]);
   expect(names.filter((name) => name.startsWith("malloclab-"))).toHaveLength(mallocLabTraces().length);
   expect(names.slice(-5)).toEqual(["scaling-100", "scaling-1k", "scaling-10k", "scaling-100k", "scaling-1m"]);
   for (const spec of full.slice(-5)) expect("family" in spec && spec.family?.deadlineMs).toBe(SCALING_DEADLINE_MS);

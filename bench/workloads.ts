@@ -15,6 +15,8 @@ import { realWorkloadSpecs } from "./peers/real.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const EXAMPLE_TRACE = join(ROOT, "scenarios/example.mtrace");
+/** One malloc, its free and finish: the cost of opening and closing a heap. */
+export const HEAP_OPEN_TRACE = join(ROOT, "bench/heap-open.mtrace");
 
 /** Seed of every generated trace: the same operations on every run and every machine. */
 export const SEED = 20240601;
@@ -78,6 +80,12 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
     { name: "get", kind: "get", blocks: 10_000, gets: 1_000_000, describe: "1,000,000 translations into 10,000 live blocks" },
     churn("large", 1_000, 50_000, 1024, 65_536),
     { name: "example", kind: "trace", file: EXAMPLE_TRACE, describe: "scenarios/example.mtrace, quiet" },
+    {
+      name: "heap-open",
+      kind: "trace",
+      file: HEAP_OPEN_TRACE,
+      describe: "a heap's first malloc (100 bytes), its free and finish: 3 operations, ns/op is a third of the round",
+    },
   ];
   for (const file of mallocLabTraces()) {
     const name = basename(file);

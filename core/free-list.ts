@@ -14,7 +14,8 @@ import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
 import { createLookup, type HoleLookup } from "./lookup.ts";
 import type { PendingGrowth } from "./mapping.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
-import { bufferOver, detachBuffer, mapMemory, type OsCounters, unmapMemory } from "./os.ts";
+import { bufferOver, detachBuffer, type OsCounters } from "./os.ts";
+import { SegmentSpace } from "./segment-space.ts";
 
 export class FreeList {
   readonly pageSize: number;
@@ -30,6 +31,8 @@ export class FreeList {
   /** Which HOLE malloc takes. */
   readonly holes: HoleLookup;
   readonly map: AddressMap;
+  /** The OS mappings the segments are carved from (segment-space.ts). */
+  readonly space: SegmentSpace;
   /** Segment ArrayBuffers by segment index, made on first `view` of the segment. */
   segmentBuffers: (ArrayBuffer | undefined)[] = [];
   segmentBytes = 0;
@@ -44,6 +47,7 @@ export class FreeList {
     this.align = options.align;
     this.records = new Records(this.tally, options.startAddress, options.pageSize);
     this.map = new AddressMap(options.startAddress, this.tally);
+    this.space = new SegmentSpace(this.tally, options.pageSize);
     // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
     this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
     this.lookupName = this.holes.name;
@@ -107,22 +111,23 @@ export class FreeList {
   }
 
   /**
-   * Maps `length` bytes for the virtual range from `v`, and the address map and the page table to cover
-   * it; a failure changes nothing (the map's growth is taken back when the page table's fails).
+   * Carves `length` bytes for the virtual range from `v` (segment-space.ts: usually no mmap), and grows
+   * the address map and the page table to cover it; a failure changes nothing (the map's growth is taken
+   * back when the page table's fails, and the carve when either does).
    */
   private mapSegment(v: number, length: number): number {
-    const base = mapMemory(length, this.tally);
+    const carve = this.space.carve(length);
     let mapGrowth: PendingGrowth | null = null;
     try {
       mapGrowth = this.map.reserve(v + length);
       this.records.reservePages(v + length);
     } catch (error) {
       mapGrowth?.undo();
-      unmapMemory(base, length, this.tally);
+      this.space.undo(carve);
       throw error;
     }
     mapGrowth?.keep();
-    return base;
+    return carve.base;
   }
 
   /**
@@ -156,7 +161,8 @@ export class FreeList {
 
   /** Unmaps every segment and all bookkeeping, and starts over: the next block is at the start address. */
   finish(): void {
-    this.unmapSegments();
+    this.detachSegmentBuffers();
+    this.space.release();
     this.holes.reset();
     this.records.reset();
     this.map.reset();
@@ -167,32 +173,8 @@ export class FreeList {
     this.peakLiveBytes = 0;
   }
 
-  /**
-   * Gives every segment back. Segments the kernel placed side by side (it usually places each new
-   * mapping right below the last) go back in one munmap per run: the same pages, whole, with far fewer calls.
-   */
-  private unmapSegments(): void {
-    const records = this.records;
-    let runBase = 0;
-    let runLength = 0;
-    records.walk({
-      segment: (main) => {
-        const buffer = this.segmentBuffers[records.segmentIndex(main)];
-        if (buffer !== undefined) detachBuffer(buffer);
-        const base = records.physicalBase(main);
-        const length = records.segmentSize(main);
-        if (runLength > 0 && base === runBase + runLength) {
-          runLength += length;
-        } else if (runLength > 0 && base + length === runBase) {
-          runBase = base;
-          runLength += length;
-        } else {
-          if (runLength > 0) unmapMemory(runBase, runLength, this.tally);
-          runBase = base;
-          runLength = length;
-        }
-      },
-    });
-    if (runLength > 0) unmapMemory(runBase, runLength, this.tally);
+  /** Detaches every segment's ArrayBuffer before its memory goes back, so stale views read as empty. */
+  private detachSegmentBuffers(): void {
+    for (const buffer of this.segmentBuffers) if (buffer !== undefined) detachBuffer(buffer);
   }
 }

@@ -13,7 +13,7 @@
 export { MemsError, type MemsErrorCode } from "./errors.ts";
 export { type ChainVisitor, NIL } from "./layout.ts";
 export { type HoleLookup, type HoleRecords, LOOKUPS, type Lookup, type LookupFactory } from "./lookup.ts";
-export type { Mapping } from "./mapping.ts";
+export { keepSpareBookkeeping, type Mapping } from "./mapping.ts";
 export { Mems, type MemsStats, type PieceSnapshot, type SegmentSnapshot } from "./mems.ts";
 export { ALIGNMENTS, type Alignment, DEFAULT_START_ADDRESS, MAX_ADDRESS, MAX_PAGE_SIZE, type MemsOptions, PAGE_SIZE } from "./options.ts";
 export type { TypedArrayType } from "./typed-views.ts";

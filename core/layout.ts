@@ -2,7 +2,8 @@
  * Glossary and record layouts of MeMS's bookkeeping, and the accessors that are the only code to know them.
  *
  * Glossary
- * - segment: one mapping MeMS took from the OS for its user, a whole number of PAGE_SIZE bytes.
+ * - segment: a whole number of PAGE_SIZE bytes of fresh memory MeMS took for its user, carved out of an
+ *   OS mapping (segment-space.ts): what the course's MeMS mapped with one mmap each.
  * - main chain: the list of main nodes, one per segment, in the order the segments were mapped.
  * - piece: a run of bytes of one segment; the pieces of a segment tile it exactly, in address order.
  * - sub-chain: the list of pieces of one segment, hanging off its main node.

@@ -3,14 +3,50 @@
  * not, and a growth can be taken back (mapping.ts); a failed mmap for a new segment's tables changes
  * nothing.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, beforeEach, expect, test } from "bun:test";
 import { codeOf, snapshot } from "../test-support/core.ts";
 import { Mems } from "./index.ts";
-import { createMapping, growMapping, keepGrowth, releaseMapping, undoGrowth } from "./mapping.ts";
+import { createMapping, growMapping, keepGrowth, keepSpareBookkeeping, releaseMapping, undoGrowth } from "./mapping.ts";
 import { mapMemoryAt, unmapMemory } from "./os.ts";
-import { injectMmapFailures, OS_PAGE_SIZE } from "./testing.ts";
+import { injectMmapFailures, OS_PAGE_SIZE, osCounters, releaseSpareBookkeeping, spareBookkeepingBytes } from "./testing.ts";
 
-afterEach(() => injectMmapFailures(0));
+// Every test starts from a process that keeps no spare table, so each mapping here is a fresh mmap, and
+// that lets the process keep 256 KiB of spares (the default keeps none: the test of the default says so).
+beforeEach(() => {
+  releaseSpareBookkeeping();
+  keepSpareBookkeeping(256 * 1024);
+});
+afterEach(() => {
+  injectMmapFailures(0);
+  keepSpareBookkeeping(0);
+});
+
+test("by default a table given back is unmapped and a finished heap leaves no byte mapped", () => {
+  keepSpareBookkeeping(0);
+  const t = tally();
+  const table = createMapping(2 * OS_PAGE_SIZE, t);
+  releaseMapping(table, t);
+  expect({ ...t, spare: spareBookkeepingBytes() }).toEqual({ mmapCalls: 1, munmapCalls: 1, mappedBytes: 0, spare: 0 });
+  const before = osCounters().mappedBytes;
+  const mems = new Mems({ lookup: "size-indexed" });
+  mems.free(mems.malloc(100));
+  mems.malloc(9000);
+  mems.finish();
+  expect(osCounters().mappedBytes).toBe(before);
+  expect(spareBookkeepingBytes()).toBe(0);
+});
+
+test("keepSpareBookkeeping takes whole bytes from 0 to 2^30; lowering it gives the spares back", () => {
+  for (const bad of [-1, 0.5, 2 ** 30 + 1, Number.NaN, "4096" as unknown as number]) {
+    expect(codeOf(() => keepSpareBookkeeping(bad))).toBe("INVALID_OPTION");
+  }
+  const t = tally();
+  releaseMapping(createMapping(OS_PAGE_SIZE, t), t);
+  expect(spareBookkeepingBytes()).toBe(OS_PAGE_SIZE);
+  keepSpareBookkeeping(0);
+  expect(spareBookkeepingBytes()).toBe(0);
+  expect(t.munmapCalls).toBe(0); // (the spare left this tally when it was given back; its munmap is the process's)
+});
 
 function tally() {
   return { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
@@ -31,7 +67,27 @@ test("a growable table grows in place, keeping its contents, by at least an eigh
   expect(t.mappedBytes).toBe(18 * OS_PAGE_SIZE);
   releaseMapping(grown, t);
   expect(t.mappedBytes).toBe(0);
-  expect(t.munmapCalls).toBe(t.mmapCalls - 1); // one munmap for the table grown in two mmaps
+  // The probe's munmap, and the pages past the 64 KiB the process keeps for its next table.
+  expect(t.munmapCalls).toBe(2);
+  expect(spareBookkeepingBytes()).toBe(64 * 1024);
+});
+
+test("a table given back is kept for the next table of the process: no mmap, zeroed when asked", () => {
+  const t = tally();
+  const table = createMapping(2 * OS_PAGE_SIZE, t);
+  new Uint8Array(table.buffer).fill(3);
+  releaseMapping(table, t);
+  expect(table.buffer.byteLength).toBe(0);
+  expect({ ...t, spare: spareBookkeepingBytes() }).toEqual({ mmapCalls: 1, munmapCalls: 0, mappedBytes: 0, spare: 2 * OS_PAGE_SIZE });
+  const kept = createMapping(OS_PAGE_SIZE, t, false, false); // the smallest spare that holds it, as it was left
+  expect(kept.address).toBe(table.address);
+  expect(new Uint8Array(kept.buffer)[2 * OS_PAGE_SIZE - 1]).toBe(3);
+  expect({ ...t, spare: spareBookkeepingBytes() }).toEqual({ mmapCalls: 1, munmapCalls: 0, mappedBytes: 2 * OS_PAGE_SIZE, spare: 0 });
+  releaseMapping(kept, t);
+  const zeroed = createMapping(OS_PAGE_SIZE, t);
+  expect(new Uint8Array(zeroed.buffer).every((byte) => byte === 0)).toBe(true);
+  expect(createMapping(OS_PAGE_SIZE, t).address).not.toBe(table.address); // no spare left: a fresh mmap
+  expect(t.mmapCalls).toBe(2);
 });
 
 test("a table whose next pages are taken moves: twice as large, copied, the old one unmapped", () => {
@@ -81,6 +137,7 @@ test("each mmap a new segment needs (the segment, the address map, the page tabl
   const pageSize = 64 * 128;
   let failures = 0;
   for (let passing = 0; passing < 6; passing++) {
+    releaseSpareBookkeeping(); // the last heap's tables would spare the growths their mmaps
     const mems = new Mems({ lookup: "size-indexed", pageSize });
     const freed = mems.malloc(100);
     const blocks = [mems.malloc(pageSize * 3), mems.malloc(5000)];

@@ -9,7 +9,18 @@
  *   so at most about 1/8 of the table is mapped and unused.
  * - When the pages after it are taken, it moves: a new mapping at least twice as large, a copy, and the
  *   old one unmapped (O(1) amortized).
+ *
+ * A table given back (finish, or a table that moved) is unmapped, as docs/mems.md says finish does with
+ * every page of bookkeeping. A program that opens and finishes many heaps may ask, with
+ * keepSpareBookkeeping(bytes), that the process keep up to that many bytes of them (at most SPARE_TABLE
+ * of each; the rest is unmapped): the next table made anywhere in the process takes the smallest that
+ * holds it, so a heap opens without mmap and finishes without munmap of its tables (an mmap and a munmap
+ * of pages written to cost 20-30 µs on the project's machine, most of it the page faults and the TLB
+ * flush). A spare belongs to the process, not to a heap: an instance's tally counts a table while it
+ * holds it.
  */
+
+import { describeValue, MemsError } from "./errors.ts";
 import { bufferOver, detachBuffer, findAddressSpace, mapMemory, mapMemoryAt, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
 
 export interface Mapping {
@@ -23,16 +34,74 @@ const GROWTH_ROOM = 2 ** 36;
 /** Each growth in place maps at least this fraction of the table more. */
 const GROWTH_IN_PLACE = 1 / 8;
 
+/** The most of one table the process keeps for the next heap. */
+const SPARE_TABLE = 64 * 1024;
+/** The most of all tables together (keepSpareBookkeeping); 0, the default, keeps none. */
+let spareLimit = 0;
+
+/** Tables kept for the next heap of the process (their buffers detached), and their bytes. */
+const spares: { address: number; length: number }[] = [];
+let spareTotal = 0;
+
+/** Bytes of bookkeeping the process keeps mapped for the next heap (in osCounters().mappedBytes, in no instance's). */
+export function spareBookkeepingBytes(): number {
+  return spareTotal;
+}
+
+/** Unmaps every spare table: what the process holds is then only what its heaps hold. */
+export function releaseSpareBookkeeping(): void {
+  for (const spare of spares.splice(0)) unmapMemory(spare.address, spare.length);
+  spareTotal = 0;
+}
+
+/**
+ * Lets the process keep up to `bytes` of finished heaps' bookkeeping tables mapped for its next heaps
+ * (0, the default, keeps none: finish unmaps every page of bookkeeping). Lowering it gives back every
+ * spare held so far.
+ * @throws MemsError INVALID_OPTION for anything but a whole number of bytes from 0 to 2^30.
+ */
+export function keepSpareBookkeeping(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 30) {
+    throw new MemsError(
+      "INVALID_OPTION",
+      `keepSpareBookkeeping(bytes) takes a whole number of bytes from 0 to 2^30, got ${describeValue(bytes)}`,
+    );
+  }
+  if (bytes < spareLimit) releaseSpareBookkeeping();
+  spareLimit = bytes;
+}
+
+/** The smallest spare table of at least `bytes`, now counted in `tally`, or null; zeroed if asked. */
+function takeSpare(bytes: number, tally: OsCounters, zeroed: boolean): Mapping | null {
+  let best = -1;
+  for (let i = 0; i < spares.length; i++) {
+    const length = spares[i]?.length ?? 0;
+    if (length >= bytes && (best === -1 || length < (spares[best]?.length ?? 0))) best = i;
+  }
+  const spare = best === -1 ? undefined : spares.splice(best, 1)[0];
+  if (spare === undefined) return null;
+  spareTotal -= spare.length;
+  tally.mappedBytes += spare.length;
+  const buffer = bufferOver(spare.address, spare.length);
+  if (zeroed) new Uint8Array(buffer).fill(0);
+  return { address: spare.address, length: spare.length, buffer };
+}
+
 /** Rounds up to whole OS pages, the granularity the kernel maps in anyway. */
 export function roundToOsPages(bytes: number): number {
   return Math.ceil(bytes / OS_PAGE_SIZE) * OS_PAGE_SIZE;
 }
 
 /**
- * Maps a fresh zeroed bookkeeping region of at least `bytes`, counted in `tally`; `growable`: at the
- * start of free address space, so that growMapping can extend it in place.
+ * A bookkeeping region of at least `bytes`, counted in `tally`: a spare table when the process keeps one
+ * that holds it (no system call; zeroed when `zeroed`, else as the last heap left it), else a fresh
+ * zeroed mapping; `growable`: at the start of free address space, so that growMapping can extend it in
+ * place. The record pool, the page table and the address map write every entry before they read it, so
+ * they take spares as they are.
  */
-export function createMapping(bytes: number, tally: OsCounters, growable = false): Mapping {
+export function createMapping(bytes: number, tally: OsCounters, growable = false, zeroed = true): Mapping {
+  const spare = takeSpare(bytes, tally, zeroed);
+  if (spare !== null) return spare;
   const length = roundToOsPages(bytes);
   if (growable) {
     const address = findAddressSpace(GROWTH_ROOM, tally);
@@ -56,7 +125,7 @@ export function growMapping(old: Mapping, bytes: number, tally: OsCounters, step
     return { address: old.address, length, buffer: bufferOver(old.address, length) };
   }
 
-  const grown = createMapping(Math.max(bytes, old.length * 2), tally, true);
+  const grown = createMapping(Math.max(bytes, old.length * 2), tally, true, false);
   new Uint8Array(grown.buffer).set(new Uint8Array(old.buffer));
   return grown;
 }
@@ -90,7 +159,7 @@ export interface TableGrowth extends PendingGrowth {
  * growth with `keep`, or takes it back with `undo` (a first mapping is then unmapped).
  */
 export function startTableGrowth(old: Mapping | null, bytes: number, tally: OsCounters): TableGrowth {
-  const mapping = old === null ? createMapping(bytes, tally, true) : growMapping(old, bytes, tally);
+  const mapping = old === null ? createMapping(bytes, tally, true, false) : growMapping(old, bytes, tally);
   return {
     mapping,
     keep: () => {
@@ -110,8 +179,18 @@ export function growTable(old: Mapping | null, bytes: number, tally: OsCounters)
   return growth.mapping;
 }
 
-/** Detaches the mapping's buffer (its views read as empty from now on) and unmaps it. */
+/**
+ * Detaches the mapping's buffer (its views read as empty from now on) and gives it back: its first
+ * pages, as many as the spares have room for (at most SPARE_TABLE), are kept for the next table of the
+ * process and leave `tally`; the rest is unmapped.
+ */
 export function releaseMapping(mapping: Mapping, tally: OsCounters): void {
   detachBuffer(mapping.buffer);
-  unmapMemory(mapping.address, mapping.length, tally);
+  const room = Math.floor(Math.min(SPARE_TABLE, spareLimit - spareTotal) / OS_PAGE_SIZE) * OS_PAGE_SIZE;
+  const kept = Math.min(mapping.length, room);
+  if (kept < mapping.length) unmapMemory(mapping.address + kept, mapping.length - kept, tally);
+  if (kept === 0) return;
+  spares.push({ address: mapping.address, length: kept });
+  spareTotal += kept;
+  tally.mappedBytes -= kept;
 }

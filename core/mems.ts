@@ -40,9 +40,15 @@ export interface MemsStats {
   /** Bytes MeMS has mapped for its own records, address map and index. */
   bookkeepingBytes: number;
   /**
-   * mmap and munmap calls this instance has made (segments and bookkeeping), since it was created.
-   * finish gives back segments that lie side by side in memory with one munmap, so after a finish the
-   * counts differ; `heldBytes` is what says everything was given back.
+   * Bytes of the OS mappings (regions) the segments are carved from: `mappedBytes` of them are segments,
+   * the rest is mapped and not yet handed to a segment (docs/design.md, "Segments and OS mappings").
+   */
+  regionBytes: number;
+  /**
+   * mmap and munmap calls this instance has made (regions and bookkeeping), since it was created: system
+   * calls, not segments. A segment carved from a region already mapped takes none; finish gives back
+   * regions that lie side by side in memory with one munmap, so after a finish the counts differ;
+   * `heldBytes` is what says everything was given back.
    */
   mmapCalls: number;
   munmapCalls: number;
@@ -316,7 +322,8 @@ export class Mems {
       liveBytes: list.liveBytes,
       peakLiveBytes: list.peakLiveBytes,
       holes,
-      bookkeepingBytes: list.tally.mappedBytes - list.segmentBytes, // every mapping but the segments
+      bookkeepingBytes: list.tally.mappedBytes - list.space.mappedBytes, // every mapping but the segments' regions
+      regionBytes: list.space.mappedBytes,
       mmapCalls: list.tally.mmapCalls,
       munmapCalls: list.tally.munmapCalls,
       heldBytes: list.tally.mappedBytes,

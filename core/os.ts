@@ -71,6 +71,15 @@ export interface OsCounters {
 
 const counters: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
 
+/** Nanoseconds the process has spent inside mmap and munmap (every call, the probes included). */
+let callNanoseconds = 0;
+const now = Bun.nanoseconds;
+
+/** Nanoseconds the process has spent inside mmap and munmap calls so far (the bench reads it per replay). */
+export function osNanoseconds(): number {
+  return callNanoseconds;
+}
+
 /** A copy of the process-wide counters of mmap and munmap calls and of bytes mapped now. */
 export function osCounters(): OsCounters {
   return { ...counters };
@@ -102,7 +111,9 @@ export function mapMemory(length: number, tally?: OsCounters): number {
     throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes is not possible`);
   }
   if (injectedFailure()) throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed (injected failure)`);
+  const started = now();
   const address = libc.symbols.mmap(null, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  callNanoseconds += now() - started;
   if (typeof address !== "number" || address === -1) {
     throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed`);
   }
@@ -144,7 +155,9 @@ export function mapMemoryAt(address: number, length: number, tally?: OsCounters)
   // An injected failure is left for the mapMemory a caller falls back on, so that one growth is one call to fail.
   if (!(length > 0 && address + length <= MAX_MAP_LENGTH) || failureDue()) return false;
   const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+  const started = now();
   const got = libc.symbols.mmap(address as Pointer, length, PROT_READ | PROT_WRITE, flags, -1, 0);
+  callNanoseconds += now() - started;
   if (typeof got !== "number" || got === -1) return false;
   if (got !== address) {
     // A kernel older than 4.17 takes MAP_FIXED_NOREPLACE for a hint and may map elsewhere.
@@ -165,7 +178,9 @@ export function mapMemoryAt(address: number, length: number, tally?: OsCounters)
  */
 export function findAddressSpace(length: number, tally?: OsCounters): number {
   const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  const started = now();
   const address = libc.symbols.mmap(null, length, PROT_NONE, flags, -1, 0);
+  callNanoseconds += now() - started;
   if (typeof address !== "number" || address === -1) return -1;
   count(length, tally);
   unmapMemory(address, length, tally);
@@ -174,7 +189,9 @@ export function findAddressSpace(length: number, tally?: OsCounters): number {
 
 /** Gives back a mapping made by `mapMemory`, whole. */
 export function unmapMemory(address: number, length: number, tally?: OsCounters): void {
+  const started = now();
   const rc = libc.symbols.munmap(address as Pointer, length);
+  callNanoseconds += now() - started;
   if (rc !== 0) {
     // Only a programming error inside MeMS gets here (munmap of a range it did not map).
     throw new Error(`munmap(${address}, ${length}) failed`);

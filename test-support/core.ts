@@ -1,10 +1,10 @@
 /**
- * What the core's tests share: instances finished after each test (and the fault injector switched
- * off), the code of the MemsError an action throws, and a snapshot of everything observable.
+ * What the core's tests share: instances finished after each test (the fault injector switched off and
+ * the spare tables they leave unmapped, so every test starts from a process that holds none), the code of the MemsError an action throws, and a snapshot of everything observable.
  */
 import { afterEach } from "bun:test";
 import { Mems, MemsError, type MemsErrorCode, type MemsOptions } from "../core/index.ts";
-import { injectMmapFailures } from "../core/testing.ts";
+import { injectMmapFailures, releaseSpareBookkeeping } from "../core/testing.ts";
 
 /** A `make(options)` whose instances are finished after every test of the calling file. */
 export function instancesFinishedAfterEachTest(): (options?: MemsOptions) => Mems {
@@ -12,6 +12,7 @@ export function instancesFinishedAfterEachTest(): (options?: MemsOptions) => Mem
   afterEach(() => {
     injectMmapFailures(0);
     for (const mems of open.splice(0)) mems.finish();
+    releaseSpareBookkeeping();
   });
   return (options) => {
     const mems = new Mems(options);

@@ -209,7 +209,7 @@ describe("end of the replay, output and results", () => {
       peakMappedBytes: 3 * 4096,
       peakLiveBytes: 5300,
     });
-    expect(result.mmapCalls).toBeGreaterThanOrEqual(3);
+    expect(result.mmapCalls).toBeGreaterThanOrEqual(2); // a region before the finish and one after (the tables may be spares)
     expect(result.bytesLeftMapped).toBe(0); // everything is unmapped by the finishes
     expect(result.munmapCalls).toBeGreaterThan(0);
     expect(result.munmapCalls).toBeLessThanOrEqual(result.mmapCalls);
