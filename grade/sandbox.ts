@@ -1,0 +1,208 @@
+/**
+ * The sandbox every build and run of a submission goes through (`mems grade` runs untrusted code).
+ *
+ * bubblewrap (`bwrap`) gives each command a read-only view of the whole file system but for its own
+ * work folder and a private /tmp, fresh namespaces (no network: only a loopback that is down; its own
+ * process ids, so killing bwrap kills every process inside), and `--die-with-parent`, so nothing outlives
+ * the grader. Resource limits are prlimits set before bwrap starts, inherited by everything inside: CPU
+ * seconds, address space, processes, file size, no core files. Run as root, the limits would bind little
+ * (root is above RLIMIT_NPROC), so the command first drops to an unprivileged uid of its own slot
+ * (`setpriv`): each parallel slot has its own uid, so one submission's fork bomb does not use up the
+ * process count of another. The wall time is ours: past it the sandbox is killed and the run says
+ * `timedOut`.
+ *
+ * Without a working bwrap the grader refuses, unless asked for `--no-sandbox`: then the same limits
+ * apply (prlimit) but nothing else is contained.
+ */
+import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Limits of one command in the sandbox. */
+export interface Limits {
+  /** Wall time, ms: past it the command is killed and the run is `timedOut`. */
+  readonly wallMs: number;
+  /** CPU seconds (RLIMIT_CPU). */
+  readonly cpuSeconds: number;
+  /** Address space, bytes (RLIMIT_AS); 0 for none (valgrind needs a lot). */
+  readonly memoryBytes: number;
+  /** Processes of the sandbox's uid (RLIMIT_NPROC). */
+  readonly processes: number;
+  /** Largest file it may write, bytes (RLIMIT_FSIZE). */
+  readonly fileBytes: number;
+}
+
+export const BUILD_LIMITS: Limits = {
+  wallMs: 60_000,
+  cpuSeconds: 30,
+  memoryBytes: 2 ** 31,
+  processes: 64,
+  fileBytes: 64 * 2 ** 20,
+};
+export const RUN_LIMITS: Limits = {
+  wallMs: 10_000,
+  cpuSeconds: 5,
+  memoryBytes: 2 ** 30,
+  processes: 16,
+  fileBytes: 16 * 2 ** 20,
+};
+
+/** What one command did. */
+export interface RunResult {
+  /** Exit status, or null when a signal ended it. */
+  readonly status: number | null;
+  /** The signal that ended it (SIGSEGV, SIGKILL, ...), or null. */
+  readonly signal: string | null;
+  /** It ran past its wall time and was killed. */
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Most bytes kept of each of stdout and stderr: a submission printing in a loop cannot fill memory. */
+const OUTPUT_CAP = 4 * 2 ** 20;
+/** The first uid of the slots; slot k runs as BASE_UID + k (no user of this machine is expected there). */
+const BASE_UID = 61_000;
+
+export class SandboxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SandboxError";
+  }
+}
+
+/** Runs commands contained (bwrap) or not (`--no-sandbox`), each in a work folder of its own. */
+export class Sandbox {
+  private readonly uid: number | undefined;
+
+  constructor(
+    readonly contained: boolean,
+    readonly slot = 0,
+  ) {
+    this.uid = process.getuid?.() === 0 ? BASE_UID + slot : undefined;
+  }
+
+  /** A fresh work folder the sandboxed commands may write (and nothing else). */
+  makeWorkDir(prefix = "mems-grade-"): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    if (this.uid !== undefined) chownSync(dir, this.uid, this.uid);
+    chmodSync(dir, 0o755);
+    return dir;
+  }
+
+  /** Removes a work folder and all in it. */
+  removeWorkDir(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** The full command line: limits, the uid drop, bwrap, then `argv`. */
+  commandLine(argv: readonly string[], workDir: string, limits: Limits): string[] {
+    const prlimit = [
+      "prlimit",
+      `--cpu=${limits.cpuSeconds}`,
+      `--nproc=${limits.processes}`,
+      `--fsize=${limits.fileBytes}`,
+      "--core=0",
+      ...(limits.memoryBytes > 0 ? [`--as=${limits.memoryBytes}`] : []),
+      "--",
+    ];
+    const drop = this.uid === undefined ? [] : ["setpriv", `--reuid=${this.uid}`, `--regid=${this.uid}`, "--clear-groups"];
+    if (!this.contained) return [...prlimit, ...drop, ...argv];
+    const bwrap = [
+      "bwrap",
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--tmpfs",
+      "/tmp",
+      "--bind",
+      workDir,
+      workDir,
+      "--chdir",
+      workDir,
+      "--unshare-all",
+      "--die-with-parent",
+      "--new-session",
+      "--",
+    ];
+    return [...prlimit, ...drop, ...bwrap, ...argv];
+  }
+
+  /** Runs `argv` in `workDir` under `limits`; never throws for what the command does. */
+  async run(argv: readonly string[], workDir: string, limits: Limits, stdin?: string): Promise<RunResult> {
+    const child = Bun.spawn(this.commandLine(argv, workDir, limits), {
+      cwd: workDir,
+      stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, limits.wallMs);
+    try {
+      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr)]);
+      await child.exited;
+      const signal = child.signalCode === null ? null : String(child.signalCode);
+      return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A stream's text, keeping the first OUTPUT_CAP bytes and reading (and dropping) the rest. */
+async function capped(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  for await (const chunk of stream) {
+    if (kept >= OUTPUT_CAP) continue;
+    const part = chunk.subarray(0, OUTPUT_CAP - kept);
+    chunks.push(part);
+    kept += part.length;
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * Why a sandbox cannot be had here, or undefined when bwrap starts a contained `true`. Tried once per
+ * process: a missing bwrap, a kernel without user namespaces, a container that forbids them.
+ */
+export async function probeSandbox(which: (tool: string) => string | null = Bun.which): Promise<string | undefined> {
+  if (which("bwrap") === null) return "bubblewrap (bwrap) is not installed: apt-get install bubblewrap";
+  for (const tool of ["prlimit", "setpriv"]) if (which(tool) === null) return `${tool} (util-linux) is not installed`;
+  const sandbox = new Sandbox(true, 0);
+  const dir = sandbox.makeWorkDir();
+  try {
+    const result = await sandbox.run(["true"], dir, RUN_LIMITS);
+    if (result.status === 0) return undefined;
+    return `bubblewrap cannot run here: ${result.stderr.trim().split("\n")[0] || `exit ${result.status}`}`;
+  } finally {
+    sandbox.removeWorkDir(dir);
+  }
+}
+
+let probed: Promise<string | undefined> | undefined;
+/** probeSandbox, once per process. */
+export function sandboxProblem(): Promise<string | undefined> {
+  probed ??= probeSandbox();
+  return probed;
+}
+
+/** Throws SandboxError when no sandbox can be had and `allowUncontained` was not given. */
+export async function requireSandbox(
+  allowUncontained: boolean,
+  probe: () => Promise<string | undefined> = sandboxProblem,
+): Promise<boolean> {
+  if (allowUncontained) return false;
+  const problem = await probe();
+  if (problem !== undefined)
+    throw new SandboxError(`${problem}; mems grade runs students' code only in a sandbox (--no-sandbox runs it uncontained)`);
+  return true;
+}
