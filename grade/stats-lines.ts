@@ -1,0 +1,200 @@
+/**
+ * One line of a student's `mems_print_stats()` output, told apart by what it says rather than by the
+ * course's exact spelling: a stats header, a rule line, main-chain items (segments and pieces, in any of
+ * the bracket or table layouts students print), a summary line (pages used, space unused, main chain
+ * length, sub-chain lengths), or anything else (debug lines, which the reader ignores).
+ */
+
+/** The summary fields of the course's stats, in the order the course prints them. */
+export const SUMMARY_FIELDS = ["pagesUsed", "spaceUnused", "mainChainLength", "subChainLengths"] as const;
+export type SummaryField = (typeof SUMMARY_FIELDS)[number];
+
+/** Each summary field as the course labels it (its `unsued` typo spelt right), for messages. */
+export const SUMMARY_LABELS: Readonly<Record<SummaryField, string>> = {
+  pagesUsed: "Pages used",
+  spaceUnused: "Space unused",
+  mainChainLength: "Main Chain Length",
+  subChainLengths: "Sub-chain Length array",
+};
+
+export type PieceKind = "PROCESS" | "HOLE";
+
+/** A segment as printed: its two bounds (end not yet known to be inclusive), or only its index in a table. */
+export interface SegmentItem {
+  readonly role: "segment";
+  readonly bounds?: readonly [number, number];
+  readonly index?: number;
+}
+/** A piece as printed: its start and a second number (the last byte, one past it, or the size). */
+export interface PieceItem {
+  readonly role: "piece";
+  readonly kind: PieceKind;
+  readonly start: number;
+  readonly second: number;
+}
+export type ChainItem = SegmentItem | PieceItem;
+
+export type LineReading =
+  | { readonly kind: "header" }
+  | { readonly kind: "rule" }
+  | { readonly kind: "chain"; readonly items: readonly ChainItem[]; readonly hex: boolean }
+  | { readonly kind: "summary"; readonly field: SummaryField; readonly value: number | readonly number[] | undefined }
+  | { readonly kind: "unreadable"; readonly why: string }
+  | { readonly kind: "value"; readonly numbers: readonly number[] }
+  | { readonly kind: "blank" }
+  | { readonly kind: "other" };
+
+const NUM = String.raw`0[xX][0-9a-fA-F]+|\d[0-9a-fA-F]*`;
+const LABEL = String.raw`\b(main(?:[\s_-]*node)?|segment|process|hole|p|h)_?(?:[\s#_-]*(\d+))?`;
+const OPEN = String.raw`\s*[:=]?\s*[[({]\s*`;
+const SEP = String.raw`\s*(?::|,|\.\.|-|\bto\b|;)\s*|\s+`;
+/** `LABEL[a:b]` with any of the separators and brackets students use: `P[1000:1999]`, `MainNode-1 [0 : 4095]`. */
+const BRACKET_ITEM = new RegExp(`${LABEL}${OPEN}(${NUM})(?:${SEP})(${NUM})\\s*[\\])}]`, "gi");
+/** A label opening a bracket, read or not: more of these than read items means an item could not be read. */
+const BRACKET_OPENING = new RegExp(`${LABEL}\\s*[:=]?\\s*[[({]`, "gi");
+
+const HEADER = /\b(?:mems|system)[\s_-]*stat(?:istic)?s\b|^[\s\-=*#~|_]*stat(?:istic)?s[\s\-=*#~|_:]*$/i;
+const RULE = /^\s*[-=*_#~+]{3,}\s*$/;
+
+/** Parses a printed number: decimal, or hex with 0x (raw pointers printed with %p). */
+export function parseNumber(text: string): number {
+  return /^0x/i.test(text) ? Number.parseInt(text.slice(2), 16) : Number(text);
+}
+
+function kindOf(label: string): PieceKind | "MAIN" {
+  const l = label.toLowerCase();
+  if (l.startsWith("main") || l === "segment") return "MAIN";
+  return l.startsWith("p") ? "PROCESS" : "HOLE";
+}
+
+/** Items in the bracket layouts, and which opening (1-based) was left unread, if any. */
+function bracketItems(line: string): { items: ChainItem[]; unread: number | undefined } {
+  const items: ChainItem[] = [];
+  const starts = new Set<number>();
+  for (const m of line.matchAll(BRACKET_ITEM)) {
+    const kind = kindOf(m[1] ?? "");
+    const a = parseNumber(m[3] ?? "");
+    const b = parseNumber(m[4] ?? "");
+    starts.add(m.index);
+    if (kind === "MAIN") items.push({ role: "segment", bounds: [a, b] });
+    else items.push({ role: "piece", kind, start: a, second: b });
+  }
+  const openings = [...line.matchAll(BRACKET_OPENING)];
+  const unread = openings.findIndex((m) => !starts.has(m.index));
+  return { items, unread: unread < 0 ? undefined : unread + 1 };
+}
+
+const TABLE_TOKEN = /0x[0-9a-f]+|\d+|[a-z_]+/gi;
+const TABLE_WORDS = new Set(["null", "bytes", "size", "start", "end", "addr", "address", "type", "node", "to"]);
+const KIND_WORDS = new Set(["p", "h", "p_", "h_", "process", "hole"]);
+const MAIN_WORDS = new Set(["main", "mainnode", "main_node", "segment", "seg"]);
+
+/** The numbers of a table row split by where its kind (or main) word stands. */
+function tableRow(line: string): { kind: PieceKind | "MAIN"; before: number[]; after: number[] } | undefined {
+  let kind: PieceKind | "MAIN" | undefined;
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const [token] of line.matchAll(TABLE_TOKEN)) {
+    const t = token.toLowerCase();
+    if (/^(?:0x[0-9a-f]+|\d+)$/.test(t)) (kind === undefined ? before : after).push(parseNumber(t));
+    else if (KIND_WORDS.has(t) || MAIN_WORDS.has(t)) {
+      const k = kindOf(t);
+      // One piece per row; a main word before a piece word names the row's segment.
+      if (kind === undefined || (kind === "MAIN" && k !== "MAIN")) {
+        if (kind === "MAIN") before.push(...after.splice(0));
+        kind = k;
+      } else return undefined;
+    } else if (!TABLE_WORDS.has(t)) return undefined;
+  }
+  return kind === undefined ? undefined : { kind, before, after };
+}
+
+/** A piece row: `1 | PROCESS | 1000 | 1999` (segment index), `1000 5095 H 5000 5095` (segment bounds), `P 1000 1999`. */
+function tableItems(line: string): ChainItem[] | string | undefined {
+  const row = tableRow(line);
+  if (row === undefined) return undefined;
+  const { kind, before, after } = row;
+  if (kind === "MAIN") {
+    const numbers = [...before, ...after];
+    const [a = 0, b = 0, c = 0] = numbers;
+    if (numbers.length === 0) return undefined;
+    if (numbers.length === 1) return [{ role: "segment", index: a }];
+    if (numbers.length === 2) return [{ role: "segment", bounds: [a, b] }];
+    // Three numbers: start, end, size; or an index, start, end.
+    if (numbers.length === 3) return [{ role: "segment", bounds: c === b - a + 1 ? [a, b] : [b, c] }];
+    return "a main-chain row whose bounds cannot be told apart";
+  }
+  if (after.length < 2) return after.length === 0 && before.length === 0 ? undefined : "a piece row without a start and an end";
+  const items: ChainItem[] = [];
+  if (before.length === 1) items.push({ role: "segment", index: before[0] ?? 0 });
+  else if (before.length >= 2) items.push({ role: "segment", bounds: [before[0] ?? 0, before[1] ?? 0] });
+  items.push({ role: "piece", kind, start: after[0] ?? 0, second: after[1] ?? 0 });
+  return items;
+}
+
+const PAGES_USED =
+  /pages?[\s_-]*used|used[\s_-]*pages?|(?:number|no\.?|count|num)[\s_-]*of[\s_-]*pages|total[\s_-]*pages?(?:[\s_-]*used)?|pages?[\s_-]*(?:count|mapped|allocated)|num[\s_-]*pages/i;
+const SPACE_UNUSED = /(?:space|memory|bytes)[\s_-]*un(?:u?sed|sued)|un(?:u?sed|sued)[\s_-]*(?:space|memory|bytes)?/i;
+const MAIN_LENGTH =
+  /main[\s_-]*chain[\s_-]*(?:length|len|size|count|nodes)|(?:length|size)[\s_-]*of[\s_-]*(?:the[\s_-]*)?main[\s_-]*chain|number[\s_-]*of[\s_-]*(?:main[\s_-]*nodes|segments)/i;
+const SUB_LENGTHS =
+  /sub[\s_-]*chains?[\s_-]*(?:(?:lengths?|len|sizes?|counts?)(?:[\s_-]*(?:array|list))?|array|list)|(?:lengths?|sizes?)[\s_-]*of[\s_-]*(?:the[\s_-]*)?sub[\s_-]*chains?/i;
+const FIELD_PATTERNS: readonly (readonly [SummaryField, RegExp])[] = [
+  ["subChainLengths", SUB_LENGTHS],
+  ["mainChainLength", MAIN_LENGTH],
+  ["pagesUsed", PAGES_USED],
+  ["spaceUnused", SPACE_UNUSED],
+];
+/** What may stand before a label: nothing but punctuation and a word such as "Total". */
+const LABEL_PREFIX = /^[\W_]*(?:(?:total|the|no\.?|#)\s*)?$/i;
+/** Between label and value: `:`, tab, `=>`, `=`, `-`, "is", "are", a parenthesised note. */
+const VALUE_LEAD = /^(?:\s|[:=>\-–]|\bis\b|\bare\b|\([^)]*\))*/i;
+/** A value alone: `3`, `2288 bytes`, `[5, 5, 3, ]`, `3 1`. */
+const VALUE_ONLY = /^\s*\[?\s*(?:\d+\s*,?\s*)*\]?\s*(?:bytes?|b)?\s*$/i;
+
+function summaryLine(line: string): LineReading | undefined {
+  for (const [field, pattern] of FIELD_PATTERNS) {
+    const m = pattern.exec(line);
+    if (m === null || !LABEL_PREFIX.test(line.slice(0, m.index))) continue;
+    const rest = line.slice(m.index + m[0].length).replace(VALUE_LEAD, "");
+    if (rest.trim() === "") return { kind: "summary", field, value: undefined };
+    if (!VALUE_ONLY.test(rest)) return { kind: "unreadable", why: `${SUMMARY_LABELS[field]} has no value that can be read` };
+    return { kind: "summary", field, value: summaryValue(field, rest) };
+  }
+  return undefined;
+}
+
+function summaryValue(field: SummaryField, text: string): number | readonly number[] {
+  const numbers = [...text.matchAll(/\d+/g)].map(([n]) => Number(n));
+  return field === "subChainLengths" ? numbers : (numbers[0] ?? Number.NaN);
+}
+
+/** A scalar or array value printed on the line after its label. */
+export function valueFor(field: SummaryField, numbers: readonly number[]): number | readonly number[] | undefined {
+  if (field === "subChainLengths") return numbers;
+  return numbers.length === 1 ? numbers[0] : undefined;
+}
+
+/** Chain layouts: bracket items first (the course's and most students'), then table rows. */
+function chainLine(line: string): LineReading | undefined {
+  const { items, unread } = bracketItems(line);
+  const hex = /0x[0-9a-f]/i.test(line);
+  if (items.length > 0) {
+    if (unread !== undefined) return { kind: "unreadable", why: `item ${unread} of a main-chain line cannot be read` };
+    return { kind: "chain", items, hex };
+  }
+  if (/^\W*main/i.test(line) && unread !== undefined) return { kind: "unreadable", why: "a main-chain line whose bounds cannot be read" };
+  const table = tableItems(line);
+  if (typeof table === "string") return { kind: "unreadable", why: table };
+  return table === undefined ? undefined : { kind: "chain", items: table, hex };
+}
+
+/** What one line of output is, for the stats reader. */
+export function readLine(raw: string): LineReading {
+  const line = raw.replace(/\r$/, "");
+  if (line.trim() === "") return { kind: "blank" };
+  if (HEADER.test(line)) return { kind: "header" };
+  if (RULE.test(line)) return { kind: "rule" };
+  if (VALUE_ONLY.test(line)) return { kind: "value", numbers: [...line.matchAll(/\d+/g)].map(([n]) => Number(n)) };
+  return summaryLine(line) ?? chainLine(line) ?? { kind: "other" };
+}
