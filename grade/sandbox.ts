@@ -96,7 +96,7 @@ export class Sandbox {
   }
 
   /** The full command line: limits, the uid drop, bwrap, then `argv`. */
-  commandLine(argv: readonly string[], workDir: string, limits: Limits): string[] {
+  commandLine(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): string[] {
     const prlimit = [
       "prlimit",
       `--cpu=${limits.cpuSeconds}`,
@@ -122,6 +122,7 @@ export class Sandbox {
       "--bind",
       workDir,
       workDir,
+      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
       "--chdir",
       workDir,
       "--unshare-all",
@@ -132,11 +133,14 @@ export class Sandbox {
     return [...prlimit, ...drop, ...bwrap, ...argv];
   }
 
-  /** Runs `argv` in `workDir` under `limits`; never throws for what the command does. */
-  async run(argv: readonly string[], workDir: string, limits: Limits, stdin?: string): Promise<RunResult> {
-    const child = Bun.spawn(this.commandLine(argv, workDir, limits), {
+  /**
+   * Runs `argv` in `workDir` under `limits`; never throws for what the command does. `readOnly` folders
+   * are seen inside too (under /tmp, which is otherwise the sandbox's own).
+   */
+  async run(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): Promise<RunResult> {
+    const child = Bun.spawn(this.commandLine(argv, workDir, limits, readOnly), {
       cwd: workDir,
-      stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+      stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
