@@ -39,13 +39,13 @@ export type LineReading =
   | { readonly kind: "rule" }
   | { readonly kind: "chain"; readonly items: readonly ChainItem[]; readonly hex: boolean }
   | { readonly kind: "summary"; readonly field: SummaryField; readonly value: number | readonly number[] | undefined }
-  | { readonly kind: "unreadable"; readonly why: string }
+  | { readonly kind: "unreadable"; readonly why: string; readonly opens: boolean } // opens: a main-chain line, stats even outside a block
   | { readonly kind: "value"; readonly numbers: readonly number[] }
   | { readonly kind: "blank" }
   | { readonly kind: "other" };
 
 const NUM = String.raw`0[xX][0-9a-fA-F]+|\d[0-9a-fA-F]*`;
-const LABEL = String.raw`\b(main(?:[\s_-]*node)?|segment|process|hole|p|h)_?(?:[\s#_-]*(\d+))?`;
+const LABEL = String.raw`\b(main(?:[\s_-]*node)?|segment|process|hole|m|p|h)_?(?:[\s#_-]*(\d+))?`;
 const OPEN = String.raw`\s*[:=]?\s*[[({]\s*`;
 const SEP = String.raw`\s*(?::|,|\.\.|-|\bto\b|;)\s*|\s+`;
 /** `LABEL[a:b]` with any of the separators and brackets students use: `P[1000:1999]`, `MainNode-1 [0 : 4095]`. */
@@ -56,14 +56,21 @@ const BRACKET_OPENING = new RegExp(`${LABEL}\\s*[:=]?\\s*[[({]`, "gi");
 const HEADER = /\b(?:mems|system)[\s_-]*stat(?:istic)?s\b|^[\s\-=*#~|_]*stat(?:istic)?s[\s\-=*#~|_:]*$/i;
 const RULE = /^\s*[-=*_#~+]{3,}\s*$/;
 
-/** Parses a printed number: decimal, or hex with 0x (raw pointers printed with %p). */
-export function parseNumber(text: string): number {
-  return /^0x/i.test(text) ? Number.parseInt(text.slice(2), 16) : Number(text);
+/** Parses a printed number: decimal, or hex with 0x (raw pointers printed with %p) or without (%lx). */
+export function parseNumber(text: string, hex = false): number {
+  if (/^0x/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  return hex || /[a-f]/i.test(text) ? Number.parseInt(text, 16) : Number(text);
+}
+
+/** A line with a bare hex number (letters, no 0x) prints all its numbers in hex (%lx), 1000 included. */
+function bareHex(line: string): boolean {
+  const words = line.match(/(?<![0-9a-z_])[0-9a-f]+(?![0-9a-z_])/gi) ?? [];
+  return words.some((w) => /\d/.test(w) && /[a-f]/i.test(w));
 }
 
 function kindOf(label: string): PieceKind | "MAIN" {
   const l = label.toLowerCase();
-  if (l.startsWith("main") || l === "segment") return "MAIN";
+  if (l.startsWith("m") || l.startsWith("seg")) return "MAIN";
   return l.startsWith("p") ? "PROCESS" : "HOLE";
 }
 
@@ -71,10 +78,11 @@ function kindOf(label: string): PieceKind | "MAIN" {
 function bracketItems(line: string): { items: ChainItem[]; unread: number | undefined } {
   const items: ChainItem[] = [];
   const starts = new Set<number>();
+  const hex = bareHex(line);
   for (const m of line.matchAll(BRACKET_ITEM)) {
     const kind = kindOf(m[1] ?? "");
-    const a = parseNumber(m[3] ?? "");
-    const b = parseNumber(m[4] ?? "");
+    const a = parseNumber(m[3] ?? "", hex);
+    const b = parseNumber(m[4] ?? "", hex);
     starts.add(m.index);
     if (kind === "MAIN") items.push({ role: "segment", bounds: [a, b] });
     else items.push({ role: "piece", kind, start: a, second: b });
@@ -134,7 +142,8 @@ function tableItems(line: string): ChainItem[] | string | undefined {
 
 const PAGES_USED =
   /pages?[\s_-]*used|used[\s_-]*pages?|(?:number|no\.?|count|num)[\s_-]*of[\s_-]*pages|total[\s_-]*pages?(?:[\s_-]*used)?|pages?[\s_-]*(?:count|mapped|allocated)|num[\s_-]*pages/i;
-const SPACE_UNUSED = /(?:space|memory|bytes)[\s_-]*un(?:u?sed|sued)|un(?:u?sed|sued)[\s_-]*(?:space|memory|bytes)?/i;
+const SPACE_UNUSED =
+  /free[\s_-]*space|space[\s_-]*free|(?:space|memory|bytes)[\s_-]*un(?:u?sed|sued)|un(?:u?sed|sued)[\s_-]*(?:space|memory|bytes)?/i;
 const MAIN_LENGTH =
   /main[\s_-]*chain[\s_-]*(?:length|len|size|count|nodes)|(?:length|size)[\s_-]*of[\s_-]*(?:the[\s_-]*)?main[\s_-]*chain|number[\s_-]*of[\s_-]*(?:main[\s_-]*nodes|segments)/i;
 const SUB_LENGTHS =
@@ -158,7 +167,7 @@ function summaryLine(line: string): LineReading | undefined {
     if (m === null || !LABEL_PREFIX.test(line.slice(0, m.index))) continue;
     const rest = line.slice(m.index + m[0].length).replace(VALUE_LEAD, "");
     if (rest.trim() === "") return { kind: "summary", field, value: undefined };
-    if (!VALUE_ONLY.test(rest)) return { kind: "unreadable", why: `${SUMMARY_LABELS[field]} has no value that can be read` };
+    if (!VALUE_ONLY.test(rest)) return { kind: "unreadable", why: `${SUMMARY_LABELS[field]} has no value that can be read`, opens: false };
     return { kind: "summary", field, value: summaryValue(field, rest) };
   }
   return undefined;
@@ -178,14 +187,15 @@ export function valueFor(field: SummaryField, numbers: readonly number[]): numbe
 /** Chain layouts: bracket items first (the course's and most students'), then table rows. */
 function chainLine(line: string): LineReading | undefined {
   const { items, unread } = bracketItems(line);
-  const hex = /0x[0-9a-f]/i.test(line);
+  const hex = /0x[0-9a-f]/i.test(line) || bareHex(line);
   if (items.length > 0) {
-    if (unread !== undefined) return { kind: "unreadable", why: `item ${unread} of a main-chain line cannot be read` };
+    if (unread !== undefined) return { kind: "unreadable", why: `item ${unread} of a main-chain line cannot be read`, opens: true };
     return { kind: "chain", items, hex };
   }
-  if (/^\W*main/i.test(line) && unread !== undefined) return { kind: "unreadable", why: "a main-chain line whose bounds cannot be read" };
+  if (/^\W*main/i.test(line) && unread !== undefined)
+    return { kind: "unreadable", why: "a main-chain line whose bounds cannot be read", opens: true };
   const table = tableItems(line);
-  if (typeof table === "string") return { kind: "unreadable", why: table };
+  if (typeof table === "string") return { kind: "unreadable", why: table, opens: false };
   return table === undefined ? undefined : { kind: "chain", items: table, hex };
 }
 

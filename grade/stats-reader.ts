@@ -84,7 +84,9 @@ class Splitter {
       }
     } else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
     else if (reading.kind === "summary") this.summary(reading.field, reading.value, line, text);
-    else if (reading.kind === "unreadable") this.fail(this.open(line, false), line, reading.why, text);
+    // Outside a block only a main-chain line is stats; a summary-like debug line there is not.
+    else if (reading.kind === "unreadable" && (reading.opens || this.current !== undefined))
+      this.fail(this.open(line, false), line, reading.why, text);
   }
 
   finish(): Draft[] {
@@ -135,6 +137,8 @@ class Splitter {
   }
 
   private chain(items: readonly ChainItem[], hex: boolean, line: number, text: string): void {
+    // A piece named outside any block is a debug line ("allocated P[1000:1999]"), not stats.
+    if (this.current === undefined && items[0]?.role === "piece") return;
     let d = this.open(line, false);
     // Main-chain lines after the summary of a block with its own chain: the next stats, printed headerless.
     if (d.last === "summary" && d.segments.length > 0) {
