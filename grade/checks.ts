@@ -94,7 +94,7 @@ export const SCENARIO_CHECKS: readonly ScenarioCheck[] = [
     needsStats: false,
     passes: `a free of no block prints ${NOT_FOUND} and changes nothing`,
   },
-  { name: "stats", ops: S.STATS, aspects: { stats: true }, needsStats: true, passes: "every number of the stats is right" },
+  { name: "stats", ops: S.STATS, aspects: { stats: true, summary: true }, needsStats: true, passes: "every number of the stats is right" },
 ];
 
 const pass = (name: CheckName, detail: string): CheckResult => ({ name, verdict: "pass", detail });

@@ -50,7 +50,8 @@ export async function shrink(
       if (smaller.length === 0) continue;
       runs++;
       const found = await still(smaller);
-      if (found !== undefined) {
+      // The same kind of divergence only: a crash must not shrink into a mere difference, or back.
+      if (found !== undefined && found.verdict === difference.verdict) {
         best = { ops: smaller, difference: found };
         changed = true;
       }

@@ -45,6 +45,8 @@ export interface GradeOptions {
   readonly jobs?: number;
   /** Checks to leave out (tests, and `--skip`). */
   readonly skip?: readonly CheckName[];
+  /** Only these checks (and builds) when given (tests, and `--only`). */
+  readonly only?: readonly CheckName[];
   /** Called at each safe point (SIGINT stops there). */
   readonly checkpoint?: () => void;
   /** Called as each submission is done. */
@@ -191,7 +193,10 @@ export async function gradeSubmission(
 ): Promise<SubmissionResult> {
   const subject: Subject = submission.kind === "c" ? new CSubject(sandbox, submission.dir) : new ModuleSubject(sandbox, submission.file);
   try {
-    const skip = new Set(options.skip ?? []);
+    const only = options.only === undefined ? undefined : new Set(options.only);
+    const skip = new Set(
+      (options.skip ?? []).concat(only === undefined ? [] : CHECK_NAMES.filter((name) => !only.has(name) && name !== "builds")),
+    );
     const built = await subject.build();
     if (!built.ok) {
       const checks: CheckResult[] = [{ name: "builds", verdict: "fail", detail: built.errors.replaceAll("\n", " | ") }];

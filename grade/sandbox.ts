@@ -39,9 +39,10 @@ export const BUILD_LIMITS: Limits = {
   processes: 64,
   fileBytes: 64 * 2 ** 20,
 };
+/** A scenario takes milliseconds; a hang is cut at 2 CPU seconds, or 5 s of wall time when it sleeps. */
 export const RUN_LIMITS: Limits = {
-  wallMs: 10_000,
-  cpuSeconds: 5,
+  wallMs: 5_000,
+  cpuSeconds: 2,
   memoryBytes: 2 ** 30,
   processes: 16,
   fileBytes: 16 * 2 ** 20,
@@ -154,6 +155,9 @@ export class Sandbox {
       const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr)]);
       await child.exited;
       const signal = child.signalCode === null ? null : String(child.signalCode);
+      // The sandbox's own tools failing (not the command they ran) is the grader's fault, not the submission's.
+      if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv): /.test(stderr) && !timedOut)
+        throw new SandboxError(`the sandbox failed: ${stderr.split("\n")[0]}`);
       return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
     } finally {
       clearTimeout(timer);
