@@ -120,7 +120,8 @@ export function firstErrors(result: RunResult, lines = 3): string {
   return chosen.join("\n").trim() || `the compiler exited with ${result.status ?? result.signal}`;
 }
 
-const CFLAGS = ["-O1", "-w", "-fno-strict-aliasing", "-Dmain=mems_student_main"];
+/** -O0, as a student's plain `gcc example.c` builds it (and the quickest to compile). */
+const CFLAGS = ["-O0", "-w", "-fno-strict-aliasing", "-Dmain=mems_student_main"];
 
 /**
  * Builds our driver against the submission in `dir`, in `workDir` (a sandbox work folder): the binary
@@ -171,11 +172,11 @@ export async function forbiddenSymbols(sandbox: Sandbox, dir: string, workDir: s
   copySources(dir, src, undefined);
   copyFileSync(join(DRIVERS, "forbidden.c"), join(workDir, "forbidden.c"));
   const objects = [join(workDir, "forbidden.o")];
-  const compile = [["gcc", ...CFLAGS, "-O0", "-I", src, "-c", "-o", join(workDir, "forbidden.o"), join(workDir, "forbidden.c")]];
+  const compile = [["gcc", ...CFLAGS, "-I", src, "-c", "-o", join(workDir, "forbidden.o"), join(workDir, "forbidden.c")]];
   for (const name of compiledSources(dir)) {
     const object = join(workDir, `forbidden-${name}.o`);
     objects.push(object);
-    compile.push(["gcc", ...CFLAGS, "-O0", "-I", src, "-c", "-o", object, join(src, name)]);
+    compile.push(["gcc", ...CFLAGS, "-I", src, "-c", "-o", object, join(src, name)]);
   }
   for (const argv of compile) {
     const result = await sandbox.run(argv, workDir, BUILD_LIMITS);
