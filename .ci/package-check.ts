@@ -8,6 +8,7 @@
  * 2. `bun add` of the tarball into a fresh temporary project: nothing installs beyond MeMS and its
  *    runtime dependencies (no Biome, no TypeScript, no second Bun).
  * 3. `bunx mems --version`, `bunx mems replay` of a scenario (its expected output, byte for byte),
+ *    `bunx mems grade` of a folder holding the package's C reference (every check passes),
  *    `bunx mems bench` saying it needs a checkout (exit 2), and `bunx mems viz` of the course's example
  *    (the package's scenarios/example.mtrace) writing a page whose heap maps hold one rectangle per
  *    piece, per segment as many as `bunx mems example`'s stats print, beside vega's bytes chart with
@@ -135,6 +136,24 @@ async function readVizPage(html: string): Promise<VizPage> {
     .transform(new Response(html))
     .text();
   return drawn;
+}
+
+/** `bunx mems grade` from the installed package: a student's folder holding the package's reference scores 100. */
+function checkGrade(app: string): void {
+  run(["mkdir", "-p", join(app, "my-mems")], app);
+  writeFileSync(join(app, "my-mems", "mems.h"), readFileSync(join(app, "node_modules/mems/grade/reference/mems.h")));
+  const graded = run([process.execPath, "x", "mems", "grade", "./my-mems", "--skip", "memcheck,speed", "--json", "grade.json"], app);
+  let score: unknown;
+  try {
+    score = (JSON.parse(readFileSync(join(app, "grade.json"), "utf8")) as { submissions: { score: number }[] }).submissions[0]?.score;
+  } catch {
+    score = undefined;
+  }
+  check(
+    "bunx mems grade ./my-mems (the package's reference): every check passes, score 100 (exit 0)",
+    graded.status === 0 && score === 100,
+    described(graded),
+  );
 }
 
 /** `bunx mems viz` of the example in the installed package: the page and what it draws, against `bunx mems example`. */
@@ -333,6 +352,7 @@ try {
     described(bench),
   );
   await checkViz(app);
+  checkGrade(app);
 
   /* 4. a program using the package */
   writeFileSync(join(app, "index.ts"), PROGRAM);

@@ -26,6 +26,8 @@ export interface Difference {
   readonly reason: string;
   /** The submission's stats could not be read at all (the checks that need them are skipped). */
   readonly unreadable?: boolean;
+  /** The operation it showed in (or was stopped in): nothing after it matters to this difference. */
+  readonly index?: number;
 }
 
 type StatsOf = { stats: ReadStats } | { problem: string };
@@ -113,13 +115,13 @@ export function firstDifference(expected: Trace, actual: Trace, aspects: Aspects
     const e = expected.ops[i];
     const a = actual.ops[i];
     if (e === undefined) break;
-    if (a === undefined || (!actual.completed && i === actual.ops.length - 1)) return howStopped(actual);
+    if (a === undefined || (!actual.completed && i === actual.ops.length - 1)) return { ...howStopped(actual), index: i };
     const difference = compareOp(e, a, starts, aspects);
-    if (difference !== undefined) return difference;
+    if (difference !== undefined) return { ...difference, index: i };
     if (stats !== undefined && e.op === "s") {
       const at = `after mems_print_stats() (operation ${e.index + 1})`;
       const found = compareStatsOf(stats.expected.get(e.index), stats.actual.get(a.index), at, aspects.summary === true);
-      if (found !== undefined) return found;
+      if (found !== undefined) return { ...found, index: i };
     }
   }
   if (!actual.completed) return howStopped(actual);

@@ -79,7 +79,11 @@ export async function differentialCheck(
     const ops = randomScenario(seed, options.ops);
     const difference = await diverges(subject, reference, ops, aspects);
     if (difference === undefined) continue;
-    const minimal = await shrink(ops, difference, (o) => diverges(subject, reference, o, aspects), options.shrinkBudget ?? 60);
+    // Nothing after the operation it showed in matters; a hang is not shrunk further (each try would
+    // cost the whole CPU limit).
+    const prefix = difference.index === undefined ? ops : ops.slice(0, difference.index + 1);
+    const budget = difference.verdict === "timeout" ? 0 : (options.shrinkBudget ?? 40);
+    const minimal = await shrink(prefix, difference, (o) => diverges(subject, reference, o, aspects), budget);
     const file = writeMinimal(minimal.ops, seed, ops.length, options);
     return {
       name: "differential",

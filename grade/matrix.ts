@@ -34,7 +34,7 @@ if (import.meta.main) {
   try {
     const submissions = writeTestSubmissions(root, names);
     if (names === undefined || names.includes("reference")) {
-      cpSync(join(REFERENCE, "mems.h"), join(root, "reference", "mems.h"), { recursive: true });
+      cpSync(REFERENCE, join(root, "reference"), { recursive: true });
       submissions.unshift({ name: "reference", dir: join(root, "reference"), caughtBy: undefined });
     }
     const started = performance.now();

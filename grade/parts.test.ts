@@ -4,10 +4,10 @@
  * reports. (The checks on built submissions: grade.test.ts; the sandbox: sandbox.test.ts.)
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findSubmissions, SubmissionError } from "./build.ts";
+import { findSubmissions, REFERENCE, SubmissionError } from "./build.ts";
 import type { CheckResult } from "./checks.ts";
 import { firstDifference } from "./compare.ts";
 import { expectedOutput, shrink } from "./differential.ts";
@@ -104,7 +104,7 @@ describe("comparing runs by meaning", () => {
     const wrong = readTrace(run(output(1000, "ADDRESS NOT FOUND!!", STATS("1100:5000").replace("<-> NULL", "<-> P[5001:5095] <-> NULL"))));
     expect(firstDifference(reference, wrong, all)?.reason).toStartWith("after mems_print_stats() (operation 3): ");
     const crashed = readTrace(run(output(1000, "ADDRESS NOT FOUND!!", "", ""), { signal: "SIGSEGV", status: null }));
-    expect(firstDifference(reference, crashed, all)).toEqual({ verdict: "crash", reason: "SIGSEGV in mems_print_stats()" });
+    expect(firstDifference(reference, crashed, all)).toEqual({ verdict: "crash", reason: "SIGSEGV in mems_print_stats()", index: 2 });
   });
 
   test("stats that cannot be read are marked so; summary numbers left out fail only the stats check", () => {
@@ -178,6 +178,12 @@ describe("submissions", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  test("the package's copy of our reference is conformance/reference/mems.h, byte for byte", () => {
+    expect(readFileSync(join(REFERENCE, "mems.h"), "utf8")).toBe(
+      readFileSync(join(import.meta.dir, "../conformance/reference/mems.h"), "utf8"),
+    );
   });
 
   test("every mutant's edits apply to the reference exactly once; an edit that does not is refused", () => {
