@@ -7,7 +7,7 @@
  * which CI runs as a step of its own. Also here: the command line, and the class page in Chromium.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { browserPerFile } from "../test-support/browser.ts";
@@ -133,6 +133,61 @@ describe("the command line", () => {
     expect(json.submissions.map((s) => s.score)).toEqual([50, 100]);
   }, 60_000);
 });
+
+describe("stopping", () => {
+  /** mems-grade-* folders in the temporary folder. */
+  const workFolders = (): string[] =>
+    [...new Bun.Glob("mems-grade-*").scanSync({ cwd: tmpdir(), onlyFiles: false })].filter((name) => !root.endsWith(name));
+
+  test("SIGINT while a submission hangs: the grader dies of it, no work folder and no sandboxed process left", async () => {
+    const dir = join(root, "sleeper");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "mems.h"),
+      `#include <unistd.h>
+#define PAGE_SIZE 4096
+static void mems_init(void) {}
+static void mems_finish(void) {}
+static void *mems_malloc(unsigned long size) { (void)size; for (;;) sleep(1000); }
+static void mems_free(void *p) { (void)p; }
+static void mems_print_stats(void) {}
+static void *mems_get(void *v) { return v; }
+`,
+    );
+    const before = new Set(workFolders());
+    const child = Bun.spawn([process.execPath, join(ROOT, "cli/main.ts"), "grade", dir, "--skip", "memcheck,speed"], {
+      cwd: root,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    // Stopped once its driver is built: a new work folder holds it, and a run hangs in mems_malloc.
+    const built = (): boolean => workFolders().some((name) => !before.has(name) && existsSync(join(tmpdir(), name, "driver-default")));
+    for (let tries = 0; tries < 600 && !built(); tries++) await Bun.sleep(50);
+    expect(built()).toBe(true);
+    await Bun.sleep(300);
+    child.kill("SIGINT");
+    await child.exited;
+    expect(child.signalCode).toBe("SIGINT");
+    expect(workFolders().filter((name) => !before.has(name))).toEqual([]);
+    for (let tries = 0; tries < 50 && processesOf([61_000, 61_001]).length > 0; tries++) await Bun.sleep(100);
+    expect(processesOf([61_000, 61_001])).toEqual([]);
+  }, 60_000);
+});
+
+/** Processes of the given uids, from /proc. */
+function processesOf(uids: readonly number[]): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+        return uids.includes(Number(uid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 test("the class page: a row per submission, a cell per check coloured by verdict with its reason; no error, no request", async () => {
   const graded = [...results.values()];

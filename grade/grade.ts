@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { basename, resolve } from "node:path";
+import { Stopped } from "../cli/signals.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { definesPageSize, forbiddenSymbols, REFERENCE, type Submission } from "./build.ts";
 import {
@@ -169,6 +170,7 @@ async function guarded(name: CheckName, run: () => Promise<CheckResult>): Promis
   try {
     return await run();
   } catch (error) {
+    if (error instanceof Stopped) throw error;
     return {
       name,
       verdict: "fail",
@@ -225,14 +227,15 @@ export async function gradeSubmission(
 /** Grades every submission, `jobs` at a time (default one per core); results in the order given. */
 export async function gradeAll(submissions: readonly Submission[], options: GradeOptions): Promise<SubmissionResult[]> {
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), submissions.length));
-  const reference = new ReferenceSubject(new Sandbox(options.contained, jobs), REFERENCE);
+  const checkpoint = options.checkpoint ?? (() => undefined);
+  const reference = new ReferenceSubject(new Sandbox(options.contained, jobs, checkpoint), REFERENCE);
   try {
     const built = await reference.build();
     if (!built.ok) throw new Error(`our C reference does not build here: ${built.errors}`);
     const results: SubmissionResult[] = new Array(submissions.length);
     let next = 0;
     const worker = async (slot: number): Promise<void> => {
-      const sandbox = new Sandbox(options.contained, slot);
+      const sandbox = new Sandbox(options.contained, slot, checkpoint);
       for (let i = next++; i < submissions.length; i = next++) {
         options.checkpoint?.();
         const submission = submissions[i] as Submission;
@@ -241,7 +244,10 @@ export async function gradeAll(submissions: readonly Submission[], options: Grad
         options.onResult?.(result, i);
       }
     };
-    await Promise.all(Array.from({ length: jobs }, (_, slot) => worker(slot)));
+    // Every worker settles (its work folder removed) before a stop or an error goes further.
+    const settled = await Promise.allSettled(Array.from({ length: jobs }, (_, slot) => worker(slot)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     return results;
   } finally {
     reference.close();

@@ -76,9 +76,14 @@ export class SandboxError extends Error {
 export class Sandbox {
   private readonly uid: number | undefined;
 
+  /**
+   * `checkpoint` is called before each command starts (SIGINT's safe point: it throws once a stop was
+   * asked for, so no new command starts and the grading unwinds, removing its work folders).
+   */
   constructor(
     readonly contained: boolean,
     readonly slot = 0,
+    private readonly checkpoint: () => void = () => undefined,
   ) {
     this.uid = process.getuid?.() === 0 ? BASE_UID + slot : undefined;
   }
@@ -139,6 +144,7 @@ export class Sandbox {
    * are seen inside too (under /tmp, which is otherwise the sandbox's own).
    */
   async run(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): Promise<RunResult> {
+    this.checkpoint();
     const child = Bun.spawn(this.commandLine(argv, workDir, limits, readOnly), {
       cwd: workDir,
       stdin: "ignore",
