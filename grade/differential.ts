@@ -88,7 +88,7 @@ export async function differentialCheck(
     return {
       name: "differential",
       verdict: minimal.difference.verdict,
-      detail: `random scenario ${seed} diverges; shrunk to ${minimal.ops.length} operations (${file}): ${minimal.difference.reason}`,
+      detail: `random scenario ${seed} diverges; shrunk to ${minimal.ops.length} operation${minimal.ops.length === 1 ? "" : "s"} (${file}): ${minimal.difference.reason}`,
     };
   }
   return {

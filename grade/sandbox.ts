@@ -60,6 +60,22 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+/** The signals a program of a submission dies of, by number (Linux x86-64). */
+const SIGNAL_NAMES: Readonly<Record<number, string>> = {
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  15: "SIGTERM",
+  24: "SIGXCPU",
+  25: "SIGXFSZ",
+  31: "SIGSYS",
+};
+
 /** Most bytes kept of each of stdout and stderr: a submission printing in a loop cannot fill memory. */
 const OUTPUT_CAP = 4 * 2 ** 20;
 /** The first uid of the slots; slot k runs as BASE_UID + k (no user of this machine is expected there). */
@@ -160,7 +176,9 @@ export class Sandbox {
     try {
       const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr)]);
       await child.exited;
-      const signal = child.signalCode === null ? null : String(child.signalCode);
+      // Contained, the command's death by a signal reaches us as bwrap's exit status 128 + its number.
+      const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
+      const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
       // The sandbox's own tools failing (not the command they ran) is the grader's fault, not the submission's.
       if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv): /.test(stderr) && !timedOut)
         throw new SandboxError(`the sandbox failed: ${stderr.split("\n")[0]}`);
