@@ -48,9 +48,12 @@ export function statsByOp(trace: Trace): Map<number, StatsOf> {
   const ops = trace.ops.filter((op) => op.op === "s");
   const each = ops.map((op) => readStatsBlocks(op.text));
   const together = readStatsBlocks(ops.map((op) => op.text).join("\n"));
+  // Read together only when that splits into the same blocks, segments and pieces as reading each alone.
+  const shape = (readings: readonly StatsReading[]): string =>
+    readings.map((r) => (r.ok ? r.stats.segments.map((seg) => seg.pieces.length).join(",") : "?")).join(";");
+  const same = shape(together) === shape(each.flat());
   const byOp = new Map<number, StatsOf>();
   let next = 0;
-  const same = together.length === each.reduce((sum, readings) => sum + readings.length, 0);
   ops.forEach((op, i) => {
     const count = each[i]?.length ?? 0;
     byOp.set(op.index, oneBlock(same ? together.slice(next, next + count) : each[i]));

@@ -17,7 +17,7 @@ import { gradeAll, gradeSubmission, type SubmissionResult } from "./grade.ts";
 import { htmlReport } from "./html.ts";
 import { judge } from "./matrix.ts";
 import { type TestSubmission, writeTestSubmissions } from "./mutants.ts";
-import { Sandbox } from "./sandbox.ts";
+import { Sandbox, slotUid } from "./sandbox.ts";
 import { ReferenceSubject } from "./subject.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -169,8 +169,9 @@ static void *mems_get(void *v) { return v; }
     await child.exited;
     expect(child.signalCode).toBe("SIGINT");
     expect(workFolders().filter((name) => !before.has(name))).toEqual([]);
-    for (let tries = 0; tries < 50 && processesOf([61_000, 61_001]).length > 0; tries++) await Bun.sleep(100);
-    expect(processesOf([61_000, 61_001])).toEqual([]);
+    const uids = [slotUid(child.pid, 0), slotUid(child.pid, 1)];
+    for (let tries = 0; tries < 50 && processesOf(uids).length > 0; tries++) await Bun.sleep(100);
+    expect(processesOf(uids)).toEqual([]);
   }, 60_000);
 });
 

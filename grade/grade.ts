@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { basename, resolve } from "node:path";
 import { Stopped } from "../cli/signals.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
-import { definesPageSize, forbiddenSymbols, REFERENCE, type Submission } from "./build.ts";
+import { type BuildResult, definesPageSize, forbiddenSymbols, REFERENCE, type Submission } from "./build.ts";
 import {
   CHECK_NAMES,
   type CheckName,
@@ -198,7 +198,10 @@ export async function gradeSubmission(
     const skip = new Set(
       (options.skip ?? []).concat(only === undefined ? [] : CHECK_NAMES.filter((name) => !only.has(name) && name !== "builds")),
     );
-    const built = await subject.build();
+    const built = await subject.build().catch((error: unknown): BuildResult => {
+      if (error instanceof Stopped) throw error;
+      return { ok: false, errors: `the grader could not build it: ${error instanceof Error ? error.message : String(error)}` };
+    });
     if (!built.ok) {
       const checks: CheckResult[] = [{ name: "builds", verdict: "fail", detail: built.errors.replaceAll("\n", " | ") }];
       for (const name of CHECK_NAMES.slice(1)) if (!skip.has(name)) checks.push({ name, verdict: "skipped", detail: "does not build" });
@@ -211,7 +214,11 @@ export async function gradeSubmission(
         detail: submission.kind === "c" ? "our driver builds against it" : "the module exports the six functions",
       },
     ];
-    const statsReadable = await statsAreReadable(subject, reference);
+    // When even this run cannot be made, the checks say why; the stats are taken as readable meanwhile.
+    const statsReadable = await statsAreReadable(subject, reference).catch((error: unknown) => {
+      if (error instanceof Stopped) throw error;
+      return true;
+    });
     const runners = checkRunners(subject, reference, statsReadable, options, submissionName(submission));
     for (const [name, run] of runners) {
       options.checkpoint?.();

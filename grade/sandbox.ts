@@ -78,8 +78,18 @@ const SIGNAL_NAMES: Readonly<Record<number, string>> = {
 
 /** Most bytes kept of each of stdout and stderr: a submission printing in a loop cannot fill memory. */
 const OUTPUT_CAP = 4 * 2 ** 20;
-/** The first uid of the slots; slot k runs as BASE_UID + k (no user of this machine is expected there). */
+/** The first uid of the slots (no user of this machine is expected from there to BASE_UID + 64,000). */
 const BASE_UID = 61_000;
+/** Slots with a uid of their own; more parallel slots than this share uids (and the process limit). */
+const SLOT_UIDS = 16;
+
+/**
+ * The uid slot `slot` of process `pid` runs as, when the grader runs as root: one per slot, and other
+ * for two graders running at once (their processes would otherwise count against one limit).
+ */
+export function slotUid(pid: number, slot: number): number {
+  return BASE_UID + (pid % 4000) * SLOT_UIDS + (slot % SLOT_UIDS);
+}
 
 export class SandboxError extends Error {
   constructor(message: string) {
@@ -90,7 +100,8 @@ export class SandboxError extends Error {
 
 /** Runs commands contained (bwrap) or not (`--no-sandbox`), each in a work folder of its own. */
 export class Sandbox {
-  private readonly uid: number | undefined;
+  /** The unprivileged uid its commands run as (when the grader runs as root). */
+  readonly uid: number | undefined;
 
   /**
    * `checkpoint` is called before each command starts (SIGINT's safe point: it throws once a stop was
@@ -101,7 +112,7 @@ export class Sandbox {
     readonly slot = 0,
     private readonly checkpoint: () => void = () => undefined,
   ) {
-    this.uid = process.getuid?.() === 0 ? BASE_UID + slot : undefined;
+    this.uid = process.getuid?.() === 0 ? slotUid(process.pid, slot) : undefined;
   }
 
   /** A fresh work folder the sandboxed commands may write (and nothing else). */
@@ -160,6 +171,19 @@ export class Sandbox {
    * are seen inside too (under /tmp, which is otherwise the sandbox's own).
    */
   async run(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): Promise<RunResult> {
+    // A sandbox that could not start for want of a process or namespace (EAGAIN, a busy machine) is
+    // tried again a little later before the grader gives up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(argv, workDir, limits, readOnly);
+      } catch (error) {
+        if (!(error instanceof SandboxError) || !error.message.includes("temporarily unavailable") || attempt >= 4) throw error;
+        await Bun.sleep(200 * attempt);
+      }
+    }
+  }
+
+  private async runOnce(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[]): Promise<RunResult> {
     this.checkpoint();
     const child = Bun.spawn(this.commandLine(argv, workDir, limits, readOnly), {
       cwd: workDir,
