@@ -19,7 +19,7 @@ export const SUMMARY_LABELS: Readonly<Record<SummaryField, string>> = {
 
 export type PieceKind = "PROCESS" | "HOLE";
 
-/** A segment as printed: its two bounds (end not yet known to be inclusive), or only its index in a table. */
+/** A segment as printed: its two bounds (end not yet known to be inclusive), only its index, or neither. */
 export interface SegmentItem {
   readonly role: "segment";
   readonly bounds?: readonly [number, number];
@@ -34,11 +34,16 @@ export interface PieceItem {
 }
 export type ChainItem = SegmentItem | PieceItem;
 
+export interface SummaryEntry {
+  readonly field: SummaryField;
+  readonly value: number | readonly number[] | undefined;
+}
+
 export type LineReading =
   | { readonly kind: "header" }
   | { readonly kind: "rule" }
   | { readonly kind: "chain"; readonly items: readonly ChainItem[]; readonly hex: boolean }
-  | { readonly kind: "summary"; readonly field: SummaryField; readonly value: number | readonly number[] | undefined }
+  | { readonly kind: "summary"; readonly entries: readonly SummaryEntry[] } // value undefined: on the next line
   | { readonly kind: "unreadable"; readonly why: string; readonly opens: boolean } // opens: a main-chain line, stats even outside a block
   | { readonly kind: "value"; readonly numbers: readonly number[] }
   | { readonly kind: "blank" }
@@ -50,6 +55,13 @@ const OPEN = String.raw`\s*[:=]?\s*[[({]\s*`;
 const SEP = String.raw`\s*(?::|,|\.\.|-|\bto\b|;)\s*|\s+`;
 /** `LABEL[a:b]` with any of the separators and brackets students use: `P[1000:1999]`, `MainNode-1 [0 : 4095]`. */
 const BRACKET_ITEM = new RegExp(`${LABEL}${OPEN}(${NUM})(?:${SEP})(${NUM})\\s*[\\])}]`, "gi");
+/** The label inside the brackets: `[P 1000-1999]`, `(HOLE: 5000, 5095)`. */
+const INNER_ITEM = new RegExp(
+  `[[(]\\s*(main(?:[\\s_-]*node)?|segment|process|hole|p|h)_?\\s*[:,\\s-]\\s*(${NUM})(?:${SEP})(${NUM})\\s*[\\])]`,
+  "gi",
+);
+/** A line naming its segment by number only, its pieces after it: `Segment 1: P[1000:1999] <-> ...`. */
+const LEADING_SEGMENT = /^\W*(?:main(?:[\s_-]*node)?|segment|seg)\b[\s#_-]*(\d+)?/i;
 /** A label opening a bracket, read or not: more of these than read items means an item could not be read. */
 const BRACKET_OPENING = new RegExp(`${LABEL}\\s*[:=]?\\s*[[({]`, "gi");
 
@@ -76,19 +88,22 @@ function kindOf(label: string): PieceKind | "MAIN" {
 
 /** Items in the bracket layouts, and which opening (1-based) was left unread, if any. */
 function bracketItems(line: string): { items: ChainItem[]; unread: number | undefined } {
-  const items: ChainItem[] = [];
+  const found: [number, ChainItem][] = [];
   const starts = new Set<number>();
   const hex = bareHex(line);
-  for (const m of line.matchAll(BRACKET_ITEM)) {
-    const kind = kindOf(m[1] ?? "");
-    const a = parseNumber(m[3] ?? "", hex);
-    const b = parseNumber(m[4] ?? "", hex);
-    starts.add(m.index);
-    if (kind === "MAIN") items.push({ role: "segment", bounds: [a, b] });
-    else items.push({ role: "piece", kind, start: a, second: b });
+  for (const pattern of [BRACKET_ITEM, INNER_ITEM]) {
+    for (const m of line.matchAll(pattern)) {
+      const kind = kindOf(m[1] ?? "");
+      const [a, b] = pattern === BRACKET_ITEM ? [m[3], m[4]] : [m[2], m[3]];
+      const bounds = [parseNumber(a ?? "", hex), parseNumber(b ?? "", hex)] as const;
+      starts.add(m.index);
+      found.push([m.index, kind === "MAIN" ? { role: "segment", bounds } : { role: "piece", kind, start: bounds[0], second: bounds[1] }]);
+    }
   }
   const openings = [...line.matchAll(BRACKET_OPENING)];
-  const unread = openings.findIndex((m) => !starts.has(m.index));
+  // "Segment 1: [P 1000-1999]": the opening's bracket holds an item of its own.
+  const unread = openings.findIndex((m) => !starts.has(m.index) && !starts.has(m.index + m[0].length - 1));
+  const items = found.sort(([x], [y]) => x - y).map(([, item]) => item);
   return { items, unread: unread < 0 ? undefined : unread + 1 };
 }
 
@@ -159,18 +174,45 @@ const LABEL_PREFIX = /^[\W_]*(?:(?:total|the|no\.?|#)\s*)?$/i;
 /** Between label and value: `:`, tab, `=>`, `=`, `-`, "is", "are", a parenthesised note. */
 const VALUE_LEAD = /^(?:\s|[:=>\-–]|\bis\b|\bare\b|\([^)]*\))*/i;
 /** A value alone: `3`, `2288 bytes`, `[5, 5, 3, ]`, `3 1`. */
-const VALUE_ONLY = /^\s*\[?\s*(?:\d+\s*,?\s*)*\]?\s*(?:bytes?|b)?\s*$/i;
+const VALUE_ONLY = /^\s*\[?\s*(?:\d+\s*,?\s*)*\]?\s*(?:bytes?|b|pages?|nodes?|segments?|pieces?)?\s*$/i;
+/** After a value, before the next label on the same line: "Pages used: 3, Space unused: 2288". */
+const VALUE_TAIL = /[\s,;|/]*(?:(?:total|the|no\.?)\s*)?$/i;
 
-function summaryLine(line: string): LineReading | undefined {
+interface LabelAt {
+  readonly field: SummaryField;
+  readonly index: number;
+  readonly end: number;
+}
+
+/** The first summary label at or after `from`, the earliest of the fields' patterns. */
+function labelAt(line: string, from: number): LabelAt | undefined {
+  let best: LabelAt | undefined;
   for (const [field, pattern] of FIELD_PATTERNS) {
-    const m = pattern.exec(line);
-    if (m === null || !LABEL_PREFIX.test(line.slice(0, m.index))) continue;
-    const rest = line.slice(m.index + m[0].length).replace(VALUE_LEAD, "");
-    if (rest.trim() === "") return { kind: "summary", field, value: undefined };
-    if (!VALUE_ONLY.test(rest)) return { kind: "unreadable", why: `${SUMMARY_LABELS[field]} has no value that can be read`, opens: false };
-    return { kind: "summary", field, value: summaryValue(field, rest) };
+    const m = pattern.exec(line.slice(from));
+    if (m !== null && (best === undefined || from + m.index < best.index))
+      best = { field, index: from + m.index, end: from + m.index + m[0].length };
   }
-  return undefined;
+  return best;
+}
+
+/** A line opening with a summary label; several labels on it each take the text up to the next one. */
+function summaryLine(raw: string): LineReading | undefined {
+  const first = labelAt(raw, 0);
+  if (first === undefined || !LABEL_PREFIX.test(raw.slice(0, first.index))) return undefined;
+  // Notes in parentheses ("(bytes)", "(pages mapped)") name no field of their own.
+  const line = raw.slice(0, first.end) + raw.slice(first.end).replace(/\([^)]*\)/g, " ");
+  const entries: SummaryEntry[] = [];
+  for (let label: LabelAt | undefined = first; label !== undefined; ) {
+    const next = labelAt(line, label.end);
+    const rest = line.slice(label.end, next?.index).replace(VALUE_LEAD, "").replace(VALUE_TAIL, "");
+    const { field } = label;
+    if (rest.trim() === "" && next === undefined) entries.push({ field, value: undefined });
+    else if (rest.trim() === "" || !VALUE_ONLY.test(rest))
+      return { kind: "unreadable", why: `${SUMMARY_LABELS[field]} has no value that can be read`, opens: false };
+    else entries.push({ field, value: summaryValue(field, rest) });
+    label = next;
+  }
+  return { kind: "summary", entries };
 }
 
 function summaryValue(field: SummaryField, text: string): number | readonly number[] {
@@ -190,7 +232,10 @@ function chainLine(line: string): LineReading | undefined {
   const hex = /0x[0-9a-f]/i.test(line) || bareHex(line);
   if (items.length > 0) {
     if (unread !== undefined) return { kind: "unreadable", why: `item ${unread} of a main-chain line cannot be read`, opens: true };
-    return { kind: "chain", items, hex };
+    const leading = items[0]?.role === "piece" ? LEADING_SEGMENT.exec(line) : null;
+    if (leading === null) return { kind: "chain", items, hex };
+    const segment: SegmentItem = leading[1] === undefined ? { role: "segment" } : { role: "segment", index: Number(leading[1]) };
+    return { kind: "chain", items: [segment, ...items], hex };
   }
   if (/^\W*main/i.test(line) && unread !== undefined)
     return { kind: "unreadable", why: "a main-chain line whose bounds cannot be read", opens: true };

@@ -200,6 +200,84 @@ describe("readStatsBlocks reads each layout to the same meaning", () => {
   }
 });
 
+describe("more layouts of the same kinds", () => {
+  test("the whole summary on one line, notes and units after values", () => {
+    const stats = only(`MeMS SYSTEM STATS
+MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL
+MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL
+Pages used: 2 (8192 bytes), Space unused: 4192 bytes | Main Chain Length: 2 nodes | Sub-chain Length array: [4, 2]
+`);
+    expect(stats).toEqual(MEANING);
+  });
+
+  test("the type inside the brackets, segments named by number only, M[ for MAIN", () => {
+    expect(
+      only(`MeMS SYSTEM STATS
+Segment 1: [P 1000-1999] -> [H 2000-2999] -> [P 3000-4999] -> [H 5000-5095] -> NULL
+Segment 2: [P 5096-6095] -> [H 6096-9191] -> NULL
+Pages used: 2
+Space unused: 4192
+Main Chain Length: 2
+Sub-chain Length array: [4, 2]
+`),
+    ).toEqual(MEANING);
+    expect(
+      only(`M[1000:5095] P[1000:1999] H[2000:2999] P[3000:4999] H[5000:5095]
+M[5096:9191] P[5096:6095] H[6096:9191]
+Pages used: 2
+Space unused: 4192
+Main Chain Length: 2
+Sub-chain Length array: [4, 2]
+`),
+    ).toEqual(MEANING);
+  });
+
+  test("raw pointers in decimal and in hex without 0x (%lx, 1000 read as hex on such a line)", () => {
+    const decimal =
+      only(`MAIN[140234567680000:140234567684095]-> P[140234567680000:140234567680999] <-> H[140234567681000:140234567681999] <-> P[140234567682000:140234567683999] <-> H[140234567684000:140234567684095] <-> NULL
+MAIN[140234567000000:140234567004095]-> P[140234567000000:140234567000999] <-> H[140234567001000:140234567004095] <-> NULL
+Pages used: 2
+Space unused: 4192
+Main Chain Length: 2
+Sub-chain Length array: [4, 2]
+`);
+    expect(compareStats(MEANING, decimal, { relative: true })).toEqual([]);
+    const [block] =
+      readStatsBlocksDetailed(`MAIN[7f3a2c000000:7f3a2c000fff]-> P[7f3a2c000000:7f3a2c0003e7] <-> H[7f3a2c0003e8:7f3a2c0007cf] <-> P[7f3a2c0007d0:7f3a2c000f9f] <-> H[7f3a2c000fa0:7f3a2c000fff] <-> NULL
+MAIN[7f3a2b400000:7f3a2b400fff]-> P[7f3a2b400000:7f3a2b400fff] <-> NULL
+Pages used: 2
+`);
+    if (block === undefined || !block.reading.ok) throw new Error("not read");
+    expect(block.hexAddresses).toBe(true);
+    expect(block.reading.stats.segments[1]).toEqual({
+      start: 0x7f3a2b400000,
+      end: 0x7f3a2b400fff,
+      pieces: [{ kind: "PROCESS", start: 0x7f3a2b400000, end: 0x7f3a2b400fff }],
+    });
+  });
+
+  test("debug lines outside stats that name a piece or a summary label are not stats", () => {
+    const output = `allocated P[1000:1999] for request 1
+Pages used: computing...
+${COURSE}P 0 1000
+Virtual address: 1000
+`;
+    const blocks = readStatsBlocksDetailed(output);
+    expect(blocks.map((b) => [b.firstLine, b.lastLine])).toEqual([[3, 10]]);
+    expect(blocks[0]?.reading).toEqual({ ok: true, stats: MEANING });
+  });
+
+  test("a complete block without a closing rule ends at the next line that is not stats", () => {
+    const output = `${COURSE.replace(/-+\n$/, "")}P[0] = 1000\nMeMS SYSTEM STATS\nPages used: 0\n`;
+    const blocks = readStatsBlocksDetailed(output);
+    expect(blocks.map((b) => [b.firstLine, b.lastLine])).toEqual([
+      [1, 7],
+      [9, 10],
+    ]);
+    expect(blocks[0]?.reading).toEqual({ ok: true, stats: MEANING });
+  });
+});
+
 describe("layouts with other addresses or less printed", () => {
   test("start address 0, MainNode headings with spaced colons, compared relative", () => {
     const stats = only(`MainNode-1 [0 : 4095]

@@ -7,7 +7,16 @@
  * then compares the meaning with the reference's (compareStats, in stats-compare.ts).
  */
 import { type Conventions, chooseConventions, conventionNotes, lastByte, type PrintedPiece } from "./stats-bounds.ts";
-import { type ChainItem, type LineReading, readLine, SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField, valueFor } from "./stats-lines.ts";
+import {
+  type ChainItem,
+  type LineReading,
+  readLine,
+  SUMMARY_FIELDS,
+  SUMMARY_LABELS,
+  type SummaryEntry,
+  type SummaryField,
+  valueFor,
+} from "./stats-lines.ts";
 
 export { compareStats, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
 export { SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField } from "./stats-lines.ts";
@@ -64,6 +73,11 @@ function quote(text: string): string {
   return shown.length > 80 ? `${shown.slice(0, 76)}..."` : shown;
 }
 
+/** A chain and its whole summary after it: the stats are over, and lines after them are not theirs. */
+function complete(d: Draft): boolean {
+  return d.last === "summary" && d.segments.length > 0 && d.summary.size === SUMMARY_FIELDS.length && d.pending === undefined;
+}
+
 function hasContent(d: Draft): boolean {
   return d.segments.length > 0 || d.summary.size > 0 || d.problem !== undefined || d.pending !== undefined;
 }
@@ -83,7 +97,8 @@ class Splitter {
         this.close();
       }
     } else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
-    else if (reading.kind === "summary") this.summary(reading.field, reading.value, line, text);
+    else if (reading.kind === "summary") this.summary(reading.entries, line, text);
+    else if (reading.kind === "other" && this.current !== undefined && complete(this.current)) this.close();
     // Outside a block only a main-chain line is stats; a summary-like debug line there is not.
     else if (reading.kind === "unreadable" && (reading.opens || this.current !== undefined))
       this.fail(this.open(line, false), line, reading.why, text);
@@ -137,14 +152,11 @@ class Splitter {
   }
 
   private chain(items: readonly ChainItem[], hex: boolean, line: number, text: string): void {
+    // Main-chain lines after the summary of a block with its own chain: the next stats, printed headerless.
+    if (this.current?.last === "summary" && this.current.segments.length > 0) this.close();
     // A piece named outside any block is a debug line ("allocated P[1000:1999]"), not stats.
     if (this.current === undefined && items[0]?.role === "piece") return;
-    let d = this.open(line, false);
-    // Main-chain lines after the summary of a block with its own chain: the next stats, printed headerless.
-    if (d.last === "summary" && d.segments.length > 0) {
-      this.close();
-      d = this.open(line, false);
-    }
+    const d = this.open(line, false);
     for (const item of items) {
       if (item.role === "segment") this.segment(d, item.bounds, item.index);
       else {
@@ -176,18 +188,20 @@ class Splitter {
     d.segments.push(segment);
   }
 
-  private summary(field: SummaryField, value: number | readonly number[] | undefined, line: number, text: string): void {
+  private summary(entries: readonly SummaryEntry[], line: number, text: string): void {
     let d = this.open(line, false);
     // A field seen twice: the block ended without a rule and the next one began.
-    if (d.summary.has(field)) {
+    if (entries.some((e) => d.summary.has(e.field))) {
       this.close();
       d = this.open(line, false);
     }
     d.last = "summary";
     d.lastLine = line;
-    if (value === undefined) d.pending = { field, line, text };
-    else if (typeof value === "number" && Number.isNaN(value)) this.fail(d, line, `${SUMMARY_LABELS[field]} has no value`, text);
-    else d.summary.set(field, value);
+    for (const { field, value } of entries) {
+      if (value === undefined) d.pending = { field, line, text };
+      else if (typeof value === "number" && Number.isNaN(value)) this.fail(d, line, `${SUMMARY_LABELS[field]} has no value`, text);
+      else d.summary.set(field, value);
+    }
   }
 }
 
