@@ -51,19 +51,19 @@ export type LineReading =
 
 const NUM = String.raw`0[xX][0-9a-fA-F]+|\d[0-9a-fA-F]*`;
 const LABEL = String.raw`\b(main(?:[\s_-]*node)?|segment|process|hole|m|p|h)_?(?:[\s#_-]*(\d+))?`;
-const OPEN = String.raw`\s*[:=]?\s*[[({]\s*`;
+const OPEN = String.raw`(?:\s*[:=])?\s*[[({]\s*`;
 const SEP = String.raw`\s*(?::|,|\.\.|-|\bto\b|;)\s*|\s+`;
 /** `LABEL[a:b]` with any of the separators and brackets students use: `P[1000:1999]`, `MainNode-1 [0 : 4095]`. */
 const BRACKET_ITEM = new RegExp(`${LABEL}${OPEN}(${NUM})(?:${SEP})(${NUM})\\s*[\\])}]`, "gi");
 /** The label inside the brackets: `[P 1000-1999]`, `(HOLE: 5000, 5095)`. */
 const INNER_ITEM = new RegExp(
-  `[[(]\\s*(main(?:[\\s_-]*node)?|segment|process|hole|p|h)_?\\s*[:,\\s-]\\s*(${NUM})(?:${SEP})(${NUM})\\s*[\\])]`,
+  `[[(]\\s*(main(?:[\\s_-]*node)?|segment|process|hole|p|h)_?(?:\\s*[:,-])?\\s*(${NUM})(?:${SEP})(${NUM})\\s*[\\])]`,
   "gi",
 );
 /** A line naming its segment by number only, its pieces after it: `Segment 1: P[1000:1999] <-> ...`. */
 const LEADING_SEGMENT = /^\W*(?:main(?:[\s_-]*node)?|segment|seg)\b[\s#_-]*(\d+)?/i;
 /** A label opening a bracket, read or not: more of these than read items means an item could not be read. */
-const BRACKET_OPENING = new RegExp(`${LABEL}\\s*[:=]?\\s*[[({]`, "gi");
+const BRACKET_OPENING = new RegExp(`${LABEL}(?:\\s*[:=])?\\s*[[({]`, "gi");
 
 const HEADER = /\b(?:mems|system)[\s_-]*stat(?:istic)?s\b|^[\s\-=*#~|_]*stat(?:istic)?s[\s\-=*#~|_:]*$/i;
 const RULE = /^\s*[-=*_#~+]{3,}\s*$/;
@@ -174,9 +174,18 @@ const LABEL_PREFIX = /^[\W_]*(?:(?:total|the|no\.?|#)\s*)?$/i;
 /** Between label and value: `:`, tab, `=>`, `=`, `-`, "is", "are", a parenthesised note. */
 const VALUE_LEAD = /^(?:\s|[:=>\-–]|\bis\b|\bare\b|\([^)]*\))*/i;
 /** A value alone: `3`, `2288 bytes`, `[5, 5, 3, ]`, `3 1`. */
-const VALUE_ONLY = /^\s*\[?\s*(?:\d+\s*,?\s*)*\]?\s*(?:bytes?|b|pages?|nodes?|segments?|pieces?)?\s*$/i;
+const VALUE_UNIT = /(?:bytes?|b|pages?|nodes?|segments?|pieces?)$/i;
+/** Written without nested quantifiers, so a long line of digits and spaces cannot make it backtrack. */
+function isValueOnly(text: string): boolean {
+  return /^\[?[\d\s,]*\]?$/.test(text.trim().replace(VALUE_UNIT, "").trim());
+}
 /** After a value, before the next label on the same line: "Pages used: 3, Space unused: 2288". */
-const VALUE_TAIL = /[\s,;|/]*(?:(?:total|the|no\.?)\s*)?$/i;
+/** A value without what separates it from the next label on its line ("3, Total pages ..."). */
+function dropTail(text: string): string {
+  let end = text.length;
+  while (end > 0 && ",;|/ \t".includes(text[end - 1] ?? "")) end--;
+  return text.slice(0, end).replace(/(?:total|the|no\.?)$/i, "");
+}
 
 interface LabelAt {
   readonly field: SummaryField;
@@ -204,12 +213,13 @@ function summaryLine(raw: string): LineReading | undefined {
   const entries: SummaryEntry[] = [];
   for (let label: LabelAt | undefined = first; label !== undefined; ) {
     const next = labelAt(line, label.end);
-    const rest = line.slice(label.end, next?.index).replace(VALUE_LEAD, "").replace(VALUE_TAIL, "");
+    const rest = line.slice(label.end, next?.index).replace(VALUE_LEAD, "");
+    const value = dropTail(rest);
     const { field } = label;
-    if (rest.trim() === "" && next === undefined) entries.push({ field, value: undefined });
-    else if (rest.trim() === "" || !VALUE_ONLY.test(rest))
+    if (value.trim() === "" && next === undefined) entries.push({ field, value: undefined });
+    else if (value.trim() === "" || !isValueOnly(value))
       return { kind: "unreadable", why: `${SUMMARY_LABELS[field]} has no value that can be read`, opens: false };
-    else entries.push({ field, value: summaryValue(field, rest) });
+    else entries.push({ field, value: summaryValue(field, value) });
     label = next;
   }
   return { kind: "summary", entries };
@@ -250,6 +260,6 @@ export function readLine(raw: string): LineReading {
   if (line.trim() === "") return { kind: "blank" };
   if (HEADER.test(line)) return { kind: "header" };
   if (RULE.test(line)) return { kind: "rule" };
-  if (VALUE_ONLY.test(line)) return { kind: "value", numbers: [...line.matchAll(/\d+/g)].map(([n]) => Number(n)) };
+  if (isValueOnly(line)) return { kind: "value", numbers: [...line.matchAll(/\d+/g)].map(([n]) => Number(n)) };
   return summaryLine(line) ?? chainLine(line) ?? { kind: "other" };
 }

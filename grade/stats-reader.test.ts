@@ -278,6 +278,21 @@ Virtual address: 1000
   });
 });
 
+describe("long lines", () => {
+  test("long runs of spaces, digits and pieces are read without backtracking blow-ups", () => {
+    const pad = " ".repeat(20_000);
+    const digits = Array.from({ length: 5_000 }, (_, i) => String(i % 10)).join("  ");
+    const pieces = Array.from({ length: 2_000 }, (_, i) => `P[${1000 + i * 2}:${1001 + i * 2}]`).join(" <-> ");
+    const output = `MAIN${pad}x\nP${pad}[x\n[P${pad}x\nPages used:${pad}3${pad}x\n${digits} x\n${pad}MeMS${pad}\nMAIN[1000:4999]-> ${pieces} <-> NULL\nPages used: 1\n`;
+    const blocks = readStatsBlocks(output);
+    expect(blocks).toHaveLength(1);
+    const [block] = blocks;
+    if (block === undefined || !block.ok) throw new Error("not read");
+    expect(block.stats.segments[0]?.pieces).toHaveLength(2_000);
+    expect(block.stats.pagesUsed).toBe(1);
+  });
+});
+
 describe("layouts with other addresses or less printed", () => {
   test("start address 0, MainNode headings with spaced colons, compared relative", () => {
     const stats = only(`MainNode-1 [0 : 4095]
