@@ -62,9 +62,13 @@ function pieceDifference(n: number, expected: readonly ReadPiece[], actual: read
   return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, ${formatPiece(e)} expected${counts}`;
 }
 
-/** True when each segment starts right after the one before, as the course's virtual addresses do. */
+/**
+ * True when the segments, taken by address, follow one another without a gap, as the course's virtual
+ * addresses do (in whatever order the chain lists them); false for raw pointers, each where mmap put it.
+ */
 export function isContiguous(stats: ReadStats): boolean {
-  return stats.segments.every((s, i) => i === 0 || s.start === (stats.segments[i - 1]?.end ?? 0) + 1);
+  const byAddress = [...stats.segments].sort((a, b) => a.start - b.start);
+  return byAddress.every((s, i) => i === 0 || s.start === (byAddress[i - 1]?.end ?? 0) + 1);
 }
 
 function compareSegment(n: number, e: ReadSegment, a: ReadSegment, checkStart: boolean, out: string[]): void {
@@ -82,19 +86,35 @@ function compareSegment(n: number, e: ReadSegment, a: ReadSegment, checkStart: b
   if (difference !== undefined) out.push(difference);
 }
 
+/** The actual segments in the expected order when they are the expected ones listed in another order. */
+function reordered(expected: readonly ReadSegment[], actual: readonly ReadSegment[]): readonly ReadSegment[] | undefined {
+  if (expected.length !== actual.length || actual.every((a, i) => a.start === expected[i]?.start)) return undefined;
+  const byStart = new Map(actual.map((a) => [a.start, a]));
+  const matched = expected.map((e) => byStart.get(e.start));
+  return matched.every((a) => a !== undefined) && byStart.size === actual.length ? matched : undefined;
+}
+
 function compareChain(expected: ReadStats, actual: ReadStats, relative: boolean, out: string[]): void {
-  const e0 = expected.segments[0]?.start ?? 0;
-  const a0 = actual.segments[0]?.start ?? 0;
-  const origin = relative ? a0 - e0 : 0;
+  // From each side's lowest address: the first segment's, unless the chain is out of order.
+  const lowest = (s: ReadStats) => Math.min(...s.segments.map((g) => g.start));
+  const origin = relative && expected.segments.length > 0 && actual.segments.length > 0 ? lowest(actual) - lowest(expected) : 0;
   // Raw pointers put each segment anywhere: with relative addresses only their insides are compared.
   const checkStarts = !relative || isContiguous(actual);
-  const count = Math.min(expected.segments.length, actual.segments.length);
-  if (expected.segments.length !== actual.segments.length)
-    out.push(`the main chain has ${actual.segments.length} segments here, ${expected.segments.length} expected`);
-  for (let i = 0; i < count; i++) {
-    const e = expected.segments[i];
-    const a = actual.segments[i];
-    if (e !== undefined && a !== undefined) compareSegment(i + 1, shiftedSegment(e, origin), a, checkStarts, out);
+  const wanted = expected.segments.map((e) => shiftedSegment(e, origin));
+  let segments = actual.segments;
+  const inOrder = checkStarts ? reordered(wanted, segments) : undefined;
+  if (inOrder !== undefined) {
+    const starts = (list: readonly ReadSegment[]) => list.map((g) => address(g.start)).join(", ");
+    out.push(
+      `the main chain lists its segments in another order (starting at ${starts(segments)} here, ${starts(wanted)} expected): a new segment goes at the tail`,
+    );
+    segments = inOrder;
+  }
+  if (wanted.length !== segments.length) out.push(`the main chain has ${segments.length} segments here, ${wanted.length} expected`);
+  for (let i = 0; i < Math.min(wanted.length, segments.length); i++) {
+    const e = wanted[i];
+    const a = segments[i];
+    if (e !== undefined && a !== undefined) compareSegment(i + 1, e, a, checkStarts, out);
   }
 }
 

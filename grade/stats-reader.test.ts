@@ -490,6 +490,21 @@ describe("compareStats", () => {
     expect(compareStats(MEANING, actual)).toContain("segment 1 starts at 4000 here, at 1000 expected");
   });
 
+  test("segments listed in another order are said once, then compared segment by segment", () => {
+    const lines = COURSE.split("\n");
+    const swapped = [lines[0], lines[2], lines[1], ...lines.slice(3)].join("\n").replace("H[6096:9191]", "H[6096:9190]");
+    expect(compareStats(MEANING, only(swapped))).toEqual([
+      "the main chain lists its segments in another order (starting at 5096, 1000 here, 1000, 5096 expected): a new segment goes at the tail",
+      "segment 2: piece 2 is HOLE[6096:9190] here, HOLE[6096:9191] expected",
+    ]);
+    expect(isContiguous(only(swapped))).toBe(true);
+    // Relative addresses count from the lowest address, not from the first segment listed.
+    const moved = only(swapped.replaceAll(/(?<=[A-Z]\[|:)\d+/g, (n) => String(Number(n) - 1000)));
+    expect(compareStats(MEANING, moved, { relative: true })[0]).toBe(
+      "the main chain lists its segments in another order (starting at 4096, 0 here, 0, 4096 expected): a new segment goes at the tail",
+    );
+  });
+
   test("a missing segment and a wrong segment size", () => {
     const oneSegment = only(COURSE.replace(/MAIN\[5096.*\n/, ""));
     expect(compareStats(MEANING, oneSegment)).toContain("the main chain has 1 segments here, 2 expected");
