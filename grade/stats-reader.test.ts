@@ -374,6 +374,56 @@ Pages used: 2
   });
 });
 
+describe("table rows for segments", () => {
+  test("a segment row's numbers: bounds; index and bounds; bounds and size", () => {
+    const pieces = "  P 1000 1999\n  H 2000 2999\n  P 3000 4999\n  H 5000 5095\n";
+    const rest = "  P 5096 6095\n  H 6096 9191\nPages used: 2\nSpace unused: 4192\nMain Chain Length: 2\nSub-chain Length array: [4, 2]\n";
+    expect(only(`MeMS SYSTEM STATS\nMAIN 1000 5095\n${pieces}MAIN 5096 9191\n${rest}`)).toEqual(MEANING);
+    expect(only(`MeMS SYSTEM STATS\nMain 1 1000 5095\n${pieces}Main 2 5096 9191\n${rest}`)).toEqual(MEANING);
+    expect(only(`MeMS SYSTEM STATS\nmain 1000 5095 4096\n${pieces}main 5096 9191 4096\n${rest}`)).toEqual(MEANING);
+  });
+
+  test("rows that cannot be told apart, and a segment with nothing in it", () => {
+    expect(problemOf(readStatsBlocks("MeMS SYSTEM STATS\nMAIN 1 1000 5095 4096\n")[0])).toBe(
+      'stats not readable: line 2: a main-chain row whose bounds cannot be told apart: "MAIN 1 1000 5095 4096"',
+    );
+    expect(problemOf(readStatsBlocks("MeMS SYSTEM STATS\nMAIN 1000 5095\n  PROCESS 1000\n")[0])).toBe(
+      'stats not readable: line 3: a piece row without a start and an end: "PROCESS 1000"',
+    );
+    expect(problemOf(readStatsBlocks("MeMS SYSTEM STATS\nMain 1\nMain 2\n  P 0 4095\n")[0])).toBe(
+      "stats not readable: lines 1-4: segment 1 has neither bounds nor pieces",
+    );
+  });
+});
+
+describe("statsInconsistencies", () => {
+  test("each summary field against the chain shown, and pieces that do not tile", () => {
+    const wrong = only(
+      COURSE.replace("Space unsued:\t4192", "Space unsued:\t4000")
+        .replace("Main Chain Length:\t2", "Main Chain Length:\t3")
+        .replace("[4, 2, ]", "[4, 3, ]")
+        .replace("P[3000:4999]", "P[3001:4999]")
+        .replace("H[6096:9191]", "H[6096:9000]"),
+    );
+    expect(statsInconsistencies(wrong)).toEqual([
+      "Space unused is 4000, but the HOLEs shown add up to 4001",
+      "Main Chain Length is 3, but the main chain shown has 2",
+      "Sub-chain Length array is [4, 3], but the sub-chains shown have [4, 2]",
+      "segment 1: piece 3 PROCESS[3001:4999] does not start at 3000, right after what comes before it",
+      "segment 2: its pieces end at 9000, but MAIN[5096:9191] ends at 9191",
+    ]);
+    expect(statsInconsistencies(MEANING)).toEqual([]);
+  });
+});
+
+describe("an empty system printed by a loop", () => {
+  test("an array label with nothing after it is an empty array, at the end of the output too", () => {
+    const printed = "MeMS SYSTEM STATS\nPages used: 0\nSpace unused: 0\nMain Chain Length: 0\nSub-chain Length array: \n";
+    expect(only(`${printed}----\n`)).toEqual({ segments: [], pagesUsed: 0, spaceUnused: 0, mainChainLength: 0, subChainLengths: [] });
+    expect(only(printed).subChainLengths).toEqual([]);
+  });
+});
+
 describe("several blocks among other lines", () => {
   test("the course's example output: three blocks, program lines ignored", async () => {
     const output = await Bun.file(new URL("../scenarios/example.expected", import.meta.url)).text();
@@ -502,6 +552,13 @@ describe("compareStats", () => {
     const moved = only(swapped.replaceAll(/(?<=[A-Z]\[|:)\d+/g, (n) => String(Number(n) - 1000)));
     expect(compareStats(MEANING, moved, { relative: true })[0]).toBe(
       "the main chain lists its segments in another order (starting at 4096, 0 here, 0, 4096 expected): a new segment goes at the tail",
+    );
+  });
+
+  test("a sub-chain with a piece too many", () => {
+    const actual = only(COURSE.replace("H[6096:9191]", "H[6096:9191] <-> P[9192:9200]"));
+    expect(compareStats(MEANING, actual)[0]).toBe(
+      "segment 2: piece 3 is PROCESS[9192:9200] here, the sub-chain should end after 2 pieces (3 pieces here, 2 expected)",
     );
   });
 

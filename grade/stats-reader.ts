@@ -126,7 +126,7 @@ class Splitter {
   private close(): void {
     const d = this.current;
     if (d === undefined) return;
-    if (d.pending !== undefined) this.fail(d, d.pending.line, `${SUMMARY_LABELS[d.pending.field]} has no value`, d.pending.text);
+    if (d.pending !== undefined) this.unvalued(d, d.pending);
     this.drafts.push(d);
     this.current = undefined;
   }
@@ -143,12 +143,22 @@ class Splitter {
     if (pending === undefined) return false;
     d.pending = undefined;
     const value = reading.kind === "value" ? valueFor(pending.field, reading.numbers) : undefined;
-    if (value === undefined) {
-      this.fail(d, pending.line, `${SUMMARY_LABELS[pending.field]} has no value on its line or the next`, pending.text);
-      return false;
+    if (value !== undefined) {
+      d.summary.set(pending.field, value);
+      return true;
     }
-    d.summary.set(pending.field, value);
-    return true;
+    this.unvalued(d, pending);
+    return false;
+  }
+
+  /**
+   * A label with no value on its line or the next: an array label so is an empty array (a loop over no
+   * segments printed nothing after it); a number label cannot be read.
+   */
+  private unvalued(d: Draft, pending: NonNullable<Draft["pending"]>): void {
+    d.pending = undefined;
+    if (pending.field === "subChainLengths") d.summary.set(pending.field, []);
+    else this.fail(d, pending.line, `${SUMMARY_LABELS[pending.field]} has no value on its line or the next`, pending.text);
   }
 
   private chain(items: readonly ChainItem[], hex: boolean, line: number, text: string): void {
