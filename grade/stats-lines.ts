@@ -74,9 +74,12 @@ export function parseNumber(text: string, hex = false): number {
   return hex || /[a-f]/i.test(text) ? Number.parseInt(text, 16) : Number(text);
 }
 
-/** A line with a bare hex number (letters, no 0x) prints all its numbers in hex (%lx), 1000 included. */
+/**
+ * A line with a bare hex pointer (digits and letters, no 0x, six or more of them: %lx of a user-space
+ * address) prints all its numbers in hex, 1000 included; a short word such as "1a" is no pointer.
+ */
 function bareHex(line: string): boolean {
-  const words = line.match(/(?<![0-9a-z_])[0-9a-f]+(?![0-9a-z_])/gi) ?? [];
+  const words = line.match(/(?<![0-9a-z_])[0-9a-f]{6,}(?![0-9a-z_])/gi) ?? [];
   return words.some((w) => /\d/.test(w) && /[a-f]/i.test(w));
 }
 

@@ -256,6 +256,16 @@ Pages used: 2
     });
   });
 
+  test("a summary-like debug line after complete stats does not spoil them", () => {
+    const blocks = readStatsBlocks(`${COURSE.replace(/-+\n$/, "")}Pages used: recomputing\n`);
+    expect(blocks).toEqual([{ ok: true, stats: MEANING }]);
+  });
+
+  test("a short hex-looking word does not make a line's numbers hex", () => {
+    const stats = only("MAIN[1000:5095]-> P[1000:1999] <-> H[2000:5095] <-> NULL (node 1a)\nPages used: 1\n");
+    expect(stats.segments[0]?.pieces[1]).toEqual({ kind: "HOLE", start: 2000, end: 5095 });
+  });
+
   test("debug lines outside stats that name a piece or a summary label are not stats", () => {
     const output = `allocated P[1000:1999] for request 1
 Pages used: computing...

@@ -99,9 +99,13 @@ class Splitter {
     } else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
     else if (reading.kind === "summary") this.summary(reading.entries, line, text);
     else if (reading.kind === "other" && this.current !== undefined && complete(this.current)) this.close();
+    else if (reading.kind === "unreadable") this.unreadable(reading.why, reading.opens, line, text);
+  }
+
+  private unreadable(why: string, opens: boolean, line: number, text: string): void {
+    if (this.current !== undefined && complete(this.current)) this.close();
     // Outside a block only a main-chain line is stats; a summary-like debug line there is not.
-    else if (reading.kind === "unreadable" && (reading.opens || this.current !== undefined))
-      this.fail(this.open(line, false), line, reading.why, text);
+    if (opens || this.current !== undefined) this.fail(this.open(line, false), line, why, text);
   }
 
   finish(): Draft[] {
