@@ -15,6 +15,11 @@ function address(n: number): string {
   return n >= 2 ** 32 ? `0x${n.toString(16)}` : String(n);
 }
 
+/** "1 piece", "2 pieces". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function formatPiece(p: ReadPiece): string {
   return `${p.kind}[${address(p.start)}:${address(p.end)}]`;
 }
@@ -44,7 +49,7 @@ function pieceDifference(n: number, expected: readonly ReadPiece[], actual: read
   const e = expected[k];
   const a = actual[k];
   const next = actual[k + 1];
-  const counts = expected.length === actual.length ? "" : ` (${actual.length} pieces here, ${expected.length} expected)`;
+  const counts = expected.length === actual.length ? "" : ` (${count(actual.length, "piece")} here, ${expected.length} expected)`;
   if (
     e?.kind === "HOLE" &&
     a?.kind === "HOLE" &&
@@ -55,11 +60,18 @@ function pieceDifference(n: number, expected: readonly ReadPiece[], actual: read
   )
     return `segment ${n}: ${formatPiece(a)} and ${formatPiece(next)} are neighbours here, one ${formatPiece(e)} expected (neighbouring HOLEs should merge)${counts}`;
   if (a === undefined && e !== undefined)
-    return `segment ${n}: the sub-chain ends after ${k} pieces here, piece ${k + 1} ${formatPiece(e)} expected${counts}`;
+    return `segment ${n}: the sub-chain ends after ${count(k, "piece")} here, piece ${k + 1} ${formatPiece(e)} expected${counts}`;
   if (e === undefined && a !== undefined)
-    return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, the sub-chain should end after ${k} pieces${counts}`;
+    return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, the sub-chain should end after ${count(k, "piece")}${counts}`;
   if (e === undefined || a === undefined) return undefined;
-  return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, ${formatPiece(e)} expected${counts}`;
+  return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, ${formatPiece(e)} expected${splitHint(a, e, expected[k + 1])}${counts}`;
+}
+
+/** A PROCESS that took a whole HOLE where the request needed only its start: the rest stays a HOLE. */
+function splitHint(a: ReadPiece, e: ReadPiece, eNext: ReadPiece | undefined): string {
+  const unsplit = a.kind === "PROCESS" && e.kind === "PROCESS" && a.start === e.start && a.end > e.end;
+  if (!unsplit || eNext?.kind !== "HOLE" || eNext.start !== e.end + 1 || eNext.end > a.end) return "";
+  return `, then ${formatPiece(eNext)} (a HOLE larger than the request should be split)`;
 }
 
 /**
@@ -110,7 +122,8 @@ function compareChain(expected: ReadStats, actual: ReadStats, relative: boolean,
     );
     segments = inOrder;
   }
-  if (wanted.length !== segments.length) out.push(`the main chain has ${segments.length} segments here, ${wanted.length} expected`);
+  if (wanted.length !== segments.length)
+    out.push(`the main chain has ${count(segments.length, "segment")} here, ${wanted.length} expected`);
   for (let i = 0; i < Math.min(wanted.length, segments.length); i++) {
     const e = wanted[i];
     const a = segments[i];

@@ -355,7 +355,7 @@ Sub-chain Length array: [4, 2, ]
       segments: [stats.segments[0], { ...stats.segments[1], pieces: stats.segments[1]?.pieces.slice(0, 1) }],
     } as ReadStats;
     expect(compareStats(MEANING, wrong, { relative: true })).toEqual([
-      "segment 2: the sub-chain ends after 1 pieces here, piece 2 HOLE[0x7f3a2b4003e8:0x7f3a2b400fff] expected (1 pieces here, 2 expected)",
+      "segment 2: the sub-chain ends after 1 piece here, piece 2 HOLE[0x7f3a2b4003e8:0x7f3a2b400fff] expected (1 piece here, 2 expected)",
     ]);
   });
 
@@ -565,6 +565,13 @@ describe("compareStats", () => {
     );
   });
 
+  test("a HOLE given whole to a smaller request is said to need a split", () => {
+    const actual = only(COURSE.replace("P[5096:6095] <-> H[6096:9191]", "P[5096:9191]"));
+    expect(compareStats(MEANING, actual)[0]).toBe(
+      "segment 2: piece 1 is PROCESS[5096:9191] here, PROCESS[5096:6095] expected, then HOLE[6096:9191] (a HOLE larger than the request should be split) (1 piece here, 2 expected)",
+    );
+  });
+
   test("a sub-chain with a piece too many", () => {
     const actual = only(COURSE.replace("H[6096:9191]", "H[6096:9191] <-> P[9192:9200]"));
     expect(compareStats(MEANING, actual)[0]).toBe(
@@ -574,7 +581,7 @@ describe("compareStats", () => {
 
   test("a missing segment and a wrong segment size", () => {
     const oneSegment = only(COURSE.replace(/MAIN\[5096.*\n/, ""));
-    expect(compareStats(MEANING, oneSegment)).toContain("the main chain has 1 segments here, 2 expected");
+    expect(compareStats(MEANING, oneSegment)).toContain("the main chain has 1 segment here, 2 expected");
     const bigger = only(COURSE.replace("MAIN[5096:9191]", "MAIN[5096:13287]"));
     expect(compareStats(MEANING, bigger)).toEqual(["segment 2 is MAIN[5096:13287] here (8192 bytes), 4096 bytes expected"]);
   });
