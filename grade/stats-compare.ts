@@ -74,13 +74,18 @@ function splitHint(a: ReadPiece, e: ReadPiece, eNext: ReadPiece | undefined): st
   return `, then ${formatPiece(eNext)} (a HOLE larger than the request should be split)`;
 }
 
-/**
- * True when the segments, taken by address, follow one another without a gap, as the course's virtual
- * addresses do (in whatever order the chain lists them); false for raw pointers, each where mmap put it.
- */
+/** True when each segment starts right after the one before it in the chain, as the course's do. */
 export function isContiguous(stats: ReadStats): boolean {
-  const byAddress = [...stats.segments].sort((a, b) => a.start - b.start);
-  return byAddress.every((s, i) => i === 0 || s.start === (byAddress[i - 1]?.end ?? 0) + 1);
+  return stats.segments.every((s, i) => i === 0 || s.start === (stats.segments[i - 1]?.end ?? 0) + 1);
+}
+
+/**
+ * True when the addresses are raw pointers rather than MeMS virtual addresses: on 64-bit Linux mmap
+ * places memory above 2^32, where no course start address (0, 1000, 4000, ...) reaches. Raw pointers
+ * put each segment where mmap did, often right below the one before, so their order says nothing.
+ */
+export function hasRawPointers(stats: ReadStats): boolean {
+  return stats.segments.some((s) => s.start >= 2 ** 32);
 }
 
 function compareSegment(n: number, e: ReadSegment, a: ReadSegment, checkStart: boolean, out: string[]): void {
@@ -111,7 +116,7 @@ function compareChain(expected: ReadStats, actual: ReadStats, relative: boolean,
   const lowest = (s: ReadStats) => Math.min(...s.segments.map((g) => g.start));
   const origin = relative && expected.segments.length > 0 && actual.segments.length > 0 ? lowest(actual) - lowest(expected) : 0;
   // Raw pointers put each segment anywhere: with relative addresses only their insides are compared.
-  const checkStarts = !relative || isContiguous(actual);
+  const checkStarts = !relative || !hasRawPointers(actual);
   const wanted = expected.segments.map((e) => shiftedSegment(e, origin));
   let segments = actual.segments;
   const inOrder = checkStarts ? reordered(wanted, segments) : undefined;
@@ -161,9 +166,9 @@ function oneTooFar(expected: ReadStats, actual: ReadStats, origin: number): bool
 
 /**
  * Differences by meaning, each a one-line sentence a student can act on; [] when they agree. With
- * `relative`, addresses are compared from each side's first segment start (the caller reports a start
- * address other than the course's 1000), and with raw pointers (segments not contiguous) each segment
- * from its own start.
+ * `relative`, addresses are compared from each side's lowest address (the caller reports a start
+ * address other than the course's 1000), and with raw pointers (hasRawPointers) each segment from its
+ * own start.
  */
 export function compareStats(expected: ReadStats, actual: ReadStats, options?: { readonly relative?: boolean }): string[] {
   const relative = options?.relative === true;

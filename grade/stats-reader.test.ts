@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   compareStats,
+  hasRawPointers,
   isContiguous,
   missingSummaryFields,
   type ReadStats,
@@ -348,6 +349,7 @@ Sub-chain Length array: [4, 2, ]
     const stats = block.reading.stats;
     expect(stats.segments[0]?.start).toBe(0x7f3a2c000000);
     expect(isContiguous(stats)).toBe(false);
+    expect(hasRawPointers(stats)).toBe(true);
     expect(compareStats(MEANING, stats, { relative: true })).toEqual([]);
     // A wrong piece in the second segment is still found, in the student's own (hex) addresses.
     const wrong = {
@@ -557,7 +559,8 @@ describe("compareStats", () => {
       "the main chain lists its segments in another order (starting at 5096, 1000 here, 1000, 5096 expected): a new segment goes at the tail",
       "segment 2: piece 2 is HOLE[6096:9190] here, HOLE[6096:9191] expected",
     ]);
-    expect(isContiguous(only(swapped))).toBe(true);
+    expect(isContiguous(only(swapped))).toBe(false);
+    expect(hasRawPointers(only(swapped))).toBe(false);
     // Relative addresses count from the lowest address, not from the first segment listed.
     const moved = only(swapped.replaceAll(/(?<=[A-Z]\[|:)\d+/g, (n) => String(Number(n) - 1000)));
     expect(compareStats(MEANING, moved, { relative: true })[0]).toBe(

@@ -18,7 +18,7 @@ import {
   valueFor,
 } from "./stats-lines.ts";
 
-export { compareStats, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
+export { compareStats, hasRawPointers, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
 export { SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField } from "./stats-lines.ts";
 
 export interface ReadPiece {
