@@ -185,6 +185,24 @@ export function compareStats(expected: ReadStats, actual: ReadStats, options?: {
   return out;
 }
 
+/**
+ * A reading printed as the course prints stats (docs/mems.md), summary lines only for the fields read:
+ * for a check's details, "your stats as we read them". A course-format block comes back byte for byte.
+ */
+export function formatStats(stats: ReadStats): string {
+  const lines = ["----- MeMS SYSTEM STATS -----"];
+  for (const s of stats.segments) {
+    const pieces = s.pieces.map((p) => `${p.kind === "PROCESS" ? "P" : "H"}[${address(p.start)}:${address(p.end)}] <-> `).join("");
+    lines.push(`${formatSegment(s)}-> ${pieces}NULL`);
+  }
+  if (stats.pagesUsed !== undefined) lines.push(`Pages used:\t${stats.pagesUsed}`);
+  if (stats.spaceUnused !== undefined) lines.push(`Space unsued:\t${stats.spaceUnused}`);
+  if (stats.mainChainLength !== undefined) lines.push(`Main Chain Length:\t${stats.mainChainLength}`);
+  if (stats.subChainLengths !== undefined) lines.push(`Sub-chain Length array: [${stats.subChainLengths.map((n) => `${n}, `).join("")}]`);
+  lines.push("-----------------------------");
+  return `${lines.join("\n")}\n`;
+}
+
 /** The summary fields a reading lacks, in the course's order (for a stats check's details). */
 export function missingSummaryFields(stats: ReadStats): SummaryField[] {
   return SUMMARY_FIELDS.filter((field) => stats[field] === undefined);

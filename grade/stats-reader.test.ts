@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   compareStats,
+  formatStats,
   hasRawPointers,
   isContiguous,
   missingSummaryFields,
@@ -408,6 +409,22 @@ describe("table rows for segments", () => {
   });
 });
 
+describe("formatStats", () => {
+  test("prints a reading as the course does: every layout's reading gives the course's block", async () => {
+    for (const output of Object.values(SAME_MEANING)) expect(formatStats(only(output))).toBe(COURSE);
+    const example = await Bun.file(new URL("../scenarios/example.expected", import.meta.url)).text();
+    const blocks = example.match(/----- MeMS SYSTEM STATS -----\n[^]*?-{29}\n/g) ?? [];
+    expect(blocks).toHaveLength(3);
+    expect(readStatsBlocks(example).map((r) => (r.ok ? formatStats(r.stats) : r.problem))).toEqual(blocks);
+  });
+
+  test("only the summary fields read are printed", () => {
+    expect(formatStats({ segments: [], pagesUsed: 0 })).toBe(
+      "----- MeMS SYSTEM STATS -----\nPages used:\t0\n-----------------------------\n",
+    );
+  });
+});
+
 describe("statsInconsistencies", () => {
   test("each summary field against the chain shown, and pieces that do not tile", () => {
     const wrong = only(
@@ -599,6 +616,27 @@ describe("compareStats", () => {
 });
 
 describe("how bounds were read is noted", () => {
+  test("bounds that two other ways fit equally well, with different ends, are read as printed and noted", () => {
+    // One past the end and [start, size] both tile these pieces from 0, and neither ends the segment.
+    const [block] = readStatsBlocksDetailed("MAIN[0:50000]-> P[0:1000] <-> H[1000:3000] <-> NULL\n");
+    expect(block?.notes).toEqual(["bounds fit more than one way of printing them, and were read as the course prints them"]);
+    expect(block?.reading).toEqual({
+      ok: true,
+      stats: {
+        segments: [
+          {
+            start: 0,
+            end: 50000,
+            pieces: [
+              { kind: "PROCESS", start: 0, end: 1000 },
+              { kind: "HOLE", start: 1000, end: 3000 },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
   test("course bounds give no notes; exclusive ends and sizes are noted", () => {
     expect(readStatsBlocksDetailed(COURSE)[0]?.notes).toEqual([]);
     expect(readStatsBlocksDetailed(SAME_MEANING["ends printed one past the last byte"] ?? "")[0]?.notes).toEqual([

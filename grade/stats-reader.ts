@@ -18,7 +18,7 @@ import {
   valueFor,
 } from "./stats-lines.ts";
 
-export { compareStats, hasRawPointers, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
+export { compareStats, formatStats, hasRawPointers, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
 export { SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField } from "./stats-lines.ts";
 
 export interface ReadPiece {
@@ -250,8 +250,8 @@ export function readStatsBlocksDetailed(output: string): StatsBlock[] {
   for (const [i, text] of output.split("\n").entries()) splitter.feed(readLine(text), i + 1, text);
   const drafts = splitter.finish();
   // One program prints its bounds one way: decide it over every readable block at once.
-  const conventions = chooseConventions(drafts.filter((d) => d.problem === undefined).flatMap((d) => d.segments));
-  const notes = conventionNotes(conventions);
+  const { conventions, ambiguous } = chooseConventions(drafts.filter((d) => d.problem === undefined).flatMap((d) => d.segments));
+  const notes = conventionNotes(conventions, ambiguous);
   return drafts.map((d) => ({
     reading: d.problem !== undefined ? { ok: false, problem: d.problem } : statsOf(d, conventions),
     firstLine: d.firstLine,
