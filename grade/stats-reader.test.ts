@@ -413,7 +413,7 @@ describe("formatStats", () => {
   test("prints a reading as the course does: every layout's reading gives the course's block", async () => {
     for (const output of Object.values(SAME_MEANING)) expect(formatStats(only(output))).toBe(COURSE);
     const example = await Bun.file(new URL("../scenarios/example.expected", import.meta.url)).text();
-    const blocks = example.match(/----- MeMS SYSTEM STATS -----\n[^]*?-{29}\n/g) ?? [];
+    const blocks = example.match(/----- MeMS SYSTEM STATS -----\n[\s\S]*?-{29}\n/g) ?? [];
     expect(blocks).toHaveLength(3);
     expect(readStatsBlocks(example).map((r) => (r.ok ? formatStats(r.stats) : r.problem))).toEqual(blocks);
   });
@@ -635,6 +635,16 @@ describe("how bounds were read is noted", () => {
         ],
       },
     });
+  });
+
+  test("boundsFrom decides how bounds are printed from more of the program's output", () => {
+    const single = "MAIN[1000:5096]-> H[1000:5096] <-> NULL\nPages used: 1\n";
+    const run = SAME_MEANING["ends printed one past the last byte"] ?? "";
+    const hole = { kind: "HOLE", start: 1000, end: 5095 } as const;
+    expect(only(single).segments[0]?.pieces[0]).toEqual({ ...hole, end: 5096 });
+    const [block] = readStatsBlocksDetailed(single, { boundsFrom: run });
+    expect(block?.reading).toEqual({ ok: true, stats: { segments: [{ start: 1000, end: 5095, pieces: [hole] }], pagesUsed: 1 } });
+    expect(block?.notes).toHaveLength(2);
   });
 
   test("course bounds give no notes; exclusive ends and sizes are noted", () => {

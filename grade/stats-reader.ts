@@ -244,15 +244,29 @@ function statsOf(d: Draft, c: Conventions): StatsReading {
   return { ok: true, stats };
 }
 
-/** Every stats block of a program's output with where it stands and how it was read. */
-export function readStatsBlocksDetailed(output: string): StatsBlock[] {
+/** How blocks are read beyond their own lines. */
+export interface ReadOptions {
+  /**
+   * More of the same program's output (its whole run, say) to decide from how it prints bounds: one
+   * stats block alone may have no segment with two pieces, and so fit the course's way and another.
+   */
+  readonly boundsFrom?: string;
+}
+
+function drafts(output: string): Draft[] {
   const splitter = new Splitter();
   for (const [i, text] of output.split("\n").entries()) splitter.feed(readLine(text), i + 1, text);
-  const drafts = splitter.finish();
+  return splitter.finish();
+}
+
+/** Every stats block of a program's output with where it stands and how it was read. */
+export function readStatsBlocksDetailed(output: string, options?: ReadOptions): StatsBlock[] {
+  const own = drafts(output);
+  const evidence = options?.boundsFrom === undefined ? own : [...own, ...drafts(options.boundsFrom)];
   // One program prints its bounds one way: decide it over every readable block at once.
-  const { conventions, ambiguous } = chooseConventions(drafts.filter((d) => d.problem === undefined).flatMap((d) => d.segments));
+  const { conventions, ambiguous } = chooseConventions(evidence.filter((d) => d.problem === undefined).flatMap((d) => d.segments));
   const notes = conventionNotes(conventions, ambiguous);
-  return drafts.map((d) => ({
+  return own.map((d) => ({
     reading: d.problem !== undefined ? { ok: false, problem: d.problem } : statsOf(d, conventions),
     firstLine: d.firstLine,
     lastLine: d.lastLine,
@@ -263,6 +277,6 @@ export function readStatsBlocksDetailed(output: string): StatsBlock[] {
 }
 
 /** Every stats block in a program's output, in order (a program may print stats several times among other lines). */
-export function readStatsBlocks(output: string): StatsReading[] {
-  return readStatsBlocksDetailed(output).map((b) => b.reading);
+export function readStatsBlocks(output: string, options?: ReadOptions): StatsReading[] {
+  return readStatsBlocksDetailed(output, options).map((b) => b.reading);
 }
