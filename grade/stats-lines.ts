@@ -62,6 +62,11 @@ const INNER_ITEM = new RegExp(
 );
 /** A line naming its segment by number only, its pieces after it: `Segment 1: P[1000:1999] <-> ...`. */
 const LEADING_SEGMENT = /^\W*(?:main(?:[\s_-]*node)?|segment|seg)\b[\s#_-]*(\d+)?/i;
+/** No brackets, a label and a range with a separator: `P:1000-1999`, `MAIN 1000 - 5095`, `MainNode-1: 0-4095`. */
+const BARE_ITEM = new RegExp(
+  `${LABEL}(?:\\s*[:=])?\\s*(?<![0-9a-fA-F])(${NUM})\\s*(?::|,|\\.\\.|-|\\bto\\b)\\s*(${NUM})(?![0-9a-z_])`,
+  "gi",
+);
 /** A label opening a bracket, read or not: more of these than read items means an item could not be read. */
 const BRACKET_OPENING = new RegExp(`${LABEL}(?:\\s*[:=])?\\s*[[({]`, "gi");
 
@@ -90,19 +95,25 @@ function kindOf(label: string): PieceKind | "MAIN" {
 }
 
 /** Items in the bracket layouts, and which opening (1-based) was left unread, if any. */
+function itemOf(label: string | undefined, a: string | undefined, b: string | undefined, hex: boolean): ChainItem {
+  const kind = kindOf(label ?? "");
+  const bounds = [parseNumber(a ?? "", hex), parseNumber(b ?? "", hex)] as const;
+  return kind === "MAIN" ? { role: "segment", bounds } : { role: "piece", kind, start: bounds[0], second: bounds[1] };
+}
+
 function bracketItems(line: string): { items: ChainItem[]; unread: number | undefined } {
   const found: [number, ChainItem][] = [];
   const starts = new Set<number>();
   const hex = bareHex(line);
   for (const pattern of [BRACKET_ITEM, INNER_ITEM]) {
     for (const m of line.matchAll(pattern)) {
-      const kind = kindOf(m[1] ?? "");
       const [a, b] = pattern === BRACKET_ITEM ? [m[3], m[4]] : [m[2], m[3]];
-      const bounds = [parseNumber(a ?? "", hex), parseNumber(b ?? "", hex)] as const;
       starts.add(m.index);
-      found.push([m.index, kind === "MAIN" ? { role: "segment", bounds } : { role: "piece", kind, start: bounds[0], second: bounds[1] }]);
+      found.push([m.index, itemOf(m[1], a, b, hex)]);
     }
   }
+  // Without any bracket item, a bracketless layout.
+  if (found.length === 0) for (const m of line.matchAll(BARE_ITEM)) found.push([m.index, itemOf(m[1], m[3], m[4], hex)]);
   const openings = [...line.matchAll(BRACKET_OPENING)];
   // "Segment 1: [P 1000-1999]": the opening's bracket holds an item of its own.
   const unread = openings.findIndex((m) => !starts.has(m.index) && !starts.has(m.index + m[0].length - 1));
@@ -159,13 +170,13 @@ function tableItems(line: string): ChainItem[] | string | undefined {
 }
 
 const PAGES_USED =
-  /pages?[\s_-]*used|used[\s_-]*pages?|(?:number|no\.?|count|num)[\s_-]*of[\s_-]*pages|total[\s_-]*pages?(?:[\s_-]*used)?|pages?[\s_-]*(?:count|mapped|allocated)|num[\s_-]*pages/i;
+  /pages?[\s_-]*used|used[\s_-]*pages?|(?:number|no\.?|count|num)[\s_-]*of[\s_-]*pages?(?:[\s_-]*(?:used|mapped|allocated|in[\s_-]*use))?|total[\s_-]*pages?(?:[\s_-]*used)?|pages?[\s_-]*(?:count|mapped|allocated)|num[\s_-]*pages/i;
 const SPACE_UNUSED =
   /free[\s_-]*space|space[\s_-]*free|(?:space|memory|bytes)[\s_-]*un(?:u?sed|sued)|un(?:u?sed|sued)[\s_-]*(?:space|memory|bytes)?/i;
 const MAIN_LENGTH =
-  /main[\s_-]*chain[\s_-]*(?:length|len|size|count|nodes)|(?:length|size)[\s_-]*of[\s_-]*(?:the[\s_-]*)?main[\s_-]*chain|number[\s_-]*of[\s_-]*(?:main[\s_-]*nodes|segments)/i;
+  /main[\s_-]*chain[\s_-]*(?:length|len|size|count|nodes)|(?:length|size)[\s_-]*of[\s_-]*(?:the[\s_-]*)?main[\s_-]*chain|(?:number|no\.?|count|num)[\s_-]*of[\s_-]*(?:main[\s_-]*(?:chain[\s_-]*)?nodes|segments)/i;
 const SUB_LENGTHS =
-  /sub[\s_-]*chains?[\s_-]*(?:(?:lengths?|len|sizes?|counts?)(?:[\s_-]*(?:array|list))?|array|list)|(?:lengths?|sizes?)[\s_-]*of[\s_-]*(?:the[\s_-]*)?sub[\s_-]*chains?/i;
+  /sub[\s_-]*chains?[\s_-]*(?:nodes?[\s_-]*)?(?:(?:lengths?|len|sizes?|counts?)(?:[\s_-]*(?:array|list))?|array|list)|(?:lengths?|sizes?)[\s_-]*of[\s_-]*(?:the[\s_-]*)?sub[\s_-]*chains?/i;
 const FIELD_PATTERNS: readonly (readonly [SummaryField, RegExp])[] = [
   ["subChainLengths", SUB_LENGTHS],
   ["mainChainLength", MAIN_LENGTH],
@@ -180,9 +191,8 @@ const VALUE_LEAD = /^(?:\s|[:=>\-–]|\bis\b|\bare\b|\([^)]*\))*/i;
 const VALUE_UNIT = /(?:bytes?|b|pages?|nodes?|segments?|pieces?)$/i;
 /** Written without nested quantifiers, so a long line of digits and spaces cannot make it backtrack. */
 function isValueOnly(text: string): boolean {
-  return /^\[?[\d\s,]*\]?$/.test(text.trim().replace(VALUE_UNIT, "").trim());
+  return /^[[({]?[\d\s,]*[\])}]?$/.test(text.trim().replace(VALUE_UNIT, "").trim());
 }
-/** After a value, before the next label on the same line: "Pages used: 3, Space unused: 2288". */
 /** A value without what separates it from the next label on its line ("3, Total pages ..."). */
 function dropTail(text: string): string {
   let end = text.length;

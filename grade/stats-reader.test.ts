@@ -234,6 +234,24 @@ Sub-chain Length array: [4, 2]
     ).toEqual(MEANING);
   });
 
+  test("no brackets at all: a label, a separator between the bounds", () => {
+    const summary = "Number of pages used: 2\nUnused memory: 4192\nNo. of main nodes: 2\nSub chain node counts: {4, 2}\n";
+    expect(
+      only(`MeMS SYSTEM STATS
+MAIN:1000-5095 -> P:1000-1999 -> H:2000-2999 -> P:3000-4999 -> H:5000-5095 -> NULL
+MAIN:5096-9191 -> P:5096-6095 -> H:6096-9191 -> NULL
+${summary}`),
+    ).toEqual(MEANING);
+    expect(
+      only(`MeMS SYSTEM STATS
+MainNode-1: 1000 - 5095
+  P 1000 - 1999 | H 2000 - 2999 | P 3000 - 4999 | H 5000 - 5095
+MainNode-2: 5096 to 9191
+  P 5096 to 6095 | H 6096 to 9191
+${summary}`),
+    ).toEqual(MEANING);
+  });
+
   test("raw pointers in decimal and in hex without 0x (%lx, 1000 read as hex on such a line)", () => {
     const decimal =
       only(`MAIN[140234567680000:140234567684095]-> P[140234567680000:140234567680999] <-> H[140234567681000:140234567681999] <-> P[140234567682000:140234567683999] <-> H[140234567684000:140234567684095] <-> NULL
