@@ -67,7 +67,7 @@ const BARE_ITEM = new RegExp(
   `${LABEL}(?:\\s*[:=])?\\s*(?<![0-9a-fA-F])(${NUM})\\s*(?::|,|\\.\\.|-|\\bto\\b)\\s*(${NUM})(?![0-9a-z_])`,
   "gi",
 );
-/** A label opening a bracket, read or not: more of these than read items means an item could not be read. */
+/** A label opening a bracket, read or not: one where no item was read means an item could not be read. */
 const BRACKET_OPENING = new RegExp(`${LABEL}(?:\\s*[:=])?\\s*[[({]`, "gi");
 
 const HEADER = /\b(?:mems|system)[\s_-]*stat(?:istic)?s\b|^[\s\-=*#~|_]*stat(?:istic)?s[\s\-=*#~|_:]*$/i;
@@ -94,13 +94,14 @@ function kindOf(label: string): PieceKind | "MAIN" {
   return l.startsWith("p") ? "PROCESS" : "HOLE";
 }
 
-/** Items in the bracket layouts, and which opening (1-based) was left unread, if any. */
+/** A segment or piece item from a label and its two printed numbers. */
 function itemOf(label: string | undefined, a: string | undefined, b: string | undefined, hex: boolean): ChainItem {
   const kind = kindOf(label ?? "");
   const bounds = [parseNumber(a ?? "", hex), parseNumber(b ?? "", hex)] as const;
   return kind === "MAIN" ? { role: "segment", bounds } : { role: "piece", kind, start: bounds[0], second: bounds[1] };
 }
 
+/** Items in the bracket layouts (else the bracketless one), and which opening (1-based) was left unread, if any. */
 function bracketItems(line: string): { items: ChainItem[]; unread: number | undefined } {
   const found: [number, ChainItem][] = [];
   const starts = new Set<number>();
@@ -121,7 +122,8 @@ function bracketItems(line: string): { items: ChainItem[]; unread: number | unde
   return { items, unread: unread < 0 ? undefined : unread + 1 };
 }
 
-const TABLE_TOKEN = /0x[0-9a-f]+|\d+|[a-z_]+/gi;
+/** Whole words: "p1" (a variable in a debug line) is no kind word followed by a number. */
+const TABLE_TOKEN = /[a-z0-9_]+/gi;
 const TABLE_WORDS = new Set(["null", "bytes", "size", "start", "end", "addr", "address", "type", "node", "to"]);
 const KIND_WORDS = new Set(["p", "h", "p_", "h_", "process", "hole"]);
 const MAIN_WORDS = new Set(["main", "mainnode", "main_node", "segment", "seg"]);

@@ -167,6 +167,10 @@ const DEBUG = [
   "mems_malloc: request of 250 bytes",
   "Virtual address: 1000",
   "searching for a free hole...",
+  "p1 = 1000",
+  "ptr[3] = 2000",
+  "Total: 5",
+  "h2 -> 4096",
 ];
 const PROGRAM = [
   "",
