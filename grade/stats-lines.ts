@@ -163,7 +163,8 @@ function tableItems(line: string): ChainItem[] | string | undefined {
     if (numbers.length === 3) return [{ role: "segment", bounds: c === b - a + 1 ? [a, b] : [b, c] }];
     return "a main-chain row whose bounds cannot be told apart";
   }
-  if (after.length < 2) return after.length === 0 && before.length === 0 ? undefined : "a piece row without a start and an end";
+  // A kind word with one number after it ("H: 5") is a debug line's count more likely than a piece.
+  if (after.length < 2) return undefined;
   const items: ChainItem[] = [];
   if (before.length === 1) items.push({ role: "segment", index: before[0] ?? 0 });
   else if (before.length >= 2) items.push({ role: "segment", bounds: [before[0] ?? 0, before[1] ?? 0] });
