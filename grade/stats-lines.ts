@@ -70,6 +70,8 @@ const BARE_ITEM = new RegExp(
 /** A label opening a bracket, read or not: one where no item was read means an item could not be read. */
 const BRACKET_OPENING = new RegExp(`${LABEL}(?:\\s*[:=])?\\s*[[({]`, "gi");
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what opens an ANSI colour code.
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const HEADER = /\b(?:mems|system)[\s_-]*stat(?:istic)?s\b|^[\s\-=*#~|_]*stat(?:istic)?s[\s\-=*#~|_:]*$/i;
 const RULE = /^\s*[-=*_#~+]{3,}\s*$/;
 
@@ -272,7 +274,8 @@ function chainLine(line: string): LineReading | undefined {
 
 /** What one line of output is, for the stats reader. */
 export function readLine(raw: string): LineReading {
-  const line = raw.replace(/\r$/, "");
+  // Colours (ANSI escapes such as ESC[32m) and a CR before the newline are no part of what is printed.
+  const line = raw.replace(/\r$/, "").replace(ANSI, "");
   if (line.trim() === "") return { kind: "blank" };
   if (HEADER.test(line)) return { kind: "header" };
   if (RULE.test(line)) return { kind: "rule" };

@@ -170,6 +170,15 @@ Space unused: 4192
 Main Chain Length: 2
 Sub-chain Length array: [4, 2, ]
 `,
+  "ANSI colours": `\x1b[1;34m----- MeMS SYSTEM STATS -----\x1b[0m
+\x1b[32mMAIN[1000:5095]\x1b[0m-> \x1b[31mP[1000:1999]\x1b[0m <-> \x1b[32mH[2000:2999]\x1b[0m <-> \x1b[31mP[3000:4999]\x1b[0m <-> \x1b[32mH[5000:5095]\x1b[0m <-> NULL
+\x1b[32mMAIN[5096:9191]\x1b[0m-> \x1b[31mP[5096:6095]\x1b[0m <-> \x1b[32mH[6096:9191]\x1b[0m <-> NULL
+Pages used:\t\x1b[33m2\x1b[0m
+Space unsued:\t\x1b[33m4192\x1b[0m
+Main Chain Length:\t\x1b[33m2\x1b[0m
+Sub-chain Length array: \x1b[33m[4, 2, ]\x1b[0m
+\x1b[1;34m-----------------------------\x1b[0m
+`,
   "CRLF line ends, hash rules": `##### MeMS STATS #####\r
 MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL\r
 MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL\r
