@@ -179,6 +179,27 @@ Main Chain Length:\t\x1b[33m2\x1b[0m
 Sub-chain Length array: \x1b[33m[4, 2, ]\x1b[0m
 \x1b[1;34m-----------------------------\x1b[0m
 `,
+  "a rule between the chain and the summary": `----- MeMS SYSTEM STATS -----
+MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL
+-----------------------------
+MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL
+-----------------------------
+Pages used:\t2
+Space unsued:\t4192
+Main Chain Length:\t2
+Sub-chain Length array: [4, 2, ]
+-----------------------------
+`,
+  "summary first, a rule before the chain": `MeMS SYSTEM STATS
+Main Chain Length: 2
+Pages used: 2
+Space unused: 4192
+Sub-chain Length array: [4, 2]
+=============================
+MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL
+MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL
+=============================
+`,
   "CRLF line ends, hash rules": `##### MeMS STATS #####\r
 MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL\r
 MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL\r

@@ -90,13 +90,8 @@ class Splitter {
   feed(reading: LineReading, line: number, text: string): void {
     if (this.current?.pending !== undefined && reading.kind !== "blank" && this.takePending(this.current, reading)) return;
     if (reading.kind === "header") this.header(line);
-    else if (reading.kind === "rule") {
-      // A rule closes a block with something in it; before that it is the header's decoration.
-      if (this.current !== undefined && hasContent(this.current)) {
-        this.current.lastLine = line;
-        this.close();
-      }
-    } else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
+    else if (reading.kind === "rule") this.rule(line);
+    else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
     else if (reading.kind === "summary") this.summary(reading.entries, line, text);
     else if (reading.kind === "other" && this.current !== undefined && complete(this.current)) this.close();
     else if (reading.kind === "unreadable") this.unreadable(reading.why, reading.opens, line, text);
@@ -111,6 +106,21 @@ class Splitter {
   finish(): Draft[] {
     this.close();
     return this.drafts;
+  }
+
+  /**
+   * A rule ends a block that has its chain and its summary. Before anything it is the header's
+   * decoration; between the chain and the summary (either first) it separates them; after a summary
+   * saying the chain is empty, it ends the block.
+   */
+  private rule(line: number): void {
+    const d = this.current;
+    if (d === undefined || !hasContent(d)) return;
+    d.lastLine = line;
+    const length = d.summary.get("mainChainLength");
+    const chainToCome = d.segments.length === 0 && typeof length === "number" && length > 0;
+    const summaryToCome = d.segments.length > 0 && d.summary.size === 0;
+    if (d.problem !== undefined || !(chainToCome || summaryToCome)) this.close();
   }
 
   private header(line: number): void {
