@@ -65,8 +65,11 @@ function endsUnder(segments: readonly PrintedSegment[], c: Conventions): string 
     .join(";");
 }
 
-/** The way of reading bounds that fits the output best; the course's unless another fits strictly better. */
-export function chooseConventions(segments: readonly PrintedSegment[]): Conventions {
+/**
+ * The way of reading bounds that fits the output best; the course's unless another fits strictly better.
+ * `ambiguous`: other ways fit better but disagree on the bounds, so they are read as printed.
+ */
+export function chooseConventions(segments: readonly PrintedSegment[]): { conventions: Conventions; ambiguous: boolean } {
   const course = score(segments, COURSE_CONVENTIONS);
   let best: Conventions[] = [];
   let bestScore = course;
@@ -79,14 +82,15 @@ export function chooseConventions(segments: readonly PrintedSegment[]): Conventi
     }
   }
   const [first] = best;
-  if (first === undefined) return COURSE_CONVENTIONS;
+  if (first === undefined) return { conventions: COURSE_CONVENTIONS, ambiguous: false };
   const ends = endsUnder(segments, first);
-  return best.every((c) => endsUnder(segments, c) === ends) ? first : COURSE_CONVENTIONS;
+  if (best.every((c) => endsUnder(segments, c) === ends)) return { conventions: first, ambiguous: false };
+  return { conventions: COURSE_CONVENTIONS, ambiguous: true };
 }
 
 /** Notes for a check's details when bounds were not read as the course prints them. */
-export function conventionNotes(c: Conventions): string[] {
-  const notes: string[] = [];
+export function conventionNotes(c: Conventions, ambiguous = false): string[] {
+  const notes: string[] = ambiguous ? ["bounds fit more than one way of printing them, and were read as the course prints them"] : [];
   const words = { exclusive: "end printed one past the last byte", size: "printed as [start, size]" } as const;
   if (c.piece !== "inclusive") notes.push(`pieces read with ${c.piece === "size" ? "bounds " : "each "}${words[c.piece]}`);
   if (c.segment !== "inclusive") notes.push(`segments read with ${c.segment === "size" ? "bounds " : "each "}${words[c.segment]}`);

@@ -15,6 +15,11 @@ function address(n: number): string {
   return n >= 2 ** 32 ? `0x${n.toString(16)}` : String(n);
 }
 
+/** "1 piece", "2 pieces". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function formatPiece(p: ReadPiece): string {
   return `${p.kind}[${address(p.start)}:${address(p.end)}]`;
 }
@@ -44,7 +49,7 @@ function pieceDifference(n: number, expected: readonly ReadPiece[], actual: read
   const e = expected[k];
   const a = actual[k];
   const next = actual[k + 1];
-  const counts = expected.length === actual.length ? "" : ` (${actual.length} pieces here, ${expected.length} expected)`;
+  const counts = expected.length === actual.length ? "" : ` (${count(actual.length, "piece")} here, ${expected.length} expected)`;
   if (
     e?.kind === "HOLE" &&
     a?.kind === "HOLE" &&
@@ -55,16 +60,32 @@ function pieceDifference(n: number, expected: readonly ReadPiece[], actual: read
   )
     return `segment ${n}: ${formatPiece(a)} and ${formatPiece(next)} are neighbours here, one ${formatPiece(e)} expected (neighbouring HOLEs should merge)${counts}`;
   if (a === undefined && e !== undefined)
-    return `segment ${n}: the sub-chain ends after ${k} pieces here, piece ${k + 1} ${formatPiece(e)} expected${counts}`;
+    return `segment ${n}: the sub-chain ends after ${count(k, "piece")} here, piece ${k + 1} ${formatPiece(e)} expected${counts}`;
   if (e === undefined && a !== undefined)
-    return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, the sub-chain should end after ${k} pieces${counts}`;
+    return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, the sub-chain should end after ${count(k, "piece")}${counts}`;
   if (e === undefined || a === undefined) return undefined;
-  return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, ${formatPiece(e)} expected${counts}`;
+  return `segment ${n}: piece ${k + 1} is ${formatPiece(a)} here, ${formatPiece(e)} expected${splitHint(a, e, expected[k + 1])}${counts}`;
 }
 
-/** True when each segment starts right after the one before, as the course's virtual addresses do. */
+/** A PROCESS that took a whole HOLE where the request needed only its start: the rest stays a HOLE. */
+function splitHint(a: ReadPiece, e: ReadPiece, eNext: ReadPiece | undefined): string {
+  const unsplit = a.kind === "PROCESS" && e.kind === "PROCESS" && a.start === e.start && a.end > e.end;
+  if (!unsplit || eNext?.kind !== "HOLE" || eNext.start !== e.end + 1 || eNext.end > a.end) return "";
+  return `, then ${formatPiece(eNext)} (a HOLE larger than the request should be split)`;
+}
+
+/** True when each segment starts right after the one before it in the chain, as the course's do. */
 export function isContiguous(stats: ReadStats): boolean {
   return stats.segments.every((s, i) => i === 0 || s.start === (stats.segments[i - 1]?.end ?? 0) + 1);
+}
+
+/**
+ * True when the addresses are raw pointers rather than MeMS virtual addresses: on 64-bit Linux mmap
+ * places memory above 2^32, where no course start address (0, 1000, 4000, ...) reaches. Raw pointers
+ * put each segment where mmap did, often right below the one before, so their order says nothing.
+ */
+export function hasRawPointers(stats: ReadStats): boolean {
+  return stats.segments.some((s) => s.start >= 2 ** 32);
 }
 
 function compareSegment(n: number, e: ReadSegment, a: ReadSegment, checkStart: boolean, out: string[]): void {
@@ -82,19 +103,36 @@ function compareSegment(n: number, e: ReadSegment, a: ReadSegment, checkStart: b
   if (difference !== undefined) out.push(difference);
 }
 
+/** The actual segments in the expected order when they are the expected ones listed in another order. */
+function reordered(expected: readonly ReadSegment[], actual: readonly ReadSegment[]): readonly ReadSegment[] | undefined {
+  if (expected.length !== actual.length || actual.every((a, i) => a.start === expected[i]?.start)) return undefined;
+  const byStart = new Map(actual.map((a) => [a.start, a]));
+  const matched = expected.map((e) => byStart.get(e.start));
+  return matched.every((a) => a !== undefined) && byStart.size === actual.length ? matched : undefined;
+}
+
 function compareChain(expected: ReadStats, actual: ReadStats, relative: boolean, out: string[]): void {
-  const e0 = expected.segments[0]?.start ?? 0;
-  const a0 = actual.segments[0]?.start ?? 0;
-  const origin = relative ? a0 - e0 : 0;
+  // From each side's lowest address: the first segment's, unless the chain is out of order.
+  const lowest = (s: ReadStats) => Math.min(...s.segments.map((g) => g.start));
+  const origin = relative && expected.segments.length > 0 && actual.segments.length > 0 ? lowest(actual) - lowest(expected) : 0;
   // Raw pointers put each segment anywhere: with relative addresses only their insides are compared.
-  const checkStarts = !relative || isContiguous(actual);
-  const count = Math.min(expected.segments.length, actual.segments.length);
-  if (expected.segments.length !== actual.segments.length)
-    out.push(`the main chain has ${actual.segments.length} segments here, ${expected.segments.length} expected`);
-  for (let i = 0; i < count; i++) {
-    const e = expected.segments[i];
-    const a = actual.segments[i];
-    if (e !== undefined && a !== undefined) compareSegment(i + 1, shiftedSegment(e, origin), a, checkStarts, out);
+  const checkStarts = !relative || !hasRawPointers(actual);
+  const wanted = expected.segments.map((e) => shiftedSegment(e, origin));
+  let segments = actual.segments;
+  const inOrder = checkStarts ? reordered(wanted, segments) : undefined;
+  if (inOrder !== undefined) {
+    const starts = (list: readonly ReadSegment[]) => list.map((g) => address(g.start)).join(", ");
+    out.push(
+      `the main chain lists its segments in another order (starting at ${starts(segments)} here, ${starts(wanted)} expected): a new segment goes at the tail`,
+    );
+    segments = inOrder;
+  }
+  if (wanted.length !== segments.length)
+    out.push(`the main chain has ${count(segments.length, "segment")} here, ${wanted.length} expected`);
+  for (let i = 0; i < Math.min(wanted.length, segments.length); i++) {
+    const e = wanted[i];
+    const a = segments[i];
+    if (e !== undefined && a !== undefined) compareSegment(i + 1, e, a, checkStarts, out);
   }
 }
 
@@ -128,9 +166,9 @@ function oneTooFar(expected: ReadStats, actual: ReadStats, origin: number): bool
 
 /**
  * Differences by meaning, each a one-line sentence a student can act on; [] when they agree. With
- * `relative`, addresses are compared from each side's first segment start (the caller reports a start
- * address other than the course's 1000), and with raw pointers (segments not contiguous) each segment
- * from its own start.
+ * `relative`, addresses are compared from each side's lowest address (the caller reports a start
+ * address other than the course's 1000), and with raw pointers (hasRawPointers) each segment from its
+ * own start.
  */
 export function compareStats(expected: ReadStats, actual: ReadStats, options?: { readonly relative?: boolean }): string[] {
   const relative = options?.relative === true;
@@ -145,6 +183,24 @@ export function compareStats(expected: ReadStats, actual: ReadStats, options?: {
   } else compareChain(expected, actual, relative, out);
   compareSummary(expected, actual, out);
   return out;
+}
+
+/**
+ * A reading printed as the course prints stats (docs/mems.md), summary lines only for the fields read:
+ * for a check's details, "your stats as we read them". A course-format block comes back byte for byte.
+ */
+export function formatStats(stats: ReadStats): string {
+  const lines = ["----- MeMS SYSTEM STATS -----"];
+  for (const s of stats.segments) {
+    const pieces = s.pieces.map((p) => `${p.kind === "PROCESS" ? "P" : "H"}[${address(p.start)}:${address(p.end)}] <-> `).join("");
+    lines.push(`${formatSegment(s)}-> ${pieces}NULL`);
+  }
+  if (stats.pagesUsed !== undefined) lines.push(`Pages used:\t${stats.pagesUsed}`);
+  if (stats.spaceUnused !== undefined) lines.push(`Space unsued:\t${stats.spaceUnused}`);
+  if (stats.mainChainLength !== undefined) lines.push(`Main Chain Length:\t${stats.mainChainLength}`);
+  if (stats.subChainLengths !== undefined) lines.push(`Sub-chain Length array: [${stats.subChainLengths.map((n) => `${n}, `).join("")}]`);
+  lines.push("-----------------------------");
+  return `${lines.join("\n")}\n`;
 }
 
 /** The summary fields a reading lacks, in the course's order (for a stats check's details). */

@@ -7,6 +7,8 @@
 import { describe, expect, test } from "bun:test";
 import {
   compareStats,
+  formatStats,
+  hasRawPointers,
   isContiguous,
   missingSummaryFields,
   type ReadStats,
@@ -168,6 +170,36 @@ Space unused: 4192
 Main Chain Length: 2
 Sub-chain Length array: [4, 2, ]
 `,
+  "ANSI colours": `\x1b[1;34m----- MeMS SYSTEM STATS -----\x1b[0m
+\x1b[32mMAIN[1000:5095]\x1b[0m-> \x1b[31mP[1000:1999]\x1b[0m <-> \x1b[32mH[2000:2999]\x1b[0m <-> \x1b[31mP[3000:4999]\x1b[0m <-> \x1b[32mH[5000:5095]\x1b[0m <-> NULL
+\x1b[32mMAIN[5096:9191]\x1b[0m-> \x1b[31mP[5096:6095]\x1b[0m <-> \x1b[32mH[6096:9191]\x1b[0m <-> NULL
+Pages used:\t\x1b[33m2\x1b[0m
+Space unsued:\t\x1b[33m4192\x1b[0m
+Main Chain Length:\t\x1b[33m2\x1b[0m
+Sub-chain Length array: \x1b[33m[4, 2, ]\x1b[0m
+\x1b[1;34m-----------------------------\x1b[0m
+`,
+  "a rule between the chain and the summary": `----- MeMS SYSTEM STATS -----
+MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL
+-----------------------------
+MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL
+-----------------------------
+Pages used:\t2
+Space unsued:\t4192
+Main Chain Length:\t2
+Sub-chain Length array: [4, 2, ]
+-----------------------------
+`,
+  "summary first, a rule before the chain": `MeMS SYSTEM STATS
+Main Chain Length: 2
+Pages used: 2
+Space unused: 4192
+Sub-chain Length array: [4, 2]
+=============================
+MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL
+MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL
+=============================
+`,
   "CRLF line ends, hash rules": `##### MeMS STATS #####\r
 MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL\r
 MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL\r
@@ -198,6 +230,127 @@ describe("readStatsBlocks reads each layout to the same meaning", () => {
       expect(only(output)).toEqual(MEANING);
     });
   }
+});
+
+describe("more layouts of the same kinds", () => {
+  test("the whole summary on one line, notes and units after values", () => {
+    const stats = only(`MeMS SYSTEM STATS
+MAIN[1000:5095]-> P[1000:1999] <-> H[2000:2999] <-> P[3000:4999] <-> H[5000:5095] <-> NULL
+MAIN[5096:9191]-> P[5096:6095] <-> H[6096:9191] <-> NULL
+Pages used: 2 (8192 bytes), Space unused: 4192 bytes | Main Chain Length: 2 nodes | Sub-chain Length array: [4, 2]
+`);
+    expect(stats).toEqual(MEANING);
+  });
+
+  test("the type inside the brackets, segments named by number only, M[ for MAIN", () => {
+    expect(
+      only(`MeMS SYSTEM STATS
+Segment 1: [P 1000-1999] -> [H 2000-2999] -> [P 3000-4999] -> [H 5000-5095] -> NULL
+Segment 2: [P 5096-6095] -> [H 6096-9191] -> NULL
+Pages used: 2
+Space unused: 4192
+Main Chain Length: 2
+Sub-chain Length array: [4, 2]
+`),
+    ).toEqual(MEANING);
+    expect(
+      only(`M[1000:5095] P[1000:1999] H[2000:2999] P[3000:4999] H[5000:5095]
+M[5096:9191] P[5096:6095] H[6096:9191]
+Pages used: 2
+Space unused: 4192
+Main Chain Length: 2
+Sub-chain Length array: [4, 2]
+`),
+    ).toEqual(MEANING);
+  });
+
+  test("no brackets at all: a label, a separator between the bounds", () => {
+    const summary = "Number of pages used: 2\nUnused memory: 4192\nNo. of main nodes: 2\nSub chain node counts: {4, 2}\n";
+    expect(
+      only(`MeMS SYSTEM STATS
+MAIN:1000-5095 -> P:1000-1999 -> H:2000-2999 -> P:3000-4999 -> H:5000-5095 -> NULL
+MAIN:5096-9191 -> P:5096-6095 -> H:6096-9191 -> NULL
+${summary}`),
+    ).toEqual(MEANING);
+    expect(
+      only(`MeMS SYSTEM STATS
+MainNode-1: 1000 - 5095
+  P 1000 - 1999 | H 2000 - 2999 | P 3000 - 4999 | H 5000 - 5095
+MainNode-2: 5096 to 9191
+  P 5096 to 6095 | H 6096 to 9191
+${summary}`),
+    ).toEqual(MEANING);
+  });
+
+  test("raw pointers in decimal and in hex without 0x (%lx, 1000 read as hex on such a line)", () => {
+    const decimal =
+      only(`MAIN[140234567680000:140234567684095]-> P[140234567680000:140234567680999] <-> H[140234567681000:140234567681999] <-> P[140234567682000:140234567683999] <-> H[140234567684000:140234567684095] <-> NULL
+MAIN[140234567000000:140234567004095]-> P[140234567000000:140234567000999] <-> H[140234567001000:140234567004095] <-> NULL
+Pages used: 2
+Space unused: 4192
+Main Chain Length: 2
+Sub-chain Length array: [4, 2]
+`);
+    expect(compareStats(MEANING, decimal, { relative: true })).toEqual([]);
+    const [block] =
+      readStatsBlocksDetailed(`MAIN[7f3a2c000000:7f3a2c000fff]-> P[7f3a2c000000:7f3a2c0003e7] <-> H[7f3a2c0003e8:7f3a2c0007cf] <-> P[7f3a2c0007d0:7f3a2c000f9f] <-> H[7f3a2c000fa0:7f3a2c000fff] <-> NULL
+MAIN[7f3a2b400000:7f3a2b400fff]-> P[7f3a2b400000:7f3a2b400fff] <-> NULL
+Pages used: 2
+`);
+    if (block === undefined || !block.reading.ok) throw new Error("not read");
+    expect(block.hexAddresses).toBe(true);
+    expect(block.reading.stats.segments[1]).toEqual({
+      start: 0x7f3a2b400000,
+      end: 0x7f3a2b400fff,
+      pieces: [{ kind: "PROCESS", start: 0x7f3a2b400000, end: 0x7f3a2b400fff }],
+    });
+  });
+
+  test("a summary-like debug line after complete stats does not spoil them", () => {
+    const blocks = readStatsBlocks(`${COURSE.replace(/-+\n$/, "")}Pages used: recomputing\n`);
+    expect(blocks).toEqual([{ ok: true, stats: MEANING }]);
+  });
+
+  test("a short hex-looking word does not make a line's numbers hex", () => {
+    const stats = only("MAIN[1000:5095]-> P[1000:1999] <-> H[2000:5095] <-> NULL (node 1a)\nPages used: 1\n");
+    expect(stats.segments[0]?.pieces[1]).toEqual({ kind: "HOLE", start: 2000, end: 5095 });
+  });
+
+  test("debug lines outside stats that name a piece or a summary label are not stats", () => {
+    const output = `allocated P[1000:1999] for request 1
+Pages used: computing...
+${COURSE}P 0 1000
+Virtual address: 1000
+`;
+    const blocks = readStatsBlocksDetailed(output);
+    expect(blocks.map((b) => [b.firstLine, b.lastLine])).toEqual([[3, 10]]);
+    expect(blocks[0]?.reading).toEqual({ ok: true, stats: MEANING });
+  });
+
+  test("a complete block without a closing rule ends at the next line that is not stats", () => {
+    const output = `${COURSE.replace(/-+\n$/, "")}P[0] = 1000\nMeMS SYSTEM STATS\nPages used: 0\n`;
+    const blocks = readStatsBlocksDetailed(output);
+    expect(blocks.map((b) => [b.firstLine, b.lastLine])).toEqual([
+      [1, 7],
+      [9, 10],
+    ]);
+    expect(blocks[0]?.reading).toEqual({ ok: true, stats: MEANING });
+  });
+});
+
+describe("long lines", () => {
+  test("long runs of spaces, digits and pieces are read without backtracking blow-ups", () => {
+    const pad = " ".repeat(20_000);
+    const digits = Array.from({ length: 5_000 }, (_, i) => String(i % 10)).join("  ");
+    const pieces = Array.from({ length: 2_000 }, (_, i) => `P[${1000 + i * 2}:${1001 + i * 2}]`).join(" <-> ");
+    const output = `MAIN${pad}x\nP${pad}[x\n[P${pad}x\nPages used:${pad}3${pad}x\n${digits} x\n${pad}MeMS${pad}\nMAIN[1000:4999]-> ${pieces} <-> NULL\nPages used: 1\n`;
+    const blocks = readStatsBlocks(output);
+    expect(blocks).toHaveLength(1);
+    const [block] = blocks;
+    if (block === undefined || !block.ok) throw new Error("not read");
+    expect(block.stats.segments[0]?.pieces).toHaveLength(2_000);
+    expect(block.stats.pagesUsed).toBe(1);
+  });
 });
 
 describe("layouts with other addresses or less printed", () => {
@@ -245,6 +398,7 @@ Sub-chain Length array: [4, 2, ]
     const stats = block.reading.stats;
     expect(stats.segments[0]?.start).toBe(0x7f3a2c000000);
     expect(isContiguous(stats)).toBe(false);
+    expect(hasRawPointers(stats)).toBe(true);
     expect(compareStats(MEANING, stats, { relative: true })).toEqual([]);
     // A wrong piece in the second segment is still found, in the student's own (hex) addresses.
     const wrong = {
@@ -252,7 +406,7 @@ Sub-chain Length array: [4, 2, ]
       segments: [stats.segments[0], { ...stats.segments[1], pieces: stats.segments[1]?.pieces.slice(0, 1) }],
     } as ReadStats;
     expect(compareStats(MEANING, wrong, { relative: true })).toEqual([
-      "segment 2: the sub-chain ends after 1 pieces here, piece 2 HOLE[0x7f3a2b4003e8:0x7f3a2b400fff] expected (1 pieces here, 2 expected)",
+      "segment 2: the sub-chain ends after 1 piece here, piece 2 HOLE[0x7f3a2b4003e8:0x7f3a2b400fff] expected (1 piece here, 2 expected)",
     ]);
   });
 
@@ -278,6 +432,73 @@ Pages used: 2
       "----- MeMS SYSTEM STATS -----\nPages used:\t0\nSpace unsued:\t0\nMain Chain Length:\t0\nSub-chain Length array: []\n-----------------------------\n",
     );
     expect(stats).toEqual({ segments: [], pagesUsed: 0, spaceUnused: 0, mainChainLength: 0, subChainLengths: [] });
+  });
+});
+
+describe("table rows for segments", () => {
+  test("a segment row's numbers: bounds; index and bounds; bounds and size", () => {
+    const pieces = "  P 1000 1999\n  H 2000 2999\n  P 3000 4999\n  H 5000 5095\n";
+    const rest = "  P 5096 6095\n  H 6096 9191\nPages used: 2\nSpace unused: 4192\nMain Chain Length: 2\nSub-chain Length array: [4, 2]\n";
+    expect(only(`MeMS SYSTEM STATS\nMAIN 1000 5095\n${pieces}MAIN 5096 9191\n${rest}`)).toEqual(MEANING);
+    expect(only(`MeMS SYSTEM STATS\nMain 1 1000 5095\n${pieces}Main 2 5096 9191\n${rest}`)).toEqual(MEANING);
+    expect(only(`MeMS SYSTEM STATS\nmain 1000 5095 4096\n${pieces}main 5096 9191 4096\n${rest}`)).toEqual(MEANING);
+  });
+
+  test("rows that cannot be told apart, one number after a kind word, and a segment with nothing in it", () => {
+    expect(problemOf(readStatsBlocks("MeMS SYSTEM STATS\nMAIN 1 1000 5095 4096\n")[0])).toBe(
+      'stats not readable: line 2: a main-chain row whose bounds cannot be told apart: "MAIN 1 1000 5095 4096"',
+    );
+    // One number after a kind word is no piece: a debug line's count, say.
+    expect(readStatsBlocks("MeMS SYSTEM STATS\nMAIN 1000 5095\n  H: 5\n  H 1000 5095\n")).toEqual([
+      { ok: true, stats: { segments: [{ start: 1000, end: 5095, pieces: [{ kind: "HOLE", start: 1000, end: 5095 }] }] } },
+    ]);
+    expect(problemOf(readStatsBlocks("MeMS SYSTEM STATS\nMain 1\nMain 2\n  P 0 4095\n")[0])).toBe(
+      "stats not readable: lines 1-4: segment 1 has neither bounds nor pieces",
+    );
+  });
+});
+
+describe("formatStats", () => {
+  test("prints a reading as the course does: every layout's reading gives the course's block", async () => {
+    for (const output of Object.values(SAME_MEANING)) expect(formatStats(only(output))).toBe(COURSE);
+    const example = await Bun.file(new URL("../scenarios/example.expected", import.meta.url)).text();
+    const blocks = example.match(/----- MeMS SYSTEM STATS -----\n[\s\S]*?-{29}\n/g) ?? [];
+    expect(blocks).toHaveLength(3);
+    expect(readStatsBlocks(example).map((r) => (r.ok ? formatStats(r.stats) : r.problem))).toEqual(blocks);
+  });
+
+  test("only the summary fields read are printed", () => {
+    expect(formatStats({ segments: [], pagesUsed: 0 })).toBe(
+      "----- MeMS SYSTEM STATS -----\nPages used:\t0\n-----------------------------\n",
+    );
+  });
+});
+
+describe("statsInconsistencies", () => {
+  test("each summary field against the chain shown, and pieces that do not tile", () => {
+    const wrong = only(
+      COURSE.replace("Space unsued:\t4192", "Space unsued:\t4000")
+        .replace("Main Chain Length:\t2", "Main Chain Length:\t3")
+        .replace("[4, 2, ]", "[4, 3, ]")
+        .replace("P[3000:4999]", "P[3001:4999]")
+        .replace("H[6096:9191]", "H[6096:9000]"),
+    );
+    expect(statsInconsistencies(wrong)).toEqual([
+      "Space unused is 4000, but the HOLEs shown add up to 4001",
+      "Main Chain Length is 3, but the main chain shown has 2",
+      "Sub-chain Length array is [4, 3], but the sub-chains shown have [4, 2]",
+      "segment 1: piece 3 PROCESS[3001:4999] does not start at 3000, right after what comes before it",
+      "segment 2: its pieces end at 9000, but MAIN[5096:9191] ends at 9191",
+    ]);
+    expect(statsInconsistencies(MEANING)).toEqual([]);
+  });
+});
+
+describe("an empty system printed by a loop", () => {
+  test("an array label with nothing after it is an empty array, at the end of the output too", () => {
+    const printed = "MeMS SYSTEM STATS\nPages used: 0\nSpace unused: 0\nMain Chain Length: 0\nSub-chain Length array: \n";
+    expect(only(`${printed}----\n`)).toEqual({ segments: [], pagesUsed: 0, spaceUnused: 0, mainChainLength: 0, subChainLengths: [] });
+    expect(only(printed).subChainLengths).toEqual([]);
   });
 });
 
@@ -397,9 +618,39 @@ describe("compareStats", () => {
     expect(compareStats(MEANING, actual)).toContain("segment 1 starts at 4000 here, at 1000 expected");
   });
 
+  test("segments listed in another order are said once, then compared segment by segment", () => {
+    const lines = COURSE.split("\n");
+    const swapped = [lines[0], lines[2], lines[1], ...lines.slice(3)].join("\n").replace("H[6096:9191]", "H[6096:9190]");
+    expect(compareStats(MEANING, only(swapped))).toEqual([
+      "the main chain lists its segments in another order (starting at 5096, 1000 here, 1000, 5096 expected): a new segment goes at the tail",
+      "segment 2: piece 2 is HOLE[6096:9190] here, HOLE[6096:9191] expected",
+    ]);
+    expect(isContiguous(only(swapped))).toBe(false);
+    expect(hasRawPointers(only(swapped))).toBe(false);
+    // Relative addresses count from the lowest address, not from the first segment listed.
+    const moved = only(swapped.replaceAll(/(?<=[A-Z]\[|:)\d+/g, (n) => String(Number(n) - 1000)));
+    expect(compareStats(MEANING, moved, { relative: true })[0]).toBe(
+      "the main chain lists its segments in another order (starting at 4096, 0 here, 0, 4096 expected): a new segment goes at the tail",
+    );
+  });
+
+  test("a HOLE given whole to a smaller request is said to need a split", () => {
+    const actual = only(COURSE.replace("P[5096:6095] <-> H[6096:9191]", "P[5096:9191]"));
+    expect(compareStats(MEANING, actual)[0]).toBe(
+      "segment 2: piece 1 is PROCESS[5096:9191] here, PROCESS[5096:6095] expected, then HOLE[6096:9191] (a HOLE larger than the request should be split) (1 piece here, 2 expected)",
+    );
+  });
+
+  test("a sub-chain with a piece too many", () => {
+    const actual = only(COURSE.replace("H[6096:9191]", "H[6096:9191] <-> P[9192:9200]"));
+    expect(compareStats(MEANING, actual)[0]).toBe(
+      "segment 2: piece 3 is PROCESS[9192:9200] here, the sub-chain should end after 2 pieces (3 pieces here, 2 expected)",
+    );
+  });
+
   test("a missing segment and a wrong segment size", () => {
     const oneSegment = only(COURSE.replace(/MAIN\[5096.*\n/, ""));
-    expect(compareStats(MEANING, oneSegment)).toContain("the main chain has 1 segments here, 2 expected");
+    expect(compareStats(MEANING, oneSegment)).toContain("the main chain has 1 segment here, 2 expected");
     const bigger = only(COURSE.replace("MAIN[5096:9191]", "MAIN[5096:13287]"));
     expect(compareStats(MEANING, bigger)).toEqual(["segment 2 is MAIN[5096:13287] here (8192 bytes), 4096 bytes expected"]);
   });
@@ -414,6 +665,37 @@ describe("compareStats", () => {
 });
 
 describe("how bounds were read is noted", () => {
+  test("bounds that two other ways fit equally well, with different ends, are read as printed and noted", () => {
+    // One past the end and [start, size] both tile these pieces from 0, and neither ends the segment.
+    const [block] = readStatsBlocksDetailed("MAIN[0:50000]-> P[0:1000] <-> H[1000:3000] <-> NULL\n");
+    expect(block?.notes).toEqual(["bounds fit more than one way of printing them, and were read as the course prints them"]);
+    expect(block?.reading).toEqual({
+      ok: true,
+      stats: {
+        segments: [
+          {
+            start: 0,
+            end: 50000,
+            pieces: [
+              { kind: "PROCESS", start: 0, end: 1000 },
+              { kind: "HOLE", start: 1000, end: 3000 },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  test("boundsFrom decides how bounds are printed from more of the program's output", () => {
+    const single = "MAIN[1000:5096]-> H[1000:5096] <-> NULL\nPages used: 1\n";
+    const run = SAME_MEANING["ends printed one past the last byte"] ?? "";
+    const hole = { kind: "HOLE", start: 1000, end: 5095 } as const;
+    expect(only(single).segments[0]?.pieces[0]).toEqual({ ...hole, end: 5096 });
+    const [block] = readStatsBlocksDetailed(single, { boundsFrom: run });
+    expect(block?.reading).toEqual({ ok: true, stats: { segments: [{ start: 1000, end: 5095, pieces: [hole] }], pagesUsed: 1 } });
+    expect(block?.notes).toHaveLength(2);
+  });
+
   test("course bounds give no notes; exclusive ends and sizes are noted", () => {
     expect(readStatsBlocksDetailed(COURSE)[0]?.notes).toEqual([]);
     expect(readStatsBlocksDetailed(SAME_MEANING["ends printed one past the last byte"] ?? "")[0]?.notes).toEqual([

@@ -7,9 +7,18 @@
  * then compares the meaning with the reference's (compareStats, in stats-compare.ts).
  */
 import { type Conventions, chooseConventions, conventionNotes, lastByte, type PrintedPiece } from "./stats-bounds.ts";
-import { type ChainItem, type LineReading, readLine, SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField, valueFor } from "./stats-lines.ts";
+import {
+  type ChainItem,
+  type LineReading,
+  readLine,
+  SUMMARY_FIELDS,
+  SUMMARY_LABELS,
+  type SummaryEntry,
+  type SummaryField,
+  valueFor,
+} from "./stats-lines.ts";
 
-export { compareStats, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
+export { compareStats, formatStats, hasRawPointers, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
 export { SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField } from "./stats-lines.ts";
 
 export interface ReadPiece {
@@ -64,6 +73,11 @@ function quote(text: string): string {
   return shown.length > 80 ? `${shown.slice(0, 76)}..."` : shown;
 }
 
+/** A chain and its whole summary after it: the stats are over, and lines after them are not theirs. */
+function complete(d: Draft): boolean {
+  return d.last === "summary" && d.segments.length > 0 && d.summary.size === SUMMARY_FIELDS.length && d.pending === undefined;
+}
+
 function hasContent(d: Draft): boolean {
   return d.segments.length > 0 || d.summary.size > 0 || d.problem !== undefined || d.pending !== undefined;
 }
@@ -76,22 +90,37 @@ class Splitter {
   feed(reading: LineReading, line: number, text: string): void {
     if (this.current?.pending !== undefined && reading.kind !== "blank" && this.takePending(this.current, reading)) return;
     if (reading.kind === "header") this.header(line);
-    else if (reading.kind === "rule") {
-      // A rule closes a block with something in it; before that it is the header's decoration.
-      if (this.current !== undefined && hasContent(this.current)) {
-        this.current.lastLine = line;
-        this.close();
-      }
-    } else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
-    else if (reading.kind === "summary") this.summary(reading.field, reading.value, line, text);
+    else if (reading.kind === "rule") this.rule(line);
+    else if (reading.kind === "chain") this.chain(reading.items, reading.hex, line, text);
+    else if (reading.kind === "summary") this.summary(reading.entries, line, text);
+    else if (reading.kind === "other" && this.current !== undefined && complete(this.current)) this.close();
+    else if (reading.kind === "unreadable") this.unreadable(reading.why, reading.opens, line, text);
+  }
+
+  private unreadable(why: string, opens: boolean, line: number, text: string): void {
+    if (this.current !== undefined && complete(this.current)) this.close();
     // Outside a block only a main-chain line is stats; a summary-like debug line there is not.
-    else if (reading.kind === "unreadable" && (reading.opens || this.current !== undefined))
-      this.fail(this.open(line, false), line, reading.why, text);
+    if (opens || this.current !== undefined) this.fail(this.open(line, false), line, why, text);
   }
 
   finish(): Draft[] {
     this.close();
     return this.drafts;
+  }
+
+  /**
+   * A rule ends a block that has its chain and its summary. Before anything it is the header's
+   * decoration; between the chain and the summary (either first) it separates them; after a summary
+   * saying the chain is empty, it ends the block.
+   */
+  private rule(line: number): void {
+    const d = this.current;
+    if (d === undefined || !hasContent(d)) return;
+    d.lastLine = line;
+    const length = d.summary.get("mainChainLength");
+    const chainToCome = d.segments.length === 0 && typeof length === "number" && length > 0;
+    const summaryToCome = d.segments.length > 0 && d.summary.size === 0;
+    if (d.problem !== undefined || !(chainToCome || summaryToCome)) this.close();
   }
 
   private header(line: number): void {
@@ -111,7 +140,7 @@ class Splitter {
   private close(): void {
     const d = this.current;
     if (d === undefined) return;
-    if (d.pending !== undefined) this.fail(d, d.pending.line, `${SUMMARY_LABELS[d.pending.field]} has no value`, d.pending.text);
+    if (d.pending !== undefined) this.unvalued(d, d.pending);
     this.drafts.push(d);
     this.current = undefined;
   }
@@ -128,23 +157,30 @@ class Splitter {
     if (pending === undefined) return false;
     d.pending = undefined;
     const value = reading.kind === "value" ? valueFor(pending.field, reading.numbers) : undefined;
-    if (value === undefined) {
-      this.fail(d, pending.line, `${SUMMARY_LABELS[pending.field]} has no value on its line or the next`, pending.text);
-      return false;
+    if (value !== undefined) {
+      d.summary.set(pending.field, value);
+      return true;
     }
-    d.summary.set(pending.field, value);
-    return true;
+    this.unvalued(d, pending);
+    return false;
+  }
+
+  /**
+   * A label with no value on its line or the next: an array label so is an empty array (a loop over no
+   * segments printed nothing after it); a number label cannot be read.
+   */
+  private unvalued(d: Draft, pending: NonNullable<Draft["pending"]>): void {
+    d.pending = undefined;
+    if (pending.field === "subChainLengths") d.summary.set(pending.field, []);
+    else this.fail(d, pending.line, `${SUMMARY_LABELS[pending.field]} has no value on its line or the next`, pending.text);
   }
 
   private chain(items: readonly ChainItem[], hex: boolean, line: number, text: string): void {
+    // Main-chain lines after the summary of a block with its own chain: the next stats, printed headerless.
+    if (this.current?.last === "summary" && this.current.segments.length > 0) this.close();
     // A piece named outside any block is a debug line ("allocated P[1000:1999]"), not stats.
     if (this.current === undefined && items[0]?.role === "piece") return;
-    let d = this.open(line, false);
-    // Main-chain lines after the summary of a block with its own chain: the next stats, printed headerless.
-    if (d.last === "summary" && d.segments.length > 0) {
-      this.close();
-      d = this.open(line, false);
-    }
+    const d = this.open(line, false);
     for (const item of items) {
       if (item.role === "segment") this.segment(d, item.bounds, item.index);
       else {
@@ -176,18 +212,20 @@ class Splitter {
     d.segments.push(segment);
   }
 
-  private summary(field: SummaryField, value: number | readonly number[] | undefined, line: number, text: string): void {
+  private summary(entries: readonly SummaryEntry[], line: number, text: string): void {
     let d = this.open(line, false);
     // A field seen twice: the block ended without a rule and the next one began.
-    if (d.summary.has(field)) {
+    if (entries.some((e) => d.summary.has(e.field))) {
       this.close();
       d = this.open(line, false);
     }
     d.last = "summary";
     d.lastLine = line;
-    if (value === undefined) d.pending = { field, line, text };
-    else if (typeof value === "number" && Number.isNaN(value)) this.fail(d, line, `${SUMMARY_LABELS[field]} has no value`, text);
-    else d.summary.set(field, value);
+    for (const { field, value } of entries) {
+      if (value === undefined) d.pending = { field, line, text };
+      else if (typeof value === "number" && Number.isNaN(value)) this.fail(d, line, `${SUMMARY_LABELS[field]} has no value`, text);
+      else d.summary.set(field, value);
+    }
   }
 }
 
@@ -216,15 +254,29 @@ function statsOf(d: Draft, c: Conventions): StatsReading {
   return { ok: true, stats };
 }
 
-/** Every stats block of a program's output with where it stands and how it was read. */
-export function readStatsBlocksDetailed(output: string): StatsBlock[] {
+/** How blocks are read beyond their own lines. */
+export interface ReadOptions {
+  /**
+   * More of the same program's output (its whole run, say) to decide from how it prints bounds: one
+   * stats block alone may have no segment with two pieces, and so fit the course's way and another.
+   */
+  readonly boundsFrom?: string;
+}
+
+function drafts(output: string): Draft[] {
   const splitter = new Splitter();
   for (const [i, text] of output.split("\n").entries()) splitter.feed(readLine(text), i + 1, text);
-  const drafts = splitter.finish();
+  return splitter.finish();
+}
+
+/** Every stats block of a program's output with where it stands and how it was read. */
+export function readStatsBlocksDetailed(output: string, options?: ReadOptions): StatsBlock[] {
+  const own = drafts(output);
+  const evidence = options?.boundsFrom === undefined ? own : [...own, ...drafts(options.boundsFrom)];
   // One program prints its bounds one way: decide it over every readable block at once.
-  const conventions = chooseConventions(drafts.filter((d) => d.problem === undefined).flatMap((d) => d.segments));
-  const notes = conventionNotes(conventions);
-  return drafts.map((d) => ({
+  const { conventions, ambiguous } = chooseConventions(evidence.filter((d) => d.problem === undefined).flatMap((d) => d.segments));
+  const notes = conventionNotes(conventions, ambiguous);
+  return own.map((d) => ({
     reading: d.problem !== undefined ? { ok: false, problem: d.problem } : statsOf(d, conventions),
     firstLine: d.firstLine,
     lastLine: d.lastLine,
@@ -235,6 +287,6 @@ export function readStatsBlocksDetailed(output: string): StatsBlock[] {
 }
 
 /** Every stats block in a program's output, in order (a program may print stats several times among other lines). */
-export function readStatsBlocks(output: string): StatsReading[] {
-  return readStatsBlocksDetailed(output).map((b) => b.reading);
+export function readStatsBlocks(output: string, options?: ReadOptions): StatsReading[] {
+  return readStatsBlocksDetailed(output, options).map((b) => b.reading);
 }
