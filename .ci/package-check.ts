@@ -6,13 +6,15 @@
  * 1. `npm pack` of this checkout (its prepack emits the .d.ts files): under 2 MB unpacked, with the
  *    LICENSE, the bin file and the declarations, and no tests, bench or conformance code.
  * 2. `bun add` of the tarball into a fresh temporary project: nothing installs beyond MeMS and its
- *    runtime dependencies (no Biome, no TypeScript, no second Bun).
+ *    runtime dependencies (no Biome, no TypeScript, no second Bun, and not vega and vega-lite, optional
+ *    peers for `mems viz`): node_modules under 5 MB, and `mems` the only command in node_modules/.bin.
  * 3. `bunx mems --version`, `bunx mems replay` of a scenario (its expected output, byte for byte),
  *    `bunx mems grade` of a folder holding the package's C reference (every check passes),
- *    `bunx mems bench` saying it needs a checkout (exit 2), and `bunx mems viz` of the course's example
- *    (the package's scenarios/example.mtrace) writing a page whose heap maps hold one rectangle per
- *    piece, per segment as many as `bunx mems example`'s stats print, beside vega's bytes chart with
- *    its peak marked once per lookup.
+ *    `bunx mems bench` saying it needs a checkout (exit 2), `bunx mems viz` saying it needs vega and
+ *    vega-lite with the line that adds them (exit 2); then, once that line is run (at the checkout's
+ *    ranges), `bunx mems viz` of the course's example (the package's scenarios/example.mtrace) writing
+ *    a page whose heap maps hold one rectangle per piece, per segment as many as `bunx mems example`'s
+ *    stats print, beside vega's bytes chart with its peak marked once per lookup.
  * 4. A program importing `mems`, `mems/seed` and `mems/testing` runs and prints what it should, and so
  *    does the README's quick start (its ts block prints its text block).
  * 5. This repository's `tsc --noEmit` over both programs with `strict`, `noUncheckedIndexedAccess` and
@@ -23,7 +25,7 @@
  * Prints every figure it checks and ends with `package check: N passed, N failed`; exits 1 on a failure.
  * `--keep` leaves the temporary project in place (its path is printed).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,6 +33,10 @@ const ROOT = join(import.meta.dir, "..");
 const BIN = join(ROOT, "node_modules/.bin");
 const TSC = join(BIN, "tsc");
 const MAX_UNPACKED = 2 * 1024 * 1024;
+/** node_modules of a project that added the tarball: MeMS, yargs and cli-table3 with theirs (vega's 25 MB are opt-in). */
+const MAX_INSTALLED = 5 * 1024 * 1024;
+/** The optional peers `mems viz` draws its page's charts with, and the line it says to add them. */
+const CHART_PACKAGES = ["vega", "vega-lite"];
 /** A scenario whose output has no physical address, so it can be compared with its .expected byte for byte. */
 const SCENARIO = "scenarios/merge";
 /** The course's example, which `mems viz` draws and `mems example` replays. */
@@ -48,6 +54,7 @@ const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as
   name: string;
   version: string;
   devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
 };
 const env = { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ""}`, NO_COLOR: "1" };
 
@@ -138,6 +145,26 @@ async function readVizPage(html: string): Promise<VizPage> {
   return drawn;
 }
 
+/** `bunx mems viz` of the example, writing heap.html. */
+function vizExample(app: string): Run {
+  const example = join(app, "node_modules/mems", EXAMPLE);
+  return run([process.execPath, "x", "mems", "viz", example, "--lookup", VIZ_LOOKUPS.join(","), "--out", "heap.html"], app);
+}
+
+/** Without the optional peers, `bunx mems viz` exits 2 with the line that adds them and writes nothing; then they are added. */
+function checkVizWithoutCharts(app: string): void {
+  const viz = vizExample(app);
+  const line = `bun add ${CHART_PACKAGES.join(" ")}`;
+  check(
+    `without ${CHART_PACKAGES.join(" and ")}, bunx mems viz exits 2 saying "${line}" and writes nothing`,
+    viz.status === 2 && viz.stdout === "" && viz.stderr.includes(`\n  ${line}\n`) && !existsSync(join(app, "heap.html")),
+    described(viz),
+  );
+  const ranges = CHART_PACKAGES.map((name) => `${name}@${manifest.peerDependencies[name] ?? "latest"}`);
+  const add = run([process.execPath, "add", ...ranges], app);
+  check(`bun add ${ranges.join(" ")} (the line, at the checkout's ranges)`, add.status === 0, add.status === 0 ? "" : described(add));
+}
+
 /** `bunx mems grade` from the installed package: a student's folder holding the package's reference scores 100. */
 function checkGrade(app: string): void {
   run(["mkdir", "-p", join(app, "my-mems")], app);
@@ -161,23 +188,10 @@ async function checkViz(app: string): Promise<void> {
   const example = run([process.execPath, "x", "mems", "example"], app);
   const expected = subChains(example.stdout);
   check(`bunx mems example prints its stats (${expected.length} blocks)`, example.status === 0 && expected.length > 0, described(example));
-  const viz = run(
-    [
-      process.execPath,
-      "x",
-      "mems",
-      "viz",
-      join(app, "node_modules/mems", EXAMPLE),
-      "--lookup",
-      VIZ_LOOKUPS.join(","),
-      "--out",
-      "heap.html",
-    ],
-    app,
-  );
+  const viz = vizExample(app);
   check(
-    `bunx mems viz ${EXAMPLE} --lookup ${VIZ_LOOKUPS.join(",")} --out heap.html`,
-    viz.status === 0 && viz.stdout === "wrote heap.html\n" && viz.stderr === "",
+    `bunx mems viz ${EXAMPLE} --lookup ${VIZ_LOOKUPS.join(",")} --out heap.html (stdout empty, "wrote heap.html" on stderr)`,
+    viz.status === 0 && viz.stdout === "" && viz.stderr === "wrote heap.html\n",
     described(viz),
   );
   const html = viz.status === 0 ? readFileSync(join(app, "heap.html"), "utf8") : "";
@@ -324,11 +338,18 @@ try {
   if (add.status !== 0) throw new Error("not installed");
   const installed = installedPackages(join(app, "node_modules"));
   console.log(`     installed (${installed.length}): ${installed.join(", ")}`);
-  console.log(
-    `     node_modules: ${kib(bytesUnder(join(app, "node_modules")))}, of which mems ${kib(bytesUnder(join(app, "node_modules/mems")))}`,
-  );
+  const installedBytes = bytesUnder(join(app, "node_modules"));
+  console.log(`     node_modules: ${kib(installedBytes)}, of which mems ${kib(bytesUnder(join(app, "node_modules/mems")))}`);
   const forbidden = installed.filter((name) => FORBIDDEN.includes(name) || name.startsWith("@biomejs/") || name.startsWith("@typescript/"));
   check("no Biome, TypeScript, second Bun or bench-only package installed", forbidden.length === 0, forbidden.join(", "));
+  const charts = installed.filter((name) => CHART_PACKAGES.includes(name) || /^(d3|vega|topojson)-/.test(name));
+  check("not vega, vega-lite or their d3 (optional peers, for mems viz only)", charts.length === 0, charts.join(", "));
+  check(
+    `node_modules under ${MAX_INSTALLED / 1024 / 1024} MB (${installedBytes.toLocaleString("en")} bytes)`,
+    installedBytes < MAX_INSTALLED,
+  );
+  const commands = existsSync(join(app, "node_modules/.bin")) ? readdirSync(join(app, "node_modules/.bin")).sort() : [];
+  check(`node_modules/.bin holds mems alone (${commands.join(", ")})`, JSON.stringify(commands) === JSON.stringify(["mems"]));
 
   /* 3. the command */
   const version = run([process.execPath, "x", "mems", "--version"], app);
@@ -351,6 +372,7 @@ try {
     bench.status === 2 && bench.stdout === "" && bench.stderr.includes("gcc and make"),
     described(bench),
   );
+  checkVizWithoutCharts(app);
   await checkViz(app);
   checkGrade(app);
 

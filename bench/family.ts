@@ -2,7 +2,8 @@
  * Families of workloads (the cost curve, `scaling`): the same generator at growing sizes. Two rules:
  *
  * - An allocator that does not finish a size within the family's deadline (its child is killed then),
- *   or sits it out, or fails, stops there: the larger sizes record where and why, and do not run.
+ *   or fails, stops there: the larger sizes record where and why, and do not run. One that sits a size
+ *   out (workloads.ts says why) is not stopped by it: each size asks again, and says "not run" for itself.
  * - A size whose trace another workload of the same run already replays (scaling-10k is churn-10k's
  *   trace) is measured once: the figures are copied under the family's name, saying whose they are.
  */
@@ -69,10 +70,11 @@ export class FamilyStops {
     return { allocator, workload: spec.name, skipped: `stopped at ${at}`, stoppedAt: at };
   }
 
-  /** Notes a cell of this size: an allocator that did not measure it stops here. */
+  /** Notes a cell of this size: an allocator stopped at the deadline or failed stops here. */
   record(spec: WorkloadSpec, cell: Cell): void {
     const family = familyOf(spec);
     if (family === undefined || !isSkipped(cell) || cell.stoppedAt !== undefined) return;
+    if (cell.deadlineMs === undefined && !cell.skipped.startsWith("failed")) return; // sat out: the next size asks again
     this.stops.set(`${family.name} ${cell.allocator}`, spec.name);
   }
 }

@@ -6,10 +6,10 @@
  * to `mems-size-indexed` measured in the same run. The report is a list of tables (one per workload)
  * and, with `--json`, every figure with the machine, the Bun version and the date.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 import { ALLOCATORS, type AllocatorName, allocatorNames, isMemsAllocator } from "./allocators.ts";
 import { measureReference, referenceBinary } from "./creference.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, traceKey } from "./family.ts";
@@ -297,7 +297,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
     allocators,
     reference: allocators.includes("c-reference") ? await referenceBinary() : undefined,
     peerFailures: await preparePeers(allocators),
-    dir: mkdtempSync(join(tmpdir(), "mems-bench-")),
+    dir: makeTemporaryFolder("mems-bench-"),
     stops: new FamilyStops(),
     measuredTraces: new Map(),
     step: 0,
@@ -307,7 +307,7 @@ export async function runBench(options: BenchOptions, command = "bun bench"): Pr
   try {
     for (const spec of specs) workloads.push(await workloadReport(run, spec));
   } finally {
-    rmSync(run.dir, { recursive: true, force: true });
+    removeTemporaryFolder(run.dir);
   }
   return {
     date: new Date().toISOString(),

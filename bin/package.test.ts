@@ -1,11 +1,12 @@
 /**
  * What the package is, checked fast from this checkout (`npm pack --dry-run`, no install): a publishable
  * package.json, the `mems` bin file, exports with declarations emitted from their sources, and shipped
- * code that imports only shipped files and exactly the runtime dependencies. The install itself (npm
+ * code that imports only shipped files and exactly the runtime dependencies and optional peers. The install itself (npm
  * pack, bun add, bunx mems, a strict tsc over a consumer) is `.ci/package-check.ts`, a CI step.
  */
 import { describe, expect, test } from "bun:test";
-import { readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
@@ -21,6 +22,8 @@ interface Manifest {
   exports: Record<string, string | { types: string; default: string }>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
@@ -117,10 +120,62 @@ describe("package.json", () => {
     }
     expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith("@types/"))).toEqual([]);
   });
+
+  test("vega and vega-lite (mems viz's charts) are optional peers, dev dependencies of the checkout at the same range", () => {
+    const peers = manifest.peerDependencies ?? {};
+    expect(Object.keys(peers).sort()).toEqual(["vega", "vega-lite"]);
+    for (const [name, range] of Object.entries(peers)) {
+      expect(manifest.peerDependenciesMeta?.[name]?.optional).toBe(true); // bun add and npm install leave them out
+      expect(manifest.devDependencies[name]).toBe(range);
+      expect(manifest.dependencies[name]).toBeUndefined();
+    }
+  });
 });
 
 describe("what npm pack ships", () => {
   const files = packedFiles();
+
+  test("without vega and vega-lite: the library, replay and viz's SVG work; viz's page exits 2 with the line that adds them", () => {
+    // The shipped files in a folder of their own, beside the runtime dependencies only (linked from this checkout).
+    const app = mkdtempSync(join(tmpdir(), "mems-no-peers-"));
+    try {
+      for (const file of files) {
+        mkdirSync(dirname(join(app, file)), { recursive: true });
+        copyFileSync(join(ROOT, file), join(app, file));
+      }
+      mkdirSync(join(app, "node_modules"));
+      for (const name of Object.keys(manifest.dependencies)) symlinkSync(join(ROOT, "node_modules", name), join(app, "node_modules", name));
+      const mems = (...args: string[]) => {
+        const run = Bun.spawnSync([process.execPath, join(app, "bin/mems.ts"), ...args], { cwd: app, stdout: "pipe", stderr: "pipe" });
+        return { status: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
+      };
+      const library = Bun.spawnSync(
+        [
+          process.execPath,
+          "-e",
+          'const { Mems } = await import("./core/index.ts"); const m = new Mems(); m.free(m.malloc(8)); console.log(m.stats().liveBlocks);',
+        ],
+        {
+          cwd: app,
+        },
+      );
+      expect(library.stdout.toString()).toBe("0\n");
+      const replayed = mems("replay", "scenarios/merge.mtrace");
+      expect(replayed.status).toBe(0);
+      expect(replayed.stdout).toBe(readFileSync(join(ROOT, "scenarios/merge.expected"), "utf8"));
+      const page = mems("viz", "scenarios/example.mtrace", "--out", "heap.html");
+      expect(page.status).toBe(2);
+      expect(page.stdout).toBe("");
+      expect(page.stderr).toContain("missing: vega, vega-lite");
+      expect(page.stderr).toContain("\n  bun add vega vega-lite\n");
+      expect(existsSync(join(app, "heap.html"))).toBe(false);
+      const svg = mems("viz", "scenarios/example.mtrace", "--out", "heap.svg");
+      expect(svg.status).toBe(0);
+      expect(readFileSync(join(app, "heap.svg"), "utf8")).toStartWith("<svg");
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  }, 20_000);
 
   test("the CLI, the allocator, the trace tools, mems viz, the scenarios, the docs; no tests, bench or conformance", () => {
     for (const file of [
@@ -161,6 +216,21 @@ describe("what npm pack ships", () => {
       }
     }
     expect(missing).toEqual([]);
-    expect([...packages].sort()).toEqual(Object.keys(manifest.dependencies).sort());
+    // The optional peers are imported too, lazily (lib/vega.ts), by the page of mems viz alone.
+    expect([...packages].sort()).toEqual([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies ?? {})].sort());
+  });
+
+  test("the optional peers are loaded lazily: no shipped file imports them but lib/vega.ts, and it with import()", () => {
+    const peers = Object.keys(manifest.peerDependencies ?? {});
+    const importers: string[] = [];
+    for (const file of files.filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))) {
+      const source = readFileSync(join(ROOT, file), "utf8");
+      const bare = runtimeImports(source).filter((specifier) => peers.includes(packageOf(specifier)));
+      if (bare.length === 0) continue;
+      importers.push(file);
+      const lazy = [...source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1]);
+      for (const specifier of bare) expect(lazy).toContain(specifier);
+    }
+    expect(importers).toEqual(["lib/vega.ts"]);
   });
 });

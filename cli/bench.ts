@@ -2,25 +2,27 @@
  * `mems bench`: MeMS against the C reference, glibc, @thi.ng/malloc and plain Uint8Arrays (bench/run.ts).
  * `--filter` and `--json` are checked before any work; SIGINT or SIGTERM stops the worker, removes the
  * temporary folder and ends the command (cli/signals.ts). Every run also writes its results folder
- * (bench/report/outputs.ts: RESULTS.md, report.html, charts) to --out, bench/results by default.
+ * (bench/report/outputs.ts: RESULTS.md, report.html, bench.json, charts) to --out, by default to
+ * bench/out/, which git ignores (as cargo's target/): a run leaves `git status` clean. The figures the
+ * README and docs show are docs/results/, written only when asked (`bun run bench:results`).
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { allocatorNames } from "../bench/allocators.ts";
 import { writeResults } from "../bench/report/outputs.ts";
 import { formatReport } from "../bench/report/text.ts";
 import { filterProblem, runBench } from "../bench/run.ts";
+import { EXAMPLE_TRACE } from "../bench/workloads.ts";
+import { mallocLabTraces } from "../trace/corpus.ts";
 import { loadLookupFile } from "../trace/lookups.ts";
-import { asUsage, CommandError, describeFileError, EXIT, outputFileProblem, UsageError } from "./io.ts";
+import { asUsage, CommandError, describeFileError, EXIT, missingDataMessage, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
 
-/** Where a full run's results go: the committed figures the README and docs show. */
-const RESULTS_DIR = fileURLToPath(new URL("../bench/results", import.meta.url));
-/** Where a --quick or --filter run's results go unless --out says otherwise (not committed), so a smoke
- * run never overwrites the figures of a full one. */
-const PARTIAL_RESULTS_DIR = fileURLToPath(new URL("../bench/results-partial", import.meta.url));
+/** Where a run's results go unless --out says otherwise: ignored by git, so no run changes the committed
+ * figures (docs/results/) by accident. */
+export const OUT_DIR = fileURLToPath(new URL("../bench/out", import.meta.url));
 
 /** The lookups of `--lookup FILE...`, loaded and checked (trace/lookups.ts), by name; a name given twice is refused. */
 async function lookupFiles(files: readonly string[]): Promise<{ name: string; file: string }[]> {
@@ -55,7 +57,7 @@ export function benchCommand(y: Argv): Argv {
         .option("out", {
           type: "string",
           describe:
-            "results folder: RESULTS.md, report.html, charts (default bench/results; bench/results-partial with --quick or --filter)",
+            "results folder: RESULTS.md, report.html, bench.json, charts (default bench/out/, ignored by git; `bun run bench:results` writes the committed docs/results/)",
         })
         .check((argv) => {
           const json = argv.json === undefined ? undefined : outputFileProblem(argv.json);
@@ -66,6 +68,10 @@ export function benchCommand(y: Argv): Argv {
       const lookups = await asUsage(() => lookupFiles(argv.lookup ?? []));
       const filter = argv.filter === undefined ? undefined : filterProblem(argv.filter, argv.quick, allocatorNames(lookups));
       if (filter !== undefined) throw new UsageError(filter);
+      // The repository's traces a full run replays (bench/workloads.ts) are checked here, not found missing
+      // by a worker mid-run; a missing scenarios/malloclab/ is named by main.ts. --quick replays none.
+      if (!argv.quick && !existsSync(EXAMPLE_TRACE)) throw new CommandError(missingDataMessage(EXAMPLE_TRACE), EXIT.usage);
+      if (!argv.quick) mallocLabTraces();
       const command = [
         "bun bench",
         argv.quick ? "--quick" : "",
@@ -90,7 +96,7 @@ export function benchCommand(y: Argv): Argv {
           throw new CommandError(`cannot write ${describeFileError(argv.json, error)}`, EXIT.failed);
         }
       }
-      const out = argv.out ?? (argv.quick || argv.filter !== undefined ? PARTIAL_RESULTS_DIR : RESULTS_DIR);
+      const out = argv.out ?? OUT_DIR;
       try {
         const files = await writeResults(report, out);
         writeErr(`wrote ${out}: ${files.length} files (RESULTS.md, report.html, charts)\n`);

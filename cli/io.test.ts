@@ -45,6 +45,7 @@ describe("integerOption", () => {
     [pageSize, 1.5, "--page-size must be an integer >= 1, got 1.5"],
     [pageSize, "a\x1b[31mb", "--page-size must be an integer >= 1, got a\\u001b[31mb"],
     [seed, "4294967296", "--seed must be an integer from 0 to 4294967295, got 4294967296"],
+    [pageSize, "9".repeat(300), `--page-size must be an integer >= 1, got ${"9".repeat(40)}... (300 characters)`],
   ])("%#: refused as bad usage, naming the value", (read, value, message) => {
     expect(() => read(value)).toThrow(new UsageError(message));
   });
@@ -63,6 +64,12 @@ describe("--align", () => {
     expect(ALIGN_ARG.coerce("8")).toBe(8);
     expect(ALIGN_ARG.coerce(16)).toBe(16);
     expect(ALIGN_ARG.coerce(["2", "4"])).toBe(4);
+  });
+
+  test("a value 300 characters long is shown as its first 40 and its length", () => {
+    expect(() => ALIGN_ARG.coerce("x".repeat(300))).toThrow(
+      new UsageError(`--align must be one of 1, 2, 4, 8, 16, got ${"x".repeat(40)}... (300 characters)`),
+    );
   });
 
   test.each(["3", "32", "0", "8.0", " 8", "abc", ""])("%p is a usage error naming the values", (text) => {

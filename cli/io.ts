@@ -55,6 +55,20 @@ export function describeFileError(file: string, error: unknown): string {
   return `${file}: ${reason}`;
 }
 
+/**
+ * The path of a file or folder the command itself needs (scenarios/, the malloc-lab traces, the example)
+ * when an error says it does not exist: a clone that lacks it gets one line naming it, not a raw ENOENT.
+ */
+export function missingPath(error: unknown): string | undefined {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  return code === "ENOENT" && typeof path === "string" ? path : undefined;
+}
+
+/** What a command says of a file or folder it needs that is missing (exit status 2: nothing ran). */
+export function missingDataMessage(path: string): string {
+  return `${path}: no such file or directory (mems needs it; it comes with the MeMS repository)`;
+}
+
 /** Why `file` cannot be created or overwritten, checked before any work; undefined when it can be. */
 export function outputFileProblem(file: string): string | undefined {
   if (file === "") return "needs a file name";
@@ -74,6 +88,16 @@ export function outputFileProblem(file: string): string | undefined {
   return undefined;
 }
 
+/** The most characters of an option's value a message shows. */
+const SHOWN_CHARACTERS = 40;
+
+/** An option's value as a message shows it: control bytes escaped, a long one cut short with its length said. */
+function shown(value: unknown): string {
+  const text = String(value);
+  const escaped = JSON.stringify(text.slice(0, SHOWN_CHARACTERS)).slice(1, -1);
+  return text.length > SHOWN_CHARACTERS ? `${escaped}... (${text.length} characters)` : escaped;
+}
+
 /**
  * A yargs `coerce` for an integer option, read from the text given (main.ts turns yargs' own number
  * parsing off) by the project's one decimal reader: `--page-size abc` is refused naming `abc`, not
@@ -85,7 +109,7 @@ export function integerOption(name: string, min: number, max: number = Number.MA
     const parsed = typeof last === "number" ? last : typeof last === "string" ? parseDecimalInteger(last, true) : undefined;
     if (parsed === undefined || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-      throw new UsageError(`--${name} must be an integer ${range}, got ${JSON.stringify(String(last)).slice(1, -1)}`);
+      throw new UsageError(`--${name} must be an integer ${range}, got ${shown(last)}`);
     }
     return parsed;
   };
@@ -95,7 +119,7 @@ export function integerOption(name: string, min: number, max: number = Number.MA
 function alignment(value: unknown): Alignment {
   const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
   const align = ALIGNMENTS.find((a) => String(a) === String(last));
-  if (align === undefined) throw new UsageError(`--align must be one of ${ALIGNMENTS.join(", ")}, got ${String(last)}`);
+  if (align === undefined) throw new UsageError(`--align must be one of ${ALIGNMENTS.join(", ")}, got ${shown(last)}`);
   return align;
 }
 
@@ -106,6 +130,27 @@ export const ALIGN_ARG = {
   describe: "round every block up to a multiple of N, so each starts N-aligned (a scenario's @align wins)",
   defaultDescription: "1, or $MEMS_ALIGN",
 } as const;
+
+/**
+ * The FILE... operand of replay and viz. Their command is declared with it optional (`replay [files..]`,
+ * its help usage line saying `<files..>`) and requireFiles demands it: yargs counts required operands
+ * before it looks for unknown options, so `replay --verfiy FILE`, where the misspelled option took FILE
+ * as its value, said "Not enough non-option arguments" instead of naming `verfiy`. No default: help
+ * shows none.
+ */
+export const FILES_ARG = {
+  type: "string",
+  array: true,
+  default: undefined,
+  describe: "scenario files (.mtrace) or malloc-lab traces (.rep)",
+} as const;
+
+/** The files named (without a default, yargs gives `[undefined]` for none), or a usage error when there are none. */
+export function requireFiles(files: unknown): string[] {
+  const named = Array.isArray(files) ? files.filter((file): file is string => typeof file === "string") : [];
+  if (named.length === 0) throw new UsageError("name at least one scenario file");
+  return named;
+}
 
 /** The yargs settings of an integer option: its value read by integerOption, and a value required. */
 export function integerArg(name: string, min: number, max?: number) {

@@ -10,7 +10,7 @@ import { hideBin } from "yargs/helpers";
 import packageJson from "../package.json" with { type: "json" };
 import { genCommand } from "./gen.ts";
 import { gradeCommand } from "./grade.ts";
-import { CommandError, EXIT, UsageError } from "./io.ts";
+import { CommandError, EXIT, missingDataMessage, missingPath, UsageError } from "./io.ts";
 import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
 import { recordCommands, repositoryCommands } from "./repository.ts";
@@ -45,8 +45,13 @@ function say(message: string): void {
 try {
   let output = "";
   await cli
-    .demandCommand(1, "name a command")
     .strict()
+    // Not demandCommand: yargs counts operands before it looks for unknown options, so `mems --verfiy`
+    // would say "name a command" rather than name `verfiy` (a check runs after yargs' own).
+    .check((argv) => {
+      if (argv._.length === 0 && argv.help !== true && argv.version !== true) throw new UsageError("name a command");
+      return true;
+    })
     .version(packageJson.version)
     .help()
     .exitProcess(false)
@@ -67,6 +72,9 @@ try {
   } else if (error instanceof CommandError) {
     say(error.message);
     process.exitCode = error.status;
+  } else if (missingPath(error) !== undefined) {
+    say(missingDataMessage(missingPath(error) ?? ""));
+    process.exitCode = EXIT.usage;
   } else if (error instanceof OutputError) {
     say(`mems: ${error.message}`);
     process.exitCode = EXIT.failed;

@@ -1,6 +1,6 @@
 /**
  * A bad line is reported on one printable line (trace/format.ts: ScenarioError and `printable`): control
- * and format characters escaped, each field cut to an excerpt of at most 60 characters, so a binary
+ * and format characters escaped, each field (or quoted span) cut to an excerpt of at most 60 characters, so a binary
  * file cannot put control bytes on a terminal. Through the CLI with a piece of an ELF file:
  * usage.test.ts.
  */
@@ -8,8 +8,8 @@ import { describe, expect, test } from "bun:test";
 import { thrown } from "../test-support/thrown.ts";
 import { parseScenario, printable, ScenarioError } from "../trace/format.ts";
 
-function errorOf(text: string): ScenarioError {
-  return thrown(() => parseScenario(text, "t.mtrace"), ScenarioError);
+function errorOf(text: string, file = "t.mtrace"): ScenarioError {
+  return thrown(() => parseScenario(text, file), ScenarioError);
 }
 
 describe("printable", () => {
@@ -44,6 +44,19 @@ describe("ScenarioError of a binary line", () => {
     expect(error.line).toBe(1);
     expect(error.toString()).toMatch(/^t\.mtrace:1: unknown operation "\\x7fELF\\x02\\x01\\x01(\\x00)+\.\.\."$/);
     expect(error.message.length).toBeLessThan(100);
+  });
+
+  test("a binary .rep: the header line, quoted whole, is one excerpt of 60 characters, not one per field", () => {
+    const fields = Array.from({ length: 40 }, (_, k) => `\x7f${String.fromCharCode(65 + (k % 26)).repeat(30)}\x01`);
+    const error = errorOf(`${fields.join(" ")}\n`, "t.rep");
+    expect(error.toString()).toMatch(
+      /^t\.rep:1: malloc-lab header: expected suggested heap size \(header number 1 of 4\), got "\\x7fA{30}\\x01 \\x7fB{14}\.\.\."$/,
+    );
+  });
+
+  test("a quoted span of several words is one excerpt; one never closed stays as its words", () => {
+    expect(printable(`got "${"ab ".repeat(40)}end"`)).toBe(`got "${"ab ".repeat(19)}..."`);
+    expect(printable(`a "${"y".repeat(70)} b`)).toBe(`a "${"y".repeat(56)}... b`);
   });
 
   test("the reason alone is in message, printable, as before", () => {

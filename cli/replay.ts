@@ -5,12 +5,13 @@
  * reference). A malloc-lab trace prints nothing there, so its replay says on stderr what happened: one
  * line with the operations, the peaks and the utilization.
  */
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { type Alignment, LOOKUPS, MemsError } from "../core/index.ts";
 import { type LookupChoice, resolveLookup } from "../trace/lookups.ts";
 import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
-import { ALIGN_ARG, asUsage, CommandError, EXIT, integerArg, readScenarios } from "./io.ts";
+import { ALIGN_ARG, asUsage, CommandError, EXIT, FILES_ARG, integerArg, missingDataMessage, readScenarios, requireFiles } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../scenarios/example.mtrace", import.meta.url));
@@ -63,17 +64,23 @@ export function exampleCommand(y: Argv): Argv {
     "example",
     "Replay the course's example program (scenarios/example.mtrace)",
     (c) => c,
-    async () => replayAll({ files: [EXAMPLE], verify: false, finalStats: false }),
+    async () => {
+      if (!existsSync(EXAMPLE)) throw new CommandError(missingDataMessage(EXAMPLE), EXIT.usage);
+      await replayAll({ files: [EXAMPLE], verify: false, finalStats: false });
+    },
   );
 }
 
+const REPLAY = "Replay scenarios (.mtrace) and malloc-lab traces (.rep), printing their output (a .rep's summary on stderr)";
+
 export function replayCommand(y: Argv): Argv {
   return y.command(
-    "replay <files..>",
-    "Replay scenarios (.mtrace) and malloc-lab traces (.rep), printing their output (a .rep's summary on stderr)",
+    "replay [files..]",
+    REPLAY,
     (c) =>
       c
-        .positional("files", { type: "string", array: true, demandOption: true, describe: "scenario files" })
+        .usage(`$0 replay <files..>\n\n${REPLAY}`)
+        .positional("files", FILES_ARG)
         .option("lookup", {
           type: "string",
           describe: `how a HOLE is chosen: ${LOOKUPS.join(", ")}, or a file that exports a lookup (docs/strategies.md)`,
@@ -95,7 +102,7 @@ export function replayCommand(y: Argv): Argv {
         .option("final-stats", { type: "boolean", default: false, describe: "print the stats before the final finish" }),
     async (argv) => {
       const args: ReplayArgs = {
-        files: argv.files as string[],
+        files: requireFiles(argv.files),
         verify: argv.verify,
         finalStats: argv["final-stats"],
       };

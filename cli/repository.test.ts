@@ -3,7 +3,7 @@
  * need and exit 2; in the repository they are the real commands.
  */
 import { afterAll, afterEach, describe, expect, spyOn, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
@@ -57,25 +57,18 @@ describe("without their modules (as installed from the package)", () => {
 });
 
 describe("with their modules", () => {
-  // Stand-ins for cli/conformance.ts and cli/bench.ts (the real ones are run by cli.test.ts and bench.test.ts).
-  const dir = mkdtempSync(join(tmpdir(), "mems-cli-repository-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  for (const name of ["conformance", "bench"]) {
-    writeFileSync(
-      join(dir, `${name}.ts`),
-      `export const ${name}Command = (y) => y.command("${name}", "the ${name} module's own command");\n`,
-    );
-  }
+  // Stand-ins for cli/conformance.ts and cli/bench.ts (the real ones are run by cli.test.ts and bench.test.ts),
+  // in the repository: a module loaded from a temporary folder is listed in the coverage table under its path.
+  const fixtures = join(import.meta.dir, "../test-support/fixtures/commands");
 
   test("the commands are the ones the modules export, in the order conformance, bench", async () => {
-    const help = await helpOf(dir);
+    const help = await helpOf(join(fixtures, "both"));
     expect(help).toContain("mems conformance  the conformance module's own command\n  mems bench        the bench module's own command");
     expect(help).not.toContain("repository only");
   });
 
   test("one module missing is the installed package", async () => {
-    rmSync(join(dir, "bench.ts"));
-    expect(await helpOf(dir)).toContain("(from a checkout of the MeMS repository only)");
+    expect(await helpOf(join(fixtures, "conformance-only"))).toContain("(from a checkout of the MeMS repository only)");
   });
 });
 

@@ -1,9 +1,12 @@
 /**
  * cli/signals.ts in-process: a signal to this process becomes a stop request that the run sees at its
  * next safe point, the children are signalled, a run that does not stop in time and a second signal
- * end the process (here a recorded call instead). With real commands and real signals: stop.test.ts.
+ * end the process (here a recorded call instead), its temporary folders removed first. With real commands and real signals: stop.test.ts.
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeTemporaryFolder, temporaryFolders } from "../lib/temporary.ts";
 import { childPids, dieOf, SIGNAL_NUMBER, Stopped, type StopSignal, signalChildren, stoppable } from "./signals.ts";
 
 afterEach(() => {
@@ -73,6 +76,24 @@ describe("stoppable", () => {
       { stopChildren: () => undefined, die: (s) => died.push(s), graceMs: 30 },
     ).catch(() => undefined);
     expect(died).toEqual(["SIGINT", "SIGTERM"]);
+  });
+
+  test.each([
+    ["a second signal (bun run passes Ctrl-C on: SIGINT twice)", 1000, ["SIGINT", "SIGINT"]],
+    ["the end of the grace period", 30, ["SIGINT"]],
+  ] as const)("%s removes the temporary folders before the process ends", async (_, graceMs, signals) => {
+    const dir = makeTemporaryFolder("mems-signals-test-");
+    writeFileSync(join(dir, "trace.rep"), "1\n");
+    const atDeath: boolean[] = [];
+    await stoppable(
+      async () => {
+        for (const signal of signals) process.kill(process.pid, signal);
+        await Bun.sleep(60); // no safe point: only the way out without the run's finally blocks is left
+      },
+      { stopChildren: () => undefined, die: () => atDeath.push(existsSync(dir)), graceMs },
+    ).catch(() => undefined);
+    expect(atDeath).toEqual([false]);
+    expect(temporaryFolders()).not.toContain(dir);
   });
 });
 

@@ -7,12 +7,15 @@
  * `finally` on the way out runs and removes what it made. Then the process dies of the signal itself,
  * as git does after its cleanup, so the shell sees 130 (SIGINT) or 143 (SIGTERM) and a loop of commands
  * stops too. A run that does not reach a safe point within a second dies anyway; a second signal
- * ends it at once.
+ * ends it at once. Both first remove, synchronously, every temporary folder still open
+ * (lib/temporary.ts): `bun run` (so `bun bench`, `npx bun bench`) passes the terminal's Ctrl-C on to
+ * its child, which then gets SIGINT twice within a millisecond, and that must not leave the folder.
  *
  * Commands that only compute (`replay`, `soak`, `gen`) keep the default action: a signal ends them on
  * the spot, and they have nothing to clean up.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { removeTemporaryFolders } from "../lib/temporary.ts";
 
 export type StopSignal = "SIGINT" | "SIGTERM";
 export type FatalSignal = StopSignal | "SIGPIPE";
@@ -107,14 +110,19 @@ export async function stoppable<T>(run: (stop: StopRequest) => Promise<T>, optio
   const stopChildren = options.stopChildren ?? ((signal: StopSignal) => signalChildren(signal));
   const die = options.die ?? dieOf;
   let deadline: ReturnType<typeof setTimeout> | undefined;
+  /** Ends the process now, without the run's `finally` blocks: its temporary folders go first. */
+  const endNow = (signal: StopSignal): void => {
+    removeTemporaryFolders();
+    die(signal);
+  };
   const onSignal = (signal: StopSignal): void => {
     if (stop.signal !== undefined) {
-      die(signal); // a second signal: no more waiting
+      endNow(signal); // a second signal: no more waiting
       return;
     }
     stop.signal = signal;
     stopChildren(signal);
-    deadline = setTimeout(() => die(signal), options.graceMs ?? 1000);
+    deadline = setTimeout(() => endNow(signal), options.graceMs ?? 1000);
   };
   const onInt = (): void => onSignal("SIGINT");
   const onTerm = (): void => onSignal("SIGTERM");

@@ -12,6 +12,10 @@
  * - `conformance` stopped by SIGINT mid-suite: 130, its scenario folder removed.
  * - `soak` (nothing to clean up) ends at once on SIGTERM: 143.
  * - A bench worker whose parent is killed with SIGKILL (no cleanup possible) ends by itself.
+ * - Ctrl-C through the commands the README gives (`npx bun bench`, `bun bench`, `npx bun mems bench`,
+ *   the same for conformance, `npx bun mems soak` and `bun mems soak`), SIGINT to the whole process group
+ *   once and twice: 130, no process of the group left, TMPDIR empty. `bun run` passes the terminal's
+ *   SIGINT on to its child, which so gets two (issue 22, item 3).
  *
  * This file imports nothing of the project, so the same tests can be run against an older checkout.
  */
@@ -60,41 +64,70 @@ async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-/** A run of the CLI with a TMPDIR of its own. */
-function start(name: string, args: string[], detached = false) {
+/** `bun cli/main.ts ARGS...`. */
+const cli = (...args: string[]): string[] => [process.execPath, MAIN, ...args];
+
+/** A run with a TMPDIR of its own (the CLI unless `command` says otherwise); its stderr so far in `err()`. */
+function start(name: string, args: string[], detached = false, command = cli(...args)) {
   const dir = join(base, name);
   mkdirSync(dir);
   const marker = `TMPDIR=${dir}`;
-  const child = Bun.spawn([process.execPath, MAIN, ...args], {
+  const child = Bun.spawn(command, {
     cwd: ROOT,
     env: { ...process.env, TMPDIR: dir },
     stdout: "pipe",
     stderr: "pipe",
     detached,
   });
-  const stderr = new Response(child.stderr).text();
+  let err = "";
+  const stderr = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) err += chunk;
+    return err;
+  })();
   void new Response(child.stdout).text();
   /** What the run left: live processes, and files in its TMPDIR. */
   const left = () => ({ processes: processesWith(marker).map((p) => p.command), files: readdirSync(dir) });
-  return { child, dir, marker, stderr, left };
+  return { child, dir, marker, stderr, err: () => err, left };
 }
 
-/** Signals the run once `ready` holds, then checks that 3 s later at the most nothing is left. */
-async function stopAndCheck(run: ReturnType<typeof start>, ready: () => boolean, signal: "SIGINT" | "SIGTERM", group: boolean) {
+/** Live (not zombie) members of process group `pgid`, with their command lines. */
+function groupMembers(pgid: number): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      // after "PID (COMM) ": STATE PPID PGRP ...
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state !== "Z" && Number(pgrp) === pgid) found.push(readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").join(" "));
+    } catch {
+      // gone since the listing
+    }
+  }
+  return found;
+}
+
+/**
+ * Signals the run `times` times once `ready` holds (the whole process group when `group`: the run was
+ * started detached, so it leads one), then checks that 3 s later at the most nothing is left.
+ */
+async function stopAndCheck(run: ReturnType<typeof start>, ready: () => boolean, signal: "SIGINT" | "SIGTERM", group: boolean, times = 1) {
   expect(await waitFor(ready, 20_000)).toBe(true);
   const signalled = performance.now();
-  process.kill(group ? -run.child.pid : run.child.pid, signal);
+  for (let k = 0; k < times; k++) process.kill(group ? -run.child.pid : run.child.pid, signal);
   await run.child.exited;
   const exitMs = performance.now() - signalled;
+  const members = () => (group ? groupMembers(run.child.pid) : []);
   const nothingLeft = () => {
     const left = run.left();
-    return left.processes.length === 0 && left.files.length === 0;
+    return left.processes.length === 0 && left.files.length === 0 && members().length === 0;
   };
   await waitFor(nothingLeft, 3000);
-  expect({ status: shellStatus(run.child), ...run.left() }).toEqual({
+  expect({ status: shellStatus(run.child), ...run.left(), group: members() }).toEqual({
     status: 128 + (SIGNALS[signal] ?? 0),
     processes: [],
     files: [],
+    group: [],
   });
   return { exitMs, stderr: await run.stderr };
 }
@@ -149,4 +182,57 @@ describe("stopping leaves nothing behind", () => {
     await waitFor(() => workers().length === 0, 3000);
     expect(workers()).toEqual([]);
   }, 30_000);
+});
+
+/** The commands the README gives for a CLI command: the package.json scripts through npx and bun. */
+function launchers(command: "bench" | "conformance" | "soak"): { name: string; argv: string[] }[] {
+  const viaMems = [
+    { name: `npx bun mems ${command}`, argv: ["npx", "bun", "mems", command] },
+    { name: `bun mems ${command}`, argv: [process.execPath, "mems", command] },
+  ];
+  if (command === "soak") return viaMems; // no script of its own
+  return [
+    { name: `npx bun ${command}`, argv: ["npx", "bun", command] },
+    { name: `bun ${command}`, argv: [process.execPath, command] },
+    viaMems[0] as { name: string; argv: string[] },
+  ];
+}
+
+/** Each command, the smallest run its options allow, and when it has made what it must clean up. */
+const COMMANDS = [
+  {
+    command: "bench",
+    args: ["--quick", "--filter", "churn-100,mems-first-fit"],
+    ready: (run: ReturnType<typeof start>) => readdirSync(run.dir).some((f) => f.startsWith("mems-bench-")),
+  },
+  {
+    command: "conformance",
+    args: ["--profile", "ci", "--suite", "differential"],
+    ready: (run: ReturnType<typeof start>) => readdirSync(run.dir).some((f) => f.startsWith("mems-conformance-")),
+  },
+  // nothing to clean up: running operations (its first progress line) is enough
+  { command: "soak", args: ["--ops", "1000000000"], ready: (run: ReturnType<typeof start>) => run.err().includes("soak: ") },
+] as const;
+
+const CASES = COMMANDS.flatMap(({ command, args, ready }) =>
+  launchers(command).flatMap(({ name, argv }) =>
+    [1, 2].map((times) => ({
+      title: `${name} ${args.join(" ")}, ${times === 1 ? "once" : "twice"}`,
+      argv: [...argv, ...args],
+      ready,
+      times,
+    })),
+  ),
+);
+
+// One at a time: each starts npm and two Bun processes, too much at once for a small shared machine.
+describe("Ctrl-C through npx and bun run leaves nothing behind", () => {
+  test.each(CASES)(
+    "$title",
+    async ({ title, argv, ready, times }) => {
+      const run = start(title.replace(/[^a-z0-9]+/g, "-"), [], true, argv);
+      await stopAndCheck(run, () => ready(run), "SIGINT", true, times);
+    },
+    60_000,
+  );
 });

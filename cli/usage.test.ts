@@ -3,7 +3,8 @@
  * says while it works (issue 11, items 3, 4 and 6), one process per case:
  *
  * - bad usage (unknown command or option, bad option value) is status 2 with the hint to run --help;
- *   `--page-size abc` names `abc`;
+ *   `--page-size abc` names `abc`; an unknown option is named by every command even where it took the
+ *   file as its value (`replay --verfiy FILE`), and no help shows an empty default;
  * - a file that cannot be read is one line naming it and why, status 2, no usage hint;
  * - a binary file is refused at its first line, on one printable line (an excerpt of at most 60
  *   characters), not kilobytes of control bytes;
@@ -51,6 +52,39 @@ describe("usage errors: status 2 and the hint", () => {
     const run = cli(args);
     expect([run.status, run.stdout]).toEqual([2, ""]);
     expect(run.stderr).toBe(`${message}\n\n${HINT}\n`);
+  });
+});
+
+describe("an unknown option is named, whatever follows it (issue 22, item 5)", () => {
+  // Every command `mems --help` lists. An unknown option takes the next word as its value, so a command
+  // that needs a file still has none left: the option must be named before the missing file is noticed.
+  const commands = [...cli(["--help"]).stdout.matchAll(/^ {2}mems (\S+)/gm)].map((match) => match[1] ?? "");
+  const FILE = "scenarios/example.mtrace";
+
+  test("mems --help lists the commands", () => {
+    expect(commands).toEqual(expect.arrayContaining(["example", "replay", "soak", "gen", "conformance", "bench", "record", "viz"]));
+  });
+
+  test.each(commands)("%s --verfiy FILE: Unknown argument: verfiy, status 2, nothing run", (command) => {
+    const run = cli([command, "--verfiy", FILE]);
+    expect([run.status, run.stdout, run.stderr]).toEqual([2, "", `Unknown argument: verfiy\n\n${HINT}\n`]);
+  });
+
+  test.each([
+    [["replay", "-v", FILE], "v"],
+    [["replay", "--bogus", FILE], "bogus"],
+    [["replay", FILE, "--bogus"], "bogus"],
+    [["--verfiy", FILE], "verfiy"],
+  ])("%p names %s", (args, name) => {
+    const run = cli(args);
+    expect([run.status, run.stdout, run.stderr]).toEqual([2, "", `Unknown argument: ${name}\n\n${HINT}\n`]);
+  });
+
+  test.each(commands)('%s --help: status 0, no empty default ([], "") and no [required] beside an operand', (command) => {
+    const run = cli([command, "--help"]);
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toStartWith(`mems ${command}`);
+    expect(run.stdout).not.toMatch(/\[default: (\[\]|"")\]|\[required\]/);
   });
 });
 

@@ -14,11 +14,11 @@
  *
  * Every suite takes its cases as arguments (a directory, a seed range), so tests can point it elsewhere.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import Table from "cli-table3";
 import { LOOKUPS, type Lookup, type Mems } from "../core/index.ts";
+import { keepTemporaryFolder, makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 import { type GoldenCase, goldenCases, mallocLabTraces } from "../trace/corpus.ts";
 import { parseScenario, readScenario, type Scenario } from "../trace/format.ts";
 import { generateRandomScenario } from "../trace/generate.ts";
@@ -200,7 +200,8 @@ const START_ADDRESSES = [0, 1000] as const;
 export function differentialScenario(seed: number, ops: number, align = 1): string {
   const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] ?? PAGE_SIZES[0];
   const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] ?? START_ADDRESSES[0];
-  return generateRandomScenario(seed, align === 1 ? { ops, pageSize, startAddress } : { ops, pageSize, startAddress, align });
+  const options = { ops, pageSize, startAddress, staleIds: true }; // MeMS answers stale IDs as C does: compare those too
+  return generateRandomScenario(seed, align === 1 ? options : { ...options, align });
 }
 
 /** The lookups held to the invariants here: every one but first-fit, which is compared with C byte for byte. */
@@ -258,7 +259,7 @@ async function differentialCase(text: string, file: string, align: number): Prom
 export async function runDifferential(options: DifferentialOptions, progress?: ProgressCallback): Promise<SuiteResult> {
   const tally = new SuiteTally("differential", options.cases, progress);
   const aligns = options.aligns ?? DIFFERENTIAL_ALIGNMENTS;
-  const dir = mkdtempSync(join(tmpdir(), "mems-conformance-"));
+  const dir = makeTemporaryFolder("mems-conformance-");
   let keep = false;
   let finished = false; // a kept scenario is named only in the report of a suite that finishes
   try {
@@ -281,7 +282,8 @@ export async function runDifferential(options: DifferentialOptions, progress?: P
     }
     finished = true;
   } finally {
-    if (!keep || !finished) rmSync(dir, { recursive: true, force: true });
+    if (!keep || !finished) removeTemporaryFolder(dir);
+    else keepTemporaryFolder(dir);
   }
   return tally.result();
 }

@@ -215,7 +215,7 @@ describe("viewAs", () => {
     expect(() => mems.viewAs(v, Float64Array, 4)).toThrow(
       `INVALID_SIZE: viewAs length must be an integer from 0 to 3 (the Float64Array elements from ${v} to the block's end), got 4`,
     );
-    expect(() => mems.viewAs(v, Float64Array, "2" as never)).toThrow('got "2"');
+    expect(() => mems.viewAs(v, Float64Array, "2" as never)).toThrow('got string "2"');
     expect(mems.viewAs(v, Float64Array, 0).length).toBe(0);
     expect(mems.viewAs(v, Float64Array, 3).length).toBe(3);
   });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { codeOf, instancesFinishedAfterEachTest, snapshot } from "../test-support/core.ts";
-import { LOOKUPS, MAX_ADDRESS, Mems, type MemsOptions } from "./index.ts";
+import { LOOKUPS, MAX_ADDRESS, Mems, MemsError, type MemsOptions } from "./index.ts";
 import { mems_finish, mems_free, mems_get, mems_init, mems_malloc } from "./seed.ts";
 import { GRANULE, injectMmapFailures, mems_instance, memsInternals, osCounters } from "./testing.ts";
 
@@ -317,7 +317,6 @@ describe("options", () => {
     ["MEMS_PAGE_SIZE", "NaN"],
     ["MEMS_START_ADDRESS", "abc"],
     ["MEMS_START_ADDRESS", "0.5"],
-    ["MEMS_START_ADDRESS", ""],
     ["MEMS_START_ADDRESS", "99999999999999999999"],
     ["MEMS_START_ADDRESS", "Infinity"],
     ["MEMS_ALIGN", "abc"],
@@ -326,7 +325,6 @@ describe("options", () => {
     ["MEMS_ALIGN", "32"],
     ["MEMS_ALIGN", "8.0"],
     ["MEMS_ALIGN", " 8"],
-    ["MEMS_ALIGN", ""],
   ];
   /** An option that stands in for each variable, so that the variable is not read. */
   const optionFor: Record<string, MemsOptions> = {
@@ -345,6 +343,135 @@ describe("options", () => {
     } finally {
       if (saved === undefined) delete process.env[name];
       else process.env[name] = saved;
+    }
+  });
+});
+
+describe("the environment (issue 22, item 7)", () => {
+  const NAMES = ["MEMS_PAGE_SIZE", "MEMS_START_ADDRESS", "MEMS_LOOKUP", "MEMS_ALIGN"];
+  const withEnvironment = (values: Record<string, string>, action: () => void): void => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, values);
+      action();
+    } finally {
+      process.env = saved;
+    }
+  };
+
+  test("a variable set empty counts as unset: the defaults", () => {
+    withEnvironment(Object.fromEntries(NAMES.map((name) => [name, ""])), () => {
+      const mems = make();
+      expect([mems.pageSize, mems.startAddress, mems.lookup, mems.align]).toEqual([4096, 1000, "first-fit", 1]);
+    });
+  });
+
+  test.each(NAMES)("a 300-character %s is quoted as an excerpt of 40 characters and its length", (name) => {
+    withEnvironment({ [name]: "9".repeat(300) }, () => {
+      const message = (() => {
+        try {
+          new Mems();
+        } catch (error) {
+          return error instanceof MemsError ? error.message : String(error);
+        }
+        return "no error";
+      })();
+      expect(message).toStartWith(`INVALID_OPTION: ${name} must be `);
+      expect(message).toEndWith(`got "${"9".repeat(40)}"... (300 characters)`);
+    });
+  });
+});
+
+describe("wrong types are named, with the codes of a bad address or size (issue 22, item 6)", () => {
+  /** The MemsError `action` throws, as `CODE: message`. */
+  const messageOf = (action: () => unknown): string => {
+    try {
+      action();
+    } catch (error) {
+      if (error instanceof MemsError) return error.message;
+      throw error;
+    }
+    return "no error";
+  };
+  const WRONG: [string, unknown, string][] = [
+    ['"1000"', "1000", 'string "1000"'],
+    ["1000n", 1000n, "bigint 1000n"],
+    ["null", null, "null"],
+    ["undefined", undefined, "undefined"],
+    ["true", true, "boolean true"],
+    ["a boxed number", Object(1000), "an object"],
+    ["an array", [1000], "an array"],
+    ["a 300-character string", "x".repeat(300), `string "${"x".repeat(40)}"... (300 characters)`],
+  ];
+
+  test.each(WRONG)(
+    "an address %s: free, get, view and viewAs say what they got; tryFree and tryGet answer no; nothing changes",
+    (_name, v, got) => {
+      const mems = make();
+      const a = mems.malloc(300); // a block starts at 1000
+      expect(a).toBe(1000);
+      mems.view(a).fill(9);
+      const before = snapshot(mems, [a]);
+      for (const [method, action] of [
+        ["free", () => mems.free(v as number)],
+        ["get", () => mems.get(v as number)],
+        ["view", () => mems.view(v as number)],
+        ["viewAs", () => mems.viewAs(v as number, Uint8Array)],
+      ] as const) {
+        expect(messageOf(action)).toBe(`ADDRESS_NOT_FOUND: ${method}(v) expected a number, got ${got}`);
+      }
+      expect([mems.tryFree(v as number), mems.tryGet(v as number)]).toEqual([false, -1]);
+      expect(snapshot(mems, [a])).toBe(before);
+    },
+  );
+
+  test("a number that is no block's address still says so", () => {
+    const mems = make();
+    const a = mems.malloc(300);
+    expect(messageOf(() => mems.free(a + 1))).toBe("ADDRESS_NOT_FOUND: 1001 is not the first address of a block");
+    expect(messageOf(() => mems.get(a + 300))).toBe("ADDRESS_NOT_FOUND: 1300 is not inside a block");
+  });
+
+  test.each(WRONG.filter(([, size]) => size !== undefined))("a size %s: malloc says what it got", (_name, size, got) => {
+    const mems = make();
+    expect(messageOf(() => mems.malloc(size as number))).toBe(`INVALID_SIZE: malloc(size) expected a number, got ${got}`);
+    expect(mems.stats().mappedBytes).toBe(0);
+  });
+
+  test("malloc() says the size is missing; a bad number is still named as one", () => {
+    const mems = make();
+    const malloc = mems.malloc as unknown as () => number;
+    expect(messageOf(() => malloc.call(mems))).toBe("INVALID_SIZE: malloc(size): the size is missing; give an integer from 1 to 2^48");
+    expect(messageOf(() => mems.malloc(1.5))).toBe("INVALID_SIZE: size must be an integer from 1 to 2^48, got 1.5");
+  });
+
+  test("a view length of the wrong type says what it got", () => {
+    const mems = make({ align: 8 });
+    const a = mems.malloc(16);
+    expect(messageOf(() => mems.view(a, "4" as unknown as number))).toBe(
+      'INVALID_SIZE: view length must be an integer from 0 to 16 (the rest of the block), got string "4"',
+    );
+    expect(messageOf(() => mems.viewAs(a, Float64Array, 2n as unknown as number))).toBe(
+      "INVALID_SIZE: viewAs length must be an integer from 0 to 2 (the Float64Array elements from 1000 to the block's end), got bigint 2n",
+    );
+  });
+
+  test("the seed API: a wrong type is no address and no size (ADDRESS NOT FOUND!!, NULL), and the block at it stays", () => {
+    const log = spyOn(console, "log").mockImplementation(() => {});
+    try {
+      mems_init();
+      const a = allocated(mems_malloc(100));
+      expect(a).toBe(1000);
+      const before = snapshot(mems_instance(), [a]);
+      mems_free("1000" as unknown as number);
+      mems_free(1000n as unknown as number);
+      expect(mems_get("1000" as unknown as number)).toBeNull();
+      expect(mems_malloc("100" as unknown as number)).toBeNull();
+      expect(log.mock.calls.map((call) => call[0])).toEqual(Array(3).fill("ADDRESS NOT FOUND!!"));
+      expect(snapshot(mems_instance(), [a])).toBe(before);
+    } finally {
+      log.mockRestore();
+      mems_finish();
     }
   });
 });

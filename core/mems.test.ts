@@ -438,7 +438,6 @@ describe("options", () => {
   test.each([
     ["MEMS_PAGE_SIZE", "4k"],
     ["MEMS_PAGE_SIZE", "0"],
-    ["MEMS_PAGE_SIZE", ""],
     ["MEMS_START_ADDRESS", "-5"],
     ["MEMS_START_ADDRESS", "1e3"],
     ["MEMS_LOOKUP", "fastest"],

@@ -13,7 +13,7 @@
  */
 import type { Pointer } from "bun:ffi";
 import { checkHeap } from "./check.ts";
-import { MemsError } from "./errors.ts";
+import { describeValue, MemsError } from "./errors.ts";
 import { FreeList } from "./free-list.ts";
 import { NIL, type Records } from "./layout.ts";
 import type { HoleLookup } from "./lookup.ts";
@@ -85,15 +85,25 @@ export function memsInternals(mems: Mems): MemsInternals {
   return { records: list.records, lookup: list.holes, addressMap: list.map.entries };
 }
 
+/*
+ * The errors of a bad size or address. They are made only once a call has failed, after its fast path:
+ * the checks of what a wrong value was (no number at all, none given) cost nothing on the hot path.
+ */
+
 function invalidSize(size: unknown): MemsError {
-  return new MemsError(
-    "INVALID_SIZE",
-    `size must be an integer from 1 to 2^48, got ${typeof size === "number" ? size : `${typeof size} ${String(size)}`}`,
-  );
+  const why =
+    size === undefined
+      ? "malloc(size): the size is missing; give an integer from 1 to 2^48"
+      : typeof size !== "number"
+        ? `malloc(size) expected a number, got ${describeValue(size)}`
+        : `size must be an integer from 1 to 2^48, got ${size}`;
+  return new MemsError("INVALID_SIZE", why);
 }
 
-function addressNotFound(what: string, v: unknown): MemsError {
-  return new MemsError("ADDRESS_NOT_FOUND", `${String(v)} is not ${what}`);
+/** `v`, given to `method`, is no number, or a number that is not `what`. */
+function addressNotFound(method: string, what: string, v: unknown): MemsError {
+  const why = typeof v === "number" ? `${v} is not ${what}` : `${method}(v) expected a number, got ${describeValue(v)}`;
+  return new MemsError("ADDRESS_NOT_FOUND", why);
 }
 
 export class Mems {
@@ -158,7 +168,7 @@ export class Mems {
 
   /** Frees the block that starts at `v`; throws ADDRESS_NOT_FOUND (changing nothing) for anything else. */
   free(v: number): void {
-    if (!this.tryFree(v)) throw addressNotFound("the first address of a block", v);
+    if (!this.tryFree(v)) throw addressNotFound("free", "the first address of a block", v);
   }
 
   /**
@@ -205,7 +215,7 @@ export class Mems {
   /** The physical address of the byte at virtual address `v`, which must lie inside a block. */
   get(v: number): Pointer {
     const physical = this.tryGet(v);
-    if (physical === -1) throw addressNotFound("inside a block", v);
+    if (physical === -1) throw addressNotFound("get", "inside a block", v);
     return physical as Pointer;
   }
 
@@ -226,12 +236,12 @@ export class Mems {
     const list = this.#list;
     const records = list.records;
     const block = list.map.blockAt(v, records);
-    if (block === NIL) throw addressNotFound("inside a block", v);
+    if (block === NIL) throw addressNotFound("view", "inside a block", v);
     const available = records.pieceAddress(block) + records.pieceSize(block) - v;
     if (length !== undefined && (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > available)) {
       throw new MemsError(
         "INVALID_SIZE",
-        `view length must be an integer from 0 to ${available} (the rest of the block), got ${String(length)}`,
+        `view length must be an integer from 0 to ${available} (the rest of the block), got ${typeof length === "number" ? length : describeValue(length)}`,
       );
     }
     const main = records.segmentOf(block);
@@ -252,7 +262,7 @@ export class Mems {
     const list = this.#list;
     const records = list.records;
     const block = list.map.blockAt(v, records);
-    if (block === NIL) throw addressNotFound("inside a block", v);
+    if (block === NIL) throw addressNotFound("viewAs", "inside a block", v);
     const main = records.segmentOf(block);
     const physical = records.physicalAddress(main, v);
     const elementSize = type.BYTES_PER_ELEMENT;

@@ -1,10 +1,12 @@
 /**
  * MeMS's parameters (PAGE_SIZE, start address, lookup, alignment), from the constructor's options first
  * and the environment (MEMS_PAGE_SIZE, MEMS_START_ADDRESS, MEMS_LOOKUP, MEMS_ALIGN) for what the options
- * leave unsaid. A bad value is an INVALID_OPTION error that names the option or the variable.
+ * leave unsaid; a variable set empty (`MEMS_LOOKUP= cmd`) counts as unset, as the shell's `${VAR:-default}`
+ * has it. A bad value is an INVALID_OPTION error that names the option or the variable, quoting at most
+ * an excerpt of a long one.
  */
 import { parseDecimalInteger } from "../lib/integers.ts";
-import { MemsError } from "./errors.ts";
+import { describeValue, MemsError, quoted } from "./errors.ts";
 import { LOOKUPS, type Lookup, type LookupFactory } from "./lookup.ts";
 
 /** The course's PAGE_SIZE. */
@@ -51,9 +53,18 @@ export interface ResolvedOptions {
 
 type Environment = Record<string, string | undefined>;
 
+/** The text of an environment variable, undefined when it is unset or empty. */
+function variable(env: Environment, name: string): string | undefined {
+  const text = env[name];
+  return text === "" ? undefined : text;
+}
+
 function checkInteger(value: unknown, min: number, max: number, name: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new MemsError("INVALID_OPTION", `${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new MemsError(
+      "INVALID_OPTION",
+      `${name} must be an integer from ${min} to ${max}, got ${typeof value === "number" ? value : describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -78,17 +89,16 @@ const START_ADDRESS_OPTION: IntegerOption = {
 
 /**
  * An integer option: the constructor's value, else the environment variable's text (decimal digits
- * only, read by the project's one integer reader: "1e3", "0x10", " 12" or "" are refused rather than
+ * only, read by the project's one integer reader: "1e3", "0x10" or " 12" are refused rather than
  * guessed at), else the default; either way within [min, max].
  */
 function integerOption(options: MemsOptions, env: Environment, spec: IntegerOption): number {
   const value = options[spec.option];
   if (value !== undefined) return checkInteger(value, spec.min, spec.max, spec.option);
-  const text = env[spec.variable];
+  const text = variable(env, spec.variable);
   if (text === undefined) return spec.fallback;
   const parsed = parseDecimalInteger(text);
-  if (parsed === undefined)
-    throw new MemsError("INVALID_OPTION", `${spec.variable} must be a decimal integer, got ${JSON.stringify(text)}`);
+  if (parsed === undefined) throw new MemsError("INVALID_OPTION", `${spec.variable} must be a decimal integer, got ${quoted(text)}`);
   return checkInteger(parsed, spec.min, spec.max, spec.variable);
 }
 
@@ -98,7 +108,8 @@ function isLookup(value: unknown): value is Lookup {
 
 function checkLookup(value: unknown, name: string): Lookup {
   if (!isLookup(value)) {
-    throw new MemsError("INVALID_OPTION", `${name} must be one of ${LOOKUPS.join(", ")}, got ${JSON.stringify(value)}`);
+    const got = typeof value === "string" ? quoted(value) : describeValue(value);
+    throw new MemsError("INVALID_OPTION", `${name} must be one of ${LOOKUPS.join(", ")}, got ${got}`);
   }
   return value;
 }
@@ -113,7 +124,7 @@ function checkLookupOption(value: unknown): Lookup | LookupFactory {
   if (typeof name !== "string" || !LOOKUP_NAME.test(name) || isLookup(name)) {
     throw new MemsError(
       "INVALID_OPTION",
-      `lookup: a lookup of your own needs a name of letters, digits, '.', '-' or '_' that is none of ${LOOKUPS.join(", ")}, got ${JSON.stringify(name)}`,
+      `lookup: a lookup of your own needs a name of letters, digits, '.', '-' or '_' that is none of ${LOOKUPS.join(", ")}, got ${typeof name === "string" ? quoted(name) : describeValue(name)}`,
     );
   }
   if (!isLookupFactory(value)) throw new MemsError("INVALID_OPTION", `lookup ${name}: create must be a function (records) => HoleLookup`);
@@ -135,29 +146,30 @@ function alignOption(options: MemsOptions, env: Environment): Alignment {
     new MemsError("INVALID_OPTION", `${name} must be one of ${ALIGNMENTS.join(", ")}, got ${got}`);
   const value: unknown = options.align;
   if (value !== undefined) {
-    if (!isAlignment(value)) throw bad("align", typeof value === "string" ? JSON.stringify(value) : String(value));
+    if (!isAlignment(value))
+      throw bad("align", typeof value === "string" ? quoted(value) : typeof value === "number" ? String(value) : describeValue(value));
     return value;
   }
-  const text = env.MEMS_ALIGN;
+  const text = variable(env, "MEMS_ALIGN");
   if (text === undefined) return 1;
   const parsed = parseDecimalInteger(text);
-  if (!isAlignment(parsed)) throw bad("MEMS_ALIGN", JSON.stringify(text));
+  if (!isAlignment(parsed)) throw bad("MEMS_ALIGN", quoted(text));
   return parsed;
 }
 
 /** The parameters an instance runs with; throws INVALID_OPTION naming the first bad one. */
 export function resolveOptions(options: MemsOptions = {}, env: Environment = process.env): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
-    throw new MemsError("INVALID_OPTION", `options must be an object, got ${String(options)}`);
+    throw new MemsError("INVALID_OPTION", `options must be an object, got ${describeValue(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (key !== "pageSize" && key !== "startAddress" && key !== "lookup" && key !== "align") {
-      throw new MemsError("INVALID_OPTION", `unknown option ${JSON.stringify(key)}`);
+      throw new MemsError("INVALID_OPTION", `unknown option ${quoted(key)}`);
     }
   }
   const pageSize = integerOption(options, env, PAGE_SIZE_OPTION);
   const startAddress = integerOption(options, env, START_ADDRESS_OPTION);
-  const envLookup = env.MEMS_LOOKUP;
+  const envLookup = variable(env, "MEMS_LOOKUP");
   const lookup =
     options.lookup !== undefined
       ? checkLookupOption(options.lookup)

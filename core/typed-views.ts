@@ -2,7 +2,7 @@
  * Typed views of blocks (`Mems.viewAs`): the TypedArray types a view can be, and the errors of a view
  * that cannot be made. The view itself is made in mems.ts, over the block's segment like `view`'s bytes.
  */
-import { MemsError } from "./errors.ts";
+import { describeValue, MemsError } from "./errors.ts";
 
 /**
  * A TypedArray type: Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array,
@@ -64,6 +64,6 @@ export function isViewLength(length: unknown, most: number): boolean {
 export function invalidViewLength(type: TypedArrayType<ArrayBufferView>, v: number, most: number, length: unknown): MemsError {
   return new MemsError(
     "INVALID_SIZE",
-    `viewAs length must be an integer from 0 to ${most} (the ${type.name} elements from ${v} to the block's end), got ${describe(length)}`,
+    `viewAs length must be an integer from 0 to ${most} (the ${type.name} elements from ${v} to the block's end), got ${typeof length === "number" ? length : describeValue(length)}`,
   );
 }

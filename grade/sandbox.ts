@@ -14,9 +14,8 @@
  * Without a working bwrap the grader refuses, unless asked for `--no-sandbox`: then the same limits
  * apply (prlimit) but nothing else is contained.
  */
-import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chmodSync, chownSync } from "node:fs";
+import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 
 /** Limits of one command in the sandbox. */
 export interface Limits {
@@ -117,7 +116,8 @@ export class Sandbox {
 
   /** A fresh work folder the sandboxed commands may write (and nothing else). */
   makeWorkDir(prefix = "mems-grade-"): string {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
+    // Remembered until removed, so a grader dying of a second signal removes it too (cli/signals.ts).
+    const dir = makeTemporaryFolder(prefix);
     if (this.uid !== undefined) chownSync(dir, this.uid, this.uid);
     chmodSync(dir, 0o755);
     return dir;
@@ -125,7 +125,7 @@ export class Sandbox {
 
   /** Removes a work folder and all in it. */
   removeWorkDir(dir: string): void {
-    rmSync(dir, { recursive: true, force: true });
+    removeTemporaryFolder(dir);
   }
 
   /** The full command line: limits, the uid drop, bwrap, then `argv`. */

@@ -11,7 +11,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 /** Where screenshots go: CI keeps this folder as its artifacts. */
-export const SCREENSHOTS = fileURLToPath(new URL("../bench/results/screenshots", import.meta.url));
+export const SCREENSHOTS = fileURLToPath(new URL("../bench/out/screenshots", import.meta.url));
 
 const FLAGS = [
   "--headless",
@@ -101,4 +101,26 @@ export function browserPerFile(prefix: string): { readonly dir: string; readonly
       return launched;
     },
   };
+}
+
+/**
+ * Elements that do not fit the page's window: their box reaches past its right edge, or their content is
+ * wider than they are (hidden behind a scroll bar, or clipped). Each as "tag.class: N px", at most 10.
+ */
+export async function overflowing(page: Page): Promise<string[]> {
+  return await page.$$eval("body *", (elements) => {
+    const width = elements[0]?.ownerDocument.documentElement.clientWidth ?? 0;
+    const found: string[] = [];
+    for (const element of elements) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not drawn (a closed <details>, a <script>)
+      const inSvg = element.namespaceURI === "http://www.w3.org/2000/svg";
+      const hidden = !inSvg && element.scrollWidth > element.clientWidth + 1;
+      if (box.right > width + 0.5 || hidden) {
+        const name = `${element.tagName.toLowerCase()}.${element.getAttribute("class") ?? ""}`;
+        found.push(`${name}: ${Math.round(box.right)} px, content ${element.scrollWidth} px in ${element.clientWidth} px`);
+      }
+    }
+    return found.slice(0, 10);
+  });
 }

@@ -134,8 +134,9 @@ const EXCERPT_LENGTH = 60;
 
 /**
  * `text` made safe for a terminal: control and format characters are escaped (`\x1b`, `\u202e`), and
- * each word (a field of the bad line, quotes aside) longer than EXCERPT_LENGTH is cut to an excerpt
- * ending in "...". A line of a binary file otherwise puts kilobytes of control bytes on the terminal.
+ * each word (a field of the bad line, or a quoted span of several: quotes aside) longer than
+ * EXCERPT_LENGTH is cut to an excerpt ending in "...". A line of a binary file otherwise puts kilobytes
+ * of control bytes on the terminal.
  */
 export function printable(text: string): string {
   const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
@@ -155,10 +156,29 @@ export function printable(text: string): string {
     while (length > EXCERPT_LENGTH - 3) length -= (pieces.pop() ?? "").length; // whole pieces: no half escapes
     return `${pieces.join("")}...`;
   };
-  return text
-    .split(" ")
+  return quotedSpans(text.split(" "))
     .map((word) => (word.length >= 2 && word.startsWith('"') && word.endsWith('"') ? `"${excerpt(word.slice(1, -1))}"` : excerpt(word)))
     .join(" ");
+}
+
+/**
+ * The words of a message with each quoted span of several words (a whole line quoted, spaces and all)
+ * joined into one, so that it is cut to one excerpt rather than to one per word. A span not closed
+ * stays as its words.
+ */
+function quotedSpans(words: readonly string[]): string[] {
+  const spans: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? "";
+    const opens = word.startsWith('"') && (word.length === 1 || !word.endsWith('"'));
+    const close = opens ? words.findIndex((next, j) => j > i && next.endsWith('"')) : -1;
+    if (close < 0) spans.push(word);
+    else {
+      spans.push(words.slice(i, close + 1).join(" "));
+      i = close;
+    }
+  }
+  return spans;
 }
 
 /* Lexing */

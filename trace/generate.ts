@@ -2,6 +2,7 @@
  * Seeded scenario generators: random MeMS scenarios (.mtrace) for the differential conformance run and
  * the soak, and churn traces (malloc-lab .rep) for benchmarks. The same seed gives the same text.
  */
+import { ALIGNMENTS } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 
 export interface RandomScenarioOptions {
@@ -13,7 +14,19 @@ export interface RandomScenarioOptions {
   startAddress?: number;
   /** An `@align` directive when given (the rest of the text is the same for every alignment). */
   align?: number;
+  /**
+   * Also operate through IDs whose block is gone, as the seed API allows: a free of a freed ID (refused,
+   * or freeing whatever block now starts at its old address), a raw `F` of an address that may be a live
+   * block's, and then `f`/`w`/`g`/`v`/`p` through the IDs that lost their block that way. The
+   * differential conformance run wants MeMS's answers to these. `--verify` cannot check such a scenario
+   * (a write through a stale ID lands in another ID's block), so by default every `f`, `r`, `w`, `g`,
+   * `v` and `p` names a live ID and a raw `F` an address no block can start at.
+   */
+  staleIds?: boolean;
 }
+
+/** The largest alignment MeMS rounds a block's size to (`--align` may apply one the text does not name). */
+const MAX_ALIGN = Math.max(...ALIGNMENTS);
 
 /** One of `values`, chosen by the generator. */
 function pick<T>(rng: Prng, values: readonly [T, ...T[]]): T {
@@ -21,15 +34,16 @@ function pick<T>(rng: Prng, values: readonly [T, ...T[]]): T {
 }
 
 /**
- * A random MeMS scenario: mallocs of mixed sizes, frees in random order (some twice), reallocs, raw frees
- * and translations of addresses that may be no block, writes and reads, stats at checkpoints, and now
- * and then a finish. Every line is valid for the parser (offsets of w/g stay inside the ID's last size).
+ * A random MeMS scenario: mallocs of mixed sizes, frees in random order, reallocs, raw frees and
+ * translations of addresses that are no block, writes and reads, stats at checkpoints, and now and then
+ * a finish. Every line is valid for the parser (offsets of w/g stay inside the ID's last size), and,
+ * unless `staleIds`, every operation on an ID names one that holds its block (see RandomScenarioOptions).
  */
 export function generateRandomScenario(seed: number, options: RandomScenarioOptions): string {
   const rng = new Prng(seed);
   const pageSize = options.pageSize ?? pick(rng, [1024, 4096, 8192]);
   const startAddress = options.startAddress ?? pick(rng, [0, 1000]);
-  const scenario = new RandomScenario(rng, pageSize, startAddress, options.align);
+  const scenario = new RandomScenario(rng, pageSize, startAddress, options.align, options.staleIds === true);
   for (let op = 0; op < options.ops; op++) scenario.operation(op);
   return scenario.text();
 }
@@ -42,12 +56,18 @@ class RandomScenario {
   private readonly live = new Set<number>();
   /** Roughly how far virtual space reaches, for raw addresses near and beyond it. */
   private reach = 0;
+  /**
+   * At least how far virtual space reaches since the last finish, whatever the lookup and alignment: each
+   * a/r may map a new segment after the last, of its size rounded up to MAX_ALIGN, then to pages.
+   */
+  private extent = 0;
 
   constructor(
     private readonly rng: Prng,
     private readonly pageSize: number,
     private readonly startAddress: number,
     align: number | undefined,
+    private readonly staleIds: boolean,
   ) {
     this.lines = [`# random scenario, seed ${rng.seed}`, `@page_size ${pageSize}`, `@start ${startAddress}`];
     if (align !== undefined) this.lines.push(`@align ${align}`);
@@ -60,14 +80,14 @@ class RandomScenario {
   /** One operation, chosen by a roll: a third mallocs, a fifth frees, and so on down to a rare finish. */
   operation(op: number): void {
     const roll = this.rng.next();
-    if (this.sizes.length === 0 || roll < 0.3) this.malloc();
+    if (this.sizes.length === 0 || (!this.staleIds && this.live.size === 0) || roll < 0.3) this.malloc();
     else if (roll < 0.5) this.free();
     else if (roll < 0.56) this.realloc();
     else if (roll < 0.7) this.write();
     else if (roll < 0.82) this.get();
-    else if (roll < 0.86) this.lines.push(`v ${this.anyId()}`);
+    else if (roll < 0.86) this.lines.push(`v ${this.staleIds ? this.anyId() : this.liveId()}`);
     else if (roll < 0.9) this.physical();
-    else if (roll < 0.94) this.lines.push(`F ${this.rawAddress()}`);
+    else if (roll < 0.94) this.lines.push(`F ${this.staleIds ? this.rawAddress() : this.noBlockAddress()}`);
     else if (roll < 0.97) this.lines.push(`P ${this.rawAddress()}`);
     else if (roll < 0.995) this.lines.push("s");
     else if (this.rng.chance(0.3)) this.finish();
@@ -82,12 +102,14 @@ class RandomScenario {
     const size = this.rng.chance(0.02) ? 0 : this.randomSize();
     this.sizes[id] = size;
     if (size > 0) this.live.add(id);
-    this.reach += size;
+    else this.live.delete(id); // `a ID 0` on a live ID: it holds NULL now
+    this.grow(size);
     this.lines.push(`a ${id} ${size}`);
   }
 
+  /** A live ID; with `staleIds`, now and then any ID (a double free, or a free through a stale address). */
   private free(): void {
-    const id = this.rng.chance(0.1) ? this.anyId() : this.liveId();
+    const id = this.staleIds && this.rng.chance(0.1) ? this.anyId() : this.liveId();
     this.live.delete(id);
     this.lines.push(this.rng.chance(0.01) ? "f -1" : `f ${id}`);
   }
@@ -99,7 +121,7 @@ class RandomScenario {
     if (size === 0) this.live.delete(id);
     else {
       this.live.add(id);
-      this.reach += size;
+      this.grow(size);
     }
     this.lines.push(`r ${id} ${size}`);
   }
@@ -117,7 +139,7 @@ class RandomScenario {
   }
 
   private physical(): void {
-    const id = this.anyId();
+    const id = this.staleIds ? this.anyId() : this.liveId();
     this.lines.push(`p ${id} ${this.rng.int(0, Math.max(0, this.sizeOf(id) + 8))}`);
   }
 
@@ -125,6 +147,13 @@ class RandomScenario {
     this.lines.push("x");
     this.live.clear();
     this.reach = 0;
+    this.extent = 0;
+  }
+
+  /** After an a/r of `size` bytes: how far virtual space may now reach. */
+  private grow(size: number): void {
+    this.reach += size;
+    if (size > 0) this.extent += Math.ceil((Math.ceil(size / MAX_ALIGN) * MAX_ALIGN) / this.pageSize) * this.pageSize;
   }
 
   /* Choices */
@@ -152,8 +181,15 @@ class RandomScenario {
     return this.sizes[id] ?? 0;
   }
 
+  /** An address near or inside the blocks: it may be a live block's first address. */
   private rawAddress(): number {
     return Math.max(0, this.startAddress + this.rng.int(-8, this.reach + 64));
+  }
+
+  /** An address no block can start at, whatever the lookup: just before the start address, or past every segment. */
+  private noBlockAddress(): number {
+    if (this.startAddress >= 8 && this.rng.chance(0.5)) return this.startAddress - this.rng.int(1, 8);
+    return this.startAddress + this.extent + this.rng.int(0, 64);
   }
 }
 

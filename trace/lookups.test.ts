@@ -1,22 +1,18 @@
 /**
  * `--lookup` values: the core's lookups by name, files that export a lookup, and what is wrong with the rest.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
 import { isLookupFile, loadLookupFile, lookupName, resolveLookup, resolveLookups } from "./lookups.ts";
 
 const EXAMPLE = join(import.meta.dir, "../docs/examples/lifo-first-fit.ts");
-const dir = mkdtempSync(join(tmpdir(), "mems-lookups-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function module(name: string, text: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
+/**
+ * Files that are no lookup, in the repository: a module loaded from a temporary folder would be listed in
+ * the coverage table under its temporary path.
+ */
+const dir = join(import.meta.dir, "../test-support/fixtures/lookups");
+const module = (name: string): string => join(dir, name);
 
 describe("resolveLookup", () => {
   test("a core lookup by name, a file by its path", async () => {
@@ -45,19 +41,19 @@ describe("resolveLookup", () => {
 
   test("files that are no lookup: missing, failing, without a default export, or making no lookup", async () => {
     await expect(loadLookupFile(join(dir, "missing.ts"))).rejects.toThrow(`--lookup ${join(dir, "missing.ts")}: cannot load it:`);
-    const throws = module("throws.ts", 'throw new Error("broken on purpose");\n');
+    const throws = module("throws.ts");
     await expect(loadLookupFile(throws)).rejects.toThrow(`--lookup ${throws}: cannot load it: broken on purpose`);
-    const named = module("named.ts", "export const lookup = 1;\n");
+    const named = module("named.ts");
     await expect(loadLookupFile(named)).rejects.toThrow(
       `--lookup ${named}: its default export must be a lookup factory { name, create(records) }`,
     );
-    const empty = module("empty.ts", 'export default { name: "empty", create: () => ({}) };\n');
+    const empty = module("empty.ts");
     await expect(loadLookupFile(empty)).rejects.toThrow(
       `--lookup ${empty}: INVALID_OPTION: lookup empty: create() must return a HoleLookup; it lacks`,
     );
-    const clash = module("clash.ts", 'export default { name: "first-fit", create: Object };\n');
+    const clash = module("clash.ts");
     await expect(loadLookupFile(clash)).rejects.toThrow("that is none of first-fit");
-    const throwing = module("create-throws.ts", 'export default { name: "oops", create: () => { throw new TypeError("no"); } };\n');
+    const throwing = module("create-throws.ts");
     await expect(loadLookupFile(throwing)).rejects.toThrow(TypeError);
   });
 });

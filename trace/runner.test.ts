@@ -6,12 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOOKUPS, Mems, MemsError } from "../core/index.ts";
 import { injectMmapFailures, OS_PAGE_SIZE } from "../core/testing.ts";
+import { thrown } from "../test-support/thrown.ts";
 import { flipByte, run, runWithResult } from "../test-support/trace.ts";
 import { MALLOCLAB_DIR, mallocLabTraces } from "./corpus.ts";
 import { parseScenario, readScenario } from "./format.ts";
 import { maskPhysical as mask } from "./output.ts";
 import { patternByte } from "./pattern.ts";
-import { replay, reportLine, VerifyError } from "./runner.ts";
+import { replay, reportLine, StaleWriteError, VerifyError } from "./runner.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EXPECTED_EXAMPLE = join(ROOT, "scenarios/example.expected");
@@ -262,18 +263,24 @@ describe("verify", () => {
     expect(output).toBe(`Value: ${expected}\n`);
   });
 
-  test("a write through a stale ID into another block is caught at the end", () => {
-    const text = "a 0 16\nf 0\na 1 16\nw 0 4 42\n";
-    expect(run(text)).toBe(""); // unverified, the stray write goes unnoticed
-    let error: unknown;
-    try {
-      run(text, { verify: true });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(VerifyError);
-    expect(error).toMatchObject({ file: "t.mtrace", line: 4, id: 1, offset: 4, expected: patternByte(1, 4), actual: 42 });
-    expect(String((error as Error).message)).toStartWith("t.mtrace:4: verify: block ID 1 byte 4:");
+  test("a write through a freed ID into another ID's block is named at the write's line", () => {
+    const text = "a 0 16\nf 0\na 1 16\nw 0 4 42\ng 1 4\n";
+    expect(run(text)).toBe("Value: 42\n"); // unverified, the stray write goes unnoticed
+    const error = thrown(() => run(text, { verify: true }), StaleWriteError);
+    expect(error).toMatchObject({ file: "t.mtrace", line: 4, id: 0, into: 1, offset: 4 });
+    expect(error.message).toBe(
+      "t.mtrace:4: verify: write through stale ID 0 (its block was freed) into block ID 1 at byte 4: the scenario is at fault",
+    );
+  });
+
+  test("a write through an ID whose block a free through another ID took is named too; one into no block is not", () => {
+    // f 0 twice: the second frees ID 1's block (at ID 0's old address); ID 2 gets it; w 1 writes into it.
+    const stale = thrown(() => run("a 0 16\nf 0\na 1 16\nf 0\na 2 16\nw 1 8 7\n", { verify: true }), StaleWriteError);
+    expect(stale.message).toStartWith(
+      "t.mtrace:6: verify: write through stale ID 1 (its block was freed through another ID or a raw F) into block ID 2 at byte 8",
+    );
+    // The freed block is a HOLE: the write finds no block and writes nothing, as the seed API does.
+    expect(run("a 0 16\na 1 16\nf 0\nw 0 4 42\n", { verify: true })).toBe(NOT_FOUND);
   });
 
   test("a byte corrupted between operations is caught before the free, at the free's line", () => {

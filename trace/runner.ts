@@ -10,7 +10,9 @@
  *
  * With `verify`, every block is filled with a pattern derived from its ID and checked before it is
  * freed or reallocated, at `x`, and at the end; `w` writes are remembered byte by byte so the checks
- * expect them. A write through a stale ID that lands in another block is exactly what it catches.
+ * expect them. A `w` through a stale ID (freed, or whose block a free through another ID or a raw `F`
+ * took) that lands in another ID's block is the scenario's fault, not MeMS's: it is named at its line
+ * (StaleWriteError) rather than found later as a changed byte of that block.
  */
 
 import { ALIGNMENTS, type Alignment, Mems, MemsError, type MemsOptions } from "../core/index.ts";
@@ -75,6 +77,25 @@ export class VerifyError extends Error {
   ) {
     super(`${file}:${line}: verify: block ID ${id} byte ${offset}: expected ${expected}, found ${actual} (${when})`);
     this.name = "VerifyError";
+  }
+}
+
+/** With `verify`: a `w` through an ID that no longer holds its block writes into another ID's block. */
+export class StaleWriteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    /** The ID the `w` names. */
+    readonly id: number,
+    /** The ID whose block the write lands in, and the offset in that block of the word's first byte. */
+    readonly into: number,
+    readonly offset: number,
+    why: string,
+  ) {
+    super(
+      `${file}:${line}: verify: write through stale ID ${id} (${why}) into block ID ${into} at byte ${offset}: the scenario is at fault`,
+    );
+    this.name = "StaleWriteError";
   }
 }
 
@@ -333,6 +354,7 @@ class Replay {
       this.printer?.print(NOT_FOUND);
       return;
     }
+    this.checker?.beforeWrite(this.slot(i), this.addressOf(i, this.b(i)) ?? NULL_HANDLE, i);
     const value = this.scenario.c[i] ?? 0;
     word[0] = value & 0xff;
     word[1] = (value >>> 8) & 0xff;
@@ -569,6 +591,22 @@ class BlockChecker {
       this.written[slot] = written;
     }
     for (let k = 0; k < 4; k++) written.set(offset + k, (value >>> (8 * k)) & 0xff);
+  }
+
+  /**
+   * Before `w` writes the 4 bytes at `v` through `slot`: a slot that does not own its block writes into
+   * whatever lies at its old address now; when that is a block another ID verifies, the scenario is named.
+   */
+  beforeWrite(slot: number, v: number, index: number): void {
+    if (this.owns(slot)) return;
+    const { handle, size } = this.blocks;
+    for (let other = 0; other < this.scenario.slotCount; other++) {
+      const start = handle[other] ?? NULL_HANDLE;
+      if (!this.owns(other) || v + 4 <= start || v >= start + (size[other] ?? 0)) continue;
+      const why = this.blocks.live[slot] === 1 ? "its block was freed through another ID or a raw F" : "its block was freed";
+      const line = this.scenario.lineOf[index] ?? 0;
+      throw new StaleWriteError(this.scenario.file, line, this.idOf(slot), this.idOf(other), v - start, why);
+    }
   }
 
   /** After a realloc copied `kept` bytes into the slot's new block: check them, fill the rest. */

@@ -221,8 +221,11 @@ function unitFor(bytes: number): { name: string; size: number } {
   return { name: "bytes", size: 1 };
 }
 
-/** Live, mapped and HOLE bytes over the operations, one panel per lookup, the peak of mapped bytes marked. */
-export function bytesChart(recordings: readonly HeapRecording[]): TopLevelSpec {
+/**
+ * Live, mapped and HOLE bytes over the operations, one panel per lookup, the peak of mapped bytes marked;
+ * the panels in rows of `columns`, each about `panelWidth` pixels wide with its axis (the page's maps').
+ */
+export function bytesChart(recordings: readonly HeapRecording[], columns = recordings.length, panelWidth = 530): TopLevelSpec {
   const largest = Math.max(1, ...recordings.map((r) => r.peak.mappedBytes));
   const unit = unitFor(largest);
   const panels = recordings.map((recording, index) => {
@@ -245,8 +248,10 @@ export function bytesChart(recordings: readonly HeapRecording[]): TopLevelSpec {
       },
     ];
     const x = { field: "op", type: "quantitative" as const, title: "operations", axis: { format: "~s" } };
+    // The label reads away from the nearer edge, so that it stays inside the panel.
+    const late = recording.peak.op > recording.ops / 2;
     return {
-      width: 440,
+      width: panelWidth - 90,
       height: 200,
       title: { text: recording.lookup, fontSize: 12 },
       layer: [
@@ -274,7 +279,14 @@ export function bytesChart(recordings: readonly HeapRecording[]): TopLevelSpec {
         },
         {
           data: { values: peak },
-          mark: { type: "text" as const, align: "left" as const, dx: 6, dy: -8, fontSize: 10.5, color: "#b33" },
+          mark: {
+            type: "text" as const,
+            align: late ? ("right" as const) : ("left" as const),
+            dx: late ? -6 : 6,
+            dy: -8,
+            fontSize: 10.5,
+            color: "#b33",
+          },
           encoding: { x, y: { field: "value", type: "quantitative" as const }, text: { field: "label" } },
         },
       ],
@@ -286,7 +298,8 @@ export function bytesChart(recordings: readonly HeapRecording[]): TopLevelSpec {
       text: "Bytes over the operations",
       subtitle: "mapped: segments' bytes; live: blocks' bytes; HOLE: mapped − live (fragmentation)",
     },
-    hconcat: panels,
+    columns: Math.max(1, columns),
+    concat: panels,
   } satisfies TopLevelSpec;
 }
 

@@ -11,7 +11,17 @@ import { renderSvg } from "../lib/vega.ts";
 import type { Scenario } from "../trace/format.ts";
 import type { LookupChoice } from "../trace/lookups.ts";
 import { bytesChart, type DenseData, heapMap, legendSvg } from "./draw.ts";
-import { choosePoints, type HeapRecording, type HeapSnapshot, operationText, type RecordOptions, recordHeap } from "./record.ts";
+import {
+  choosePoints,
+  END,
+  type HeapRecording,
+  type HeapSnapshot,
+  operationText,
+  PEAK,
+  peakLiveOp,
+  type RecordOptions,
+  recordHeap,
+} from "./record.ts";
 
 /** The recordings of one file: one per lookup, the same points in each. */
 export interface FileRecordings {
@@ -34,30 +44,55 @@ export function parseAt(text: string): number[] {
   });
 }
 
-/** Width of one map: two side by side fill a wide screen; more share it. */
-export function mapWidth(lookups: number): number {
-  return lookups <= 1 ? 1000 : lookups === 2 ? 600 : Math.max(300, Math.floor(1240 / lookups));
+/** The page's room across in a 1400 px window (the page's margins taken off). */
+export const PAGE_WIDTH = 1336;
+/** Pixels between two panels, and a panel's border and padding around its map. */
+const PANEL_GAP = 18;
+const PANEL_FRAME = 22;
+
+/**
+ * How the lookups of a page sit: in rows of `columns` (up to three side by side: five lookups make a row
+ * of three and one of two), each panel `panelWidth` wide around a map `mapWidth` wide, so that a row
+ * fits PAGE_WIDTH.
+ */
+export function panelLayout(lookups: number): { columns: number; panelWidth: number; mapWidth: number } {
+  const columns = lookups <= 3 ? Math.max(1, lookups) : lookups === 4 ? 2 : 3;
+  const panelWidth = Math.min(1000 + PANEL_FRAME, Math.floor((PAGE_WIDTH - (columns - 1) * PANEL_GAP) / columns));
+  return { columns, panelWidth, mapWidth: panelWidth - PANEL_FRAME };
+}
+
+/** A snapshot in words: its shape ("3 segments, 13 pieces (4 HOLEs)") and its bytes ("12,288 B mapped, 10,000 B live"). */
+function snapshotWords(snapshot: HeapSnapshot): [shape: string, bytes: string] {
+  const segments = snapshot.segments.length;
+  return [
+    `${segments.toLocaleString("en")} segment${segments === 1 ? "" : "s"}, ${snapshot.pieces.toLocaleString("en")} pieces (${snapshot.holes.toLocaleString("en")} HOLE${snapshot.holes === 1 ? "" : "s"})`,
+    `${snapshot.mappedBytes.toLocaleString("en")} B mapped, ${snapshot.liveBytes.toLocaleString("en")} B live`,
+  ];
 }
 
 function describeSnapshot(snapshot: HeapSnapshot): string {
-  const segments = snapshot.segments.length;
-  return `${segments.toLocaleString("en")} segment${segments === 1 ? "" : "s"}, ${snapshot.pieces.toLocaleString("en")} pieces (${snapshot.holes.toLocaleString("en")} HOLE${snapshot.holes === 1 ? "" : "s"}), ${snapshot.mappedBytes.toLocaleString("en")} B mapped, ${snapshot.liveBytes.toLocaleString("en")} B live`;
+  return snapshotWords(snapshot).join(", ");
 }
 
 function pointTitle(file: FileRecordings, op: number, why: string): string {
   if (op === 0) return "Before the first operation";
   const text = file.opText.get(op) ?? "";
   const line = file.opLine.get(op);
-  return `After operation ${op.toLocaleString("en")}: <code>${escapeHtml(text)}</code>${line === undefined ? "" : ` (line ${line})`}${why === "end" ? ", the end (before the final finish)" : ""}`;
+  const reasons = why.split(", ");
+  const notes = [
+    ...(reasons.includes(PEAK) ? [", the peak of live bytes"] : []),
+    ...(reasons.includes(END) ? [", the end (before the final finish)"] : []),
+  ];
+  return `After operation ${op.toLocaleString("en")}: <code>${escapeHtml(text)}</code>${line === undefined ? "" : ` (line ${line})`}${notes.join("")}`;
 }
 
 const VIZ_CSS = `
-.panels { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+.panels { display: flex; flex-wrap: wrap; gap: ${PANEL_GAP}px; align-items: flex-start; }
 .panel { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px 10px; background: #fff; }
 .panel-head { font-size: 13px; margin-bottom: 6px; }
 .panel-head b { font-size: 14px; }
 .panel-head span { color: var(--muted); }
-pre.stats { font-size: 11px; background: var(--soft); padding: 6px 8px; margin: 8px 0 0; overflow-x: auto; max-width: 100%; }
+pre.stats { font-size: 11px; background: var(--soft); padding: 6px 8px; margin: 8px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--muted); font-size: 12px; margin-top: 6px; }
 svg.heap-map rect.piece:hover { stroke: #111; stroke-width: 2; }
 #tip { position: fixed; display: none; pointer-events: none; background: #1d2327; color: #fff; font-size: 12px; line-height: 1.45; padding: 6px 9px; border-radius: 4px; z-index: 10; white-space: nowrap; }
@@ -125,12 +160,13 @@ document.addEventListener("mousemove", (event) => {
 /** The whole page. */
 export async function vizPage(files: readonly FileRecordings[]): Promise<string> {
   const lookups = files[0]?.recordings.map((r) => r.lookup) ?? [];
-  const width = mapWidth(lookups.length);
+  const layout = panelLayout(lookups.length);
+  const width = layout.mapWidth;
   const dense: Record<string, DenseData> = {};
   const sections: string[] = [];
   let mapId = 0;
   for (const [fileIndex, file] of files.entries()) {
-    const chart = await renderSvg(bytesChart(file.recordings));
+    const chart = await renderSvg(bytesChart(file.recordings, layout.columns, layout.panelWidth));
     const points = file.recordings[0]?.snapshots.map((s) => ({ op: s.op, why: s.why })) ?? [];
     const errors = file.recordings.filter((r) => r.error !== undefined);
     const parts = [
@@ -161,7 +197,7 @@ export async function vizPage(files: readonly FileRecordings[]): Promise<string>
             ? ""
             : `<details${lines <= 16 ? " open" : ""}><summary>the stats as MeMS prints them</summary><pre class="stats">${escapeHtml(snapshot.statsText)}</pre></details>`;
         parts.push(
-          `<div class="panel" style="width: ${width + 22}px" data-lookup="${escapeHtml(recording.lookup)}"><div class="panel-head"><b>${escapeHtml(recording.lookup)}</b> <span>${describeSnapshot(snapshot)}${picture.mode === "dense" ? ", drawn as the share of HOLE bytes per pixel" : ""}</span></div>${picture.svg}${stats}</div>`,
+          `<div class="panel" style="width: ${layout.panelWidth}px" data-lookup="${escapeHtml(recording.lookup)}"><div class="panel-head"><b>${escapeHtml(recording.lookup)}</b> <span>${describeSnapshot(snapshot)}${picture.mode === "dense" ? ", drawn as the share of HOLE bytes per pixel" : ""}</span></div>${picture.svg}${stats}</div>`,
         );
       }
       parts.push("</div></section>");
@@ -175,10 +211,10 @@ export async function vizPage(files: readonly FileRecordings[]): Promise<string>
   return page(`MeMS heap: ${names}`, body, VIZ_CSS);
 }
 
-/** The heap maps alone, one SVG: a caption per point, the lookups side by side under it. */
+/** The heap maps alone, one SVG: a caption per point, the lookups under it in rows as the page has them. */
 export function vizSvg(files: readonly FileRecordings[]): string {
   const lookups = files[0]?.recordings.length ?? 1;
-  const width = mapWidth(lookups);
+  const { columns, mapWidth: width } = panelLayout(lookups);
   const gap = 24;
   const parts: string[] = [];
   let y = 0;
@@ -192,27 +228,37 @@ export function vizSvg(files: readonly FileRecordings[]): string {
         `<text x="0" y="${y + 15}" font-size="13" font-weight="bold">${escapeHtml(file.file.split("/").pop() ?? "")}: ${caption}</text>`,
       );
       y += 24;
-      let height = 0;
-      file.recordings.forEach((recording, index) => {
-        const snapshot = recording.snapshots.find((s) => s.op === point.op);
-        if (snapshot === undefined) return;
-        const x = index * (width + gap);
-        const picture = heapMap(snapshot, width);
-        parts.push(
-          `<text x="${x}" y="${y + 12}" font-size="12"><tspan font-weight="bold">${escapeHtml(recording.lookup)}</tspan> <tspan fill="#555">${escapeHtml(describeSnapshot(snapshot))}</tspan></text>`,
-        );
-        const mapHeight = Number(/height="(\d+)"/.exec(picture.svg)?.[1] ?? 0);
-        parts.push(picture.svg.replace("<svg ", `<svg x="${x}" y="${y + 18}" `));
-        height = Math.max(height, mapHeight + 18);
-      });
-      y += height + 16;
+      for (let first = 0; first < file.recordings.length; first += columns) {
+        y += svgRow(file.recordings.slice(first, first + columns), point.op, width, gap, y, parts) + 16;
+      }
     }
   }
   const margin = 10;
-  const total = lookups * width + (lookups - 1) * gap + 2 * margin;
+  const across = Math.min(lookups, columns);
+  const total = across * width + (across - 1) * gap + 2 * margin;
   const legend = legendSvg().replace("<svg ", `<svg x="0" y="${y}" `);
   y += 24 + 2 * margin;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${y}" viewBox="0 0 ${total} ${y}" font-family="DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/><g transform="translate(${margin},${margin})">${parts.join("")}${legend}</g></svg>\n`;
+}
+
+/** One row of maps at `op`, from `y`: each lookup's name, its figures on a line under it, its map. Returns the row's height. */
+function svgRow(recordings: readonly HeapRecording[], op: number, width: number, gap: number, y: number, parts: string[]): number {
+  let height = 0;
+  recordings.forEach((recording, index) => {
+    const snapshot = recording.snapshots.find((s) => s.op === op);
+    if (snapshot === undefined) return;
+    const x = index * (width + gap);
+    const picture = heapMap(snapshot, width);
+    const [shape, bytes] = snapshotWords(snapshot);
+    parts.push(
+      `<text x="${x}" y="${y + 12}" font-size="12"><tspan font-weight="bold">${escapeHtml(recording.lookup)}</tspan> <tspan fill="#555">${escapeHtml(shape)}</tspan></text>`,
+      `<text x="${x}" y="${y + 27}" font-size="12" fill="#555">${escapeHtml(bytes)}</text>`,
+    );
+    const mapHeight = Number(/height="(\d+)"/.exec(picture.svg)?.[1] ?? 0);
+    parts.push(picture.svg.replace("<svg ", `<svg x="${x}" y="${y + 33}" `));
+    height = Math.max(height, mapHeight + 33);
+  });
+  return height;
 }
 
 /** Options of `mems viz`. */
@@ -230,14 +276,17 @@ export interface VizOptions {
 /** Replays every scenario once per lookup, picturing the same points in each. */
 export function recordFiles(scenarios: readonly Scenario[], options: VizOptions): FileRecordings[] {
   return scenarios.map((scenario) => {
-    const points = choosePoints(scenario, options.at);
-    const recordings = options.lookups.map((lookup) => {
-      const record: RecordOptions = { lookup, points };
-      if (options.pageSize !== undefined) record.pageSize = options.pageSize;
-      if (options.startAddress !== undefined) record.startAddress = options.startAddress;
-      if (options.align !== undefined) record.align = options.align;
-      return recordHeap(scenario, record);
+    const settings = (lookup: LookupChoice): Omit<RecordOptions, "points"> => ({
+      lookup,
+      ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
+      ...(options.startAddress !== undefined && { startAddress: options.startAddress }),
+      ...(options.align !== undefined && { align: options.align }),
     });
+    // The live bytes are the same under every lookup (the same blocks come and go): one replay finds the peak.
+    const first = options.lookups[0];
+    const peak = options.at === undefined && first !== undefined ? peakLiveOp(scenario, settings(first)) : undefined;
+    const points = choosePoints(scenario, options.at, peak?.op);
+    const recordings = options.lookups.map((lookup) => recordHeap(scenario, { ...settings(lookup), points }));
     const opText = new Map<number, string>();
     const opLine = new Map<number, number>();
     for (const point of points) {

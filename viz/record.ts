@@ -4,7 +4,8 @@
  * HOLE bytes over the operations.
  *
  * Operation N means "after the first N operations". By default the chains are taken at every `s` line
- * (what the scenario's stats print) and at the end, just before the final finish; `--at` adds points.
+ * (what the scenario's stats print), at the peak of live bytes (found by a replay before, which counts
+ * them as it goes) and at the end, just before the final finish; `--at` replaces the `s` lines and the peak.
  * Bytes over time are sampled (about SAMPLES points, fewer when the heap is so large that reading the
  * stats takes long) plus every chosen point and the moment before each finish, so peaks are not missed.
  */
@@ -127,11 +128,24 @@ function changesHeap(op: number | undefined): boolean {
   return op === Op.Malloc || op === Op.Free || op === Op.Realloc || op === Op.FreeRaw || op === Op.Finish;
 }
 
+/** What a point at the peak of live bytes says (pointed to by the page's titles). */
+export const PEAK = "peak of live bytes";
+/** What the point at the end says. */
+export const END = "end";
+
+/** True when no operation in (from, to] changes the heap: the pictures at `from` and at `to` are the same. */
+function sameHeap(scenario: Scenario, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (changesHeap(scenario.ops[i])) return false;
+  return true;
+}
+
 /**
- * The points to picture: `at` (operations counts) if given, else every `s` line (the first few); and the
- * end, unless nothing changed the heap since the last point before it. Sorted, each op once.
+ * The points to picture: `at` (operations counts) if given, else every `s` line (the first few) and the
+ * peak of live bytes (`peakOp`, from `peakLiveOp`); and the end. A point whose heap a later point shows
+ * unchanged is that point (the peak of a trace that never frees is its end): sorted, each heap once, its
+ * reasons joined ("s at line 40, peak of live bytes").
  */
-export function choosePoints(scenario: Scenario, at: readonly number[] | undefined): Point[] {
+export function choosePoints(scenario: Scenario, at: readonly number[] | undefined, peakOp?: number): Point[] {
   const points: Point[] = [];
   if (at !== undefined && at.length > 0) {
     for (const op of at) points.push({ op, why: `--at ${op}` });
@@ -139,16 +153,28 @@ export function choosePoints(scenario: Scenario, at: readonly number[] | undefin
     for (let i = 0; i < scenario.count && points.length < DEFAULT_STATS_POINTS; i++) {
       if (scenario.ops[i] === Op.Stats) points.push({ op: i + 1, why: `s at line ${scenario.lineOf[i]}` });
     }
+    if (peakOp !== undefined) points.push({ op: peakOp, why: PEAK });
   }
   const end = endOp(scenario);
   const before = points.filter((point) => point.op <= end);
   const last = before.reduce((max, point) => Math.max(max, point.op), -1);
-  let changed = last < 0;
-  for (let i = Math.max(last, 0); i < end && !changed; i++) changed = changesHeap(scenario.ops[i]);
-  if (changed) points.push({ op: end, why: "end" });
-  const unique = new Map<number, Point>();
-  for (const point of points) if (!unique.has(point.op)) unique.set(point.op, point);
-  return [...unique.values()].sort((x, y) => x.op - y.op);
+  if (last < 0 || !sameHeap(scenario, last, end)) points.push({ op: end, why: END });
+  const byOp = new Map<number, Point>();
+  for (const point of [...points].sort((x, y) => x.op - y.op)) {
+    const same = byOp.get(point.op);
+    if (same === undefined) byOp.set(point.op, { ...point });
+    else if (!same.why.split(", ").includes(point.why)) same.why = `${same.why}, ${point.why}`;
+  }
+  const sorted = [...byOp.values()];
+  // The peak that the next point shows unchanged is that point.
+  const peak = sorted.findIndex((point) => point.why === PEAK);
+  const atPeak = sorted[peak];
+  const next = sorted[peak + 1];
+  if (atPeak !== undefined && next !== undefined && sameHeap(scenario, atPeak.op, next.op)) {
+    next.why = `${next.why}, ${PEAK}`;
+    sorted.splice(peak, 1);
+  }
+  return sorted;
 }
 
 /** The scenario's operation `index` (0-based) as a line of text, as the file has it (IDs, sizes). */
@@ -186,6 +212,60 @@ export interface RecordOptions {
   pageSize?: number;
   startAddress?: number;
   align?: Alignment;
+}
+
+/**
+ * MeMS that counts its live bytes as blocks come and go, for the replay that finds the peak: `stats()`
+ * walks the chains, too slow to read after every operation of a big trace. Sizes are rounded as `malloc`
+ * rounds them, so the count is `stats().liveBytes` (the tests hold it to that).
+ */
+class CountingMems extends Mems {
+  live = 0;
+  private readonly blockBytes = new Map<number, number>();
+
+  override malloc(size: number): number {
+    const v = super.malloc(size);
+    const bytes = Math.ceil(size / this.align) * this.align;
+    this.blockBytes.set(v, bytes);
+    this.live += bytes;
+    return v;
+  }
+
+  override tryFree(v: number): boolean {
+    if (!super.tryFree(v)) return false;
+    this.live -= this.blockBytes.get(v) ?? 0;
+    this.blockBytes.delete(v);
+    return true;
+  }
+
+  override finish(): void {
+    super.finish();
+    this.live = 0;
+    this.blockBytes.clear();
+  }
+}
+
+/**
+ * The first operation after which the live bytes are at their most (a replay of its own, with
+ * `options.lookup`), and how many; undefined when no block is ever live. A replay that runs out of
+ * memory gives the peak before that.
+ */
+export function peakLiveOp(scenario: Scenario, options: Omit<RecordOptions, "points">): { op: number; liveBytes: number } | undefined {
+  const mems = new CountingMems(memsOptions(scenario, options));
+  let peak: { op: number; liveBytes: number } | undefined;
+  try {
+    replay(scenario, {
+      mems,
+      afterOp: (index) => {
+        if (mems.live > (peak?.liveBytes ?? 0)) peak = { op: index + 1, liveBytes: mems.live };
+      },
+    });
+  } catch {
+    // Out of memory: the recordings say so; the peak is the one reached before.
+  } finally {
+    mems.finish();
+  }
+  return peak;
 }
 
 /** Replays `scenario` with `lookup`, picturing the heap at `points` and sampling its bytes. */

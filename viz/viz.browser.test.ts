@@ -2,12 +2,14 @@
  * The pages of `mems viz` in headless Chromium, as a reader opens them: the example's heap maps hold one
  * rectangle per piece, as many in each segment as the sub-chain lengths `mems example` prints; hovering
  * a piece shows its type, addresses and size; a large heap is one picture whose hover tells the share
- * of HOLE under the pointer; no console error, no request; screenshots kept.
+ * of HOLE under the pointer; every lookup at once fits a 1400 px window, stats and charts whole; no
+ * console error, no request; screenshots kept.
  */
 import { expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { browserPerFile, screenshot } from "../test-support/browser.ts";
+import { LOOKUPS } from "../core/index.ts";
+import { browserPerFile, overflowing, screenshot } from "../test-support/browser.ts";
 import { parseScenario, readScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { recordFiles, vizPage } from "./page.ts";
@@ -100,3 +102,24 @@ test("a heap of thousands of blocks is one picture; its hover tells the segment 
   expect(errors).toEqual([]);
   expect(requests).toEqual([]);
 }, 20_000);
+
+test("every lookup at once (the default) fits a 1400 px window: the bytes charts in rows, the stats wrapped, no scroll", async () => {
+  const scenarios = [readScenario(join(ROOT, "scenarios/example.mtrace")), readScenario(join(ROOT, "scenarios/malloclab/short2-bal.rep"))];
+  const file = join(dir, "every-lookup.html");
+  writeFileSync(file, await vizPage(recordFiles(scenarios, { lookups: LOOKUPS })));
+  const { page, errors, requests } = await browser.chromium.open(file, 1400);
+  expect(await overflowing(page)).toEqual([]);
+  // Each point shows every lookup; the malloc-lab trace, with no s line, at the peak of live bytes and at the end.
+  const panels = await page.$$eval("section.point .panel", (nodes) => nodes.length);
+  const points = await page.$$eval("section.point", (nodes) => nodes.length);
+  expect(panels).toBe(points * LOOKUPS.length);
+  const titles = await page.$$eval('section.file[data-file$="short2-bal.rep"] section.point h3', (nodes) =>
+    nodes.map((n) => n.textContent),
+  );
+  expect(titles).toHaveLength(2);
+  expect(titles[0]).toEndWith("the peak of live bytes");
+  expect(titles[1]).toEndWith("the end (before the final finish)");
+  await screenshot(page, "viz-every-lookup");
+  expect(errors).toEqual([]);
+  expect(requests).toEqual([]);
+}, 30_000);

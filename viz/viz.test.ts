@@ -7,13 +7,25 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
+import { Mems } from "../core/index.ts";
 import { parseScenario, readScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
+import { replay } from "../trace/runner.ts";
 import { DETAIL_PIECES, denseData, heapMap } from "./draw.ts";
 import { gapFor, layoutSegments } from "./layout.ts";
-import { mapWidth, recordFiles, vizOutput, vizSvg } from "./page.ts";
+import { PAGE_WIDTH, panelLayout, recordFiles, vizOutput, vizSvg } from "./page.ts";
 import { encodePng } from "./png.ts";
-import { choosePoints, DEFAULT_STATS_POINTS, endOp, type HeapSnapshot, operationText, recordHeap, type SegmentPicture } from "./record.ts";
+import {
+  choosePoints,
+  DEFAULT_STATS_POINTS,
+  endOp,
+  type HeapSnapshot,
+  operationText,
+  PEAK,
+  peakLiveOp,
+  recordHeap,
+  type SegmentPicture,
+} from "./record.ts";
 
 const SCENARIOS = join(import.meta.dir, "..", "scenarios");
 const EXAMPLE = join(SCENARIOS, "example.mtrace");
@@ -141,6 +153,52 @@ describe("points, operations and samples", () => {
     expect(choosePoints(scenario, [6]).map((p) => p.op)).toEqual([6]);
     expect(choosePoints(scenario, undefined).map((p) => p.why)).toEqual(["s at line 3", "end"]);
     expect(endOp(parseScenario("x\nx", "t.mtrace"))).toBe(0);
+  });
+
+  test("by default the peak of live bytes too: a point of its own, or the reason of the next point that shows it unchanged", () => {
+    // Live: 100, 300 (the peak, after op 2), 300 at the s line (op 3), then 200.
+    const peak = peakLiveOp(scenario, { lookup: "first-fit" });
+    expect(peak).toEqual({ op: 2, liveBytes: 300 });
+    expect(choosePoints(scenario, undefined, peak?.op).map((p) => [p.op, p.why])).toEqual([
+      [3, `s at line 3, ${PEAK}`],
+      [6, "end"],
+    ]);
+    // No s line: the peak and the end; --at replaces both the s lines and the peak.
+    const rep = parseScenario(["a 0 100", "a 1 200", "f 1", "a 2 50", "f 0", "f 2"].join("\n"), "no-stats.mtrace");
+    const repPeak = peakLiveOp(rep, { lookup: "first-fit" });
+    expect(choosePoints(rep, undefined, repPeak?.op).map((p) => [p.op, p.why])).toEqual([
+      [2, PEAK],
+      [6, "end"],
+    ]);
+    expect(choosePoints(rep, [4], repPeak?.op).map((p) => p.why)).toEqual(["--at 4", "end"]);
+    // Counted as malloc rounds: with align 16, 3 and 5 bytes are 32 live.
+    expect(peakLiveOp(parseScenario("a 0 3\na 1 5\nf 0\n", "t.mtrace"), { lookup: "size-indexed", align: 16 })).toEqual({
+      op: 2,
+      liveBytes: 32,
+    });
+    expect(peakLiveOp(parseScenario("s\n", "t.mtrace"), { lookup: "first-fit" })).toBeUndefined();
+  });
+
+  test("a malloc-lab trace's peak is where the stats, read after every operation, first show the most live bytes", () => {
+    const trace = readScenario(join(SCENARIOS, "malloclab", "short2-bal.rep"));
+    let most = { op: 0, liveBytes: 0 };
+    const mems = new Mems({ lookup: "best-fit" });
+    replay(trace, {
+      mems,
+      afterOp: (index) => {
+        const live = mems.stats().liveBytes;
+        if (live > most.liveBytes) most = { op: index + 1, liveBytes: live };
+      },
+    });
+    expect(most.liveBytes).toBeGreaterThan(0);
+    expect(peakLiveOp(trace, { lookup: "first-fit" })).toEqual(most);
+    const [file] = recordFiles([trace], { lookups: ["first-fit", "size-indexed"] });
+    for (const recording of file?.recordings ?? []) {
+      expect(recording.snapshots.map((snapshot) => [snapshot.op, snapshot.why, snapshot.liveBytes])).toEqual([
+        [most.op, PEAK, most.liveBytes],
+        [endOp(trace), "end", 0],
+      ]);
+    }
   });
 
   test("a finish in the middle: the heap at each point is what it was then", () => {
@@ -285,8 +343,11 @@ describe("maps", () => {
 });
 
 describe("pages", () => {
-  test("maps share the width", () => {
-    expect([mapWidth(1), mapWidth(2), mapWidth(4), mapWidth(5)]).toEqual([1000, 600, 310, 300]);
+  test("maps share the width: up to three side by side, every row within the page", () => {
+    const layouts = [1, 2, 3, 4, 5, 6].map(panelLayout);
+    expect(layouts.map((layout) => layout.columns)).toEqual([1, 2, 3, 2, 3, 3]);
+    expect(layouts.map((layout) => layout.mapWidth)).toEqual([1000, 637, 411, 637, 411, 411]);
+    for (const { columns, panelWidth } of layouts) expect(columns * panelWidth + (columns - 1) * 18).toBeLessThanOrEqual(PAGE_WIDTH);
   });
 
   test("any two lookups side by side, the same points in each", () => {

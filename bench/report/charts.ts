@@ -12,18 +12,69 @@
  * `utilization`, `curve_points`, `curve_stops`, `ratio_cells`.
  */
 import type { TopLevelSpec } from "vega-lite";
-import { isSkipped } from "../family.ts";
+import { type Cell, isSkipped } from "../family.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatMicros, formatNs, formatRatio } from "./numbers.ts";
-import { allocatorsOf, BASELINE, type CostCurve, ratioToBaseline, shortReason } from "./summary.ts";
+import { allocatorsOf, BASELINE, type CostCurve, cellNote, NOT_RUN, ratioToBaseline, shortReason } from "./summary.ts";
 import { workloadTitle } from "./text.ts";
 
 const BAR_HEIGHT = 22;
 const PANEL_WIDTH = 300;
 
-/** One colour per allocator, the same in every chart of a report. */
-function colorScale(allocators: readonly string[]) {
-  return { domain: [...allocators], scheme: "tableau10" };
+/**
+ * MeMS and its variants in shades of blue (and dashes on a line), every peer a hue of its own, glibc's
+ * two ways in (from Bun through FFI, from C) shades of one green: fifteen lines a reader tells apart.
+ */
+const MEMS_STYLES = ["#0b3d91", "#4f8fe6", "#17a2c4", "#7b9cc9", "#2857c9", "#5cc3e8"];
+const PEER_COLORS: Readonly<Record<string, string>> = {
+  "c-reference": "#8c564b",
+  "libc-ffi": "#1a8a3a",
+  "glibc-c": "#86c86a",
+  "thi.ng-malloc": "#9467bd",
+  uint8array: "#7f7f7f",
+  "mimalloc-ffi": "#ff7f0e",
+  "tcmalloc-ffi": "#d62728",
+  "jemalloc-ffi": "#e377c2",
+  "as-tlsf-wasm": "#b5a300",
+};
+/** Colours for allocators none of the above names (a peer added later): distinct from those. */
+const SPARE_COLORS = ["#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d"];
+/** Dashes of the MeMS variants after the first (solid), then of a second allocator of one colour family. */
+const DASHES = [[], [8, 3], [2, 2], [8, 3, 2, 3], [12, 4], [4, 4], [1, 3]];
+
+export interface SeriesStyle {
+  color: string;
+  dash: number[];
+}
+
+/** The colour and dash of every allocator of a report, the same in all its charts, each colour distinct. */
+export function allocatorStyles(allocators: readonly string[]): Map<string, SeriesStyle> {
+  const styles = new Map<string, SeriesStyle>();
+  let mems = 0;
+  let spare = 0;
+  for (const name of allocators) {
+    if (name.startsWith("mems-")) {
+      const index = mems++;
+      const color = MEMS_STYLES[index] ?? SPARE_COLORS[spare++ % SPARE_COLORS.length] ?? "#000";
+      styles.set(name, { color, dash: DASHES[index % DASHES.length] ?? [] });
+      continue;
+    }
+    const color = PEER_COLORS[name] ?? SPARE_COLORS[spare++ % SPARE_COLORS.length] ?? "#000";
+    styles.set(name, { color, dash: name === "glibc-c" ? [8, 3] : [] });
+  }
+  return styles;
+}
+
+/** A colour scale over `shown` (the legend lists these only), coloured as the whole report colours them. */
+function colorScale(report: BenchReport, shown: readonly string[]) {
+  const styles = allocatorStyles(allocatorsOf(report));
+  return { domain: [...shown], range: shown.map((name) => styles.get(name)?.color ?? "#000") };
+}
+
+/** The dash of each of `shown`, as a scale (lines only: bars keep their colour alone). */
+function dashScale(report: BenchReport, shown: readonly string[]) {
+  const styles = allocatorStyles(allocatorsOf(report));
+  return { domain: [...shown], range: shown.map((name) => styles.get(name)?.dash ?? []) };
 }
 
 /** A log domain from the power of ten below `low` to the one above `high` (labels need the room). */
@@ -49,16 +100,16 @@ function byteUnit(bytes: number): { name: string; size: number } {
   return { name: "B", size: 1 };
 }
 
-/** "skipped: a Uint8Array has no address to translate" shortened to fit a panel. */
+/** A note ("stopped at scaling-100k") shortened to fit a panel. */
 function shortSkip(text: string): string {
   return text.length > 44 ? `${text.slice(0, 42)}…` : text;
 }
 
 /** The workload chart's data: one row per allocator, its figures or the note that says why it has none. */
-function workloadRows(workload: WorkloadReport, unit: { size: number }) {
+function workloadRows(report: BenchReport, workload: WorkloadReport, unit: { size: number }) {
   return workload.cells.map((cell) => {
     if (isSkipped(cell)) {
-      return { allocator: cell.allocator, note: shortSkip(`${cell.deadlineMs !== undefined ? "stopped" : "skipped"}: ${cell.skipped}`) };
+      return { allocator: cell.allocator, note: shortSkip(cellNote(cell, report).short) };
     }
     const latency = cell.latency;
     return {
@@ -100,7 +151,15 @@ function panelEncodings(report: BenchReport, workload: WorkloadReport) {
     title: null,
     axis: { labelLimit: 200 },
   };
-  const color = { field: "allocator", type: "nominal" as const, scale: colorScale(allocatorsOf(report)), legend: null };
+  const color = {
+    field: "allocator",
+    type: "nominal" as const,
+    scale: colorScale(
+      report,
+      workload.cells.map((cell) => cell.allocator),
+    ),
+    legend: null,
+  };
   /** The text of `field` (why a figure is missing), at `x` on the row's axis. */
   const note = (field: string, x: number) => ({
     transform: [{ filter: `isValid(datum.${field})` }],
@@ -233,7 +292,7 @@ export function workloadChart(report: BenchReport, workload: WorkloadReport): To
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: workload.name, subtitle: workloadTitle(workload).slice(workload.name.length + 2) },
-    data: { values: workloadRows(workload, unit) },
+    data: { values: workloadRows(report, workload, unit) },
     vconcat: [
       {
         hconcat: [
@@ -296,12 +355,15 @@ export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelS
     scale: { type: "log" as const, domain: yDomain },
     axis: { title: "ns per operation (log scale)", values: powersOfTen(yDomain), format: "," },
   };
+  const shown = curve.series.map((series) => series.allocator);
+  // One legend (every layer's colour says the same): each allocator drawn, its colour and dash, its name in full.
   const color = {
     field: "allocator",
     type: "nominal" as const,
-    scale: colorScale(allocatorsOf(report)),
-    legend: { title: null, orient: "right" as const },
+    scale: colorScale(report, shown),
+    legend: { title: null, orient: "right" as const, labelLimit: 0, symbolType: "stroke", symbolSize: 500, symbolStrokeWidth: 2.5 },
   };
+  const dash = { field: "allocator", type: "nominal" as const, scale: dashScale(report, shown), legend: color.legend };
   const deadline = curve.workloads[0]?.family?.deadlineMs;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -315,7 +377,12 @@ export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelS
     width: 620,
     height: 380,
     layer: [
-      { data: { values: points }, mark: { type: "line", strokeWidth: 2 }, encoding: { x, y, color } },
+      {
+        name: "curve_lines",
+        data: { values: points },
+        mark: { type: "line", strokeWidth: 2 },
+        encoding: { x, y, color, strokeDash: dash },
+      },
       {
         data: { values: dashes },
         mark: { type: "line", strokeDash: [4, 4], strokeWidth: 1.5 },
@@ -342,6 +409,18 @@ export function costCurveChart(report: BenchReport, curve: CostCurve): TopLevelS
   } satisfies TopLevelSpec;
 }
 
+/** A ratio cell without a ratio: "stopped" or "failed" (there, or at a smaller size), "–" where it was not run. */
+function ratioNote(report: BenchReport, cell: Cell): string {
+  if (!isSkipped(cell)) return "–"; // measured, but the baseline was not
+  const note = cellNote(cell, report).short;
+  return note.startsWith("stopped") ? "stopped" : note === "failed" ? "failed" : "–";
+}
+
+/** The ratio chart's cells: at most this wide, at least this wide (room for "0.000218x"), in at most this in all. */
+const RATIO_MAX_STEP = 124;
+const RATIO_MIN_STEP = 66;
+const RATIO_COLUMNS_WIDTH = 940;
+
 /** Every allocator's ns/op over the baseline's, on every workload measured in this run (copies left out). */
 export function ratioChart(report: BenchReport): TopLevelSpec {
   const allocators = allocatorsOf(report).filter((name) => name !== BASELINE);
@@ -354,25 +433,28 @@ export function ratioChart(report: BenchReport): TopLevelSpec {
         workload: workload.name,
         allocator,
         ...(ratio !== undefined && { ratio, label: formatRatio(ratio), strong: Math.abs(Math.log10(ratio)) > 1.2 }),
-        ...(ratio === undefined && { label: cell === undefined ? "" : isSkipped(cell) && cell.deadlineMs !== undefined ? "stopped" : "–" }),
+        ...(ratio === undefined && { label: cell === undefined ? "" : ratioNote(report, cell) }),
       };
     }),
   );
+  // The columns share RATIO_COLUMNS_WIDTH (with the row labels and the legend, report.html's 1400 px
+  // window holds it); names too long for a column stand at a slant.
+  const step = Math.max(RATIO_MIN_STEP, Math.min(RATIO_MAX_STEP, Math.floor(RATIO_COLUMNS_WIDTH / Math.max(1, allocators.length))));
   const x = {
     field: "allocator",
     type: "nominal" as const,
     sort: allocators,
-    axis: { orient: "top" as const, labelAngle: 0, title: null, labelLimit: 200 },
+    axis: { orient: "top" as const, labelAngle: step < RATIO_MAX_STEP ? -30 : 0, title: null, labelLimit: 200 },
   };
   const y = { field: "workload", type: "nominal" as const, sort: workloads.map((w) => w.name), axis: { title: null, labelLimit: 240 } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: `Each allocator's ns/op over ${BASELINE}'s`,
-      subtitle: "above 1 (red): slower than size-indexed; below 1 (blue): faster; –: did not run",
+      subtitle: `above 1 (red): slower than ${BASELINE}; below 1 (blue): faster; –: ${NOT_RUN}`,
     },
     data: { values: cells },
-    width: { step: 124 },
+    width: { step },
     height: { step: 22 },
     layer: [
       {

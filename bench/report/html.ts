@@ -8,7 +8,7 @@ import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatCount, formatDuration } from "./numbers.ts";
 import { type ChartFile, chartFileOf, fileSafe } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, bookkeepingTable, type CostCurve, costCurves, isMeasured } from "./summary.ts";
+import { BASELINE, bookkeepingTable, type CostCurve, costCurves, isMeasured, stopVerb } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";
 
 function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -58,7 +58,7 @@ function curveSection(curve: CostCurve, charts: readonly ChartFile[]): Section {
       : `<ul class="notes">${stops
           .map(
             (series) =>
-              `<li>${escapeHtml(series.allocator)} stopped at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
+              `<li>${escapeHtml(series.allocator)} ${series.stop === undefined ? "" : stopVerb(series.stop)} at ${formatCount(series.stop?.liveBlocks ?? 0)} live blocks: ${escapeHtml(series.stop?.reason ?? "")}</li>`,
           )
           .join("")}</ul>`,
     bookkeepingHtml(curve),
@@ -105,7 +105,7 @@ function strategiesSection(report: BenchReport, charts: readonly ChartFile[]): S
 }
 
 /** A workload's chart and table, or a line that points to the workload whose trace it shares. */
-function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[]): Section {
+function workloadSection(report: BenchReport, workload: WorkloadReport, charts: readonly ChartFile[]): Section {
   const id = `w-${fileSafe(workload.name)}`;
   const link = `<a href="#${id}">${escapeHtml(workload.name)}</a>`;
   if (workload.sameTraceAs !== undefined) {
@@ -122,7 +122,7 @@ function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[])
       chartFileOf(charts, "workload", workload.name),
       `class="chart" data-chart="workload" data-workload="${escapeHtml(workload.name)}"`,
     ),
-    htmlTable(TABLE_HEAD, tableRows(workload)),
+    htmlTable(TABLE_HEAD, tableRows(workload, report)),
     "</section>",
   ];
   return { link, html: html.join("\n") };
@@ -135,7 +135,7 @@ export function reportHtml(report: BenchReport, charts: readonly ChartFile[]): s
     ratiosSection(charts),
     ...strategiesSection(report, charts),
   ];
-  const workloads = report.workloads.map((workload) => workloadSection(workload, charts));
+  const workloads = report.workloads.map((workload) => workloadSection(report, workload, charts));
   const toc = [...overview, ...workloads].map((section) => section.link);
   const sections = [
     ...overview.map((section) => section.html),

@@ -88,7 +88,7 @@ function strategiesSection(report: BenchReport, charts: readonly ChartFile[]): s
 }
 
 /** A workload's chart and table, or a line that points to the workload whose trace it shares. */
-function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[]): string[] {
+function workloadSection(report: BenchReport, workload: WorkloadReport, charts: readonly ChartFile[]): string[] {
   if (workload.sameTraceAs !== undefined) {
     return [
       `### ${workload.name}`,
@@ -98,7 +98,7 @@ function workloadSection(workload: WorkloadReport, charts: readonly ChartFile[])
     ];
   }
   const chart = chartFileOf(charts, "workload", workload.name);
-  const body = tableRows(workload).map((row) =>
+  const body = tableRows(workload, report).map((row) =>
     row.length === 2 ? [row[0] ?? "", row[1] ?? "", ...TABLE_HEAD.slice(2).map(() => "")] : row,
   );
   return [
@@ -118,7 +118,7 @@ export function resultsMarkdown(report: BenchReport, charts: readonly ChartFile[
     "# Benchmark results",
     "",
     `\`${report.command}\` on ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.platform}), Bun ${report.bun}, ${report.date}, ${formatDuration(report.elapsedMs)} in all.`,
-    "Written by the bench with `report.html` (the same, in one page) and `bench.json` (every figure); regenerate with `bun bench`.",
+    "Written by the bench with `report.html` (the same, in one page) and `bench.json` (every figure); regenerate with `npm run bench:results` (a plain `bun bench` writes to bench/out/).",
     "",
     ...summarySection(report),
     ...costCurves(report).flatMap((curve) => curveSection(curve, charts)),
@@ -126,7 +126,7 @@ export function resultsMarkdown(report: BenchReport, charts: readonly ChartFile[
     ...strategiesSection(report, charts),
     "## Workloads",
     "",
-    ...report.workloads.flatMap((workload) => workloadSection(workload, charts)),
+    ...report.workloads.flatMap((workload) => workloadSection(report, workload, charts)),
     "## Notes",
     "",
     ...report.notes.map((note) => `- ${note}`),

@@ -1,16 +1,17 @@
 /**
  * report.html of the fixture in headless Chromium, as a reader opens it: no console error, no request
  * leaves the file, one bar per allocator that ran in each workload's chart, one point per measured size
- * on the cost curve and one triangle per allocator that stopped; a screenshot is kept.
+ * on the cost curve and one triangle per allocator that stopped; a screenshot is kept. A full run's
+ * report (fifteen allocators) fits a 1400 px window, and its cost curve's lines can be told apart.
  */
 import { expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtureReport } from "../../test-support/bench-fixture.ts";
-import { browserPerFile, screenshot } from "../../test-support/browser.ts";
+import { crowdedReport, fixtureReport } from "../../test-support/bench-fixture.ts";
+import { browserPerFile, overflowing, screenshot } from "../../test-support/browser.ts";
 import { isSkipped } from "../family.ts";
 import { writeResults } from "./outputs.ts";
-import { allocatorsOf, BASELINE, costCurves, ratioToBaseline } from "./summary.ts";
+import { allocatorsOf, BASELINE, costCurves, NOT_RUN, ratioToBaseline } from "./summary.ts";
 
 const browser = browserPerFile("mems-report-page-");
 const dir = browser.dir;
@@ -56,6 +57,38 @@ test("the fixture's report.html: every mark a figure asks for, nothing else load
   expect(errors).toEqual([]);
   expect(requests).toEqual([]);
 }, 20_000);
+
+test("a full run's report.html: fits a 1400 px window, a colour per line, a legend of the lines drawn, not run said so", async () => {
+  const report = crowdedReport();
+  const folder = join(dir, "crowded");
+  await writeResults(report, folder);
+  const { page, errors } = await browser.chromium.open(join(folder, "report.html"), 1400);
+  expect(await overflowing(page)).toEqual([]);
+  const [curve] = costCurves(report);
+  const drawn = curve?.series.map((series) => series.allocator) ?? [];
+  expect(drawn).toHaveLength(12); // best-, next- and worst-fit sit the family out
+  const figure = 'figure[data-chart="curve"]';
+  // One line per allocator drawn, each its own colour; the dashes tell the MeMS variants apart besides.
+  const strokes = await page.$$eval(`${figure} g.curve_lines_marks path`, (paths) => paths.map((path) => path.getAttribute("stroke")));
+  expect(strokes).toHaveLength(drawn.length);
+  expect(new Set(strokes).size).toBe(drawn.length);
+  const dashes = await page.$$eval(`${figure} g.curve_lines_marks path`, (paths) =>
+    paths.map((path) => path.getAttribute("stroke-dasharray")),
+  );
+  expect(new Set(dashes).size).toBeGreaterThan(1);
+  // The legend lists the lines drawn, each name whole.
+  const legend = await page.$$eval(`${figure} g.role-legend-label text`, (texts) => texts.map((text) => text.textContent));
+  expect(legend).toEqual(drawn);
+  // Where an allocator sat a workload out, the tables say it was not run there (not "skipped", not "stopped").
+  const reasons = await page.$$eval('section[data-workload="scaling-1k"] td.reason', (cells) => cells.map((cell) => cell.textContent));
+  expect(reasons).toHaveLength(3);
+  for (const reason of reasons) expect(reason).toStartWith(`${NOT_RUN}: runs the strategy traces`);
+  expect(await page.$eval("main", (main) => main.textContent)).not.toContain("skipped");
+  // The smallest ratio is written whole in its cell.
+  expect(await page.$$eval('figure[data-chart="ratios"] text', (texts) => texts.map((text) => text.textContent))).toContain("0.000218x");
+  await screenshot(page, "bench-report-full-run");
+  expect(errors).toEqual([]);
+}, 30_000);
 
 test("the harness sees what a broken page does: console errors, uncaught errors, requests that leave the file", async () => {
   const file = join(dir, "broken.html");

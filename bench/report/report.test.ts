@@ -113,6 +113,25 @@ describe("what the report derives", () => {
     expect(curve?.series).toHaveLength(costCurves(report)[0]?.series.length ?? -1);
   });
 
+  test("an allocator that sits out the largest size after measuring the others: its curve ends there, 'not run', not 'stopped'", () => {
+    const reason = "a list walk per call takes hours at 100,000 live blocks";
+    const sitsOut = {
+      ...report,
+      workloads: report.workloads.map((w) =>
+        w.name !== "scaling-100k"
+          ? w
+          : {
+              ...w,
+              cells: w.cells.map((c) => (c.allocator === "libc-ffi" ? { allocator: c.allocator, workload: w.name, skipped: reason } : c)),
+            },
+      ),
+    };
+    const text = formatReport(sitsOut);
+    expect(text).toContain(`libc-ffi not run at 100,000 live blocks: ${reason}`);
+    expect(text).toContain(`libc-ffi          │ not run on this workload: ${reason}`);
+    expect(text).toContain("c-reference stopped at 100,000 live blocks: did not finish within 30 s");
+  });
+
   test("the terminal: summary first, compact tables, stops and copies said in words", () => {
     const text = formatReport(report);
     expect(text.indexOf("Summary")).toBeLessThan(text.indexOf("Cost curve"));
@@ -173,6 +192,11 @@ describe("family rules", () => {
     const churn: WorkloadSpec = { name: "churn-10k", kind: "churn", live: 1, replacements: 1, minSize: 1, maxSize: 2, describe: "" };
     stops.record(churn, { allocator: "libc-ffi", workload: "churn-10k", skipped: "failed" });
     expect(stops.skip(churn, "libc-ffi")).toBeUndefined();
+    // A failure stops; a sit-out (the lookups of the strategies table at scaling-100) does not: each size says why for itself.
+    stops.record(at("scaling-1k"), { allocator: "uint8array", workload: "scaling-1k", skipped: "failed: worker exited with 1" });
+    expect(stops.skip(at("scaling-10k"), "uint8array")?.stoppedAt).toBe("scaling-1k");
+    stops.record(at("scaling-100"), { allocator: "mems-best-fit", workload: "scaling-100", skipped: "runs the strategy traces only" });
+    expect(stops.skip(at("scaling-1k"), "mems-best-fit")).toBeUndefined();
   });
 
   test("copied cells take the family's name; one that took longer than the deadline is a stop", () => {

@@ -144,7 +144,7 @@ describe("the strategies table", () => {
     const rows = strategyRows(table);
     expect(rows[0]).toEqual(["malloclab-t1", "size-indexed", "50.0%", "2.0 KiB", "1000 B", "20", "100"]);
     expect(rows[1]?.[0]).toBe("");
-    expect(rows.at(-1)).toEqual(["", "best-fit", "skipped: failed: out of memory"]);
+    expect(rows.at(-1)).toEqual(["", "best-fit", "failed: out of memory"]);
     expect(rows).toHaveLength(10);
   });
 
@@ -163,7 +163,8 @@ describe("the strategies table", () => {
     const text = formatReport(report);
     expect(text).toContain("Strategies\nEvery MeMS lookup");
     expect(text).toContain("Against the literature");
-    expect(text).toContain("skipped: failed: out of memory");
+    expect(text).toContain("failed: out of memory");
+    expect(text).not.toContain("skipped: ");
     expect(formatReport(fixtureReport())).not.toContain("Strategies");
     const plan = chartPlan(report);
     expect(plan.filter((chart) => chart.kind === "strategies").map((chart) => chart.path)).toEqual(["charts/strategies.svg"]);
@@ -177,7 +178,7 @@ describe("the strategies table", () => {
     expect(html).toContain('<section id="strategies">');
     expect(html).toContain('data-chart="strategies"');
     expect(readFileSync(join(out, "charts/strategies.svg"), "utf8")).toStartWith("<svg");
-  });
+  }, 20_000); // draws every chart of the report with vega: seconds on a busy machine
 });
 
 describe("docs/strategies.md's block", () => {

@@ -20,6 +20,7 @@ import { isSkipped } from "../family.ts";
 import type { BenchReport } from "../run.ts";
 import { logDomain, powersOfTen } from "./charts.ts";
 import { formatBytes, formatCount, formatNs, formatPercent } from "./numbers.ts";
+import { cellNote } from "./summary.ts";
 
 /** One lookup on one trace. */
 export interface StrategyRow {
@@ -40,7 +41,7 @@ export interface StrategyTable {
   lookups: string[];
   /** Every measured cell. */
   rows: StrategyRow[];
-  /** Cells that did not run, and why. */
+  /** Cells that did not run, and why (as the tables say it: stopped, failed, not run on this workload). */
   skipped: { workload: string; lookup: string; reason: string }[];
 }
 
@@ -60,7 +61,7 @@ export function strategyTable(report: BenchReport): StrategyTable | undefined {
       const lookup = lookupOf(cell.allocator);
       if (!table.lookups.includes(lookup)) table.lookups.push(lookup);
       if (isSkipped(cell)) {
-        table.skipped.push({ workload: workload.name, lookup, reason: cell.skipped });
+        table.skipped.push({ workload: workload.name, lookup, reason: cellNote(cell, report).full });
         continue;
       }
       const row: StrategyRow = { workload: workload.name, lookup, nsPerOp: cell.nsPerOp };
@@ -165,7 +166,7 @@ export function strategyRows(table: StrategyTable): string[][] {
       const row = rowOf(table, workload, lookup);
       if (row === undefined) {
         const skip = table.skipped.find((cell) => cell.workload === workload && cell.lookup === lookup);
-        return skip === undefined ? [] : [[name, lookup, `skipped: ${skip.reason}`]];
+        return skip === undefined ? [] : [[name, lookup, skip.reason]];
       }
       return [
         [

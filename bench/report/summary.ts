@@ -149,7 +149,7 @@ export function costCurves(report: BenchReport): CostCurve[] {
       return { allocator, points };
     });
     // An allocator that sat out the whole family (no point, and a skip rather than a deadline or a failure) draws nothing.
-    const drawn = series.filter((s) => s.points.length > 0 || (s.stop !== undefined && shortReason(s.stop) !== "sits out"));
+    const drawn = series.filter((s) => s.points.length > 0 || (s.stop !== undefined && shortReason(s.stop) !== NOT_RUN_SHORT));
     return { family, workloads, series: drawn };
   });
 }
@@ -173,9 +173,47 @@ export function bookkeepingTable(curve: CostCurve): { head: string[]; rows: stri
   return { head: ["allocator", ...sizes.map((size) => `${size.toLocaleString("en")} live`)], rows };
 }
 
+/** What a cell without figures says, in full (tables) and short (charts). */
+export interface CellNote {
+  full: string;
+  short: string;
+}
+
+/**
+ * Why `cell` has no figures: stopped at the family's deadline, failed, stopped at an earlier size (for
+ * either of those), or not run on this workload at all (the allocator sits it out, as the lookups of the
+ * strategies table sit out the big workloads). Older reports said "stopped at scaling-100" where the
+ * allocator only sat scaling-100 out: with `report` given, such a cell says that it was not run.
+ */
+export function cellNote(cell: Skipped, report?: BenchReport): CellNote {
+  if (cell.deadlineMs !== undefined) return { full: `stopped: ${cell.skipped}`, short: `stopped: over ${cell.deadlineMs / 1000} s` };
+  if (cell.skipped.startsWith("failed")) return { full: cell.skipped, short: "failed" };
+  if (cell.stoppedAt !== undefined) {
+    const origin = report?.workloads
+      .find((workload) => workload.name === cell.stoppedAt)
+      ?.cells.find((c): c is Skipped => c.allocator === cell.allocator && isSkipped(c));
+    if (origin === undefined || origin.deadlineMs !== undefined || origin.skipped.startsWith("failed")) {
+      return { full: cell.skipped, short: cell.skipped };
+    }
+    return cellNote(origin);
+  }
+  return { full: `${NOT_RUN}: ${cell.skipped}`, short: NOT_RUN };
+}
+
+/** What a table and a chart say of an allocator that sits a workload out. */
+export const NOT_RUN = "not run on this workload";
+
 /** "did not finish within 30 s" -> the reason as short as a chart label can hold. */
 export function shortReason(stop: CurveStop): string {
   if (stop.deadlineMs !== undefined) return `over ${stop.deadlineMs / 1000} s`;
   if (stop.reason.startsWith("failed")) return "failed";
-  return "sits out";
+  return NOT_RUN_SHORT;
+}
+
+/** A curve's end where the allocator sat the size out: "not run", where a deadline or a failure "stopped" it. */
+const NOT_RUN_SHORT = "not run";
+
+/** The verb of a curve's end in the tables' notes: "stopped" (a deadline, a failure) or "not run" (sat out). */
+export function stopVerb(stop: CurveStop): string {
+  return shortReason(stop) === NOT_RUN_SHORT ? "not run" : "stopped";
 }

@@ -8,7 +8,7 @@ import { formatStanding } from "../peers/standing.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, costCurves, opsOf, PEER, ratioToBaseline, summaryRows } from "./summary.ts";
+import { BASELINE, cellNote, costCurves, opsOf, PEER, ratioToBaseline, stopVerb, summaryRows } from "./summary.ts";
 
 const COMPACT = { head: [], border: [], compact: true };
 
@@ -35,10 +35,10 @@ export const TABLE_HEAD = [
   "µs per 1,000 ops\np50 / p99 / p99.9 / max",
 ];
 
-/** One row per allocator: the figures, or the reason it did not run. */
-export function tableRows(workload: WorkloadReport): string[][] {
+/** One row per allocator: the figures, or the reason it did not run (`report` tells an old report's stops from sit-outs). */
+export function tableRows(workload: WorkloadReport, report?: BenchReport): string[][] {
   return workload.cells.map((cell) => {
-    if (isSkipped(cell)) return [cell.allocator, `${cell.deadlineMs !== undefined ? "stopped" : "skipped"}: ${cell.skipped}`];
+    if (isSkipped(cell)) return [cell.allocator, cellNote(cell, report).full];
     const ratio = ratioToBaseline(workload, cell.allocator);
     return [
       cell.allocator,
@@ -60,10 +60,10 @@ export function workloadTitle(workload: WorkloadReport): string {
 }
 
 /** One workload's table; skipped allocators keep their row, with the reason. */
-export function formatTable(workload: WorkloadReport): string {
+export function formatTable(workload: WorkloadReport, report?: BenchReport): string {
   if (workload.sameTraceAs !== undefined) return `${workload.name}: the trace of ${workload.sameTraceAs}, measured once (its table)\n`;
   const out = table(TABLE_HEAD);
-  for (const row of tableRows(workload)) {
+  for (const row of tableRows(workload, report)) {
     if (row.length === 2) out.push([row[0] ?? "", { colSpan: TABLE_HEAD.length - 1, content: row[1] ?? "" }]);
     else out.push(row);
   }
@@ -109,11 +109,13 @@ export function formatCurves(report: BenchReport): string {
         const row = sizes.map((size) => {
           const point = series.points.find((p) => p.liveBlocks === size);
           if (point !== undefined) return formatNs(point.nsPerOp);
-          return series.stop?.liveBlocks === size ? "stopped" : "";
+          return series.stop?.liveBlocks === size ? stopVerb(series.stop) : "";
         });
         out.push([series.allocator, ...row]);
         if (series.stop !== undefined)
-          notes.push(`  ${series.allocator} stopped at ${formatCount(series.stop.liveBlocks)} live blocks: ${series.stop.reason}`);
+          notes.push(
+            `  ${series.allocator} ${stopVerb(series.stop)} at ${formatCount(series.stop.liveBlocks)} live blocks: ${series.stop.reason}`,
+          );
       }
       const title = `Cost curve (${curve.family}): ns/op by live blocks, churn of 16-512 byte blocks`;
       return `${title}\n${out.toString()}\n${notes.map((line) => `${line}\n`).join("")}`;
@@ -148,7 +150,7 @@ export function formatReport(report: BenchReport): string {
     formatCurves(report),
     formatStanding(report),
     formatStrategies(report),
-    ...report.workloads.map(formatTable),
+    ...report.workloads.map((workload) => formatTable(workload, report)),
   ];
   const lines = [...parts.filter((part, i) => i < 2 || part !== ""), ...report.notes.map((note) => `- ${note}`)];
   lines.push(`- Took ${formatDuration(report.elapsedMs)}.`);
