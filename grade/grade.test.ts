@@ -13,10 +13,10 @@ import { join } from "node:path";
 import { browserPerFile } from "../test-support/browser.ts";
 import { REFERENCE, type Submission } from "./build.ts";
 import type { CheckName } from "./checks.ts";
+import { expectedOutput } from "./differential.ts";
 import { gradeAll, gradeSubmission, type SubmissionResult } from "./grade.ts";
 import { htmlReport } from "./html.ts";
-import { judge } from "./matrix.ts";
-import { type TestSubmission, writeTestSubmissions } from "./mutants.ts";
+import { judge, type TestSubmission, writeTestSubmissions } from "./mutants.ts";
 import { Sandbox, slotUid } from "./sandbox.ts";
 import { ReferenceSubject } from "./subject.ts";
 
@@ -26,7 +26,12 @@ const browser = browserPerFile("mems-grade-page-");
 
 /** The mutants graded here, each with only the check that must catch it. */
 const QUICK: Record<string, readonly CheckName[]> = {
-  "best-fit": ["first-fit"],
+  "best-fit": ["first-fit", "differential"],
+  "page-size-ignored": ["page-size", "memcheck", "speed"],
+  "start-at-4000": ["start-address"],
+  "uninitialised-space-unused": ["memcheck"],
+  "finish-keeps-counting": ["finish"],
+  "split-sources": ["example"],
   "merge-next-only": ["merge"],
   "get-ignores-offset": ["get"],
   "segfault-in-free": ["bad-free"],
@@ -57,9 +62,33 @@ beforeAll(async () => {
         scenariosDir: join(root, "scenarios"),
         seed: 1,
         only: QUICK[s.name] ?? [],
+        shrinkBudget: 12,
       }),
     );
-    const [graded, ...rest] = await Promise.all([everything, ...quick]);
+    // A header that is not C: the build's verdict, every other check skipped.
+    mkdirSync(join(root, "broken"));
+    writeFileSync(join(root, "broken", "mems.h"), "this is not C\n");
+    const broken = gradeSubmission({ kind: "c", path: "broken", dir: join(root, "broken") }, new Sandbox(true, 14), reference, {
+      contained: true,
+      scenariosDir: join(root, "scenarios"),
+      seed: 1,
+      skip: ["memcheck", "speed"],
+    });
+    // Our seed as a module: the checks that cannot apply to a module say so without running anything.
+    const module = gradeSubmission(
+      { kind: "module", path: "seed-module", file: join(ROOT, "core/seed.ts") },
+      new Sandbox(true, 15),
+      reference,
+      {
+        contained: true,
+        scenariosDir: join(root, "scenarios"),
+        seed: 1,
+        only: ["start-address", "forbidden-calls", "os-calls", "page-size", "memcheck", "speed"],
+      },
+    );
+    const [graded, seedModule, brokenResult, ...rest] = await Promise.all([everything, module, broken, ...quick]);
+    results.set("seed-module", seedModule as SubmissionResult);
+    results.set("broken", brokenResult as SubmissionResult);
     results.set("reference", graded?.[0] as SubmissionResult);
     rest.forEach((result, i) => {
       results.set(submissions[i]?.name ?? "", result as SubmissionResult);
@@ -89,6 +118,45 @@ describe("grading submissions we wrote", () => {
     expect(verdict("segfault-in-free", "bad-free")?.detail).toContain("in mems_free(start + 50)");
     expect(verdict("get-ignores-offset", "get")?.detail).toContain("mems_get's offset is wrong");
     expect(verdict("no-munmap-in-finish", "os-calls")?.detail).toContain("still mapped");
+    expect(verdict("page-size-ignored", "page-size")?.detail).toStartWith("with PAGE_SIZE 1024, after mems_malloc(1000) of block 1");
+    expect(verdict("page-size-ignored", "memcheck")?.verdict).toBe("pass");
+    expect(verdict("page-size-ignored", "speed")?.detail).toMatch(/^\d+ ns per operation on a churn trace, [0-9.]+x our C reference/);
+    expect(verdict("start-at-4000", "start-address")?.detail).toStartWith("the first block starts at 4000;");
+    expect(verdict("split-sources", "example")?.verdict).toBe("pass");
+    expect(verdict("uninitialised-space-unused", "memcheck")?.detail).toStartWith("valgrind: ");
+  });
+
+  test("a differential divergence is shrunk and written as a .mtrace our replay runs, our output beside it", () => {
+    const check = results.get("best-fit")?.checks.find((c) => c.name === "differential");
+    expect(check?.verdict).toBe("fail");
+    const file = /\(([^()]+\.mtrace)\)/.exec(check?.detail ?? "")?.[1] ?? "";
+    const mtrace = readFileSync(file, "utf8");
+    const ops = mtrace.split("\n").filter((line) => /^[a-zA-Z] /.test(line));
+    expect(ops.length).toBeLessThan(12);
+    expect(readFileSync(file.replace(/\.mtrace$/, ".expected"), "utf8")).toBe(expectedOutput(mtrace));
+  });
+
+  test("a build that fails is the builds check's verdict with the compiler's first error; the rest is skipped", () => {
+    const result = results.get("broken");
+    expect(result?.build).toBe("failed");
+    expect(result?.score).toBe(0);
+    expect(result?.checks[0]?.detail).toContain("error:");
+    expect(result?.checks.slice(1).map((c) => c.verdict)).toEqual(result?.checks.slice(1).map(() => "skipped"));
+    expect(result?.checks.length).toBe(16);
+  });
+
+  test("a module: graded through the same driver language, the checks that cannot apply say why", () => {
+    const checks = results.get("seed-module")?.checks ?? [];
+    expect(checks.map((c) => `${c.name} ${c.verdict}`)).toEqual([
+      "builds pass",
+      "forbidden-calls skipped",
+      "os-calls skipped",
+      "start-address pass",
+      "page-size skipped",
+      "memcheck skipped",
+      "speed skipped",
+    ]);
+    expect(results.get("seed-module")?.score).toBe(100);
   });
 
   test("no work folder is left behind", () => {

@@ -48,6 +48,8 @@ export interface GradeOptions {
   readonly skip?: readonly CheckName[];
   /** Only these checks (and builds) when given (tests, and `--only`). */
   readonly only?: readonly CheckName[];
+  /** Most runs of each side the differential's shrinking may make (default 40). */
+  readonly shrinkBudget?: number;
   /** Called at each safe point (SIGINT stops there). */
   readonly checkpoint?: () => void;
   /** Called as each submission is done. */
@@ -165,18 +167,22 @@ function checkRunners(
   return runners;
 }
 
-/** A check that threw (a fault of the grader's, not of the submission) becomes a failure saying so. */
-async function guarded(name: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
+/**
+ * What `work` gives, or `fallback(why)` when it throws for another reason than a stop (a fault of the
+ * grader's, not of the submission: a check says so in its verdict instead of ending the grading).
+ */
+export async function unlessStopped<T>(work: Promise<T>, fallback: (why: string) => T): Promise<T> {
   try {
-    return await run();
+    return await work;
   } catch (error) {
     if (error instanceof Stopped) throw error;
-    return {
-      name,
-      verdict: "fail",
-      detail: `the grader could not run this check: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    return fallback(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** A check that threw becomes a failure saying so. */
+function guarded(name: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
+  return unlessStopped(run(), (why) => ({ name, verdict: "fail", detail: `the grader could not run this check: ${why}` }));
 }
 
 /** A name for a submission's files: its folder's (or module's) name. */
@@ -198,10 +204,10 @@ export async function gradeSubmission(
     const skip = new Set(
       (options.skip ?? []).concat(only === undefined ? [] : CHECK_NAMES.filter((name) => !only.has(name) && name !== "builds")),
     );
-    const built = await subject.build().catch((error: unknown): BuildResult => {
-      if (error instanceof Stopped) throw error;
-      return { ok: false, errors: `the grader could not build it: ${error instanceof Error ? error.message : String(error)}` };
-    });
+    const built = await unlessStopped(
+      subject.build(),
+      (why): BuildResult => ({ ok: false, errors: `the grader could not build it: ${why}` }),
+    );
     if (!built.ok) {
       const checks: CheckResult[] = [{ name: "builds", verdict: "fail", detail: built.errors.replaceAll("\n", " | ") }];
       for (const name of CHECK_NAMES.slice(1)) if (!skip.has(name)) checks.push({ name, verdict: "skipped", detail: "does not build" });
@@ -215,10 +221,7 @@ export async function gradeSubmission(
       },
     ];
     // When even this run cannot be made, the checks say why; the stats are taken as readable meanwhile.
-    const statsReadable = await statsAreReadable(subject, reference).catch((error: unknown) => {
-      if (error instanceof Stopped) throw error;
-      return true;
-    });
+    const statsReadable = await unlessStopped(statsAreReadable(subject, reference), () => true);
     const runners = checkRunners(subject, reference, statsReadable, options, submissionName(submission));
     for (const [name, run] of runners) {
       options.checkpoint?.();

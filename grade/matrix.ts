@@ -13,59 +13,44 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REFERENCE, type Submission } from "./build.ts";
 import { gradeAll, type SubmissionResult } from "./grade.ts";
-import { type TestSubmission, writeTestSubmissions } from "./mutants.ts";
+import { judge, writeTestSubmissions } from "./mutants.ts";
 
-/** Whether `result` is what `submission` must give; the reason when not. */
-export function judge(submission: TestSubmission, result: SubmissionResult): string | undefined {
-  if (submission.caughtBy === undefined) {
-    if (result.score === 100) return undefined;
-    const bad = result.checks.filter((c) => c.verdict !== "pass" && c.verdict !== "skipped");
-    return `scores ${result.score}, 100 expected: ${bad.map((c) => `${c.name} ${c.verdict}: ${c.detail}`).join("; ")}`;
+const onlyAt = process.argv.indexOf("--only");
+const names = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",") : undefined;
+const root = mkdtempSync(join(tmpdir(), "mems-grade-matrix-"));
+try {
+  const submissions = writeTestSubmissions(root, names);
+  if (names === undefined || names.includes("reference")) {
+    cpSync(REFERENCE, join(root, "reference"), { recursive: true });
+    submissions.unshift({ name: "reference", dir: join(root, "reference"), caughtBy: undefined });
   }
-  const check = result.checks.find((c) => c.name === submission.caughtBy);
-  if (check === undefined) return `no ${submission.caughtBy} check ran`;
-  if (check.verdict === "pass" || check.verdict === "skipped") return `${check.name} says ${check.verdict}: ${check.detail}`;
-  return undefined;
-}
-
-if (import.meta.main) {
-  const onlyAt = process.argv.indexOf("--only");
-  const names = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",") : undefined;
-  const root = mkdtempSync(join(tmpdir(), "mems-grade-matrix-"));
-  try {
-    const submissions = writeTestSubmissions(root, names);
-    if (names === undefined || names.includes("reference")) {
-      cpSync(REFERENCE, join(root, "reference"), { recursive: true });
-      submissions.unshift({ name: "reference", dir: join(root, "reference"), caughtBy: undefined });
-    }
-    // Our TypeScript MeMS through the course's functions: graded as a module, by the same checks.
-    const seed = join(import.meta.dir, "..", "core", "seed.ts");
-    if (names === undefined || names.includes("seed-module")) submissions.push({ name: "seed-module", dir: seed, caughtBy: undefined });
-    const started = performance.now();
-    const results = await gradeAll(
-      submissions.map(
-        (s): Submission => (s.dir === seed ? { kind: "module", path: s.name, file: seed } : { kind: "c", path: s.name, dir: s.dir }),
-      ),
-      { contained: true, scenariosDir: join(root, "scenarios"), seed: 1 },
+  // Our TypeScript MeMS through the course's functions: graded as a module, by the same checks.
+  const seed = join(import.meta.dir, "..", "core", "seed.ts");
+  if (names === undefined || names.includes("seed-module")) submissions.push({ name: "seed-module", dir: seed, caughtBy: undefined });
+  const started = performance.now();
+  const results = await gradeAll(
+    submissions.map(
+      (s): Submission => (s.dir === seed ? { kind: "module", path: s.name, file: seed } : { kind: "c", path: s.name, dir: s.dir }),
+    ),
+    { contained: true, scenariosDir: join(root, "scenarios"), seed: 1 },
+  );
+  let passed = 0;
+  let failed = 0;
+  submissions.forEach((submission, i) => {
+    const result = results[i] as SubmissionResult;
+    const problem = judge(submission, result);
+    const expected = submission.caughtBy === undefined ? "scores 100" : `caught by ${submission.caughtBy}`;
+    const caught = result.checks.find((c) => c.name === submission.caughtBy);
+    console.log(
+      `${problem === undefined ? "ok  " : "FAIL"} ${submission.name}: ${expected} (score ${result.score}${caught ? `; ${caught.verdict}: ${caught.detail}` : ""})`,
     );
-    let passed = 0;
-    let failed = 0;
-    submissions.forEach((submission, i) => {
-      const result = results[i] as SubmissionResult;
-      const problem = judge(submission, result);
-      const expected = submission.caughtBy === undefined ? "scores 100" : `caught by ${submission.caughtBy}`;
-      const caught = result.checks.find((c) => c.name === submission.caughtBy);
-      console.log(
-        `${problem === undefined ? "ok  " : "FAIL"} ${submission.name}: ${expected} (score ${result.score}${caught ? `; ${caught.verdict}: ${caught.detail}` : ""})`,
-      );
-      if (problem !== undefined) console.log(`       ${problem}`);
-      if (problem === undefined) passed++;
-      else failed++;
-    });
-    console.log(`matrix: ${submissions.length} submissions graded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    console.log(`matrix: ${passed} passed, ${failed} failed`);
-    process.exitCode = failed === 0 ? 0 : 1;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+    if (problem !== undefined) console.log(`       ${problem}`);
+    if (problem === undefined) passed++;
+    else failed++;
+  });
+  console.log(`matrix: ${submissions.length} submissions graded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`matrix: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+} finally {
+  rmSync(root, { recursive: true, force: true });
 }

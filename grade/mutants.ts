@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REFERENCE } from "./build.ts";
 import type { CheckName } from "./checks.ts";
+import type { SubmissionResult } from "./grade.ts";
 import { statsLayouts, withStatsLayout } from "./stats-layouts.ts";
 
 export interface Mutant {
@@ -121,6 +122,21 @@ export const MUTANTS: readonly Mutant[] = [
     caughtBy: "finish",
   },
   {
+    name: "page-size-ignored",
+    edits: [["static size_t mems_configured_page_size = PAGE_SIZE;", "static size_t mems_configured_page_size = 4096;"]],
+    caughtBy: "page-size",
+  },
+  {
+    name: "uninitialised-space-unused",
+    edits: [
+      [
+        '    size_t mapped = 0, unused = 0;\n    unsigned long segments = 0;\n    printf("----- MeMS',
+        '    size_t mapped = 0, unused;\n    unsigned long segments = 0;\n    printf("----- MeMS',
+      ],
+    ],
+    caughtBy: "memcheck",
+  },
+  {
     name: "main-in-header",
     edits: [["#endif /* MEMS_H */", "int main(void) {\n    mems_init();\n    return 0;\n}\n\n#endif /* MEMS_H */"]],
     caughtBy: undefined,
@@ -201,4 +217,17 @@ export function writeTestSubmissions(root: string, names?: readonly string[]): T
     all.push({ name: "split-sources", dir: join(root, "split-sources"), caughtBy: undefined });
   }
   return all;
+}
+
+/** Whether `result` is what `submission` must give; the reason when not. */
+export function judge(submission: TestSubmission, result: SubmissionResult): string | undefined {
+  if (submission.caughtBy === undefined) {
+    if (result.score === 100) return undefined;
+    const bad = result.checks.filter((c) => c.verdict !== "pass" && c.verdict !== "skipped");
+    return `scores ${result.score}, 100 expected: ${bad.map((c) => `${c.name} ${c.verdict}: ${c.detail}`).join("; ")}`;
+  }
+  const check = result.checks.find((c) => c.name === submission.caughtBy);
+  if (check === undefined) return `no ${submission.caughtBy} check ran`;
+  if (check.verdict === "pass" || check.verdict === "skipped") return `${check.name} says ${check.verdict}: ${check.detail}`;
+  return undefined;
 }

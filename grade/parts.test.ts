@@ -7,16 +7,18 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findSubmissions, REFERENCE, SubmissionError } from "./build.ts";
-import type { CheckResult } from "./checks.ts";
+import { Stopped } from "../cli/signals.ts";
+import { definesPageSize, findSubmissions, firstErrors, REFERENCE, SubmissionError } from "./build.ts";
+import { type CheckResult, finishCheck, getCheck, osCallsCheck, startAddressCheck } from "./checks.ts";
 import { firstDifference } from "./compare.ts";
 import { expectedOutput, shrink } from "./differential.ts";
-import { type SubmissionResult, scoreOf } from "./grade.ts";
-import { MUTANTS, mutate, referenceHeader } from "./mutants.ts";
+import { type SubmissionResult, scoreOf, unlessStopped } from "./grade.ts";
+import { judge, MUTANTS, mutate, referenceHeader } from "./mutants.ts";
 import { allPassed, jsonReport, terminalReport } from "./report.ts";
 import { howStopped, readTrace } from "./run.ts";
-import type { RunResult } from "./sandbox.ts";
+import { type RunResult, Sandbox } from "./sandbox.ts";
 import { randomScenario, toMtrace, withoutOp } from "./scenarios.ts";
+import type { Subject } from "./subject.ts";
 
 const run = (stdout: string, over: Partial<RunResult> = {}): RunResult => ({
   status: 0,
@@ -186,10 +188,126 @@ describe("submissions", () => {
     );
   });
 
+  test("judging a test submission: a mutant must be caught by its check, a correct one score 100", () => {
+    const graded = (score: number, checks: CheckResult[]): SubmissionResult => ({ path: "x", build: "ok", checks, score });
+    const fail: CheckResult = { name: "merge", verdict: "fail", detail: "HOLEs apart" };
+    const passed: CheckResult = { name: "merge", verdict: "pass", detail: "fine" };
+    expect(judge({ name: "m", dir: "", caughtBy: "merge" }, graded(50, [fail]))).toBeUndefined();
+    expect(judge({ name: "m", dir: "", caughtBy: "merge" }, graded(100, [passed]))).toBe("merge says pass: fine");
+    expect(judge({ name: "m", dir: "", caughtBy: "split" }, graded(100, [passed]))).toBe("no split check ran");
+    expect(judge({ name: "c", dir: "", caughtBy: undefined }, graded(100, [passed]))).toBeUndefined();
+    expect(judge({ name: "c", dir: "", caughtBy: undefined }, graded(50, [fail, passed]))).toBe(
+      "scores 50, 100 expected: merge fail: HOLEs apart",
+    );
+  });
+
+  test("a grader's fault is a fallback; a stop goes through", async () => {
+    expect(await unlessStopped(Promise.resolve(1), () => 2)).toBe(1);
+    expect(await unlessStopped(Promise.reject(new Error("no fork")), (why) => why)).toBe("no fork");
+    await expect(unlessStopped(Promise.reject(new Stopped("SIGINT")), () => 2)).rejects.toBeInstanceOf(Stopped);
+  });
+
   test("every mutant's edits apply to the reference exactly once; an edit that does not is refused", () => {
     const header = referenceHeader();
     for (const mutant of MUTANTS) expect(mutate(header, mutant)).not.toBe(header);
     expect(() => mutate(header, { name: "bad", edits: [["no such text", ""]] })).toThrow("exactly once");
+  });
+});
+
+/** A subject whose runs print `stdout` (what a driver would have), for the checks' own logic. */
+function fakeSubject(stdout: (ops: readonly string[]) => string, over: Partial<RunResult> = {}): Subject {
+  return {
+    kind: "c",
+    sandbox: new Sandbox(false),
+    workDir: "",
+    build: async () => ({ ok: true, binary: "" }),
+    run: async (ops) => readTrace(run(stdout(ops), over)),
+    speed: async () => "no speed",
+    close: () => undefined,
+  };
+}
+
+/** A driver's output for `ops`: each marker, `@@= ADDRESS` for mallocs from `start` on, the end marker. */
+function driverOutput(ops: readonly string[], start: number | null, extra: Record<number, string> = {}): string {
+  let next = start;
+  const lines = ops.map((op, i) => {
+    const address = op.startsWith("a ") ? `\n@@= ${next ?? "null"}` : "";
+    if (next !== null && op.startsWith("a ")) next += Number(op.split(" ")[2]);
+    return `\n@@ ${i} ${op}${address}${extra[i] ?? ""}`;
+  });
+  return `${lines.join("\n")}\n\n@@ ${ops.length} end\n\n@@end\n`;
+}
+
+describe("the checks' own logic, on made-up runs", () => {
+  test("start-address: 1000 passes; NULL, a raw pointer in hex and a crash are said", async () => {
+    expect((await startAddressCheck(fakeSubject((ops) => driverOutput(ops, 1000)))).verdict).toBe("pass");
+    expect((await startAddressCheck(fakeSubject((ops) => driverOutput(ops, null)))).detail).toContain("returned NULL");
+    expect((await startAddressCheck(fakeSubject((ops) => driverOutput(ops, 0x7f0000001000)))).detail).toContain(
+      "0x7f0000001000 (a raw pointer)",
+    );
+    const crashed = await startAddressCheck(fakeSubject(() => "\n@@ 0 a 0 100\n", { signal: "SIGSEGV", status: null }));
+    expect(crashed).toEqual({ name: "start-address", verdict: "crash", detail: "SIGSEGV in mems_malloc(100) of block 0" });
+  });
+
+  test("get: a NULL inside a live block, a changed byte and a crash are each said", async () => {
+    const nulls = await getCheck(fakeSubject((ops) => driverOutput(ops, 1000, { 1: "\n@@get null 1 4096" })));
+    expect(nulls.detail).toBe("after operation 2 (a 1 5000): mems_get(block 1 + 4096) returned NULL inside a live block");
+    const crashed = await getCheck(fakeSubject(() => "\n@@ 0 a 0 100\n@@= 1000\n", { signal: "SIGSEGV", status: null }));
+    expect(crashed.verdict).toBe("crash");
+    expect(crashed.detail).toContain("(or in mems_get of the live blocks after it)");
+    expect((await getCheck(fakeSubject((ops) => driverOutput(ops, 1000)))).verdict).toBe("pass");
+  });
+
+  test("os-calls: each finding in a student's words; a hang is a timeout", async () => {
+    const said = async (finding: string) =>
+      (await osCallsCheck(fakeSubject((ops) => driverOutput(ops, 1000, { 0: `\n@@os ${finding}` })))).detail;
+    expect(await said("mmap-length 100 4096")).toBe("mmap of 100 bytes in a 0 100: not a multiple of PAGE_SIZE (4096)");
+    expect(await said("munmap-length 100 4096")).toBe("munmap of 100 bytes in a 0 100: not a multiple of PAGE_SIZE (4096)");
+    expect(await said("munmap-part 4096 0")).toContain("is not one whole mapping: unmap whole segments only");
+    expect(await said("still-mapped 2 8192")).toContain("2 mapping(s) (8192 bytes) are still mapped");
+    const hung = await osCallsCheck(fakeSubject(() => "\n@@ 0 a 0 100\n", { timedOut: true, status: null, signal: "SIGKILL" }));
+    expect(hung).toEqual({ name: "os-calls", verdict: "timeout", detail: "hung in mems_malloc(100) of block 0" });
+    expect((await osCallsCheck(fakeSubject((ops) => driverOutput(ops, 1000)))).verdict).toBe("pass");
+  });
+
+  test("finish: a system that goes on counting after mems_finish and mems_init fails", async () => {
+    /** The finish scenario's output with the mallocs after the restart at `restart` on. */
+    const finishRun = (restart: number) => (ops: readonly string[]) =>
+      `${ops.map((op, i) => `\n@@ ${i} ${op}${op.startsWith("a ") ? `\n@@= ${[1000, 1100, 0, restart, 0, restart + 100][i]}` : ""}`).join("\n")}\n@@ ${ops.length} end\n@@end\n`;
+    const reference = fakeSubject(finishRun(1000));
+    expect((await finishCheck(fakeSubject(finishRun(1000)), reference, false)).verdict).toBe("pass");
+    const counting = await finishCheck(fakeSubject(finishRun(9192)), reference, false);
+    expect(counting).toEqual({
+      name: "finish",
+      verdict: "fail",
+      detail: "after mems_finish and mems_init the first block is at 9192, not at the start 1000",
+    });
+  });
+});
+
+describe("builds, without the compiler", () => {
+  test("the compiler's first errors, or what ended it", () => {
+    const result = (stderr: string, over: Partial<RunResult> = {}): RunResult => ({ ...run(""), status: 1, stderr, ...over });
+    expect(firstErrors(result("a.c:1: warning: w\na.c:2: error: e1\na.c:3: error: e2\na.c:4: error: e3\na.c:5: error: e4"))).toBe(
+      "a.c:2: error: e1\na.c:3: error: e2\na.c:4: error: e3",
+    );
+    expect(firstErrors(result("collect2: something\n"))).toBe("collect2: something");
+    expect(firstErrors(result(""))).toBe("the compiler exited with 1");
+    expect(firstErrors(result("", { timedOut: true }))).toBe("the compiler ran out of time");
+  });
+
+  test("PAGE_SIZE as a macro is found; a file that is neither mems.h nor a module is refused", () => {
+    const root = mkdtempSync(join(tmpdir(), "mems-grade-build-"));
+    try {
+      writeFileSync(join(root, "mems.h"), "  #  define   PAGE_SIZE 4096\n");
+      expect(definesPageSize(root)).toBe(true);
+      writeFileSync(join(root, "mems.h"), "static const int PAGE_SIZE = 4096;\n");
+      expect(definesPageSize(root)).toBe(false);
+      writeFileSync(join(root, "notes.txt"), "");
+      expect(() => findSubmissions([join(root, "notes.txt")])).toThrow("neither a mems.h nor a TypeScript/JavaScript module");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -142,6 +142,24 @@ describe("the sandbox", () => {
     expect(whereStopped(trace)).toBe("mems_malloc(7) of block 1");
   }, 20_000);
 
+  test("bwrap works here, and a run printing without end keeps 4 MiB of it", async () => {
+    expect(await probeSandbox()).toBeUndefined();
+    const dir = sandbox.makeWorkDir();
+    buildDirs.push(dir);
+    const result = await sandbox.run(["head", "-c", "6000000", "/dev/zero"], dir, RUN_LIMITS);
+    expect(result.status).toBe(0);
+    expect(result.stdout.length).toBe(4 * 2 ** 20);
+  });
+
+  test("the sandbox's own tool failing is the grader's error, not the submission's", async () => {
+    const dir = sandbox.makeWorkDir();
+    buildDirs.push(dir);
+    const missing = join(dir, "missing");
+    await expect(sandbox.run(["true"], dir, RUN_LIMITS, [missing])).rejects.toThrow(
+      new SandboxError(`the sandbox failed: bwrap: Can't find source path ${missing}: No such file or directory`),
+    );
+  });
+
   test("without bwrap the grader refuses, unless --no-sandbox", async () => {
     const problem = await probeSandbox((tool) => (tool === "bwrap" ? null : `/usr/bin/${tool}`));
     expect(problem).toContain("bubblewrap");
