@@ -9,6 +9,8 @@ import { describeOp, howStopped, type OpOutput, type Trace } from "./run.ts";
 import { compareStats, missingSummaryFields, type ReadStats, readStatsBlocks, type StatsReading, SUMMARY_LABELS } from "./stats-reader.ts";
 
 export const NOT_FOUND = "ADDRESS NOT FOUND!!";
+/** The course's words in any case, with or without the "!!": the meaning is what counts. */
+const SAYS_NOT_FOUND = /address\s+not\s+found/i;
 
 /** What a comparison looks at. */
 export interface Aspects {
@@ -87,8 +89,8 @@ function compareAddress(e: OpOutput, a: OpOutput, starts: Starts, at: string): s
 }
 
 function compareNotFound(e: OpOutput, a: OpOutput, at: string): string | undefined {
-  const expected = e.text.includes(NOT_FOUND);
-  const actual = a.text.includes(NOT_FOUND);
+  const expected = SAYS_NOT_FOUND.test(e.text);
+  const actual = SAYS_NOT_FOUND.test(a.text);
   if (expected && !actual) return `${at}: nothing printed ${NOT_FOUND}${a.text === "" ? "" : ` (printed "${firstLine(a.text)}")`}`;
   if (!expected && actual) return `${at}: ${NOT_FOUND} printed, though the address was a block's`;
   return undefined;
