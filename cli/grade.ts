@@ -89,13 +89,18 @@ async function grade(argv: GradeArgs): Promise<void> {
   if (!allPassed(results)) process.exitCode = EXIT.failed;
 }
 
+const GRADE =
+  "Grade MeMS submissions (a folder holding mems.h, a mems.h, a module, or a class folder of such folders) against the course's behaviour";
+
 export function gradeCommand(y: Argv): Argv {
   return y.command(
-    "grade <paths..>",
-    "Grade MeMS submissions (a folder holding mems.h, a mems.h, a module, or a class folder of such folders) against the course's behaviour",
+    // [paths..], demanded by us, as replay's FILE... (cli/io.ts's FILES_ARG says why).
+    "grade [paths..]",
+    GRADE,
     (c) =>
       c
-        .positional("paths", { type: "string", array: true, demandOption: true, describe: "submissions" })
+        .usage(`$0 grade <paths..>\n\n${GRADE}`)
+        .positional("paths", { type: "string", array: true, default: undefined, describe: "submissions" })
         .option("json", { type: "string", requiresArg: true, describe: "write the report as JSON to FILE" })
         .option("html", { type: "string", requiresArg: true, describe: "write the class's report as one self-contained page to FILE" })
         .option("sandbox", { type: "boolean", default: true, describe: "run each build and run in bubblewrap (--no-sandbox: uncontained)" })
@@ -112,6 +117,10 @@ export function gradeCommand(y: Argv): Argv {
           describe: "folder for the minimal diverging scenarios (.mtrace) of the differential check",
         })
         .option("skip", { coerce: skipList, requiresArg: true, describe: `checks to leave out: ${CHECK_NAMES.slice(1).join(", ")}` }),
-    async (argv) => grade(argv as unknown as GradeArgs),
+    async (argv) => {
+      const paths = Array.isArray(argv.paths) ? argv.paths.filter((path): path is string => typeof path === "string") : [];
+      if (paths.length === 0) throw new UsageError("name at least one submission (a folder holding mems.h, a mems.h or a module)");
+      await grade({ ...(argv as unknown as GradeArgs), paths });
+    },
   );
 }
