@@ -4,11 +4,14 @@
  * runs out of memory under `ulimit -v` exits 1 with OUT_OF_MEMORY after its earlier blocks verified.
  */
 
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateChurnTrace, generateRandomScenario } from "../trace/generate.ts";
+
+// Each test runs the CLI as a process, some several: seconds on a loaded machine, not the default 5.
+setDefaultTimeout(20_000);
 
 const ROOT = join(import.meta.dir, "..");
 const MAIN = join(ROOT, "cli/main.ts");

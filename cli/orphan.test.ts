@@ -22,20 +22,33 @@ describe("the parent-death signal", () => {
   });
 });
 
+/** Waits until `condition` holds, giving up (and failing) after about 20 s so that a poll that never comes fails instead of hanging. */
+async function pollsUntil(condition: () => boolean): Promise<void> {
+  for (let waits = 0; waits < 4000 && !condition(); waits++) await Bun.sleep(5);
+  expect(condition()).toBe(true);
+}
+
 describe("exitWithParent's poll", () => {
   test("does nothing while the parent lives, and calls onOrphan once when it has gone", async () => {
     let ppid = 1234;
+    let polls = 0;
     let orphaned = 0;
-    const stop = exitWithParent({ parent: 1234, ppid: () => ppid, onOrphan: () => orphaned++, intervalMs: 5, deathSignal: 0 });
-    await Bun.sleep(20);
+    const asked = () => {
+      polls++;
+      return ppid;
+    };
+    const stop = exitWithParent({ parent: 1234, ppid: asked, onOrphan: () => orphaned++, intervalMs: 5, deathSignal: 0 });
+    // Counted in polls, not milliseconds: a loaded machine runs the timer late, never wrong.
+    await pollsUntil(() => polls >= 3);
     expect(orphaned).toBe(0);
     ppid = 1; // adopted by init: the parent died
-    await Bun.sleep(20);
+    await pollsUntil(() => orphaned > 0);
     expect(orphaned).toBe(1);
-    await Bun.sleep(20);
-    expect(orphaned).toBe(1); // the poll stopped
+    const pollsAtOrphan = polls;
+    await Bun.sleep(20); // four intervals: a poll still running would ask again
+    expect([orphaned, polls]).toEqual([1, pollsAtOrphan]); // the poll stopped
     stop(); // stopping twice is harmless
-  });
+  }, 30_000);
 
   test("a parent already gone at the start is seen at once; the parent comes from MEMS_BENCH_PARENT", () => {
     const saved = process.env[PARENT_ENV];

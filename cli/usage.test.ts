@@ -17,10 +17,13 @@
  *
  * This file imports nothing of the project, so the same tests can be run against an older checkout.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// Each test runs the CLI as a process, some several: seconds on a loaded machine, not the default 5.
+setDefaultTimeout(20_000);
 
 const ROOT = join(import.meta.dir, "..");
 const MAIN = join(ROOT, "cli/main.ts");

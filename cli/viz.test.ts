@@ -2,12 +2,15 @@
  * `mems viz` as a user runs it: bad usage is exit status 2 with a message and no file; a good run writes
  * the page (or the SVG) and says where.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveLookups } from "../trace/lookups.ts";
 import { parseAt } from "../viz/page.ts";
+
+// Each test runs the CLI as a process, some several: seconds on a loaded machine, not the default 5.
+setDefaultTimeout(20_000);
 
 const ROOT = join(import.meta.dir, "..");
 const EXAMPLE = join(ROOT, "scenarios/example.mtrace");

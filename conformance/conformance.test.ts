@@ -233,7 +233,7 @@ describe("malloclab and the whole run", () => {
     const table = formatTable(results);
     for (const word of ["suite", "cases", "passed", "failed", "seconds", "golden", "malloclab"]) expect(table).toContain(word);
     expect(formatFailures(results)).toBe("");
-  });
+  }, 30_000); // every malloc-lab trace through the C reference and TypeScript: seconds under load
 
   test("a reference that does not build stops the run with make's output", () => {
     const broken = mkdtempSync(join(dir, "make-"));

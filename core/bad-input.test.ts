@@ -152,26 +152,30 @@ describe.each(LOOKUPS)("%s", (lookup) => {
   /* Out of memory */
 
   test("a failed growth of the record pool is OUT_OF_MEMORY, changes nothing, and the next malloc succeeds", () => {
-    const mems = make({ lookup });
-    const big = mems.malloc(4 * 1024 * 1024);
-    mems.free(big); // one HOLE: from now on mallocs need no segment, only records
-    const blocks: number[] = [];
+    /** An instance with one HOLE of 4 MiB: from now on mallocs need no segment, only records. */
+    const oneHole = (): Mems => {
+      const mems = make({ lookup });
+      mems.free(mems.malloc(4 * 1024 * 1024));
+      return mems;
+    };
+    // How many 8-byte mallocs fit before the pool must grow: counted on a first instance, so that the
+    // heap is snapshotted once, just before the malloc whose growth fails, not after every malloc.
+    const first = oneHole();
     injectMmapFailures(1);
-    let before = snapshot(mems, []);
-    let failed = false;
-    for (let i = 0; i < 5000 && !failed; i++) {
-      const code = codeOf(() => blocks.push(mems.malloc(8)));
-      if (code === "no error") {
-        mems.view(blocks.at(-1) ?? -1).fill(i & 0xff);
-        before = JSON.stringify(mems.chains());
-        continue;
-      }
-      expect(code).toBe("OUT_OF_MEMORY");
-      expect(JSON.stringify(mems.chains())).toBe(before);
-      failed = true;
+    let fit = 0;
+    while (fit < 5000 && codeOf(() => first.malloc(8)) === "no error") fit++;
+    expect(fit).toBeGreaterThan(500); // the pool filled up first
+    expect(fit).toBeLessThan(5000);
+    const mems = oneHole();
+    const blocks: number[] = [];
+    for (let i = 0; i < fit; i++) {
+      blocks.push(mems.malloc(8));
+      mems.view(blocks.at(-1) ?? -1).fill(i & 0xff);
     }
-    expect(failed).toBe(true);
-    expect(blocks.length).toBeGreaterThan(500); // the pool filled up first
+    injectMmapFailures(1);
+    const before = JSON.stringify(mems.chains());
+    expect(codeOf(() => mems.malloc(8))).toBe("OUT_OF_MEMORY");
+    expect(JSON.stringify(mems.chains())).toBe(before);
     const bytes = snapshot(mems, blocks);
     mems.checkInvariants();
     expect(mems.stats().mappedBytes).toBe(4 * 1024 * 1024);

@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
 import { recordCommands } from "../cli/repository.ts";
+import { readScenario } from "../trace/format.ts";
+import { replay } from "../trace/runner.ts";
 import { exitStatus, recordCommand, recordMain } from "./command.ts";
 import { largestLog, mainLog, readLog, recorderLibrary, resolveCommand, runRecorded, summarize, toTrace } from "./record.ts";
 
@@ -42,20 +44,11 @@ function operations(text: string): string[][] {
   return lines.slice(4).map((line) => line.split(" "));
 }
 
+/** The trace replays in both lookups with every block's bytes checked (in-process: the CLI's replay is tested in trace/). */
 function replayVerifies(file: string): void {
-  for (const lookup of ["first-fit", "size-indexed"]) {
-    const run = Bun.spawnSync([
-      process.execPath,
-      join(ROOT, "cli/main.ts"),
-      "replay",
-      "--verify",
-      "--lookup",
-      lookup,
-      "--report",
-      "json",
-      file,
-    ]);
-    expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
+  const scenario = readScenario(file);
+  for (const lookup of ["first-fit", "size-indexed"] as const) {
+    expect(replay(scenario, { verify: true, lookup }).ops).toBe(scenario.count);
   }
 }
 
@@ -116,6 +109,7 @@ describe("mems record on a program that makes every kind of call", () => {
     expect((await record(["true"], join(dir, "true.rep"))).status).toBe(0);
   });
 
+  // A recorded program, then its trace replayed twice: seconds on a loaded machine, not the default 5.
   test("a crash writes the trace up to it as FILE.partial, says so, and exits 128 + SIGSEGV", async () => {
     const out = join(dir, "crash.rep");
     const { status, said } = await record([HEAPCALLS, "crash"], out);
@@ -127,19 +121,25 @@ describe("mems record on a program that makes every kind of call", () => {
     expect(operations(text).some((fields) => fields[0] === "a" && fields[2] === "9009")).toBe(true);
     expect(said).toContain("PARTIAL");
     replayVerifies(`${out}.partial`);
-  });
+  }, 20_000);
 
   test("a SIGTERM to mems record goes to the program; its trace up to there is FILE.partial", async () => {
     const out = join(dir, "terminated.rep");
-    const pending = record(["sh", "-c", "ls / > /dev/null; sleep 5"], out);
-    await Bun.sleep(300); // by then the program runs and the handlers are installed
+    const ready = join(dir, "terminated.ready");
+    const pending = record(["sh", "-c", `ls / > /dev/null; : > ${ready}; sleep 30`], out);
+    // Signalled once the program has made its calls (the handlers are installed before it starts), however
+    // long that takes on a loaded machine: polled up to 20 s, only so that a program that never gets there
+    // fails the test instead of hanging it.
+    for (let polls = 0; polls < 2000 && !existsSync(ready); polls++) await Bun.sleep(10);
+    expect(existsSync(ready)).toBe(true);
+    expect(process.listenerCount("SIGTERM")).toBe(1);
     process.kill(process.pid, "SIGTERM");
     const { status, said } = await pending;
     expect(status).toBe(143);
     expect(said).toContain("killed by SIGTERM");
     expect(readFileSync(`${out}.partial`, "utf8")).toContain("# partial: sh was killed by SIGTERM");
     expect(process.listenerCount("SIGTERM")).toBe(0);
-  });
+  }, 30_000);
 
   test("--pick largest takes the process with the most calls; main the command's own", async () => {
     const script = `${HEAPCALLS} 0; true`;
@@ -219,6 +219,7 @@ describe("bad input", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  // Three CLI processes: seconds on a loaded machine, not the default 5.
   test("the CLI: no command is exit 2 with nothing on stdout; --help documents the exit status", () => {
     const run = Bun.spawnSync([process.execPath, join(ROOT, "cli/main.ts"), "record"]);
     expect([run.exitCode, run.stdout.toString()]).toEqual([2, ""]);
@@ -238,7 +239,7 @@ describe("bad input", () => {
       "exit 7",
     ]);
     expect(passed.exitCode).toBe(7);
-  });
+  }, 20_000);
 });
 
 describe("the yargs command", () => {

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const BROWSER_HOOK_MS = 30_000;
 /** Where screenshots go: CI keeps this folder as its artifacts. */
 export const SCREENSHOTS = fileURLToPath(new URL("../bench/out/screenshots", import.meta.url));
 
@@ -87,13 +88,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function browserPerFile(prefix: string): { readonly dir: string; readonly chromium: Chromium } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   let launched: Chromium | undefined;
+  // Chromium takes seconds to start and to stop on a loaded machine: more than a hook's default 5 s.
   beforeAll(async () => {
     launched = await Chromium.launch();
-  });
+  }, BROWSER_HOOK_MS);
   afterAll(async () => {
     await launched?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, BROWSER_HOOK_MS);
   return {
     dir,
     get chromium(): Chromium {

@@ -242,12 +242,16 @@ describe("verify", () => {
     }
   });
 
+  // realloc-bal.rep takes longer than the other twelve together (its reallocs copy up to 600 KB each):
+  // here it runs in first-fit alone; .ci/run replays every malloc-lab trace with --verify in every lookup.
   test.each(LOOKUPS)(
-    "every malloc-lab trace passes in %s, every block checked before its free or realloc",
+    "every malloc-lab trace passes in %s (realloc-bal.rep: first-fit only), every block checked before its free or realloc",
     (lookup) => {
       const traces = mallocLabTraces();
       expect(traces.length).toBe(13);
-      for (const trace of traces) {
+      const longest = traces.filter((trace) => trace.endsWith("/realloc-bal.rep"));
+      expect(longest.length).toBe(1);
+      for (const trace of lookup === "first-fit" ? traces : traces.filter((trace) => !longest.includes(trace))) {
         const scenario = readScenario(trace);
         const result = replay(scenario, { verify: true, lookup });
         expect(result.ops).toBe(scenario.header?.opCount ?? -1);

@@ -75,6 +75,7 @@ test("other page sizes and start addresses", () => {
 });
 
 describe("the CLI", () => {
+  // Each test is a CLI process running thousands of operations: seconds on a loaded machine, hence 20 s.
   const cli = (...args: string[]) => {
     const run = Bun.spawnSync([process.execPath, join(ROOT, "cli/main.ts"), ...args], { cwd: ROOT });
     return { status: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
@@ -100,7 +101,7 @@ describe("the CLI", () => {
     }
     expect(stdout).toContain("seed 5, size-indexed");
     expect(stdout).toContain("20,000");
-  });
+  }, 20_000);
 
   test("a failure exits 1 naming the seed and the operation, with the command that repeats it", () => {
     const { status, stdout, stderr } = cli(
@@ -120,5 +121,5 @@ describe("the CLI", () => {
     expect(stdout).toBe("");
     expect(stderr).toMatch(/^soak failed at operation 12\d\d \(seed 3, lookup first-fit\): block at \d+/);
     expect(stderr).toContain("repeat with: mems soak --seed 3 --lookup first-fit --ops 5000 --check-every 100 --max-live 300\n");
-  });
+  }, 20_000);
 });

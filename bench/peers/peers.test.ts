@@ -254,6 +254,8 @@ describe("real-* workloads", () => {
     recipe: "ls twice",
   };
 
+  // The setups copy sources, generate sort's input and ask python3 its own path: seconds on a loaded
+  // machine, not the default 5.
   test("each program's setup writes its inputs and names a command", () => {
     for (const program of REAL_PROGRAMS) {
       const scratch = mkdtempSync(join(dir, "setup-"));
@@ -262,7 +264,7 @@ describe("real-* workloads", () => {
       expect(realProgram(program.name)).toBe(program);
     }
     expect(realProgram("churn-10k")).toBeUndefined();
-  });
+  }, 20_000);
 
   test("a program records into the cache once, with its version in the workload's description", async () => {
     await withCache(async () => {

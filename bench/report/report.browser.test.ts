@@ -97,8 +97,11 @@ test("the harness sees what a broken page does: console errors, uncaught errors,
     `<!doctype html><p>broken</p><script>console.error("boom"); fetch("http://127.0.0.1:9/x").catch(() => {}); throw new Error("bad");</script>`,
   );
   const { errors, requests } = await browser.chromium.open(file);
-  await Bun.sleep(200);
+  // The page's events reach us after its load, in their own time: waited for (up to about 10 s, so that one
+  // that never comes fails the test instead of hanging it), not a fixed pause.
+  const seen = () => errors.some((text) => text.includes("boom")) && errors.some((text) => text.includes("bad")) && requests.length > 0;
+  for (let waits = 0; waits < 1000 && !seen(); waits++) await Bun.sleep(10);
   expect(errors.some((text) => text.includes("boom"))).toBe(true);
   expect(errors.some((text) => text.includes("bad"))).toBe(true);
   expect(requests).toContain("http://127.0.0.1:9/x");
-});
+}, 20_000);

@@ -232,6 +232,7 @@ describe("the results folder", () => {
     expect(fileSafe("malloclab-amptjp-bal/x y")).toBe("malloclab-amptjp-bal_x_y");
   });
 
+  // Draws every chart of the report (vega): seconds on a loaded machine, not the default 5.
   test("writes RESULTS.md, report.html, bench.json and the SVGs RESULTS.md embeds; old SVGs go", async () => {
     const out = join(dir, "results");
     mkdirSync(join(out, "charts"), { recursive: true });
@@ -274,5 +275,5 @@ describe("the results folder", () => {
     // Clip path ids are made unique per chart, so that the inline SVGs do not clip one another.
     const ids = [...html.matchAll(/<clipPath id="([^"]+)"/g)].map((match) => match[1]);
     expect(new Set(ids).size).toBe(ids.length);
-  });
+  }, 20_000);
 });
