@@ -179,7 +179,7 @@ describe("the command line", () => {
       expect(run.stdout.toString()).toBe("");
       expect(run.stderr.toString()).not.toBe("");
     }
-  });
+  }, 30_000);
 
   test("a class: a row per submission, --json in the issue's shape, exit 1 when a check fails", () => {
     const only = [
@@ -286,4 +286,4 @@ test("the class page: a row per submission, a cell per check coloured by verdict
   expect(errors).toEqual([]);
   expect(requests).toEqual([]);
   await page.close();
-});
+}, 30_000);

@@ -111,20 +111,20 @@ describe("the sandbox", () => {
     expect(trace.preamble).not.toContain("written");
     for (const path of [`${outside}/escaped`, "/etc/mems-escaped", "/root/mems-escaped", "/var/tmp/mems-escaped"])
       expect(existsSync(path)).toBe(false);
-  });
+  }, 20_000);
 
   test("a submission cannot reach a listener on 127.0.0.1 outside", async () => {
     const trace = await run("network", ["a 0 10"]);
     expect(trace.preamble).toBe("no network");
     await Bun.sleep(50);
     expect(connections).toBe(0);
-  });
+  }, 20_000);
 
   test("the listener is reachable without the sandbox, so the test above can fail", async () => {
     const open = new Sandbox(false, 7);
     const trace = await run("network", ["a 0 10"], RUN_LIMITS.wallMs, open);
     expect(trace.preamble).toBe("connected");
-  });
+  }, 20_000);
 
   test("a fork bomb is held by the process limit and nothing of it outlives its run", async () => {
     const trace = await run("forkBomb", ["a 0 10"], 1_000);
@@ -149,7 +149,7 @@ describe("the sandbox", () => {
     const result = await sandbox.run(["head", "-c", "6000000", "/dev/zero"], dir, RUN_LIMITS);
     expect(result.status).toBe(0);
     expect(result.stdout.length).toBe(4 * 2 ** 20);
-  });
+  }, 20_000);
 
   test("the sandbox's own tool failing is the grader's error, not the submission's", async () => {
     const dir = sandbox.makeWorkDir();
@@ -158,7 +158,7 @@ describe("the sandbox", () => {
     await expect(sandbox.run(["true"], dir, RUN_LIMITS, [missing])).rejects.toThrow(
       new SandboxError(`the sandbox failed: bwrap: Can't find source path ${missing}: No such file or directory`),
     );
-  });
+  }, 20_000);
 
   test("without bwrap the grader refuses, unless --no-sandbox", async () => {
     const problem = await probeSandbox((tool) => (tool === "bwrap" ? null : `/usr/bin/${tool}`));
