@@ -68,6 +68,7 @@ describe("reading a driver's output", () => {
     expect(howStopped(trace)).toEqual({ verdict: "crash", reason: "SIGSEGV in mems_print_stats()" });
     expect(howStopped({ ...trace, run: run("", { timedOut: true }) }).verdict).toBe("timeout");
     expect(howStopped({ ...trace, run: run("", { signal: "SIGXCPU", status: null }) }).verdict).toBe("timeout");
+    expect(howStopped({ ...trace, run: run("", { signal: "SIGKILL", status: null }) }).verdict).toBe("timeout");
     expect(howStopped({ ...trace, run: run("", { status: 1 }) })).toEqual({
       verdict: "fail",
       reason: "the program exited (status 1) in mems_print_stats()",

@@ -137,8 +137,8 @@ export function describeOp(op: string): string {
 export function howStopped(trace: Trace): { verdict: "crash" | "timeout" | "fail"; reason: string } {
   const where = whereStopped(trace);
   const { run } = trace;
-  // SIGXCPU: the CPU limit, which a spinning hang reaches before the wall time.
-  if (run.timedOut || run.signal === "SIGXCPU") return { verdict: "timeout", reason: `hung in ${where}` };
+  // SIGXCPU: the CPU limit, which a spinning hang reaches before the wall time (SIGKILL: its hard limit).
+  if (run.timedOut || run.signal === "SIGXCPU" || run.signal === "SIGKILL") return { verdict: "timeout", reason: `hung in ${where}` };
   if (run.signal !== null) return { verdict: "crash", reason: `${run.signal} in ${where}` };
   return { verdict: "fail", reason: `the program exited (status ${run.status}) in ${where}` };
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDriver } from "./build.ts";
-import { runScenario, whereStopped } from "./run.ts";
+import { howStopped, runScenario, whereStopped } from "./run.ts";
 import { probeSandbox, RUN_LIMITS, requireSandbox, Sandbox, SandboxError } from "./sandbox.ts";
 
 /** A mems.h whose functions do `init` in mems_init and `malloc` in mems_malloc, and nothing else. */
@@ -53,6 +53,7 @@ const SUBMISSIONS = {
     printf(connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? "connected\\n" : "no network\\n");`),
   forkBomb: hostile("", "for (;;) fork();"),
   sleep: hostile("", "if (size == 7) for (;;) sleep(1000);"),
+  spin: hostile("", "if (size == 9) for (volatile int i = 0;; i++) {}"),
 };
 type Name = keyof typeof SUBMISSIONS;
 
@@ -141,6 +142,13 @@ describe("the sandbox", () => {
     expect(trace.ops.map((op) => op.address)).toEqual([1000, undefined]);
     expect(whereStopped(trace)).toBe("mems_malloc(7) of block 1");
   }, 20_000);
+
+  test("a spinning hang is ended by the CPU limit (SIGXCPU) and is a timeout too", async () => {
+    const trace = await run("spin", ["a 0 10", "a 1 9"]);
+    expect(trace.run.signal).toBe("SIGXCPU");
+    expect(trace.run.timedOut).toBe(false);
+    expect(howStopped(trace)).toEqual({ verdict: "timeout", reason: "hung in mems_malloc(9) of block 1" });
+  }, 30_000);
 
   test("bwrap works here, and a run printing without end keeps 4 MiB of it", async () => {
     expect(await probeSandbox()).toBeUndefined();

@@ -132,7 +132,8 @@ export class Sandbox {
   commandLine(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): string[] {
     const prlimit = [
       "prlimit",
-      `--cpu=${limits.cpuSeconds}`,
+      // Soft below hard: the CPU limit ends a spinning hang with SIGXCPU (with both equal, SIGKILL).
+      `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
       `--nproc=${limits.processes}`,
       `--fsize=${limits.fileBytes}`,
       "--core=0",
