@@ -9,6 +9,7 @@
  *    runtime dependencies (no Biome, no TypeScript, no second Bun, and not vega and vega-lite, optional
  *    peers for `mems viz`): node_modules under 5 MB, and `mems` the only command in node_modules/.bin.
  * 3. `bunx mems --version`, `bunx mems replay` of a scenario (its expected output, byte for byte),
+ *    `bunx mems grade` of a folder holding the package's C reference (every check passes),
  *    `bunx mems bench` saying it needs a checkout (exit 2), `bunx mems viz` saying it needs vega and
  *    vega-lite with the line that adds them (exit 2); then, once that line is run (at the checkout's
  *    ranges), `bunx mems viz` of the course's example (the package's scenarios/example.mtrace) writing
@@ -162,6 +163,24 @@ function checkVizWithoutCharts(app: string): void {
   const ranges = CHART_PACKAGES.map((name) => `${name}@${manifest.peerDependencies[name] ?? "latest"}`);
   const add = run([process.execPath, "add", ...ranges], app);
   check(`bun add ${ranges.join(" ")} (the line, at the checkout's ranges)`, add.status === 0, add.status === 0 ? "" : described(add));
+}
+
+/** `bunx mems grade` from the installed package: a student's folder holding the package's reference scores 100. */
+function checkGrade(app: string): void {
+  run(["mkdir", "-p", join(app, "my-mems")], app);
+  writeFileSync(join(app, "my-mems", "mems.h"), readFileSync(join(app, "node_modules/mems/grade/reference/mems.h")));
+  const graded = run([process.execPath, "x", "mems", "grade", "./my-mems", "--skip", "memcheck,speed", "--json", "grade.json"], app);
+  let score: unknown;
+  try {
+    score = (JSON.parse(readFileSync(join(app, "grade.json"), "utf8")) as { submissions: { score: number }[] }).submissions[0]?.score;
+  } catch {
+    score = undefined;
+  }
+  check(
+    "bunx mems grade ./my-mems (the package's reference): every check passes, score 100 (exit 0)",
+    graded.status === 0 && score === 100,
+    described(graded),
+  );
 }
 
 /** `bunx mems viz` of the example in the installed package: the page and what it draws, against `bunx mems example`. */
@@ -355,6 +374,7 @@ try {
   );
   checkVizWithoutCharts(app);
   await checkViz(app);
+  checkGrade(app);
 
   /* 4. a program using the package */
   writeFileSync(join(app, "index.ts"), PROGRAM);

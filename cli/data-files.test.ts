@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
-const CODE = ["cli", "core", "lib", "trace", "conformance", "bench", "record", "viz", "package.json"];
+const CODE = ["cli", "core", "lib", "trace", "conformance", "bench", "record", "viz", "grade", "package.json"];
 const base = mkdtempSync(join(tmpdir(), "mems-data-files-"));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 

@@ -9,6 +9,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import packageJson from "../package.json" with { type: "json" };
 import { genCommand } from "./gen.ts";
+import { gradeCommand } from "./grade.ts";
 import { CommandError, EXIT, missingDataMessage, missingPath, UsageError } from "./io.ts";
 import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
@@ -28,6 +29,7 @@ for (const register of [
   ...(await repositoryCommands()),
   ...(await recordCommands()),
   vizCommand,
+  gradeCommand,
 ])
   cli = register(cli);
 

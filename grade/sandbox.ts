@@ -1,0 +1,265 @@
+/**
+ * The sandbox every build and run of a submission goes through (`mems grade` runs untrusted code).
+ *
+ * bubblewrap (`bwrap`) gives each command a read-only view of the whole file system but for its own
+ * work folder and a private /tmp, fresh namespaces (no network: only a loopback that is down; its own
+ * process ids, so killing bwrap kills every process inside), and `--die-with-parent`, so nothing outlives
+ * the grader. Resource limits are prlimits set before bwrap starts, inherited by everything inside: CPU
+ * seconds, address space, processes, file size, no core files. Run as root, the limits would bind little
+ * (root is above RLIMIT_NPROC), so the command first drops to an unprivileged uid of its own slot
+ * (`setpriv`): each parallel slot has its own uid, so one submission's fork bomb does not use up the
+ * process count of another. The wall time is ours: past it the sandbox is killed and the run says
+ * `timedOut`.
+ *
+ * Without a working bwrap the grader refuses, unless asked for `--no-sandbox`: then the same limits
+ * apply (prlimit) but nothing else is contained.
+ */
+import { chmodSync, chownSync } from "node:fs";
+import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
+
+/** Limits of one command in the sandbox. */
+export interface Limits {
+  /** Wall time, ms: past it the command is killed and the run is `timedOut`. */
+  readonly wallMs: number;
+  /** CPU seconds (RLIMIT_CPU). */
+  readonly cpuSeconds: number;
+  /** Address space, bytes (RLIMIT_AS); 0 for none (valgrind needs a lot). */
+  readonly memoryBytes: number;
+  /** Processes of the sandbox's uid (RLIMIT_NPROC). */
+  readonly processes: number;
+  /** Largest file it may write, bytes (RLIMIT_FSIZE). */
+  readonly fileBytes: number;
+}
+
+export const BUILD_LIMITS: Limits = {
+  wallMs: 60_000,
+  cpuSeconds: 30,
+  memoryBytes: 2 ** 31,
+  processes: 64,
+  fileBytes: 64 * 2 ** 20,
+};
+/** A scenario takes milliseconds; a hang is cut at 2 CPU seconds, or 5 s of wall time when it sleeps. */
+export const RUN_LIMITS: Limits = {
+  wallMs: 5_000,
+  cpuSeconds: 2,
+  memoryBytes: 2 ** 30,
+  processes: 16,
+  fileBytes: 16 * 2 ** 20,
+};
+
+/** What one command did. */
+export interface RunResult {
+  /** Exit status, or null when a signal ended it. */
+  readonly status: number | null;
+  /** The signal that ended it (SIGSEGV, SIGKILL, ...), or null. */
+  readonly signal: string | null;
+  /** It ran past its wall time and was killed. */
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The signals a program of a submission dies of, by number (Linux x86-64). */
+const SIGNAL_NAMES: Readonly<Record<number, string>> = {
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  15: "SIGTERM",
+  24: "SIGXCPU",
+  25: "SIGXFSZ",
+  31: "SIGSYS",
+};
+
+/** Most bytes kept of each of stdout and stderr: a submission printing in a loop cannot fill memory. */
+const OUTPUT_CAP = 4 * 2 ** 20;
+/** The first uid of the slots (no user of this machine is expected from there to BASE_UID + 64,000). */
+const BASE_UID = 61_000;
+/** Slots with a uid of their own; more parallel slots than this share uids (and the process limit). */
+const SLOT_UIDS = 16;
+
+/**
+ * The uid slot `slot` of process `pid` runs as, when the grader runs as root: one per slot, and other
+ * for two graders running at once (their processes would otherwise count against one limit).
+ */
+export function slotUid(pid: number, slot: number): number {
+  return BASE_UID + (pid % 4000) * SLOT_UIDS + (slot % SLOT_UIDS);
+}
+
+export class SandboxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SandboxError";
+  }
+}
+
+/** Runs commands contained (bwrap) or not (`--no-sandbox`), each in a work folder of its own. */
+export class Sandbox {
+  /** The unprivileged uid its commands run as (when the grader runs as root). */
+  readonly uid: number | undefined;
+
+  /**
+   * `checkpoint` is called before each command starts (SIGINT's safe point: it throws once a stop was
+   * asked for, so no new command starts and the grading unwinds, removing its work folders).
+   */
+  constructor(
+    readonly contained: boolean,
+    readonly slot = 0,
+    private readonly checkpoint: () => void = () => undefined,
+  ) {
+    this.uid = process.getuid?.() === 0 ? slotUid(process.pid, slot) : undefined;
+  }
+
+  /** A fresh work folder the sandboxed commands may write (and nothing else). */
+  makeWorkDir(prefix = "mems-grade-"): string {
+    // Remembered until removed, so a grader dying of a second signal removes it too (cli/signals.ts).
+    const dir = makeTemporaryFolder(prefix);
+    if (this.uid !== undefined) chownSync(dir, this.uid, this.uid);
+    chmodSync(dir, 0o755);
+    return dir;
+  }
+
+  /** Removes a work folder and all in it. */
+  removeWorkDir(dir: string): void {
+    removeTemporaryFolder(dir);
+  }
+
+  /** The full command line: limits, the uid drop, bwrap, then `argv`. */
+  commandLine(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): string[] {
+    const prlimit = [
+      "prlimit",
+      // Soft below hard: the CPU limit ends a spinning hang with SIGXCPU (with both equal, SIGKILL).
+      `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
+      `--nproc=${limits.processes}`,
+      `--fsize=${limits.fileBytes}`,
+      "--core=0",
+      ...(limits.memoryBytes > 0 ? [`--as=${limits.memoryBytes}`] : []),
+      "--",
+    ];
+    const drop = this.uid === undefined ? [] : ["setpriv", `--reuid=${this.uid}`, `--regid=${this.uid}`, "--clear-groups"];
+    if (!this.contained) return [...prlimit, ...drop, ...argv];
+    const bwrap = [
+      "bwrap",
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--tmpfs",
+      "/tmp",
+      "--bind",
+      workDir,
+      workDir,
+      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
+      "--chdir",
+      workDir,
+      "--unshare-all",
+      "--die-with-parent",
+      "--new-session",
+      "--",
+    ];
+    return [...prlimit, ...drop, ...bwrap, ...argv];
+  }
+
+  /**
+   * Runs `argv` in `workDir` under `limits`; never throws for what the command does. `readOnly` folders
+   * are seen inside too (under /tmp, which is otherwise the sandbox's own).
+   */
+  async run(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): Promise<RunResult> {
+    // A sandbox that could not start for want of a process or namespace (EAGAIN, a busy machine) is
+    // tried again a little later before the grader gives up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(argv, workDir, limits, readOnly);
+      } catch (error) {
+        if (!(error instanceof SandboxError) || !error.message.includes("temporarily unavailable") || attempt >= 4) throw error;
+        await Bun.sleep(200 * attempt);
+      }
+    }
+  }
+
+  private async runOnce(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[]): Promise<RunResult> {
+    this.checkpoint();
+    const child = Bun.spawn(this.commandLine(argv, workDir, limits, readOnly), {
+      cwd: workDir,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, limits.wallMs);
+    try {
+      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr)]);
+      await child.exited;
+      // Contained, the command's death by a signal reaches us as bwrap's exit status 128 + its number.
+      const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
+      const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
+      // The sandbox's own tools failing (not the command they ran) is the grader's fault, not the submission's.
+      if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv): /.test(stderr) && !timedOut)
+        throw new SandboxError(`the sandbox failed: ${stderr.split("\n")[0]}`);
+      return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A stream's text, keeping the first OUTPUT_CAP bytes and reading (and dropping) the rest. */
+async function capped(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  for await (const chunk of stream) {
+    if (kept >= OUTPUT_CAP) continue;
+    const part = chunk.subarray(0, OUTPUT_CAP - kept);
+    chunks.push(part);
+    kept += part.length;
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * Why a sandbox cannot be had here, or undefined when bwrap starts a contained `true`. Tried once per
+ * process: a missing bwrap, a kernel without user namespaces, a container that forbids them.
+ */
+export async function probeSandbox(which: (tool: string) => string | null = Bun.which): Promise<string | undefined> {
+  if (which("bwrap") === null) return "bubblewrap (bwrap) is not installed: apt-get install bubblewrap";
+  for (const tool of ["prlimit", "setpriv"]) if (which(tool) === null) return `${tool} (util-linux) is not installed`;
+  const sandbox = new Sandbox(true, 0);
+  const dir = sandbox.makeWorkDir();
+  try {
+    const result = await sandbox.run(["true"], dir, RUN_LIMITS);
+    if (result.status === 0) return undefined;
+    return `bubblewrap cannot run here: ${result.stderr.trim().split("\n")[0] || `exit ${result.status}`}`;
+  } finally {
+    sandbox.removeWorkDir(dir);
+  }
+}
+
+let probed: Promise<string | undefined> | undefined;
+/** probeSandbox, once per process. */
+export function sandboxProblem(): Promise<string | undefined> {
+  probed ??= probeSandbox();
+  return probed;
+}
+
+/** Throws SandboxError when no sandbox can be had and `allowUncontained` was not given. */
+export async function requireSandbox(
+  allowUncontained: boolean,
+  probe: () => Promise<string | undefined> = sandboxProblem,
+): Promise<boolean> {
+  if (allowUncontained) return false;
+  const problem = await probe();
+  if (problem !== undefined)
+    throw new SandboxError(`${problem}; mems grade runs students' code only in a sandbox (--no-sandbox runs it uncontained)`);
+  return true;
+}
