@@ -15,7 +15,7 @@ import { OS_PAGE_SIZE } from "./os.ts";
  * takes a new stamp instead of clearing it): a Set of the HOLEs built per check was about a quarter of
  * the conformance run's CPU, which checks the heap after every operation.
  */
-let holeMarks = new Uint32Array(0);
+let holeMarks: Uint32Array = new Uint32Array(0);
 let stampBase = 0;
 
 /** A new stamp for one check: no mark in holeMarks equals it or the one after it yet. */
