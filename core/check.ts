@@ -56,12 +56,21 @@ class HeapCheck {
   #next = 0;
   #prevPiece = NIL;
   #prevWasHole = false;
+  /** What every piece is checked against, read once per check (nothing changes during one). */
+  readonly #align: number;
+  readonly #startAddress: number;
+  readonly #virtualEnd: number;
+  readonly #pieceOfGranule: Int32Array;
 
   constructor(list: FreeList, stamp: number) {
     this.#list = list;
     this.#stamp = stamp;
     this.#records = list.records;
     this.#expectedStart = list.startAddress;
+    this.#align = list.align;
+    this.#startAddress = list.startAddress;
+    this.#virtualEnd = list.map.virtualEnd;
+    this.#pieceOfGranule = list.map.entries;
   }
 
   segment(main: number, index: number): void {
@@ -95,7 +104,7 @@ class HeapCheck {
     if (!(size >= 1) || !Number.isInteger(size)) throw invariantBroken(`piece at ${v} has size ${size}`);
     const isHole = records.isHole(piece);
     if (isHole && this.#prevWasHole) throw invariantBroken(`two adjacent HOLEs at ${v} (they should have merged)`);
-    this.#checkAlignment(piece, v, size, isHole);
+    if (size % this.#align !== 0) this.#checkAlignment(piece, v, size, isHole);
     this.#checkAddressMap(piece, v, size);
     if (isHole) {
       this.#holes.push(piece);
@@ -114,19 +123,19 @@ class HeapCheck {
    * With `align`, every piece's size is a multiple of it, but a segment's last HOLE's (it ends at the
    * segment's end, a multiple of PAGE_SIZE, which need not be one of align). The segment's base is
    * page-aligned and the pieces tile it, so every piece, every block, starts at a physical address that is
-   * a multiple of align.
+   * a multiple of align. (Called for a size that is not a multiple of align.)
    */
   #checkAlignment(piece: number, v: number, size: number, isHole: boolean): void {
-    const align = this.#list.align;
-    if (size % align === 0 || (isHole && this.#records.nextPiece(piece) === NIL)) return;
+    const align = this.#align;
+    if (isHole && this.#records.nextPiece(piece) === NIL) return;
     throw invariantBroken(`piece at ${v} has size ${size}, not a multiple of align ${align} (only a segment's last HOLE may)`);
   }
 
   /** Every granule whose last byte is in the piece (or beyond the end of virtual space) names it. */
   #checkAddressMap(piece: number, v: number, size: number): void {
-    const { startAddress, map } = this.#list;
-    const virtualEnd = map.virtualEnd;
-    const pieceOfGranule = map.entries;
+    const startAddress = this.#startAddress;
+    const virtualEnd = this.#virtualEnd;
+    const pieceOfGranule = this.#pieceOfGranule;
     const first = Math.floor((v - startAddress) / GRANULE);
     const end = Math.floor((v + size - startAddress + (v + size === virtualEnd ? GRANULE - 1 : 0)) / GRANULE);
     for (let granule = first; granule < end; granule++) {
