@@ -9,6 +9,7 @@ import type { Argv } from "yargs";
 import {
   anyFailed,
   DEFAULT_JOBS,
+  DEFAULT_PROFILE,
   DIFFERENTIAL_ALIGNMENTS,
   formatFailures,
   formatTable,
@@ -20,6 +21,7 @@ import {
   type SuiteProgress,
 } from "../conformance/harness.ts";
 import { HarnessError, REFERENCE_ALIGNMENTS } from "../conformance/reference.ts";
+import { timingsHelp } from "../conformance/timings.ts";
 import { goldenCases, mallocLabTraces } from "../trace/corpus.ts";
 import { CommandError, EXIT, integerArg, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
@@ -60,9 +62,11 @@ export function conformanceCommand(y: Argv): Argv {
       c
         .option("suite", { choices: SUITES, array: true, describe: "run only these suites (repeatable)" })
         .option("profile", {
-          choices: ["ci", "full"] as const,
-          default: "full" as const,
-          describe: `differential size: ci (${PROFILES.ci.cases} seeds of ${PROFILES.ci.ops} operations) or full (${PROFILES.full.cases} of ${PROFILES.full.ops}), each seed at every --align`,
+          choices: Object.keys(PROFILES) as Profile[],
+          default: DEFAULT_PROFILE,
+          describe: `differential size, each seed at every --align: ${(Object.keys(PROFILES) as Profile[])
+            .map((name) => `${name} (${PROFILES[name].cases} seeds of ${PROFILES[name].ops} operations)`)
+            .join(", ")}; how long each takes: below`,
         })
         .option("cases", { ...integerArg("cases", 0), describe: "random scenarios (overrides the profile)" })
         .option("ops", { ...integerArg("ops", 1), describe: "operations per random scenario (overrides the profile)" })
@@ -78,7 +82,8 @@ export function conformanceCommand(y: Argv): Argv {
           ...integerArg("jobs", 1),
           describe: "differential cases run at once, each in a worker process (1: in this process)",
           defaultDescription: `${DEFAULT_JOBS}, the CPUs available`,
-        }),
+        })
+        .epilog(timingsHelp()),
     async (argv) => {
       const suites = (argv.suite ?? []) as Suite[];
       // Their files are listed now, so that a clone without scenarios/ or scenarios/malloclab/ stops here

@@ -21,6 +21,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { timingsHelp } from "../conformance/timings.ts";
 
 // Each test runs the CLI as a process, some several: seconds on a loaded machine, not the default 5.
 setDefaultTimeout(20_000);
@@ -172,6 +173,13 @@ describe("replay says what a malloc-lab trace did", () => {
     expect(run.stderr).toBe(
       `${trace}: ${count(report.ops)} ops, peak live ${count(report.peakLiveBytes)} bytes, peak mapped ${count(report.peakMappedBytes)} bytes, utilization ${(100 * report.utilization).toFixed(1)}%\n`,
     );
+  });
+
+  test("conformance --help says how long each profile took, from conformance/timings.json", () => {
+    const run = cli(["conformance", "--help"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(timingsHelp());
+    expect(run.stdout).toMatch(/\[default: "standard"\]/);
   });
 
   test("replay --help shows the default of --lookup", () => {
