@@ -40,8 +40,8 @@ export type Suite = (typeof SUITES)[number];
 /**
  * Differential sizes. Every one runs each seed at every alignment, through every lookup, with the heap
  * walk after every operation; they differ only in seeds and operations. `standard`, the default, is
- * sized to take at most 3 minutes on the project's 2-core machine; `full` keeps the thousand seeds the
- * default had before; `ci` finishes in seconds. What each took: conformance/timings.json (timings.ts).
+ * sized for at most 3 minutes on the project's 2-core machine (docs/conformance.md); `full` keeps the
+ * thousand seeds the default had before; `ci` finishes in seconds. What each took: conformance/timings.json.
  */
 export const PROFILES = {
   ci: { cases: 60, ops: 400 },
