@@ -45,7 +45,7 @@ export type Suite = (typeof SUITES)[number];
  */
 export const PROFILES = {
   ci: { cases: 60, ops: 400 },
-  standard: { cases: 600, ops: 4000 },
+  standard: { cases: 450, ops: 4000 },
   full: { cases: 1000, ops: 4000 },
 } as const;
 export type Profile = keyof typeof PROFILES;

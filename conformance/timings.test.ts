@@ -57,7 +57,7 @@ describe("timings", () => {
     expect(block).toStartWith(DOC_START);
     expect(block).toEndWith(DOC_END);
     expect(block).toContain(
-      "| `bun conformance` | 600 × 4,000 | 2 min 50 s | 5 min 31 s | 0.9 → 2.0 | 2026-12-07 06:01 UTC | Test CPU, 2 cores, Bun 1.4.4 |",
+      "| `bun conformance` | 450 × 4,000 | 2 min 50 s | 5 min 31 s | 0.9 → 2.0 | 2026-12-07 06:01 UTC | Test CPU, 2 cores, Bun 1.4.4 |",
     );
     expect(block.split("\n").filter((line) => line.startsWith("| `"))).toHaveLength(2);
   });
