@@ -6,7 +6,17 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DOC_END, DOC_FILE, DOC_START, profileCommand, readTimings, type Timings, timingsBlock, timingsHelp } from "./timings.ts";
+import {
+  DOC_END,
+  DOC_FILE,
+  DOC_START,
+  type ProfileTiming,
+  profileCommand,
+  readTimings,
+  type Timings,
+  timingsBlock,
+  timingsHelp,
+} from "./timings.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-timings-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,6 +25,8 @@ const machine = { cpu: "Test CPU", cores: 2, bun: "1.4.4" };
 const timings: Timings = {
   ci: {
     command: "bun conformance --profile ci",
+    cases: 60,
+    ops: 400,
     date: "2026-12-07T06:00:00.000Z",
     machine,
     seconds: 4.2,
@@ -24,6 +36,8 @@ const timings: Timings = {
   },
   standard: {
     command: "bun conformance",
+    cases: 450,
+    ops: 4000,
     date: "2026-12-07T06:01:00.000Z",
     machine,
     seconds: 170.4,
@@ -49,6 +63,11 @@ describe("timings", () => {
         "on Test CPU, 2 cores, Bun 1.4.4.",
       ].join("\n"),
     );
+    const resized = { standard: { ...(timings.standard as ProfileTiming), cases: 600 } };
+    expect(timingsHelp(resized)).toContain(
+      "  standard  2 min 50 s, CPU 5 min 31 s, load average 0.9 (2026-12-07, when it was 600 × 4,000)",
+    );
+    expect(timingsBlock(resized)).toContain("| `bun conformance` | 600 × 4,000 |");
     expect(timingsHelp({})).toBe("No timings recorded yet:\n`flock /tmp/mems-bench.lock bun conformance/timings.ts` records them.");
   });
 
@@ -62,11 +81,12 @@ describe("timings", () => {
     expect(block.split("\n").filter((line) => line.startsWith("| `"))).toHaveLength(2);
   });
 
-  test("a missing or unreadable file has no timings; a profile without seconds is left out", () => {
+  test("a missing or unreadable file has no timings; a record without its seconds or size is left out", () => {
     expect(readTimings(join(dir, "none.json"))).toEqual({});
     writeFileSync(join(dir, "bad.json"), "{");
     expect(readTimings(join(dir, "bad.json"))).toEqual({});
-    writeFileSync(join(dir, "part.json"), JSON.stringify({ ci: timings.ci, full: { command: "x" } }));
+    const { cases: _cases, ...sizeless } = timings.standard as ProfileTiming;
+    writeFileSync(join(dir, "part.json"), JSON.stringify({ ci: timings.ci, standard: sizeless, full: { command: "x" } }));
     expect(readTimings(join(dir, "part.json"))).toEqual({ ci: timings.ci } as Timings);
   });
 

@@ -25,6 +25,9 @@ export const TIMINGS_COMMAND = "flock /tmp/mems-bench.lock bun conformance/timin
 export interface ProfileTiming {
   /** The command timed, as a user types it. */
   readonly command: string;
+  /** The differential size it ran (the profile's when recorded: a profile resized since says so). */
+  readonly cases: number;
+  readonly ops: number;
   /** ISO date and time the run started. */
   readonly date: string;
   readonly machine: { readonly cpu: string; readonly cores: number; readonly bun: string };
@@ -45,7 +48,9 @@ export function readTimings(file: string = TIMINGS_FILE): Timings {
   if (!existsSync(file)) return {};
   try {
     const read = JSON.parse(readFileSync(file, "utf8")) as Timings;
-    return Object.fromEntries(profileNames().flatMap((name) => (typeof read[name]?.seconds === "number" ? [[name, read[name]]] : [])));
+    const complete = (run: ProfileTiming | undefined): boolean =>
+      typeof run?.seconds === "number" && typeof run.cases === "number" && typeof run.ops === "number";
+    return Object.fromEntries(profileNames().flatMap((name) => (complete(read[name]) ? [[name, read[name]]] : [])));
   } catch {
     return {};
   }
@@ -57,6 +62,11 @@ export const profileCommand = (profile: Profile): string =>
 
 const day = (run: ProfileTiming): string => run.date.slice(0, 10);
 const machineOf = (run: ProfileTiming): string => `${run.machine.cpu}, ${run.machine.cores} cores, Bun ${run.machine.bun}`;
+const sizeOf = (run: { readonly cases: number; readonly ops: number }): string =>
+  `${run.cases.toLocaleString("en-US")} × ${run.ops.toLocaleString("en-US")}`;
+/** What a record says of a profile resized since it was taken. */
+const resized = (name: Profile, run: ProfileTiming): string =>
+  run.cases === PROFILES[name].cases && run.ops === PROFILES[name].ops ? "" : `, when it was ${sizeOf(run)}`;
 
 /** `--help`'s words (lines yargs leaves alone): how long each profile took on the machine it was recorded on. */
 export function timingsHelp(timings: Timings = readTimings()): string {
@@ -67,7 +77,7 @@ export function timingsHelp(timings: Timings = readTimings()): string {
   const each = recorded.map((name) => {
     const run = timings[name] as ProfileTiming;
     const machine = machines.length > 1 ? `, ${machineOf(run)}` : "";
-    return `  ${name.padEnd(width)}  ${formatDuration(run.seconds * 1000)}, CPU ${formatDuration(run.cpuSeconds * 1000)}, load average ${run.loadBefore.toFixed(1)} (${day(run)}${machine})`;
+    return `  ${name.padEnd(width)}  ${formatDuration(run.seconds * 1000)}, CPU ${formatDuration(run.cpuSeconds * 1000)}, load average ${run.loadBefore.toFixed(1)} (${day(run)}${machine}${resized(name, run)})`;
   });
   return [
     "How long each profile took here, every suite included",
@@ -85,8 +95,7 @@ export function timingsBlock(timings: Timings): string {
   const rows = profileNames().flatMap((name) => {
     const run = timings[name];
     if (run === undefined) return [];
-    const { cases, ops } = PROFILES[name];
-    const size = `${cases.toLocaleString("en-US")} × ${ops.toLocaleString("en-US")}`;
+    const size = sizeOf(run);
     const load = `${run.loadBefore.toFixed(1)} → ${run.loadAfter.toFixed(1)}`;
     return [
       `| \`${run.command}\` | ${size} | ${formatDuration(run.seconds * 1000)} | ${formatDuration(run.cpuSeconds * 1000)} | ${load} | ${run.date.slice(0, 16).replace("T", " ")} UTC | ${machineOf(run)} |`,
@@ -120,7 +129,8 @@ function timeProfile(profile: Profile): ProfileTiming {
   const cpu = run.resourceUsage?.cpuTime;
   const cpuSeconds = cpu === undefined ? Number.NaN : Number(cpu.user + cpu.system) / 1e6;
   const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, bun: Bun.version };
-  return { command: profileCommand(profile), date, machine, seconds, cpuSeconds, loadBefore, loadAfter: loadavg()[0] ?? 0 };
+  const { cases, ops } = PROFILES[profile];
+  return { command: profileCommand(profile), cases, ops, date, machine, seconds, cpuSeconds, loadBefore, loadAfter: loadavg()[0] ?? 0 };
 }
 
 if (import.meta.main) {
