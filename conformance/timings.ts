@@ -66,7 +66,7 @@ const sizeOf = (run: { readonly cases: number; readonly ops: number }): string =
   `${run.cases.toLocaleString("en-US")} × ${run.ops.toLocaleString("en-US")}`;
 /** What a record says of a profile resized since it was taken. */
 const resized = (name: Profile, run: ProfileTiming): string =>
-  run.cases === PROFILES[name].cases && run.ops === PROFILES[name].ops ? "" : `, when it was ${sizeOf(run)}`;
+  run.cases === PROFILES[name].cases && run.ops === PROFILES[name].ops ? "" : `, then ${sizeOf(run)}`;
 
 /** `--help`'s words (lines yargs leaves alone): how long each profile took on the machine it was recorded on. */
 export function timingsHelp(timings: Timings = readTimings()): string {
@@ -77,11 +77,11 @@ export function timingsHelp(timings: Timings = readTimings()): string {
   const each = recorded.map((name) => {
     const run = timings[name] as ProfileTiming;
     const machine = machines.length > 1 ? `, ${machineOf(run)}` : "";
-    return `  ${name.padEnd(width)}  ${formatDuration(run.seconds * 1000)}, CPU ${formatDuration(run.cpuSeconds * 1000)}, load average ${run.loadBefore.toFixed(1)} (${day(run)}${machine}${resized(name, run)})`;
+    return `  ${name.padEnd(width)}  ${formatDuration(run.seconds * 1000)}, CPU ${formatDuration(run.cpuSeconds * 1000)}, load ${run.loadBefore.toFixed(1)} (${day(run)}${machine}${resized(name, run)})`;
   });
   return [
-    "How long each profile took here, every suite included",
-    `(recorded by \`${TIMINGS_COMMAND}\`):`,
+    "How long each profile took here, every suite included (load: the load average",
+    `before it; recorded by \`${TIMINGS_COMMAND}\`):`,
     ...each,
     ...(machines.length === 1 ? [`on ${machines[0]}.`] : []),
   ].join("\n");
