@@ -1,13 +1,15 @@
 /**
  * `mems conformance`: argument handling for the conformance harness (conformance/harness.ts), which
  * builds the C reference and runs the golden, differential and malloclab suites. Progress goes to
- * stderr (cases done per suite: a redrawn line on a terminal, plain lines elsewhere); the failures and
- * the table to stdout at the end. SIGINT or SIGTERM stops it cleanly (cli/signals.ts).
+ * stderr (per suite: done, to go and the time left; a redrawn line on a terminal, plain lines
+ * elsewhere); the failures and the table to stdout at the end. SIGINT or SIGTERM stops it cleanly (cli/signals.ts).
  */
 import { isatty } from "node:tty";
 import type { Argv } from "yargs";
 import {
   anyFailed,
+  DEFAULT_JOBS,
+  DEFAULT_PROFILE,
   DIFFERENTIAL_ALIGNMENTS,
   formatFailures,
   formatTable,
@@ -19,19 +21,27 @@ import {
   type SuiteProgress,
 } from "../conformance/harness.ts";
 import { HarnessError, REFERENCE_ALIGNMENTS } from "../conformance/reference.ts";
+import { timingsHelp } from "../conformance/timings.ts";
 import { goldenCases, mallocLabTraces } from "../trace/corpus.ts";
 import { CommandError, EXIT, integerArg, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
-import { ProgressLine } from "./progress.ts";
+import { formatDuration, ProgressLine, timeLeft } from "./progress.ts";
 import { stoppable } from "./signals.ts";
 
-/** What a suite counts its inputs in. */
-const UNITS: Record<Suite, string> = { golden: "scenarios", differential: "seeds", malloclab: "traces" };
+/** What a suite counts its inputs in (a differential case: one seed at one alignment). */
+const UNITS: Record<Suite, string> = { golden: "scenarios", differential: "cases", malloclab: "traces" };
 
-/** The progress text of a suite: `conformance: differential 120/1000 seeds`. */
-function progressText(progress: SuiteProgress): string {
-  const done = progress.done === progress.total ? ", done" : "";
-  return `conformance: ${progress.suite} ${progress.done}/${progress.total} ${UNITS[progress.suite]}${done}`;
+/**
+ * The progress text of a suite: `conformance: differential 120/2000 cases done, 1880 to go, about
+ * 2 min 41 s left` (the estimate at the rate so far, once there is one), and at its end
+ * `conformance: differential 2000/2000 cases, done in 2 min 50 s`.
+ */
+export function progressText(progress: SuiteProgress): string {
+  const { suite, done, total, elapsedMs } = progress;
+  const head = `conformance: ${suite} ${done}/${total} ${UNITS[suite]}`;
+  if (done >= total) return `${head}, done in ${formatDuration(elapsedMs)}`;
+  const left = timeLeft(done, total, elapsedMs);
+  return `${head} done, ${total - done} to go${left === undefined ? "" : `, about ${formatDuration(left)} left`}`;
 }
 
 /** `--align`, repeatable: each value one the C reference is built for. */
@@ -51,7 +61,13 @@ export function conformanceCommand(y: Argv): Argv {
     (c) =>
       c
         .option("suite", { choices: SUITES, array: true, describe: "run only these suites (repeatable)" })
-        .option("profile", { choices: ["ci", "full"] as const, default: "full" as const, describe: "differential size" })
+        .option("profile", {
+          choices: Object.keys(PROFILES) as Profile[],
+          default: DEFAULT_PROFILE,
+          describe: `differential size, each seed at every --align: ${(Object.keys(PROFILES) as Profile[])
+            .map((name) => `${name} (${PROFILES[name].cases} seeds of ${PROFILES[name].ops} operations)`)
+            .join(", ")}; how long each takes: below`,
+        })
         .option("cases", { ...integerArg("cases", 0), describe: "random scenarios (overrides the profile)" })
         .option("ops", { ...integerArg("ops", 1), describe: "operations per random scenario (overrides the profile)" })
         .option("seed", { ...integerArg("seed", 0), default: 1, describe: "first random seed" })
@@ -61,7 +77,13 @@ export function conformanceCommand(y: Argv): Argv {
           coerce: alignments,
           describe: "alignments the differential suite runs each seed at (repeatable)",
           defaultDescription: DIFFERENTIAL_ALIGNMENTS.join(" and "),
-        }),
+        })
+        .option("jobs", {
+          ...integerArg("jobs", 1),
+          describe: "differential cases run at once, each in a worker process (1: in this process)",
+          defaultDescription: `${DEFAULT_JOBS}, the CPUs available`,
+        })
+        .epilog(timingsHelp()),
     async (argv) => {
       const suites = (argv.suite ?? []) as Suite[];
       // Their files are listed now, so that a clone without scenarios/ or scenarios/malloclab/ stops here
@@ -78,6 +100,7 @@ export function conformanceCommand(y: Argv): Argv {
             ops: argv.ops ?? profile.ops,
             firstSeed: argv.seed,
             ...(argv.align !== undefined && { aligns: argv.align }),
+            ...(argv.jobs !== undefined && { jobs: argv.jobs }),
             progress: (progress) => {
               stop.check();
               line.update(progressText(progress), progress.done === progress.total);

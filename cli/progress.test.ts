@@ -1,10 +1,12 @@
 /**
  * The progress line (cli/progress.ts) with a clock of our own: redrawn in place at most every 100 ms
  * on a terminal; plain lines without redraw codes elsewhere, one per finished step and otherwise one
- * every few seconds. Through a real terminal and a real pipe: usage.test.ts.
+ * every few seconds; the estimate of the time left, and conformance's line with it. Through a real
+ * terminal and a real pipe: usage.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { ProgressLine } from "./progress.ts";
+import { progressText } from "./conformance.ts";
+import { formatDuration, ProgressLine, timeLeft } from "./progress.ts";
 
 function line(tty: boolean) {
   const written: string[] = [];
@@ -57,5 +59,36 @@ describe("in a file or a pipe", () => {
     progress.update("x");
     progress.update("y");
     expect(written).toEqual(["x\n", "y\n"]);
+  });
+});
+
+describe("the time left", () => {
+  test("at the rate so far; none before the first unit is done", () => {
+    expect(timeLeft(0, 10, 5000)).toBeUndefined();
+    expect(timeLeft(4, 10, 2000)).toBe(3000);
+    expect(timeLeft(10, 10, 2000)).toBe(0);
+  });
+
+  test("durations as a person reads them", () => {
+    expect([400, 9_949, 9_950, 59_400, 60_000, 125_000, 3_599_000, 3_725_000].map(formatDuration)).toEqual([
+      "0.4 s",
+      "9.9 s",
+      "10 s",
+      "59 s",
+      "1 min 00 s",
+      "2 min 05 s",
+      "59 min 59 s",
+      "1 h 02 min",
+    ]);
+  });
+
+  test("conformance's line: done, to go and the time left; at the end, how long it took", () => {
+    const at = (done: number, elapsedMs: number) => progressText({ suite: "differential", done, total: 2000, elapsedMs });
+    expect(at(0, 0)).toBe("conformance: differential 0/2000 cases done, 2000 to go");
+    expect(at(500, 40_000)).toBe("conformance: differential 500/2000 cases done, 1500 to go, about 2 min 00 s left");
+    expect(at(2000, 170_400)).toBe("conformance: differential 2000/2000 cases, done in 2 min 50 s");
+    expect(progressText({ suite: "golden", done: 3, total: 12, elapsedMs: 300 })).toBe(
+      "conformance: golden 3/12 scenarios done, 9 to go, about 0.9 s left",
+    );
   });
 });

@@ -21,6 +21,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { timingsHelp } from "../conformance/timings.ts";
 
 // Each test runs the CLI as a process, some several: seconds on a loaded machine, not the default 5.
 setDefaultTimeout(20_000);
@@ -174,6 +175,14 @@ describe("replay says what a malloc-lab trace did", () => {
     );
   });
 
+  test("conformance --help says how long each profile took, from conformance/timings.json", () => {
+    const run = cli(["conformance", "--help"]);
+    expect(run.status).toBe(0);
+    const words = (text: string) => text.replace(/\s+/g, " "); // yargs may wrap a long line
+    expect(words(run.stdout)).toContain(words(timingsHelp()));
+    expect(run.stdout).toMatch(/\[default: "standard"\]/);
+  });
+
   test("replay --help shows the default of --lookup", () => {
     const run = cli(["replay", "--help"]);
     expect(run.status).toBe(0);
@@ -185,7 +194,9 @@ describe("conformance reports its progress on stderr", () => {
   test("into a pipe: plain lines, one per finished suite, no redraw codes", () => {
     const run = cli(["conformance", "--suite", "golden"]);
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/^conformance: golden (\d+)\/(\d+) scenarios\n(.*\n)*conformance: golden (\d+)\/\4 scenarios, done\n$/);
+    expect(run.stderr).toMatch(
+      /^conformance: golden 0\/(\d+) scenarios done, \1 to go\n(.*\n)*conformance: golden (\d+)\/\3 scenarios, done in .* s\n$/,
+    );
     expect([run.stderr.includes("\r"), run.stderr.includes(ESC)]).toEqual([false, false]);
     expect(run.stdout).toContain("golden");
   });
@@ -198,7 +209,7 @@ describe("conformance reports its progress on stderr", () => {
     expect(run.exitCode).toBe(0);
     const shown = run.stdout.toString().split(`\r${ESC}[K`); // each redraw: carriage return, erase to end of line
     expect(shown[0]).toBe("");
-    expect(shown[1]).toMatch(/^conformance: golden 0\/\d+ scenarios$/);
-    expect(shown.at(-1)).toMatch(/^conformance: golden (\d+)\/\1 scenarios, done\r?\n$/);
+    expect(shown[1]).toMatch(/^conformance: golden 0\/(\d+) scenarios done, \1 to go$/);
+    expect(shown.at(-1)).toMatch(/^conformance: golden (\d+)\/\1 scenarios, done in .* s\r?\n$/);
   });
 });

@@ -145,14 +145,14 @@ describe("differential", () => {
     expect(differentialScenario(7, 50, 8)).toBe(course.replace(/(@start \d+\n)/, "$1@align 8\n"));
   });
 
-  test("5 seeds of 200 operations pass at alignments 1 and 8, one case each", async () => {
-    const result = await runDifferential({ cases: 5, firstSeed: 101, ops: 200 });
+  test("5 seeds of 200 operations pass at alignments 1 and 8, one case each, in two worker processes", async () => {
+    const result = await runDifferential({ cases: 5, firstSeed: 101, ops: 200, jobs: 2 });
     expect(result.failures).toEqual([]);
     expect(result).toMatchObject({ suite: "differential", cases: 10, passed: 10, failed: 0 });
-  });
+  }, 30_000);
 
-  test("5 random scenarios of 200 operations pass on both implementations at alignment 16", async () => {
-    const result = await runDifferential({ cases: 5, firstSeed: 201, ops: 200, aligns: [16] });
+  test("5 random scenarios of 200 operations pass on both implementations at alignment 16, in this process", async () => {
+    const result = await runDifferential({ cases: 5, firstSeed: 201, ops: 200, aligns: [16], jobs: 1 });
     expect(result.failures).toEqual([]);
     expect(result).toMatchObject({ suite: "differential", cases: 5, passed: 5, failed: 0 });
   });

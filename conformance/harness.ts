@@ -8,37 +8,50 @@
  * - `differential`: seeded random scenarios through TS first-fit and the C reference, outputs identical;
  *   through every other lookup (size-indexed, best-fit, next-fit, worst-fit) with the heap walk after
  *   every operation; and their hole-independent part (steady.ts) through every lookup with `verify`,
- *   outputs identical to first-fit's. Every seed runs at each of the
- *   alignments asked for (1 and 8 by default), against the C reference built with the same one.
+ *   outputs identical to first-fit's. Every seed runs at each of the alignments asked for (1 and 8 by
+ *   default), against the C reference built with the same one; each (seed, alignment) is a case
+ *   (differential.ts), and the cases run in worker processes, one per CPU by default (pool.ts).
  * - `malloclab`: every malloc-lab trace through both with the final stats printed; outputs identical.
  *
  * Every suite takes its cases as arguments (a directory, a seed range), so tests can point it elsewhere.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import Table from "cli-table3";
-import { LOOKUPS, type Lookup, type Mems } from "../core/index.ts";
+import type { Lookup } from "../core/index.ts";
 import { keepTemporaryFolder, makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 import { type GoldenCase, goldenCases, mallocLabTraces } from "../trace/corpus.ts";
-import { parseScenario, readScenario, type Scenario } from "../trace/format.ts";
-import { generateRandomScenario } from "../trace/generate.ts";
+import { readScenario, type Scenario } from "../trace/format.ts";
 import { isHoleIndependent } from "../trace/output.ts";
-import { type ReplayOptions, replay } from "../trace/runner.ts";
 import { compareOutputs } from "./compare.ts";
+import type { DifferentialJob } from "./differential.ts";
+import { runCases } from "./pool.ts";
 import { buildReference, describeExit, type ReferenceRun, runReference } from "./reference.ts";
-import { steadyScenario } from "./steady.ts";
+import { checkEveryOp, compareTs, errorText, replayTs, type TsRun } from "./ts-run.ts";
+
+export { differentialScenario } from "./differential.ts";
 
 /* Profiles */
 
 export const SUITES = ["golden", "differential", "malloclab"] as const;
 export type Suite = (typeof SUITES)[number];
 
-/** Differential sizes: `ci` finishes in seconds, `full` (the default) in a few minutes on 2 cores. */
+/**
+ * Differential sizes. Every one runs each seed at every alignment, through every lookup, with the heap
+ * walk after every operation; they differ only in seeds and operations. `standard`, the default, is
+ * sized for at most 3 minutes on the project's 2-core machine (docs/conformance.md); `full` keeps the
+ * thousand seeds the default had before; `ci` finishes in seconds. What each took: conformance/timings.json.
+ */
 export const PROFILES = {
   ci: { cases: 60, ops: 400 },
+  standard: { cases: 450, ops: 4000 },
   full: { cases: 1000, ops: 4000 },
 } as const;
 export type Profile = keyof typeof PROFILES;
+
+/** The profile of a run that names none. */
+export const DEFAULT_PROFILE: Profile = "standard";
 
 /* Results */
 
@@ -60,11 +73,13 @@ export interface SuiteResult {
   readonly failures: readonly CaseFailure[];
 }
 
-/** How far a suite has come: `done` of its `total` inputs (golden files, random seeds, malloc-lab traces). */
+/** How far a suite has come: `done` of its `total` inputs (golden files, differential cases, malloc-lab traces). */
 export interface SuiteProgress {
   readonly suite: Suite;
   readonly done: number;
   readonly total: number;
+  /** Since the suite started, ms (what an estimate of the time left goes by). */
+  readonly elapsedMs: number;
 }
 
 /**
@@ -85,13 +100,13 @@ class SuiteTally {
     private readonly total = 0,
     private readonly progress?: ProgressCallback,
   ) {
-    this.progress?.({ suite, done: 0, total });
+    this.progress?.({ suite, done: 0, total, elapsedMs: 0 });
   }
 
-  /** One input of the suite is done (its cases recorded). */
+  /** One input of the suite is done. */
   inputDone(): void {
     this.done++;
-    this.progress?.({ suite: this.suite, done: this.done, total: this.total });
+    this.progress?.({ suite: this.suite, done: this.done, total: this.total, elapsedMs: performance.now() - this.started });
   }
 
   /** One case: `problem` undefined means it passed. */
@@ -112,40 +127,11 @@ class SuiteTally {
   }
 }
 
-/* Running the TypeScript side */
-
-/** The output of a TS replay, or the error it stopped with (after the output printed before it). */
-interface TsRun {
-  readonly output: string;
-  readonly error?: string;
-}
-
-function replayTs(scenario: Scenario, options: ReplayOptions): TsRun {
-  const chunks: string[] = [];
-  try {
-    replay(scenario, { ...options, out: (text) => chunks.push(text) });
-    return { output: chunks.join("") };
-  } catch (error) {
-    return { output: chunks.join(""), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-  }
-}
-
-/** The heap walk after every operation (core's one invariant checker). */
-const checkEveryOp = (_index: number, mems: Mems): void => mems.checkInvariants();
-
-function compareTs(expectedName: string, expected: string, tsName: string, run: TsRun): string | undefined {
-  const difference = compareOutputs(expectedName, expected, tsName, run.output);
-  if (run.error === undefined) return difference;
-  return `${tsName} threw ${run.error}${difference === undefined ? "" : `\n${difference}`}`;
-}
-
 function compareReference(expectedName: string, expected: string, run: ReferenceRun): string | undefined {
   const difference = compareOutputs(expectedName, expected, "C reference", run.stdout);
   if (run.status === 0) return difference;
   return `${describeExit(run)}${difference === undefined ? "" : `\n${difference}`}`;
 }
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.toString() : String(error));
 
 /* Suite: golden */
 
@@ -185,101 +171,53 @@ export interface DifferentialOptions {
   readonly ops: number;
   /** The alignments each seed runs at (each one a case); DIFFERENTIAL_ALIGNMENTS when absent. */
   readonly aligns?: readonly number[];
+  /** Cases run at once, each in a worker process (1: in this process); DEFAULT_JOBS when absent. */
+  readonly jobs?: number;
+  /** The workers' script (pool.ts); for tests. */
+  readonly workerScript?: string;
 }
 
 /** The alignments of the differential suite unless told otherwise: the course's, and 8 (doubles). */
 export const DIFFERENTIAL_ALIGNMENTS: readonly number[] = [1, 8];
 
-const PAGE_SIZES = [1024, 4096, 8192] as const;
-const START_ADDRESSES = [0, 1000] as const;
+/** Cases run at once unless told otherwise: one per CPU this process may use. */
+export const DEFAULT_JOBS = availableParallelism();
+
+/** A case's name in the report: `seed 17`, or `seed 17 align 8`. */
+const caseName = (job: DifferentialJob): string => (job.align === 1 ? `seed ${job.seed}` : `seed ${job.seed} align ${job.align}`);
 
 /**
- * The scenario of one seed at one alignment. Page size and start address cycle with the seed, so a seed
- * and an alignment alone rerun it. At alignment 1 the text has no `@align` line (the course's scenario).
- */
-export function differentialScenario(seed: number, ops: number, align = 1): string {
-  const pageSize = PAGE_SIZES[seed % PAGE_SIZES.length] ?? PAGE_SIZES[0];
-  const startAddress = START_ADDRESSES[Math.floor(seed / PAGE_SIZES.length) % START_ADDRESSES.length] ?? START_ADDRESSES[0];
-  const options = { ops, pageSize, startAddress, staleIds: true }; // MeMS answers stale IDs as C does: compare those too
-  return generateRandomScenario(seed, align === 1 ? options : { ...options, align });
-}
-
-/** The lookups held to the invariants here: every one but first-fit, which is compared with C byte for byte. */
-const CHECKED_LOOKUPS = LOOKUPS.filter((lookup) => lookup !== "first-fit");
-
-/** The TS side of one random case: every problem found, the C comparison aside. */
-function checkTsSide(text: string, file: string, problems: string[]): TsRun {
-  const scenario = parseScenario(text, file);
-  const firstFit = replayTs(scenario, { lookup: "first-fit" });
-  if (firstFit.error !== undefined) problems.push(`TS first-fit threw ${firstFit.error}`);
-  const steady = parseScenario(steadyScenario(text), `${file} (hole-independent part)`);
-  const steadyFirstFit = replayTs(steady, { lookup: "first-fit", verify: true });
-  if (steadyFirstFit.error !== undefined) problems.push(`hole-independent part: TS first-fit (verify) threw ${steadyFirstFit.error}`);
-  for (const lookup of CHECKED_LOOKUPS) checkOtherLookup(lookup, scenario, steady, steadyFirstFit.output, problems);
-  return firstFit;
-}
-
-/**
- * Another lookup on the same case: the whole scenario (stale IDs and raw addresses included) with every
- * invariant checked after every operation, and the hole-independent part with verify (every byte of every
- * live block checked), whose reads must equal first-fit's.
- */
-function checkOtherLookup(lookup: Lookup, scenario: Scenario, steady: Scenario, firstFitReads: string, problems: string[]): void {
-  const whole = replayTs(scenario, { lookup, afterOp: checkEveryOp });
-  if (whole.error !== undefined) problems.push(`TS ${lookup} threw ${whole.error}`);
-  const part = replayTs(steady, { lookup, verify: true, afterOp: checkEveryOp });
-  if (part.error !== undefined) problems.push(`hole-independent part: TS ${lookup} (verify) threw ${part.error}`);
-  const reads = compareOutputs("first-fit", firstFitReads, lookup, part.output);
-  if (reads !== undefined) problems.push(`hole-independent part (verify), outputs differ: ${reads}`);
-}
-
-/** One random case: its scenario written to `file`, TS and the C reference built for `align`; every problem found. */
-async function differentialCase(text: string, file: string, align: number): Promise<string[]> {
-  writeFileSync(file, text);
-  const referenceRun = runReference([file], align);
-  const problems: string[] = [];
-  try {
-    // TS runs while the C process does; the outputs are compared once C is done.
-    const firstFit = checkTsSide(text, file, problems);
-    const reference = await referenceRun;
-    if (reference.status !== 0) problems.push(describeExit(reference));
-    const difference = compareOutputs("C reference", reference.stdout, "TS first-fit", firstFit.output);
-    if (difference !== undefined) problems.push(difference);
-  } catch (error) {
-    await referenceRun.catch(() => undefined);
-    problems.push(errorText(error));
-  }
-  return problems;
-}
-
-/**
- * Random scenarios: TS against the C reference (one C process at a time, running while TS replays), each
- * seed at each alignment. A failing case's scenario is kept in a temporary directory named in its report.
+ * Random scenarios: TS against the C reference, each seed at each alignment (one case each), `jobs` cases
+ * at once (pool.ts). Progress counts cases. A failing case's scenario is kept in a temporary directory
+ * named in its report; the cases are reported in seed order whatever order they finish in.
  */
 export async function runDifferential(options: DifferentialOptions, progress?: ProgressCallback): Promise<SuiteResult> {
-  const tally = new SuiteTally("differential", options.cases, progress);
   const aligns = options.aligns ?? DIFFERENTIAL_ALIGNMENTS;
   const dir = makeTemporaryFolder("mems-conformance-");
+  const jobs: DifferentialJob[] = [];
+  for (let k = 0; k < options.cases; k++) {
+    const seed = options.firstSeed + k;
+    for (const align of aligns) {
+      const file = join(dir, align === 1 ? `seed-${seed}.mtrace` : `seed-${seed}-align${align}.mtrace`);
+      jobs.push({ seed, align, ops: options.ops, file });
+    }
+  }
+  const tally = new SuiteTally("differential", jobs.length, progress);
   let keep = false;
   let finished = false; // a kept scenario is named only in the report of a suite that finishes
   try {
-    for (let k = 0; k < options.cases; k++) {
-      const seed = options.firstSeed + k;
-      for (const align of aligns) {
-        const name = align === 1 ? `seed ${seed}` : `seed ${seed} align ${align}`;
-        const file = join(dir, align === 1 ? `seed-${seed}.mtrace` : `seed-${seed}-align${align}.mtrace`);
-        const problems = await differentialCase(differentialScenario(seed, options.ops, align), file, align);
-        if (problems.length === 0) {
-          rmSync(file);
-          tally.record(name, undefined);
-        } else {
-          keep = true;
-          const rerun = `bun conformance --suite differential --seed ${seed} --cases 1 --ops ${options.ops} --align ${align}  (scenario kept in ${file})`;
-          tally.record(name, problems.join("\n"), rerun);
-        }
+    const pool = { jobs: options.jobs ?? DEFAULT_JOBS, ...(options.workerScript !== undefined && { script: options.workerScript }) };
+    const outcomes = await runCases(jobs, pool, () => tally.inputDone());
+    jobs.forEach((job, index) => {
+      const problems = outcomes[index] ?? [];
+      if (problems.length === 0) {
+        tally.record(caseName(job), undefined);
+        return;
       }
-      tally.inputDone();
-    }
+      keep = true;
+      const rerun = `bun conformance --suite differential --seed ${job.seed} --cases 1 --ops ${job.ops} --align ${job.align}  (scenario kept in ${job.file})`;
+      tally.record(caseName(job), problems.join("\n"), rerun);
+    });
     finished = true;
   } finally {
     if (!keep || !finished) removeTemporaryFolder(dir);

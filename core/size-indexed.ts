@@ -232,6 +232,10 @@ export class SizeIndexedLookup implements HoleLookup {
       const flBit = ((this.flBitmap[fl >>> 5] ?? 0) >>> (fl & 31)) & 1;
       if ((slBits !== 0) !== (flBit === 1))
         throw invariantBroken(`size-indexed: first-level bit ${fl} is ${flBit} but its second-level bitmap is ${slBits}`);
+      // Most first levels are empty, bits and lists alike: one tight pass over their heads says so, and
+      // only the others are checked class by class (the checks and their order are the same either way;
+      // the heap walk after every operation of the conformance run makes this check a hot path).
+      if (slBits === 0 && this.noListIn(fl)) continue;
       for (let sl = 0; sl < SL_INDEX_COUNT; sl++) {
         const cls = (fl << SL_INDEX_COUNT_LOG2) + sl;
         const head = this.heads[cls] ?? NIL;
@@ -243,6 +247,14 @@ export class SizeIndexedLookup implements HoleLookup {
         if (head !== NIL) this.checkList(cls, head);
       }
     }
+  }
+
+  /** No class of first level `fl` has a list. */
+  private noListIn(fl: number): boolean {
+    const heads = this.heads;
+    const first = fl << SL_INDEX_COUNT_LOG2;
+    for (let cls = first; cls < first + SL_INDEX_COUNT; cls++) if (heads[cls] !== NIL) return false;
+    return true;
   }
 
   private checkList(cls: number, head: number): void {

@@ -35,10 +35,10 @@ export function fillPattern(view: Uint8Array, key: number, from = 0): void {
   }
 }
 
-/** The offset of the first byte of `view` that differs from pattern `key`, or -1. */
-export function firstPatternDifference(view: Uint8Array, key: number): number {
+/** The offset of the first byte of `view`, from `from` on, that differs from pattern `key`, or -1. */
+export function firstPatternDifference(view: Uint8Array, key: number, from = 0): number {
   const tile = patternTile(key);
-  for (let i = 0; i < view.length; i += TILE_BYTES) {
+  for (let i = from; i < view.length; i += TILE_BYTES) {
     const end = Math.min(view.length, i + TILE_BYTES);
     const phase = i & 0xff;
     if (Buffer.compare(view.subarray(i, end), tile.subarray(phase, phase + end - i)) === 0) continue;

@@ -297,6 +297,26 @@ describe("verify", () => {
     );
   });
 
+  test("in a block with written bytes, the first corrupted byte is reported, written or not", () => {
+    const text = "a 0 300\nw 0 8 -1\ne x\nf 0\n"; // bytes 8..11 hold 0xff
+    const corrupting = (offsets: number[]) => (index: number, mems: Mems) => {
+      if (index === 2) for (const offset of offsets) flipByte(mems, 1000 + offset);
+    };
+    const caught = (offsets: number[]) => {
+      try {
+        run(text, { verify: true, afterOp: corrupting(offsets) });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(caught([])).toBeUndefined();
+    expect(caught([9, 200])).toMatchObject({ offset: 9, expected: 0xff, actual: 0 });
+    expect(caught([5, 9])).toMatchObject({ offset: 5, expected: patternByte(0, 5), actual: patternByte(0, 5) ^ 0xff });
+    expect(caught([12, 299])).toMatchObject({ offset: 12, expected: patternByte(0, 12) });
+    expect(caught([299])).toMatchObject({ offset: 299, expected: patternByte(0, 299) });
+  });
+
   test("a raw F of a live ID's block stops its checks instead of raising a false alarm", () => {
     expect(run("a 0 16\nF 1000\na 1 16\nx\n", { verify: true })).toBe("");
   });

@@ -667,16 +667,21 @@ class BlockChecker {
     const view = this.viewOf(slot, length);
     const id = this.idOf(slot);
     const written = this.written[slot];
-    if (written === undefined) {
-      const at = firstPatternDifference(view, id);
-      if (at >= 0) this.mismatch(slot, at, patternByte(id, at), view[at] ?? -1, index, when);
-      return;
+    // The first byte off the pattern where no `w` wrote (compared natively, a tile at a time), and the
+    // first byte a `w` wrote that does not hold it: the earlier of the two is reported.
+    let at = firstPatternDifference(view, id);
+    while (at >= 0 && written?.has(at)) at = firstPatternDifference(view, id, at + 1);
+    let first = at < 0 ? length : at;
+    let expected = at < 0 ? 0 : patternByte(id, at);
+    if (written !== undefined) {
+      for (const [offset, byte] of written) {
+        if (offset < first && view[offset] !== byte) {
+          first = offset;
+          expected = byte;
+        }
+      }
     }
-    // Bytes written by `w` override the pattern: compare byte by byte.
-    for (let k = 0; k < length; k++) {
-      const expected = written.get(k) ?? patternByte(id, k);
-      if (view[k] !== expected) this.mismatch(slot, k, expected, view[k] ?? -1, index, when);
-    }
+    if (first < length) this.mismatch(slot, first, expected, view[first] ?? -1, index, when);
   }
 
   private mismatch(slot: number, offset: number, expected: number, actual: number, index: number, when: string): never {
