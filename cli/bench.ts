@@ -7,10 +7,9 @@
  * README and docs show are docs/results/, written only when asked (`bun run bench:results`).
  */
 import { existsSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { allocatorNames } from "../bench/allocators.ts";
-import { writeResults } from "../bench/report/outputs.ts";
+import { OUT_DIR, writeResults } from "../bench/report/outputs.ts";
 import { formatReport } from "../bench/report/text.ts";
 import { filterProblem, runBench } from "../bench/run.ts";
 import { EXAMPLE_TRACE } from "../bench/workloads.ts";
@@ -19,10 +18,6 @@ import { loadLookupFile } from "../trace/lookups.ts";
 import { asUsage, CommandError, describeFileError, EXIT, missingDataMessage, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
-
-/** Where a run's results go unless --out says otherwise: ignored by git, so no run changes the committed
- * figures (docs/results/) by accident. */
-export const OUT_DIR = fileURLToPath(new URL("../bench/out", import.meta.url));
 
 /** The lookups of `--lookup FILE...`, loaded and checked (trace/lookups.ts), by name; a name given twice is refused. */
 async function lookupFiles(files: readonly string[]): Promise<{ name: string; file: string }[]> {

@@ -18,31 +18,15 @@ import {
   runConformance,
   SUITES,
   type Suite,
-  type SuiteProgress,
 } from "../conformance/harness.ts";
 import { HarnessError, REFERENCE_ALIGNMENTS } from "../conformance/reference.ts";
 import { timingsHelp } from "../conformance/timings.ts";
 import { goldenCases, mallocLabTraces } from "../trace/corpus.ts";
+import { progressText } from "./conformance-progress.ts";
 import { CommandError, EXIT, integerArg, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
-import { formatDuration, ProgressLine, timeLeft } from "./progress.ts";
+import { ProgressLine } from "./progress.ts";
 import { stoppable } from "./signals.ts";
-
-/** What a suite counts its inputs in (a differential case: one seed at one alignment). */
-const UNITS: Record<Suite, string> = { golden: "scenarios", differential: "cases", malloclab: "traces" };
-
-/**
- * The progress text of a suite: `conformance: differential 120/2000 cases done, 1880 to go, about
- * 2 min 41 s left` (the estimate at the rate so far, once there is one), and at its end
- * `conformance: differential 2000/2000 cases, done in 2 min 50 s`.
- */
-export function progressText(progress: SuiteProgress): string {
-  const { suite, done, total, elapsedMs } = progress;
-  const head = `conformance: ${suite} ${done}/${total} ${UNITS[suite]}`;
-  if (done >= total) return `${head}, done in ${formatDuration(elapsedMs)}`;
-  const left = timeLeft(done, total, elapsedMs);
-  return `${head} done, ${total - done} to go${left === undefined ? "" : `, about ${formatDuration(left)} left`}`;
-}
 
 /** `--align`, repeatable: each value one the C reference is built for. */
 function alignments(value: unknown): number[] {

@@ -13,8 +13,11 @@ import {
   describeFileError,
   integerArg,
   integerOption,
+  missingDataMessage,
+  missingPath,
   outputFileProblem,
   readScenarios,
+  requireFiles,
   UsageError,
 } from "./io.ts";
 
@@ -169,5 +172,29 @@ describe("readScenarios", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("data the command needs, and the files named", () => {
+  test("missingPath is the path of an ENOENT error only; missingDataMessage names it in one line", () => {
+    let error: unknown;
+    try {
+      readFileSync("/nonexistent/mems/scenarios/malloclab");
+    } catch (caught) {
+      error = caught;
+    }
+    expect(missingPath(error)).toBe("/nonexistent/mems/scenarios/malloclab");
+    expect(missingPath(Object.assign(new Error("x"), { code: "EACCES", path: "/x" }))).toBeUndefined();
+    expect(missingPath(undefined)).toBeUndefined();
+    expect(missingPath(new Error("no code"))).toBeUndefined();
+    const message = missingDataMessage("scenarios/malloclab");
+    expect(message).toStartWith("scenarios/malloclab: no such file or directory");
+    expect(message).not.toContain("\n");
+  });
+
+  test("requireFiles keeps the named files and refuses none as usage", () => {
+    expect(requireFiles(["a.mtrace", "b.rep"])).toEqual(["a.mtrace", "b.rep"]);
+    expect(() => requireFiles([undefined])).toThrow(UsageError);
+    expect(() => requireFiles(undefined)).toThrow("name at least one scenario file");
   });
 });

@@ -5,7 +5,7 @@
  * terminal and a real pipe: usage.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { progressText } from "./conformance.ts";
+import { progressText } from "./conformance-progress.ts";
 import { formatDuration, ProgressLine, timeLeft } from "./progress.ts";
 
 function line(tty: boolean) {

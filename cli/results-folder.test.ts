@@ -6,8 +6,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join, relative } from "node:path";
+import { OUT_DIR } from "../bench/report/outputs.ts";
 import { SCREENSHOTS } from "../test-support/browser.ts";
-import { OUT_DIR } from "./bench.ts";
 
 const ROOT = join(import.meta.dir, "..");
 

@@ -57,7 +57,7 @@ describe("timings", () => {
     expect(timingsHelp(timings)).toBe(
       [
         "How long each profile took here, every suite included (load: the load average",
-        "before it; recorded by `flock /tmp/mems-bench.lock bun conformance/timings.ts`):",
+        "before it; recorded by `flock /tmp/mems-bench.lock bun conformance/record-timings.ts`):",
         "  ci        4.2 s, CPU 7.9 s, load 0.5 (2026-12-07)",
         "  standard  2 min 50 s, CPU 5 min 31 s, load 0.9 (2026-12-07)",
         "on Test CPU, 2 cores, Bun 1.4.4.",
@@ -66,7 +66,7 @@ describe("timings", () => {
     const resized = { standard: { ...(timings.standard as ProfileTiming), cases: 600 } };
     expect(timingsHelp(resized)).toContain("  standard  2 min 50 s, CPU 5 min 31 s, load 0.9 (2026-12-07, then 600 × 4,000)");
     expect(timingsBlock(resized)).toContain("| `bun conformance` | 600 × 4,000 |");
-    expect(timingsHelp({})).toBe("No timings recorded yet:\n`flock /tmp/mems-bench.lock bun conformance/timings.ts` records them.");
+    expect(timingsHelp({})).toBe("No timings recorded yet:\n`flock /tmp/mems-bench.lock bun conformance/record-timings.ts` records them.");
   });
 
   test("the docs' block: one row per recorded profile, between its markers", () => {

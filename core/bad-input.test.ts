@@ -406,6 +406,8 @@ describe("wrong types are named, with the codes of a bad address or size (issue 
     ["true", true, "boolean true"],
     ["a boxed number", Object(1000), "an object"],
     ["an array", [1000], "an array"],
+    ["a symbol", Symbol("1000"), "a symbol"],
+    ["a function", () => 1000, "a function"],
     ["a 300-character string", "x".repeat(300), `string "${"x".repeat(40)}"... (300 characters)`],
   ];
 

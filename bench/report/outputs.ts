@@ -11,6 +11,7 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
 import { renderSvg } from "../../lib/vega.ts";
 import type { BenchReport } from "../run.ts";
@@ -19,6 +20,10 @@ import { reportHtml } from "./html.ts";
 import { resultsMarkdown } from "./markdown.ts";
 import { strategyChart, strategyTable } from "./strategies.ts";
 import { costCurves } from "./summary.ts";
+
+/** Where a run's results go unless --out says otherwise (bench/out/): ignored by git, so no run changes
+ * the committed figures (docs/results/) by accident. */
+export const OUT_DIR = fileURLToPath(new URL("../out", import.meta.url));
 
 export interface ChartFile {
   kind: "curve" | "ratios" | "strategies" | "workload";
