@@ -58,7 +58,7 @@ export class AddressMap {
 
   /**
    * The piece, HOLE or PROCESS, holding virtual address `v`, or NIL outside every segment: blockAt without
-   * its last test, for the checks on lookups written outside the project (guarded-lookup.ts).
+   * its last test, for the checks on lookups written outside the project (lookups/guarded.ts).
    */
   pieceAt(v: number, records: Records): number {
     if (!(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;

@@ -1,7 +1,7 @@
 /**
  * The MeMS free list: the main chain of segments, each tiled by a sub-chain of PROCESS and HOLE pieces
- * (records, layout.ts), the hole lookup (lookup.ts), the address map (address-map.ts), the counters, and
- * the steps that change them: split, merge, a new segment, a larger record pool, finish.
+ * (records, layout.ts), the hole lookup (lookups/lookup.ts), the address map (address-map.ts), the
+ * counters, and the steps that change them: split, merge, a new segment, a larger record pool, finish.
  *
  * `Mems` (mems.ts) keeps one FreeList in its one private field and runs the fast paths of malloc, free
  * and get over it; everything here is internal. The fields are plain, as in Records (layout.ts): `#`
@@ -9,9 +9,10 @@
  * testing entry.
  */
 import { AddressMap } from "./address-map.ts";
-import { GuardedLookup } from "./guarded-lookup.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
-import { createLookup, type HoleLookup } from "./lookup.ts";
+import { GuardedLookup } from "./lookups/guarded.ts";
+import type { HoleLookup } from "./lookups/lookup.ts";
+import { createLookup } from "./lookups/registry.ts";
 import type { PendingGrowth } from "./mapping.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, type OsCounters } from "./os.ts";
@@ -48,7 +49,7 @@ export class FreeList {
     this.records = new Records(this.tally, options.startAddress, options.pageSize);
     this.map = new AddressMap(options.startAddress, this.tally);
     this.space = new SegmentSpace(this.tally, options.pageSize);
-    // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
+    // A lookup written outside the project runs behind checks (lookups/guarded.ts); the core's are trusted.
     this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
     this.lookupName = this.holes.name;
   }

@@ -5,9 +5,10 @@
  * first levels are. Below 1 KiB every byte size is a class of its own, so small requests get an exact or
  * best fit. The steps carry TLSF's names (mapping_insert, mapping_search, insert_free_block, ...).
  */
-import { invariantBroken, NIL } from "./layout.ts";
+import { invariantBroken } from "../errors.ts";
+import { NIL } from "../layout.ts";
+import type { Mapping } from "../mapping.ts";
 import type { HoleLookup, HoleRecords } from "./lookup.ts";
-import type { Mapping } from "./mapping.ts";
 
 /** log2 of the number of second-level classes per first level. */
 const SL_INDEX_COUNT_LOG2 = 5;

@@ -5,9 +5,10 @@
  * hints finds the first segment not skipped in O(log segments), and inside a segment only its HOLEs are
  * walked (each segment links them in address order, through the hole links of their records).
  */
-import { invariantBroken, NIL } from "./layout.ts";
+import { invariantBroken } from "../errors.ts";
+import { NIL } from "../layout.ts";
+import type { Mapping } from "../mapping.ts";
 import type { HoleLookup, HoleRecords } from "./lookup.ts";
-import type { Mapping } from "./mapping.ts";
 
 /** Segments the tables have room for at first (they double as segments are added). */
 const INITIAL_SEGMENTS = 16;
