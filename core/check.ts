@@ -8,8 +8,8 @@
 
 import { invariantBroken } from "./errors.ts";
 import type { FreeList } from "./free-list.ts";
-import { GRANULE, NIL, type Records } from "./layout.ts";
 import { OS_PAGE_SIZE } from "./os.ts";
+import { GRANULE, NIL, type Records } from "./records.ts";
 
 /**
  * Per record number, the stamp of the check that last met it: the check's stamp when the walk met it as

@@ -20,8 +20,8 @@
  */
 import type { AddressMap } from "../address-map.ts";
 import { MemsError } from "../errors.ts";
-import { type ChainVisitor, NIL, type Records } from "../layout.ts";
 import type { Mapping } from "../mapping.ts";
+import { type ChainVisitor, NIL, type Records } from "../records.ts";
 import type { HoleLookup, HoleRecords, LookupFactory } from "./lookup.ts";
 
 /** The methods a lookup must have (HoleLookup's). */

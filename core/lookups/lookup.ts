@@ -17,11 +17,12 @@
  *
  * A lookup sees the free list through `HoleRecords` (the record pool's accessors that concern it) and
  * answers to the core through `HoleLookup`. What it owns: the two hole links of every HOLE record (see
- * layout.ts), and whatever memory it maps itself (per-segment data is kept by segment index). The core
+ * records.ts), and whatever memory it maps itself (per-segment data is kept by segment index). The core
  * checks every lookup from outside too: checkInvariants compares `forEachHole` with the HOLEs of the chains.
  */
-import type { ChainVisitor } from "../layout.ts";
+
 import type { Mapping } from "../mapping.ts";
+import type { ChainVisitor } from "../records.ts";
 
 /** What a lookup may read and write of the free list. Piece arguments are records of live pieces. */
 export interface HoleRecords {

@@ -15,7 +15,7 @@
  * the segment's first HOLE to the rover, and the segments it does not skip are walked HOLE by HOLE.
  */
 
-import { NIL } from "../layout.ts";
+import { NIL } from "../records.ts";
 import { FirstFitLookup } from "./first-fit.ts";
 import type { HoleRecords } from "./lookup.ts";
 
