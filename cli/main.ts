@@ -1,6 +1,7 @@
 /**
- * The `mems` command line: argument handling only; each command lives in its own module and the work
- * in core/, trace/, conformance/ and bench/.
+ * The `mems` command line: argument handling only; each command lives in its own module of cli/ and the
+ * work in core/, trace/, viz/, conformance/, bench/, grade/ and record/, which import from cli/ only
+ * formatDuration (conformance/timings.ts) and Stopped (grade/grade.ts).
  *
  * Every byte printed goes through cli/output.ts, help and version included (yargs hands them over
  * through the parse callback instead of printing them). Exit statuses: cli/io.ts and the README.
