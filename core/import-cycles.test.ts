@@ -4,8 +4,10 @@
  * core/lookups/ and a line in its registry. The finder itself is checked on a small graph first.
  */
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { circlesUnder, importCircles, relativeImports } from "../test-support/import-cycles.ts";
+import { circleReport, circlesUnder, importCircles, relativeImports } from "../test-support/import-cycles.ts";
 
 test("relativeImports reads static, type-only, re-exported and dynamic relative imports, not packages", () => {
   const source = [
@@ -43,4 +45,20 @@ test("importCircles finds each circle once, a file importing itself, and nothing
 test("core/ has no import circle, type-only imports included", () => {
   const root = join(import.meta.dir, "..");
   expect(circlesUnder(join(root, "core"), root)).toEqual([]);
+});
+
+test("the script's report: circles on stdout with status 1, none with status 0, a missing folder status 2", () => {
+  const root = join(import.meta.dir, "..");
+  const core = circleReport(join(root, "core"));
+  expect(core).toEqual({ out: "", err: `0 import circle(s) under ${join(root, "core")}\n`, status: 0 });
+  const fixture = mkdtempSync(join(tmpdir(), "mems-import-cycles-"));
+  try {
+    writeFileSync(join(fixture, "a.ts"), 'import type { B } from "./b.ts";\n');
+    writeFileSync(join(fixture, "b.ts"), 'export { a } from "./a.ts";\n');
+    writeFileSync(join(fixture, "c.ts"), 'import { a } from "./a.ts";\n');
+    expect(circleReport(fixture)).toEqual({ out: "a.ts <-> b.ts\n", err: `1 import circle(s) under ${fixture}\n`, status: 1 });
+  } finally {
+    rmSync(fixture, { recursive: true, force: true });
+  }
+  expect(circleReport(join(root, "no-such-folder")).status).toBe(2);
 });

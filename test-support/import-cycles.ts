@@ -84,14 +84,20 @@ export function circlesUnder(folder: string, root = folder): string[][] {
   return importCircles(importGraph(typeScriptFiles(folder))).map((group) => group.map((file) => relative(root, file)));
 }
 
-if (import.meta.main) {
-  const folder = resolve(process.argv[2] ?? join(import.meta.dir, ".."));
-  if (!existsSync(folder)) {
-    writeErr(`no such folder: ${folder}\n`);
-    process.exit(2);
-  }
+/**
+ * What the script prints for a folder: a line per circle (stdout), a summary or the error (stderr), and
+ * its exit status (0: no circle, 1: circles, 2: no such folder).
+ */
+export function circleReport(folder: string): { out: string; err: string; status: number } {
+  if (!existsSync(folder)) return { out: "", err: `no such folder: ${folder}\n`, status: 2 };
   const circles = circlesUnder(folder);
-  await writeOut(circles.map((group) => `${group.join(" <-> ")}\n`).join(""));
-  writeErr(`${circles.length} import circle(s) under ${folder}\n`);
-  process.exitCode = circles.length === 0 ? 0 : 1;
+  const out = circles.map((group) => `${group.join(" <-> ")}\n`).join("");
+  return { out, err: `${circles.length} import circle(s) under ${folder}\n`, status: circles.length === 0 ? 0 : 1 };
+}
+
+if (import.meta.main) {
+  const report = circleReport(resolve(process.argv[2] ?? join(import.meta.dir, "..")));
+  await writeOut(report.out);
+  writeErr(report.err);
+  process.exitCode = report.status;
 }
