@@ -4,7 +4,7 @@
  * warm cache, longer when the registry has to be reached, so it is not part of `bun test`):
  *
  * 1. `npm pack` of this checkout (its prepack emits the .d.ts files): under 2 MB unpacked, with the
- *    LICENSE, the bin file and the declarations, and no tests, bench or conformance code.
+ *    LICENSE, the bin file and the declarations, and no tests, bench, conformance or record code.
  * 2. `bun add` of the tarball into a fresh temporary project: nothing installs beyond MeMS and its
  *    runtime dependencies (no Biome, no TypeScript, no second Bun, and not vega and vega-lite, optional
  *    peers for `mems viz`): node_modules under 5 MB, and `mems` the only command in node_modules/.bin.
@@ -326,9 +326,9 @@ try {
     `missing: ${missing.join(", ")}`,
   );
   const unwanted = files.filter((file) =>
-    /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance)\.ts$/.test(file),
+    /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance|record)\.ts$/.test(file),
   );
-  check("no tests, test support, bench or conformance code in the tarball", unwanted.length === 0, unwanted.join(", "));
+  check("no tests, test support, bench, conformance or record code in the tarball", unwanted.length === 0, unwanted.join(", "));
 
   /* 2. bun add of the tarball into a fresh project */
   run(["mkdir", "-p", app], work);

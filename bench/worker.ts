@@ -16,7 +16,7 @@ import type { LookupFactory } from "../core/index.ts";
 import { releaseSpareBookkeeping } from "../core/testing.ts";
 import { parseDecimalInteger } from "../lib/integers.ts";
 import { readScenario } from "../trace/format.ts";
-import { loadLookupFile } from "../trace/lookups.ts";
+import { loadLookupFile } from "../trace/lookup-choice.ts";
 import { type AllocatorName, isAllocatorName, memsOptionsOf } from "./allocators.ts";
 import { type Measurement, measureGet, measureScenario } from "./measure.ts";
 import { exitWithParent } from "./orphan.ts";

@@ -14,12 +14,12 @@ import { formatReport } from "../bench/report/text.ts";
 import { filterProblem, runBench } from "../bench/run.ts";
 import { EXAMPLE_TRACE } from "../bench/workloads.ts";
 import { mallocLabTraces } from "../trace/corpus.ts";
-import { loadLookupFile } from "../trace/lookups.ts";
+import { loadLookupFile } from "../trace/lookup-choice.ts";
 import { asUsage, CommandError, describeFileError, EXIT, missingDataMessage, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { stoppable } from "./signals.ts";
 
-/** The lookups of `--lookup FILE...`, loaded and checked (trace/lookups.ts), by name; a name given twice is refused. */
+/** The lookups of `--lookup FILE...`, loaded and checked (trace/lookup-choice.ts), by name; a name given twice is refused. */
 async function lookupFiles(files: readonly string[]): Promise<{ name: string; file: string }[]> {
   const lookups: { name: string; file: string }[] = [];
   for (const file of files) {

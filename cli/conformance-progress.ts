@@ -4,7 +4,8 @@
  * loads but does not run would fail the coverage threshold).
  */
 import type { Suite, SuiteProgress } from "../conformance/harness.ts";
-import { formatDuration, timeLeft } from "./progress.ts";
+import { formatDuration } from "../lib/duration.ts";
+import { timeLeft } from "./progress.ts";
 
 /** What a suite counts its inputs in (a differential case: one seed at one alignment). */
 const UNITS: Record<Suite, string> = { golden: "scenarios", differential: "cases", malloclab: "traces" };

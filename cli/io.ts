@@ -157,7 +157,7 @@ export function integerArg(name: string, min: number, max?: number) {
   return { coerce: integerOption(name, min, max), requiresArg: true } as const;
 }
 
-/** The value of `resolve()` (a `--lookup` read by trace/lookups.ts, say), any Error it throws a usage error. */
+/** The value of `resolve()` (a `--lookup` read by trace/lookup-choice.ts, say), any Error it throws a usage error. */
 export async function asUsage<T>(resolve: () => Promise<T>): Promise<T> {
   try {
     return await resolve();

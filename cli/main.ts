@@ -1,12 +1,14 @@
 /**
- * The `mems` command line: argument handling only; each command lives in its own module and the work
- * in core/, trace/, conformance/ and bench/.
+ * The `mems` command line: argument handling only; each command lives in its own module of cli/ and the
+ * work in core/, trace/, viz/, conformance/, bench/, grade/ and record/, none of which imports cli/
+ * (cli/rooms.test.ts).
  *
  * Every byte printed goes through cli/output.ts, help and version included (yargs hands them over
  * through the parse callback instead of printing them). Exit statuses: cli/io.ts and the README.
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { Stopped } from "../lib/stopped.ts";
 import packageJson from "../package.json" with { type: "json" };
 import { genCommand } from "./gen.ts";
 import { gradeCommand } from "./grade.ts";
@@ -14,7 +16,7 @@ import { CommandError, EXIT, missingDataMessage, missingPath, UsageError } from 
 import { OutputClosed, OutputError, writeErr, writeOut } from "./output.ts";
 import { exampleCommand, replayCommand } from "./replay.ts";
 import { recordCommands, repositoryCommands } from "./repository.ts";
-import { dieOf, Stopped } from "./signals.ts";
+import { dieOf } from "./signals.ts";
 import { soakCommand } from "./soak.ts";
 import { vizCommand } from "./viz.ts";
 

@@ -5,8 +5,9 @@
  * terminal and a real pipe: usage.test.ts.
  */
 import { describe, expect, test } from "bun:test";
+import { formatDuration } from "../lib/duration.ts";
 import { progressText } from "./conformance-progress.ts";
-import { formatDuration, ProgressLine, timeLeft } from "./progress.ts";
+import { ProgressLine, timeLeft } from "./progress.ts";
 
 function line(tty: boolean) {
   const written: string[] = [];

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { type Alignment, LOOKUPS, MemsError } from "../core/index.ts";
-import { type LookupChoice, resolveLookup } from "../trace/lookups.ts";
+import { type LookupChoice, resolveLookup } from "../trace/lookup-choice.ts";
 import { type ReplayOptions, type ReplayResult, replay, reportLine } from "../trace/runner.ts";
 import { ALIGN_ARG, asUsage, CommandError, EXIT, FILES_ARG, integerArg, missingDataMessage, readScenarios, requireFiles } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";

@@ -41,11 +41,11 @@ export async function repositoryCommands(cliDir: string = CLI_DIR): Promise<Regi
   return [conformance.conformanceCommand, bench.benchCommand];
 }
 
-/** `mems record`: the real command where record/command.ts is present in `recordDir`, else one that says why not. */
-export async function recordCommands(recordDir: string = join(CLI_DIR, "../record")): Promise<Register[]> {
-  const path = join(recordDir, "command.ts");
+/** `mems record`: the real command where record.ts is present in `cliDir`, else one that says why not. */
+export async function recordCommands(cliDir: string = CLI_DIR): Promise<Register[]> {
+  const path = join(cliDir, "record.ts");
   if (!existsSync(path)) return [notInstalled("record")];
-  const record: typeof import("../record/command.ts") = await import(path);
+  const record: typeof import("./record.ts") = await import(path);
   return [record.recordCommand];
 }
 

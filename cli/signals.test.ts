@@ -6,8 +6,9 @@
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Stopped, type StopSignal } from "../lib/stopped.ts";
 import { makeTemporaryFolder, temporaryFolders } from "../lib/temporary.ts";
-import { childPids, dieOf, SIGNAL_NUMBER, Stopped, type StopSignal, signalChildren, stoppable } from "./signals.ts";
+import { childPids, dieOf, SIGNAL_NUMBER, signalChildren, stoppable } from "./signals.ts";
 
 afterEach(() => {
   expect(process.listenerCount("SIGINT")).toBe(0); // stoppable always takes its listeners away

@@ -3,7 +3,7 @@
  * temporary files (`bench`, `conformance`).
  *
  * The first signal stops the children at once and asks the run to stop: the run calls `stop.check()`
- * at its safe points (the CLI does in its progress callbacks), which throws `Stopped`, so every
+ * at its safe points (the CLI does in its progress callbacks), which throws `Stopped` (lib/stopped.ts), so every
  * `finally` on the way out runs and removes what it made. Then the process dies of the signal itself,
  * as git does after its cleanup, so the shell sees 130 (SIGINT) or 143 (SIGTERM) and a loop of commands
  * stops too. A run that does not reach a safe point within a second dies anyway; a second signal
@@ -15,21 +15,13 @@
  * the spot, and they have nothing to clean up.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { Stopped, type StopSignal } from "../lib/stopped.ts";
 import { removeTemporaryFolders } from "../lib/temporary.ts";
 
-export type StopSignal = "SIGINT" | "SIGTERM";
 export type FatalSignal = StopSignal | "SIGPIPE";
 
 /** Signal numbers on Linux (and every POSIX system in use): the shell reports 128 + this. */
 export const SIGNAL_NUMBER: Record<FatalSignal, number> = { SIGINT: 2, SIGPIPE: 13, SIGTERM: 15 };
-
-/** The run was asked to stop by a signal. */
-export class Stopped extends Error {
-  constructor(readonly signal: StopSignal) {
-    super(`stopped by ${signal}`);
-    this.name = "Stopped";
-  }
-}
 
 /** What a run polls to learn that it should stop. */
 export class StopRequest {

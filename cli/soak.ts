@@ -7,7 +7,7 @@ import Table from "cli-table3";
 import type { Argv } from "yargs";
 import { LOOKUPS, MemsError } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
-import { resolveLookup } from "../trace/lookups.ts";
+import { resolveLookup } from "../trace/lookup-choice.ts";
 import { DEFAULT_MAX_LIVE, SoakError, type SoakOptions, type SoakResult, soak } from "../trace/soak.ts";
 import { ALIGN_ARG, asUsage, CommandError, EXIT, integerArg } from "./io.ts";
 import { OutputClosed, writeErr, writeOut } from "./output.ts";

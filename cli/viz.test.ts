@@ -6,7 +6,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveLookups } from "../trace/lookups.ts";
+import { resolveLookups } from "../trace/lookup-choice.ts";
 import { parseAt } from "../viz/page.ts";
 
 // Each test runs the CLI as a process, some several: seconds on a loaded machine, not the default 5.

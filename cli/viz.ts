@@ -9,7 +9,7 @@
 import type { Argv } from "yargs";
 import { LOOKUPS } from "../core/index.ts";
 import { ADD_CHART_PACKAGES, missingChartPackages } from "../lib/vega.ts";
-import { resolveLookups } from "../trace/lookups.ts";
+import { resolveLookups } from "../trace/lookup-choice.ts";
 import {
   ALIGN_ARG,
   asUsage,

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatDuration } from "../cli/progress.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { DEFAULT_PROFILE, PROFILES, type Profile } from "./harness.ts";
 
 export const TIMINGS_FILE = join(import.meta.dir, "timings.json");

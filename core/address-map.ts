@@ -8,14 +8,15 @@
  * split (the granules of the part that takes a new record) and per merge (the granules of the pieces
  * merged into the largest one).
  */
-import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./layout.ts";
+
 import { type Mapping, type PendingGrowth, releaseMapping, startTableGrowth } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
+import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./records.ts";
 
 /** Entries the map starts with (16 KiB). */
 const INITIAL_ENTRIES = 4096;
 
-/** Fields are TypeScript-private rather than `#`, as in Records (layout.ts): `#` loads cost on the hot path. */
+/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
 export class AddressMap {
   private readonly tally: OsCounters;
   private readonly start: number;
@@ -58,7 +59,7 @@ export class AddressMap {
 
   /**
    * The piece, HOLE or PROCESS, holding virtual address `v`, or NIL outside every segment: blockAt without
-   * its last test, for the checks on lookups written outside the project (guarded-lookup.ts).
+   * its last test, for the checks on lookups written outside the project (lookups/guarded.ts).
    */
   pieceAt(v: number, records: Records): number {
     if (!(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;

@@ -5,9 +5,11 @@
  * piece starts at a physical address that is a multiple of it), the totals behind the stats, the address map, the record pool, and the lookup, from outside (it holds
  * exactly the HOLEs of the chains) and by its own check. Every break throws an Error naming the invariant.
  */
+
+import { invariantBroken } from "./errors.ts";
 import type { FreeList } from "./free-list.ts";
-import { GRANULE, invariantBroken, NIL, type Records } from "./layout.ts";
 import { OS_PAGE_SIZE } from "./os.ts";
+import { GRANULE, NIL, type Records } from "./records.ts";
 
 /**
  * Per record number, the stamp of the check that last met it: the check's stamp when the walk met it as

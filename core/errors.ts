@@ -61,3 +61,8 @@ export function describeValue(value: unknown): string {
       return value === null ? "null" : Array.isArray(value) ? "an array" : "an object";
   }
 }
+
+/** The Error checkInvariants throws, naming the invariant that broke (also the walk's, on a cycle). */
+export function invariantBroken(message: string): Error {
+  return new Error(`MeMS invariant broken: ${message}`);
+}

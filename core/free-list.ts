@@ -1,20 +1,21 @@
 /**
  * The MeMS free list: the main chain of segments, each tiled by a sub-chain of PROCESS and HOLE pieces
- * (records, layout.ts), the hole lookup (lookup.ts), the address map (address-map.ts), the counters, and
- * the steps that change them: split, merge, a new segment, a larger record pool, finish.
+ * (records, records.ts), the hole lookup (lookups/lookup.ts), the address map (address-map.ts), the
+ * counters, and the steps that change them: split, merge, a new segment, a larger record pool, finish.
  *
  * `Mems` (mems.ts) keeps one FreeList in its one private field and runs the fast paths of malloc, free
- * and get over it; everything here is internal. The fields are plain, as in Records (layout.ts): `#`
+ * and get over it; everything here is internal. The fields are plain, as in Records (records.ts): `#`
  * loads cost on the hot path, and the object is reachable only through that private field and the
  * testing entry.
  */
 import { AddressMap } from "./address-map.ts";
-import { GuardedLookup } from "./guarded-lookup.ts";
-import { NIL, Records, SEGMENT_SLOTS } from "./layout.ts";
-import { createLookup, type HoleLookup } from "./lookup.ts";
+import { GuardedLookup } from "./lookups/guarded.ts";
+import type { HoleLookup } from "./lookups/lookup.ts";
+import { createLookup } from "./lookups/registry.ts";
 import type { PendingGrowth } from "./mapping.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, type OsCounters } from "./os.ts";
+import { NIL, Records, SEGMENT_SLOTS } from "./records.ts";
 import { SegmentSpace } from "./segment-space.ts";
 
 export class FreeList {
@@ -26,7 +27,7 @@ export class FreeList {
   readonly align: Alignment;
   /** This instance's mmap/munmap calls and mapped bytes, segments and bookkeeping (stats() reports them). */
   readonly tally: OsCounters = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
-  /** Every main node and piece (layout.ts). */
+  /** Every main node and piece (records.ts). */
   readonly records: Records;
   /** Which HOLE malloc takes. */
   readonly holes: HoleLookup;
@@ -48,7 +49,7 @@ export class FreeList {
     this.records = new Records(this.tally, options.startAddress, options.pageSize);
     this.map = new AddressMap(options.startAddress, this.tally);
     this.space = new SegmentSpace(this.tally, options.pageSize);
-    // A lookup written outside the project runs behind checks (guarded-lookup.ts); the core's are trusted.
+    // A lookup written outside the project runs behind checks (lookups/guarded.ts); the core's are trusted.
     this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
     this.lookupName = this.holes.name;
   }
@@ -66,7 +67,7 @@ export class FreeList {
    */
   split(piece: number, size: number, rest: number): number {
     const records = this.records;
-    const hole = records.splitPiece(piece, size); // raw, in the layout's own module: see splitPiece
+    const hole = records.splitPiece(piece, size); // raw, in the records' own module: see splitPiece
     this.map.mapRange(hole, records.pieceAddress(hole), rest);
     return hole;
   }
@@ -83,7 +84,7 @@ export class FreeList {
     const start = records.pieceAddress(first);
     const survivorStart = records.pieceAddress(survivor);
     const survivorEnd = survivorStart + survivorSize;
-    // The chains (raw, in the layout's own module: see mergeFreed), then the granules of the run outside
+    // The chains (raw, in the records' own module: see mergeFreed), then the granules of the run outside
     // the survivor's old range, which name it now.
     records.mergeFreed(before, piece, after, survivor);
     if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);

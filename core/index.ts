@@ -11,9 +11,10 @@
  * The course's mems_* functions are the seed entry (seed.ts); what tests need beyond this is testing.ts.
  */
 export { MemsError, type MemsErrorCode } from "./errors.ts";
-export { type ChainVisitor, NIL } from "./layout.ts";
-export { type HoleLookup, type HoleRecords, LOOKUPS, type Lookup, type LookupFactory } from "./lookup.ts";
+export type { HoleLookup, HoleRecords, LookupFactory } from "./lookups/lookup.ts";
+export { LOOKUPS, type Lookup } from "./lookups/registry.ts";
 export { keepSpareBookkeeping, type Mapping } from "./mapping.ts";
 export { Mems, type MemsStats, type PieceSnapshot, type SegmentSnapshot } from "./mems.ts";
 export { ALIGNMENTS, type Alignment, DEFAULT_START_ADDRESS, MAX_ADDRESS, MAX_PAGE_SIZE, type MemsOptions, PAGE_SIZE } from "./options.ts";
+export { type ChainVisitor, NIL } from "./records.ts";
 export type { TypedArrayType } from "./typed-views.ts";

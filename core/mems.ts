@@ -15,9 +15,9 @@ import type { Pointer } from "bun:ffi";
 import { checkHeap } from "./check.ts";
 import { describeValue, MemsError } from "./errors.ts";
 import { FreeList } from "./free-list.ts";
-import { NIL, type Records } from "./layout.ts";
-import type { HoleLookup } from "./lookup.ts";
+import type { HoleLookup } from "./lookups/lookup.ts";
 import { type Alignment, MAX_ADDRESS, type MemsOptions, resolveOptions } from "./options.ts";
+import { NIL, type Records } from "./records.ts";
 import { checkViewType, invalidViewLength, isViewLength, misaligned, type TypedArrayType } from "./typed-views.ts";
 
 export interface MemsStats {

@@ -7,7 +7,8 @@
  */
 import { parseDecimalInteger } from "../lib/integers.ts";
 import { describeValue, MemsError, quoted } from "./errors.ts";
-import { LOOKUPS, type Lookup, type LookupFactory } from "./lookup.ts";
+import type { LookupFactory } from "./lookups/lookup.ts";
+import { LOOKUPS, type Lookup } from "./lookups/registry.ts";
 
 /** The course's PAGE_SIZE. */
 export const PAGE_SIZE = 4096;

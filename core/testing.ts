@@ -14,9 +14,10 @@
  * - `memsInternals(mems)`: an instance's records, lookup and address map, to break an invariant on purpose
  *   and see checkInvariants name it.
  */
-export { GRANULE } from "./layout.ts";
+
 export { releaseSpareBookkeeping, spareBookkeepingBytes } from "./mapping.ts";
 export { type MemsInternals, memsInternals } from "./mems.ts";
 export { injectMmapFailures, OS_PAGE_SIZE, osCounters } from "./os.ts";
+export { GRANULE } from "./records.ts";
 export { defaultInstance as mems_instance } from "./seed-instance.ts";
 export { FIRST_REGION } from "./segment-space.ts";

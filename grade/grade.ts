@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { basename, resolve } from "node:path";
-import { Stopped } from "../cli/signals.ts";
+import { Stopped } from "../lib/stopped.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { type BuildResult, definesPageSize, forbiddenSymbols, REFERENCE, type Submission } from "./build.ts";
 import {

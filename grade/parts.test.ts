@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Stopped } from "../cli/signals.ts";
+import { Stopped } from "../lib/stopped.ts";
 import { definesPageSize, findSubmissions, firstErrors, REFERENCE, SubmissionError } from "./build.ts";
 import { type CheckResult, finishCheck, getCheck, osCallsCheck, startAddressCheck } from "./checks.ts";
 import { firstDifference } from "./compare.ts";

@@ -17,7 +17,7 @@
 
 import { ALIGNMENTS, type Alignment, Mems, MemsError, type MemsOptions } from "../core/index.ts";
 import { Op, type Scenario } from "./format.ts";
-import { type LookupChoice, lookupName } from "./lookups.ts";
+import { type LookupChoice, lookupName } from "./lookup-choice.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 import { BlockTable, NULL_HANDLE, type ReplayHeap } from "./rules.ts";
 

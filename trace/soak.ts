@@ -15,7 +15,7 @@
 
 import { type Alignment, Mems } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
-import { type LookupChoice, lookupName } from "./lookups.ts";
+import { type LookupChoice, lookupName } from "./lookup-choice.ts";
 import { fillPattern, firstPatternDifference, patternByte } from "./pattern.ts";
 
 /* Options and results */

@@ -10,9 +10,9 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { escapeHtml } from "../lib/html.ts";
-import { type Layout, layoutSegments } from "./layout.ts";
 import { encodePng } from "./png.ts";
-import type { HeapRecording, HeapSnapshot } from "./record.ts";
+import { type Layout, layoutSegments } from "./rows.ts";
+import type { HeapRecording, HeapSnapshot } from "./snapshots.ts";
 
 export const PROCESS_COLOR = "#2f6bb3";
 export const HOLE_COLOR = "#f2c66d";

@@ -9,7 +9,7 @@ import type { Alignment } from "../core/index.ts";
 import { embedJson, escapeHtml, inlineSvg, page } from "../lib/html.ts";
 import { renderSvg } from "../lib/vega.ts";
 import type { Scenario } from "../trace/format.ts";
-import type { LookupChoice } from "../trace/lookups.ts";
+import type { LookupChoice } from "../trace/lookup-choice.ts";
 import { bytesChart, type DenseData, heapMap, legendSvg } from "./draw.ts";
 import {
   choosePoints,
@@ -21,7 +21,7 @@ import {
   peakLiveOp,
   type RecordOptions,
   recordHeap,
-} from "./record.ts";
+} from "./snapshots.ts";
 
 /** The recordings of one file: one per lookup, the same points in each. */
 export interface FileRecordings {
@@ -263,7 +263,7 @@ function svgRow(recordings: readonly HeapRecording[], op: number, width: number,
 
 /** Options of `mems viz`. */
 export interface VizOptions {
-  /** The core's lookups by name, or lookups written outside the project (trace/lookups.ts reads `--lookup`). */
+  /** The core's lookups by name, or lookups written outside the project (trace/lookup-choice.ts reads `--lookup`). */
   lookups: readonly LookupChoice[];
   /** Operation counts to picture besides the end; by default the scenario's `s` lines. */
   at?: readonly number[];

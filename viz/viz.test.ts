@@ -12,9 +12,9 @@ import { parseScenario, readScenario } from "../trace/format.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { replay } from "../trace/runner.ts";
 import { DETAIL_PIECES, denseData, heapMap } from "./draw.ts";
-import { gapFor, layoutSegments } from "./layout.ts";
 import { PAGE_WIDTH, panelLayout, recordFiles, vizOutput, vizSvg } from "./page.ts";
 import { encodePng } from "./png.ts";
+import { gapFor, layoutSegments } from "./rows.ts";
 import {
   choosePoints,
   DEFAULT_STATS_POINTS,
@@ -25,7 +25,7 @@ import {
   peakLiveOp,
   recordHeap,
   type SegmentPicture,
-} from "./record.ts";
+} from "./snapshots.ts";
 
 const SCENARIOS = join(import.meta.dir, "..", "scenarios");
 const EXAMPLE = join(SCENARIOS, "example.mtrace");

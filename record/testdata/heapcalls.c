@@ -1,5 +1,5 @@
 /*
- * A small program for record.test.ts: one call of each kind with a size the test can find, a free
+ * A small program for cli/record.test.ts: one call of each kind with a size the test can find, a free
  * of a pointer the recorder never saw (from __libc_malloc, which bypasses interposition), a forked
  * child's calls, two threads' calls, and then an exit status, or a crash, chosen by argv[1]. Built with
  * -O0 -fno-builtin: the compiler would otherwise drop a malloc whose block is never read.

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
-import { isLookupFile, loadLookupFile, lookupName, resolveLookup, resolveLookups } from "./lookups.ts";
+import { isLookupFile, loadLookupFile, lookupName, resolveLookup, resolveLookups } from "./lookup-choice.ts";
 
 const EXAMPLE = join(import.meta.dir, "../docs/examples/lifo-first-fit.ts");
 /**

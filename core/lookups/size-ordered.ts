@@ -15,10 +15,11 @@
  * A key is read from the record when compared: the core removes a HOLE before its size or start changes
  * and inserts it after, so the key a HOLE was inserted with is the one in its record while it is in the tree.
  */
-import { invariantBroken, NIL } from "./layout.ts";
+import { invariantBroken } from "../errors.ts";
+import { NIL } from "../records.ts";
 import type { HoleLookup, HoleRecords } from "./lookup.ts";
 
-/** Fields are TypeScript-private rather than `#`, as in Records (layout.ts): `#` loads cost on the hot path. */
+/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
 export class SizeOrderedLookup implements HoleLookup {
   readonly name: "best-fit" | "worst-fit";
   private readonly records: HoleRecords;

@@ -1,6 +1,9 @@
 /**
- * Hole lookup: how malloc chooses a HOLE. A replaceable part of the allocator; the free list itself (the
- * chains, split and merge) is the same for every lookup.
+ * Hole lookup: how malloc chooses a HOLE, the interface every lookup implements. A replaceable part of
+ * the allocator; the free list itself (the chains, split and merge) is the same for every lookup.
+ *
+ * The core's lookups, all in this folder and made by registry.ts (LOOKUPS, createLookup), which nothing
+ * here imports back:
  *
  * - `first-fit` (first-fit.ts, the reference): the first HOLE, walking the main chain and each sub-chain
  *   from its head, whose size is at least the request.
@@ -10,23 +13,16 @@
  * - `next-fit` (next-fit.ts): first fit from where the last allocation ended, wrapping around.
  *
  * A lookup written outside the project comes as a LookupFactory (below) and runs behind the checks of
- * guarded-lookup.ts; docs/strategies.md says how to write one.
+ * guarded.ts; docs/strategies.md says how to write one.
  *
  * A lookup sees the free list through `HoleRecords` (the record pool's accessors that concern it) and
  * answers to the core through `HoleLookup`. What it owns: the two hole links of every HOLE record (see
- * layout.ts), and whatever memory it maps itself (per-segment data is kept by segment index). The core
+ * records.ts), and whatever memory it maps itself (per-segment data is kept by segment index). The core
  * checks every lookup from outside too: checkInvariants compares `forEachHole` with the HOLEs of the chains.
  */
-import { FirstFitLookup } from "./first-fit.ts";
-import type { ChainVisitor } from "./layout.ts";
-import type { Mapping } from "./mapping.ts";
-import { NextFitLookup } from "./next-fit.ts";
-import { SizeIndexedLookup } from "./size-indexed.ts";
-import { SizeOrderedLookup } from "./size-ordered.ts";
 
-/** The names of the core's lookups. */
-export type Lookup = "first-fit" | "size-indexed" | "best-fit" | "next-fit" | "worst-fit";
-export const LOOKUPS: readonly Lookup[] = ["first-fit", "size-indexed", "best-fit", "next-fit", "worst-fit"];
+import type { Mapping } from "../mapping.ts";
+import type { ChainVisitor } from "../records.ts";
 
 /** What a lookup may read and write of the free list. Piece arguments are records of live pieces. */
 export interface HoleRecords {
@@ -62,7 +58,7 @@ export interface HoleRecords {
  * method between them and the accessors makes each accessor a real call.
  */
 export interface HoleLookup {
-  /** One of LOOKUPS, or the name of a lookup written outside the project. */
+  /** One of LOOKUPS (registry.ts), or the name of a lookup written outside the project. */
   readonly name: string;
   /** Maps what the lookup needs before the first `find`; called once when MeMS maps its record pool. */
   prepare(): void;
@@ -83,33 +79,19 @@ export interface HoleLookup {
   find(size: number): number;
   /** Calls `visit` once for every HOLE the lookup holds (checkInvariants compares them with the chains). */
   forEachHole(visit: (hole: number) => void): void;
-  /** Checks the lookup's own invariants; throws an Error (layout.ts's invariantBroken) naming the first break. */
+  /** Checks the lookup's own invariants; throws an Error (errors.ts's invariantBroken) naming the first break. */
   check(): void;
   /** Forgets every HOLE and unmaps the lookup's own memory. */
   reset(): void;
 }
 
 /**
- * A lookup written outside the project: its name (none of LOOKUPS) and how to make one for an instance.
+ * A lookup written outside the project: its name (none of LOOKUPS, registry.ts) and how to make one for
+ * an instance.
  * `new Mems({ lookup: factory })` calls `create` once, with the instance's records; the lookup it returns
- * runs behind checks (guarded-lookup.ts) that keep a broken one from corrupting the heap.
+ * runs behind checks (guarded.ts) that keep a broken one from corrupting the heap.
  */
 export interface LookupFactory {
   readonly name: string;
   create(records: HoleRecords): HoleLookup;
-}
-
-/** Makes the core's lookup of the given name over the record pool. */
-export function createLookup(name: Lookup, records: HoleRecords): HoleLookup {
-  switch (name) {
-    case "first-fit":
-      return new FirstFitLookup(records);
-    case "size-indexed":
-      return new SizeIndexedLookup(records);
-    case "best-fit":
-    case "worst-fit":
-      return new SizeOrderedLookup(records, name);
-    case "next-fit":
-      return new NextFitLookup(records);
-  }
 }

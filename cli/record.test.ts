@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
-import { recordCommands } from "../cli/repository.ts";
+import { largestLog, mainLog, readLog, recorderLibrary, resolveCommand, runRecorded, summarize, toTrace } from "../record/record.ts";
 import { readScenario } from "../trace/format.ts";
 import { replay } from "../trace/runner.ts";
-import { exitStatus, recordCommand, recordMain } from "./command.ts";
-import { largestLog, mainLog, readLog, recorderLibrary, resolveCommand, runRecorded, summarize, toTrace } from "./record.ts";
+import { exitStatus, recordCommand, recordMain } from "./record.ts";
+import { recordCommands } from "./repository.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "mems-record-test-"));
@@ -22,7 +22,7 @@ const STATIC = join(dir, "static");
 
 beforeAll(async () => {
   await recorderLibrary();
-  const build = Bun.spawnSync(["cc", "-O0", "-fno-builtin", "-pthread", "-o", HEAPCALLS, join(import.meta.dir, "testdata/heapcalls.c")]);
+  const build = Bun.spawnSync(["cc", "-O0", "-fno-builtin", "-pthread", "-o", HEAPCALLS, join(ROOT, "record/testdata/heapcalls.c")]);
   if (build.exitCode !== 0) throw new Error(`cc failed: ${build.stderr.toString()}`);
   writeFileSync(join(dir, "static.c"), "int main(void) { return 4; }\n");
   Bun.spawnSync(["cc", "-static", "-o", STATIC, join(dir, "static.c")]);
@@ -263,7 +263,7 @@ describe("where it runs", () => {
     expect(await recordCommands()).toEqual([recordCommand]);
   });
 
-  test("without record/ (the installed package), it says it runs from a checkout and exits 2", async () => {
+  test("without cli/record.ts (the installed package), it says it runs from a checkout and exits 2", async () => {
     const empty = mkdtempSync(join(dir, "package-"));
     let cli = yargs([]).strict();
     for (const register of await recordCommands(empty)) cli = register(cli);

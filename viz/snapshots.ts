@@ -11,7 +11,7 @@
  */
 import { type Alignment, Mems, type PieceSnapshot } from "../core/index.ts";
 import { Op, type Scenario } from "../trace/format.ts";
-import { type LookupChoice, lookupName } from "../trace/lookups.ts";
+import { type LookupChoice, lookupName } from "../trace/lookup-choice.ts";
 import { memsOptions, replay } from "../trace/runner.ts";
 
 /** Bytes-over-time samples aimed at per replay. */

@@ -15,8 +15,8 @@
  * the segment's first HOLE to the rover, and the segments it does not skip are walked HOLE by HOLE.
  */
 
+import { NIL } from "../records.ts";
 import { FirstFitLookup } from "./first-fit.ts";
-import { NIL } from "./layout.ts";
 import type { HoleRecords } from "./lookup.ts";
 
 export class NextFitLookup extends FirstFitLookup {

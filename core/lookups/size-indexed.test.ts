@@ -1,9 +1,9 @@
 /**
- * TLSF's size mapping (core/size-indexed.ts): every size lands in the class whose range holds it, and the
+ * TLSF's size mapping (core/lookups/size-indexed.ts): every size lands in the class whose range holds it, and the
  * search class of a request holds only sizes at least as large, on every first level up to 2^53.
  */
 import { expect, test } from "bun:test";
-import { Prng } from "../lib/prng.ts";
+import { Prng } from "../../lib/prng.ts";
 import { classStart, mappingInsert, mappingSearch } from "./size-indexed.ts";
 
 const seed = Prng.seedFrom("MEMS_TEST_SEED");

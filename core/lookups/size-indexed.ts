@@ -5,9 +5,10 @@
  * first levels are. Below 1 KiB every byte size is a class of its own, so small requests get an exact or
  * best fit. The steps carry TLSF's names (mapping_insert, mapping_search, insert_free_block, ...).
  */
-import { invariantBroken, NIL } from "./layout.ts";
+import { invariantBroken } from "../errors.ts";
+import type { Mapping } from "../mapping.ts";
+import { NIL } from "../records.ts";
 import type { HoleLookup, HoleRecords } from "./lookup.ts";
-import type { Mapping } from "./mapping.ts";
 
 /** log2 of the number of second-level classes per first level. */
 const SL_INDEX_COUNT_LOG2 = 5;
@@ -79,7 +80,7 @@ function describeClass(cls: number): string {
   return `(${cls >>> SL_INDEX_COUNT_LOG2}, ${cls & (SL_INDEX_COUNT - 1)})`;
 }
 
-/** Fields are TypeScript-private rather than `#`, as in Records (layout.ts): `#` loads cost on the hot path. */
+/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
 export class SizeIndexedLookup implements HoleLookup {
   readonly name = "size-indexed";
   private readonly records: HoleRecords;
@@ -95,8 +96,8 @@ export class SizeIndexedLookup implements HoleLookup {
     this.records = records;
   }
 
-  // Reads are `?? NIL` and `?? 0`: every index is below the table's length (see Records in layout.ts).
-  // The steps of insert, remove and find read the tables themselves, calling nothing (see layout.ts on
+  // Reads are `?? NIL` and `?? 0`: every index is below the table's length (see Records in records.ts).
+  // The steps of insert, remove and find read the tables themselves, calling nothing (see records.ts on
   // the depth JavaScriptCore inlines).
 
   prepare(): void {

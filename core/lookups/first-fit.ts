@@ -5,9 +5,10 @@
  * hints finds the first segment not skipped in O(log segments), and inside a segment only its HOLEs are
  * walked (each segment links them in address order, through the hole links of their records).
  */
-import { invariantBroken, NIL } from "./layout.ts";
+import { invariantBroken } from "../errors.ts";
+import type { Mapping } from "../mapping.ts";
+import { NIL } from "../records.ts";
 import type { HoleLookup, HoleRecords } from "./lookup.ts";
-import type { Mapping } from "./mapping.ts";
 
 /** Segments the tables have room for at first (they double as segments are added). */
 const INITIAL_SEGMENTS = 16;
@@ -24,7 +25,7 @@ const INITIAL_SEGMENTS = 16;
  * size of its largest HOLE, maybe above. Leaves past the last segment hold 0. firstHoles and lastHoles
  * name the segment's first and last HOLE, NIL when it has none.
  */
-/** Fields are TypeScript-private rather than `#`, as in Records (layout.ts): `#` loads cost on the hot path. */
+/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
 export class FirstFitLookup implements HoleLookup {
   readonly name: string = "first-fit";
   // Protected where next-fit (next-fit.ts), which keeps first-fit's structures, reads them.
@@ -45,8 +46,8 @@ export class FirstFitLookup implements HoleLookup {
     this.records = records;
   }
 
-  // Reads are `?? 0` and `?? NIL`: every index is below the table's length (see Records in layout.ts).
-  // Steps on the hot paths read the tables themselves (see layout.ts on the depth JavaScriptCore inlines).
+  // Reads are `?? 0` and `?? NIL`: every index is below the table's length (see Records in records.ts).
+  // Steps on the hot paths read the tables themselves (see records.ts on the depth JavaScriptCore inlines).
 
   /* The hint tree */
 

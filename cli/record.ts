@@ -1,7 +1,7 @@
 /**
  * `mems record [--out FILE] [--pick main|largest] -- COMMAND [ARGS...]`: runs COMMAND with the
- * recorder preloaded (record.c) and writes the heap calls of one of its programs as a malloc-lab trace.
- * A command of a checkout only (cli/repository.ts): the package ships without record/.
+ * recorder preloaded (record/record.c) and writes the heap calls of one of its programs as a malloc-lab trace.
+ * A command of a checkout only (cli/repository.ts): the package ships without record/ and this file.
  *
  * Exit status: 2 for bad usage, found before anything runs (no command, a command that does not
  * exist, an --out that cannot be written); otherwise the program's own status: its exit code, or
@@ -15,8 +15,6 @@ import { closeSync, constants as fsConstants, openSync, renameSync, rmSync, writ
 import { constants as osConstants } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Argv } from "yargs";
-import { outputFileProblem } from "../cli/io.ts";
-import { writeErr } from "../cli/output.ts";
 import {
   largestLog,
   mainLog,
@@ -27,7 +25,9 @@ import {
   resolveCommand,
   runRecorded,
   toTrace,
-} from "./record.ts";
+} from "../record/record.ts";
+import { outputFileProblem } from "./io.ts";
+import { writeErr } from "./output.ts";
 
 export const PICKS = ["main", "largest"] as const;
 export type ProcessPick = (typeof PICKS)[number];

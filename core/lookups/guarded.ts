@@ -18,11 +18,11 @@
  * alone. What they cannot see (a lookup that forgets a HOLE, or keeps one twice) only wastes memory or
  * fails checkInvariants: its `forEachHole` is held against the chains.
  */
-import type { AddressMap } from "./address-map.ts";
-import { MemsError } from "./errors.ts";
-import { type ChainVisitor, NIL, type Records } from "./layout.ts";
+import type { AddressMap } from "../address-map.ts";
+import { MemsError } from "../errors.ts";
+import type { Mapping } from "../mapping.ts";
+import { type ChainVisitor, NIL, type Records } from "../records.ts";
 import type { HoleLookup, HoleRecords, LookupFactory } from "./lookup.ts";
-import type { Mapping } from "./mapping.ts";
 
 /** The methods a lookup must have (HoleLookup's). */
 const METHODS = [

@@ -4,10 +4,10 @@
  * before it can hand out a block twice or split a PROCESS, and a factory that makes no lookup is refused.
  */
 import { describe, expect, test } from "bun:test";
-import lifoFirstFit from "../docs/examples/lifo-first-fit.ts";
-import { Prng } from "../lib/prng.ts";
-import { thrown } from "../test-support/thrown.ts";
-import { type HoleLookup, type HoleRecords, type LookupFactory, type Mapping, Mems, MemsError, NIL } from "./index.ts";
+import lifoFirstFit from "../../docs/examples/lifo-first-fit.ts";
+import { Prng } from "../../lib/prng.ts";
+import { thrown } from "../../test-support/thrown.ts";
+import { type HoleLookup, type HoleRecords, type LookupFactory, type Mapping, Mems, MemsError, NIL } from "../index.ts";
 
 /** lifo-first-fit's lookup with some of its methods replaced (each gets the records and the real lookup). */
 function replacing(
