@@ -42,10 +42,17 @@ export class FirstMapping {
   private readonly useForTables: () => boolean;
   private address = 0;
   private length = 0;
-  /** Bytes of the table part handed out (a bump pointer), and the slices and region now taken. */
-  private tableUsed = 0;
-  /** The end of the table bytes ever handed out since the mapping was made (beyond it, the kernel's zeroes). */
-  private written = 0;
+  /**
+   * The table part is handed out from both ends: a lookup's slices from the start up to `low`, the
+   * core's tables (pool, page table, address map) from the end down to `high`. The control block's
+   * bitmaps, at its end, then share the last page with the core's tables, and the heads the first blocks
+   * use lie in the first pages: two pages written for a small heap's first block, not three.
+   */
+  private low = 0;
+  private high = TABLE_BYTES;
+  /** Bytes ever handed out since the mapping was made, below `lowWritten` and from `highWritten` up (elsewhere, the kernel's zeroes). */
+  private lowWritten = 0;
+  private highWritten = TABLE_BYTES;
   private taken = 0;
   private regionTaken = false;
   /** The region was given up (a first segment larger than it): only the table part is mapped. */
@@ -62,25 +69,35 @@ export class FirstMapping {
     return this.length > 0;
   }
 
-  /** The first mapping's table part holds `bytes` more, or null (the caller maps on its own). Maps on first use; a failed mmap changes nothing. */
-  slice(bytes: number): Slice | null {
+  /**
+   * A slice of `bytes` of the first mapping's table part, zeroed, or null when it has no room (the caller
+   * maps on its own): from the start for a lookup's table (`lookup`), else from the end. Maps on first
+   * use; a failed mmap changes nothing.
+   */
+  slice(bytes: number, lookup = false): Slice | null {
     if (this.length === 0 && !this.useForTables()) return null;
-    const start = Math.ceil(this.tableUsed / 8) * 8; // every typed array's alignment
-    if (start + bytes > TABLE_BYTES) return null;
+    // Every typed array's alignment: starts and lengths in whole 8 bytes.
+    const length = Math.ceil(bytes / 8) * 8;
+    const start = lookup ? this.low : this.high - length;
+    if (this.high - this.low < length) return null;
     this.ensureMapped();
-    this.tableUsed = start + bytes;
+    if (lookup) this.low += length;
+    else this.high = start;
     this.taken++;
-    const buffer = bufferOver(this.address + start, bytes);
+    const buffer = bufferOver(this.address + start, length);
     // Fresh pages are zeroed; bytes a slice given back had are zeroed again (a table may assume zeroes).
-    if (start < this.written) new Uint8Array(buffer, 0, Math.min(bytes, this.written - start)).fill(0);
-    this.written = Math.max(this.written, start + bytes);
-    return { address: this.address + start, length: bytes, buffer, owner: this };
+    if (start < this.lowWritten || start + length > this.highWritten) new Uint8Array(buffer).fill(0);
+    this.lowWritten = Math.max(this.lowWritten, this.low);
+    this.highWritten = Math.min(this.highWritten, this.high);
+    return { address: this.address + start, length, buffer, owner: this };
   }
 
   /** Gives a slice back (its table moved, or finish): its buffer is detached; the last one taken back unmaps all. */
   giveBack(slice: { readonly address: number; readonly length: number; readonly buffer: ArrayBuffer }): void {
     detachBuffer(slice.buffer);
-    if (this.address + this.tableUsed === slice.address + slice.length) this.tableUsed = slice.address - this.address;
+    const start = slice.address - this.address;
+    if (start + slice.length === this.low) this.low = start;
+    else if (start === this.high) this.high = start + slice.length;
     this.taken--;
     this.releaseIfUnused();
   }
@@ -134,8 +151,10 @@ export class FirstMapping {
     if (this.length > 0) unmapMemory(this.address, this.length, this.tally);
     this.address = 0;
     this.length = 0;
-    this.tableUsed = 0;
-    this.written = 0;
+    this.low = 0;
+    this.high = TABLE_BYTES;
+    this.lowWritten = 0;
+    this.highWritten = TABLE_BYTES;
     this.regionDropped = false;
   }
 }

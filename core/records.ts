@@ -655,7 +655,7 @@ export class Records {
    * (made while it prepares: the size-indexed control block), else a mapping of its own.
    */
   mapBookkeeping(bytes: number): Mapping {
-    return (this.preparing ? this.first.slice(bytes) : null) ?? createMapping(bytes, this.tally);
+    return (this.preparing ? this.first.slice(bytes, true) : null) ?? createMapping(bytes, this.tally);
   }
 
   /** A mapping of its own for a lookup written outside the project (what it maps is counted apart). */
