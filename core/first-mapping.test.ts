@@ -5,8 +5,12 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { codeOf, snapshot } from "../test-support/core.ts";
+import { FirstMapping } from "./first-mapping.ts";
 import { keepSpareBookkeeping, LOOKUPS, Mems } from "./index.ts";
-import { FIRST_REGION, injectMmapFailures, osCounters, releaseSpareBookkeeping } from "./testing.ts";
+import { FIRST_REGION, injectMmapFailures, OS_PAGE_SIZE, osCounters, releaseSpareBookkeeping } from "./testing.ts";
+
+/** The first mapping's table part: 12 KiB in whole OS pages. */
+const TABLE_BYTES = Math.ceil((12 * 1024) / OS_PAGE_SIZE) * OS_PAGE_SIZE;
 
 afterEach(() => {
   injectMmapFailures(0);
@@ -83,4 +87,31 @@ test("with spare tables kept, the tables come from the spares and the first regi
   expect([stats.mmapCalls, stats.regionBytes]).toEqual([1, FIRST_REGION]); // the region only
   mems.checkInvariants();
   mems.finish();
+});
+
+test("slices come from both ends of the table part, are zeroed when reused, and the last one given back unmaps it all", () => {
+  const t = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
+  const first = new FirstMapping(t, FIRST_REGION, () => true);
+  const lookup = first.slice(1000, true);
+  const table = first.slice(100);
+  if (lookup === null || table === null) throw new Error("the table part has room for both");
+  expect([lookup.length, table.length]).toEqual([1000, 104]); // whole 8 bytes
+  expect(table.address + table.length - lookup.address).toBe(TABLE_BYTES); // from the end
+  expect(t).toEqual({ mmapCalls: 1, munmapCalls: 0, mappedBytes: TABLE_BYTES + FIRST_REGION });
+  new Uint8Array(table.buffer).fill(7);
+  first.giveBack(table);
+  expect(table.buffer.byteLength).toBe(0); // detached
+  const again = first.slice(104);
+  expect(again?.address).toBe(table.address);
+  expect(new Uint8Array(again?.buffer ?? new ArrayBuffer(1)).every((byte) => byte === 0)).toBe(true);
+  expect(first.slice(TABLE_BYTES)).toBeNull(); // no room: the table maps on its own
+  const region = first.takeRegion(FIRST_REGION);
+  expect(region).toBe(lookup.address + TABLE_BYTES);
+  expect(first.takeRegion(4096)).toBe(-1); // taken
+  first.giveBack(lookup);
+  if (again !== null) first.giveBack(again);
+  expect(t.munmapCalls).toBe(0); // the region is still taken
+  first.giveBackRegion();
+  expect(t).toEqual({ mmapCalls: 1, munmapCalls: 1, mappedBytes: 0 });
+  expect(first.mapped).toBe(false);
 });
