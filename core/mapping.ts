@@ -9,6 +9,9 @@
  *   so at most about 1/8 of the table is mapped and unused.
  * - When the pages after it are taken, it moves: a new mapping at least twice as large, a copy, and the
  *   old one unmapped (O(1) amortized).
+ * - By default a table starts as a small slice of its heap's first mapping (first-mapping.ts: the first
+ *   tables and the first region in one mmap); its first growth moves it to a growable mapping, and the
+ *   slice goes back to the first mapping, never to the spares.
  *
  * A table given back (finish, or a table that moved) is unmapped, as docs/mems.md says finish does with
  * every page of bookkeeping. A program that opens and finishes many heaps may ask, with
