@@ -9,12 +9,15 @@
  * merged into the largest one).
  */
 
+import type { FirstMapping } from "./first-mapping.ts";
 import { type Mapping, type PendingGrowth, releaseMapping, startTableGrowth } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./records.ts";
 
-/** Entries the map starts with (16 KiB). */
+/** Entries the map starts with when it has its own mapping (16 KiB). */
 const INITIAL_ENTRIES = 4096;
+/** Entries of its first slice of the heap's first mapping (first-mapping.ts): 256 bytes, 16 KiB of virtual space. */
+const FIRST_ENTRIES = 64;
 
 /** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
 export class AddressMap {
@@ -26,7 +29,11 @@ export class AddressMap {
   private pieceOfGranule = new Int32Array(0);
   private mapping: Mapping | null = null;
 
-  constructor(start: number, tally: OsCounters) {
+  /** The heap's first mapping, where the map's first slice comes from. */
+  private readonly first: FirstMapping;
+
+  constructor(start: number, tally: OsCounters, first: FirstMapping) {
+    this.first = first;
     this.start = start;
     this.end = start;
     this.tally = tally;
@@ -97,7 +104,7 @@ export class AddressMap {
     if (entries <= this.pieceOfGranule.length) return null;
     const bytes = Math.max(entries, INITIAL_ENTRIES) * 4;
     const old = this.mapping;
-    const growth = startTableGrowth(old, bytes, this.tally);
+    const growth = startTableGrowth(old, bytes, this.tally, this.first, Math.max(entries, FIRST_ENTRIES) * 4);
     this.use(growth.mapping);
     return {
       keep: growth.keep,

@@ -9,14 +9,15 @@
  * testing entry.
  */
 import { AddressMap } from "./address-map.ts";
+import { FirstMapping } from "./first-mapping.ts";
 import { GuardedLookup } from "./lookups/guarded.ts";
 import type { HoleLookup } from "./lookups/lookup.ts";
 import { createLookup } from "./lookups/registry.ts";
-import type { PendingGrowth } from "./mapping.ts";
+import { keepsNoSpares, type PendingGrowth } from "./mapping.ts";
 import type { Alignment, ResolvedOptions } from "./options.ts";
 import { bufferOver, detachBuffer, type OsCounters } from "./os.ts";
 import { NIL, Records, SEGMENT_SLOTS } from "./records.ts";
-import { SegmentSpace } from "./segment-space.ts";
+import { firstRegionLength, SegmentSpace } from "./segment-space.ts";
 
 export class FreeList {
   readonly pageSize: number;
@@ -46,9 +47,11 @@ export class FreeList {
     this.startAddress = options.startAddress;
     const lookup = options.lookup;
     this.align = options.align;
-    this.records = new Records(this.tally, options.startAddress, options.pageSize);
-    this.map = new AddressMap(options.startAddress, this.tally);
-    this.space = new SegmentSpace(this.tally, options.pageSize);
+    // The first tables and the first region in one mapping (first-mapping.ts), unless spares are kept.
+    const first = new FirstMapping(this.tally, firstRegionLength(options.pageSize), keepsNoSpares);
+    this.records = new Records(this.tally, options.startAddress, options.pageSize, first);
+    this.map = new AddressMap(options.startAddress, this.tally, first);
+    this.space = new SegmentSpace(this.tally, options.pageSize, first);
     // A lookup written outside the project runs behind checks (lookups/guarded.ts); the core's are trusted.
     this.holes = typeof lookup === "string" ? createLookup(lookup, this.records) : new GuardedLookup(lookup, this.records, this.map);
     this.lookupName = this.holes.name;
@@ -140,11 +143,14 @@ export class FreeList {
     const first = !records.mapped;
     records.grow(slots);
     if (!first) return;
+    records.preparing = true;
     try {
       this.holes.prepare();
     } catch (error) {
       records.reset();
       throw error;
+    } finally {
+      records.preparing = false;
     }
   }
 

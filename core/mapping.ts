@@ -9,6 +9,9 @@
  *   so at most about 1/8 of the table is mapped and unused.
  * - When the pages after it are taken, it moves: a new mapping at least twice as large, a copy, and the
  *   old one unmapped (O(1) amortized).
+ * - By default a table starts as a small slice of its heap's first mapping (first-mapping.ts: the first
+ *   tables and the first region in one mmap); its first growth moves it to a growable mapping, and the
+ *   slice goes back to the first mapping, never to the spares.
  *
  * A table given back (finish, or a table that moved) is unmapped, as docs/mems.md says finish does with
  * every page of bookkeeping. A program that opens and finishes many heaps may ask, with
@@ -21,12 +24,15 @@
  */
 
 import { describeValue, MemsError } from "./errors.ts";
+import type { FirstMapping } from "./first-mapping.ts";
 import { bufferOver, detachBuffer, findAddressSpace, mapMemory, mapMemoryAt, OS_PAGE_SIZE, type OsCounters, unmapMemory } from "./os.ts";
 
 export interface Mapping {
   readonly address: number;
   readonly length: number;
   readonly buffer: ArrayBuffer;
+  /** Set on a slice of a heap's first mapping (first-mapping.ts): its pages go back with that mapping. */
+  readonly owner?: FirstMapping;
 }
 
 /** Address space looked for behind a growable table: it grows in place up to this size. */
@@ -42,6 +48,11 @@ let spareLimit = 0;
 /** Tables kept for the next heap of the process (their buffers detached), and their bytes. */
 const spares: { address: number; length: number }[] = [];
 let spareTotal = 0;
+
+/** True when the process keeps no spare tables (the default): a heap's first tables then come from its first mapping. */
+export function keepsNoSpares(): boolean {
+  return spareLimit === 0;
+}
 
 /** Bytes of bookkeeping the process keeps mapped for the next heap (in osCounters().mappedBytes, in no instance's). */
 export function spareBookkeepingBytes(): number {
@@ -121,7 +132,8 @@ export function createMapping(bytes: number, tally: OsCounters, growable = false
  */
 export function growMapping(old: Mapping, bytes: number, tally: OsCounters, step = GROWTH_IN_PLACE): Mapping {
   const length = roundToOsPages(Math.max(bytes, old.length * (1 + step)));
-  if (mapMemoryAt(old.address + old.length, length - old.length, tally)) {
+  // A slice of the first mapping has the next slice or the first region after it: it moves.
+  if (old.owner === undefined && mapMemoryAt(old.address + old.length, length - old.length, tally)) {
     return { address: old.address, length, buffer: bufferOver(old.address, length) };
   }
 
@@ -156,10 +168,17 @@ export interface TableGrowth extends PendingGrowth {
 
 /**
  * Makes a growable table's mapping (`old` null), or grows it, to at least `bytes`; the caller ends the
- * growth with `keep`, or takes it back with `undo` (a first mapping is then unmapped).
+ * growth with `keep`, or takes it back with `undo` (a first mapping is then unmapped). A table's first
+ * mapping is a slice of `firstBytes` of the heap's first mapping (`first`) when that has room.
  */
-export function startTableGrowth(old: Mapping | null, bytes: number, tally: OsCounters): TableGrowth {
-  const mapping = old === null ? createMapping(bytes, tally, true, false) : growMapping(old, bytes, tally);
+export function startTableGrowth(
+  old: Mapping | null,
+  bytes: number,
+  tally: OsCounters,
+  first: FirstMapping | null = null,
+  firstBytes = bytes,
+): TableGrowth {
+  const mapping = old === null ? (first?.slice(firstBytes) ?? createMapping(bytes, tally, true, false)) : growMapping(old, bytes, tally);
   return {
     mapping,
     keep: () => {
@@ -173,8 +192,14 @@ export function startTableGrowth(old: Mapping | null, bytes: number, tally: OsCo
 }
 
 /** startTableGrowth, kept at once: the table's mapping of at least `bytes`. */
-export function growTable(old: Mapping | null, bytes: number, tally: OsCounters): Mapping {
-  const growth = startTableGrowth(old, bytes, tally);
+export function growTable(
+  old: Mapping | null,
+  bytes: number,
+  tally: OsCounters,
+  first: FirstMapping | null = null,
+  firstBytes = bytes,
+): Mapping {
+  const growth = startTableGrowth(old, bytes, tally, first, firstBytes);
   growth.keep();
   return growth.mapping;
 }
@@ -185,6 +210,10 @@ export function growTable(old: Mapping | null, bytes: number, tally: OsCounters)
  * process and leave `tally`; the rest is unmapped.
  */
 export function releaseMapping(mapping: Mapping, tally: OsCounters): void {
+  if (mapping.owner !== undefined) {
+    mapping.owner.giveBack(mapping);
+    return;
+  }
   detachBuffer(mapping.buffer);
   const room = Math.floor(Math.min(SPARE_TABLE, spareLimit - spareTotal) / OS_PAGE_SIZE) * OS_PAGE_SIZE;
   const kept = Math.min(mapping.length, room);

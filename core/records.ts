@@ -34,6 +34,7 @@
  * `GETRIGHT` do, so a new layout is a change to this file alone.
  */
 import { invariantBroken, MemsError } from "./errors.ts";
+import type { FirstMapping } from "./first-mapping.ts";
 import { createMapping, growTable, type Mapping, releaseMapping } from "./mapping.ts";
 import type { OsCounters } from "./os.ts";
 
@@ -54,8 +55,15 @@ const MAX_SLOTS = Math.floor(0x7fffffff / I_FIELDS);
 const MAIN_SLOTS = 2;
 /** Slots a new segment takes at most: its main record and two pieces (a block and the HOLE after it). */
 export const SEGMENT_SLOTS = MAIN_SLOTS + 2;
-/** Record slots the pool starts with (64 KiB). */
+/** Record slots the pool starts with when it has its own mapping (24 KiB). */
 const INITIAL_RECORDS = 1024;
+/**
+ * Record slots of the pool's first slice of the heap's first mapping (first-mapping.ts): 1.5 KiB, packed
+ * with the other tables' first slices into the pages the first block writes anyway.
+ */
+const FIRST_RECORDS = 64;
+/** Page-table entries of its first slice: 256 bytes, 64 pages of virtual space. */
+const FIRST_PAGES = 64;
 
 /*
  * Piece record (a sub-chain node): the seed's virtual_address, next and prev, and two link slots that
@@ -151,6 +159,8 @@ export interface ChainVisitor {
  */
 export class Records {
   private readonly tally: OsCounters;
+  /** The heap's first mapping, where each table's first slice (and a lookup's first tables) come from. */
+  private readonly first: FirstMapping;
   /** The record slots (sizesAndAddresses and links are views of it). */
   private slotMapping: Mapping | null = null;
   /** The page table (segmentOfPage), grown with virtual space (reservePages). */
@@ -174,8 +184,9 @@ export class Records {
   private tail = NIL;
   private segments = 0;
 
-  constructor(tally: OsCounters, start: number, pageSize: number) {
+  constructor(tally: OsCounters, start: number, pageSize: number, first: FirstMapping) {
     this.tally = tally;
+    this.first = first;
     this.start = start;
     this.pageSize = pageSize;
   }
@@ -596,7 +607,8 @@ export class Records {
     const slots = Math.max(this.highWater + count, INITIAL_RECORDS);
     if (slots > MAX_SLOTS)
       throw new MemsError("OUT_OF_MEMORY", `the record pool is full: ${MAX_SLOTS} records, the most int32 record numbers name`);
-    const grown = growTable(this.slotMapping, slots * RECORD_BYTES, this.tally);
+    const firstSlots = Math.max(this.highWater + count, FIRST_RECORDS);
+    const grown = growTable(this.slotMapping, slots * RECORD_BYTES, this.tally, this.first, firstSlots * RECORD_BYTES);
     this.slotMapping = grown;
     this.capacity = Math.min(Math.floor(grown.length / RECORD_BYTES), MAX_SLOTS);
     this.sizesAndAddresses = new Float64Array(grown.buffer);
@@ -610,7 +622,7 @@ export class Records {
   reservePages(end: number): void {
     const pages = Math.ceil((end - this.start) / this.pageSize);
     if (pages <= this.segmentOfPage.length) return;
-    const grown = growTable(this.pageMapping, pages * 4, this.tally);
+    const grown = growTable(this.pageMapping, pages * 4, this.tally, this.first, Math.max(pages, FIRST_PAGES) * 4);
     this.pageMapping = grown;
     this.segmentOfPage = new Int32Array(grown.buffer);
   }
@@ -635,7 +647,19 @@ export class Records {
 
   /* Bookkeeping memory for the lookups, counted with the instance's own */
 
+  /** True while the lookup prepares in the first malloc: its first tables may then come from the first mapping. */
+  preparing = false;
+
+  /**
+   * Memory for a lookup's tables: a slice of the heap's first mapping for a core lookup's first tables
+   * (made while it prepares: the size-indexed control block), else a mapping of its own.
+   */
   mapBookkeeping(bytes: number): Mapping {
+    return (this.preparing ? this.first.slice(bytes, true) : null) ?? createMapping(bytes, this.tally);
+  }
+
+  /** A mapping of its own for a lookup written outside the project (what it maps is counted apart). */
+  mapOwnBookkeeping(bytes: number): Mapping {
     return createMapping(bytes, this.tally);
   }
 

@@ -14,6 +14,7 @@
  * finish unmaps every region whole: regions the kernel placed side by side (it usually puts each new
  * mapping right below the last) in one munmap per run.
  */
+import type { FirstMapping } from "./first-mapping.ts";
 import { roundToOsPages } from "./mapping.ts";
 import { mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 
@@ -21,6 +22,11 @@ import { mapMemory, type OsCounters, unmapMemory } from "./os.ts";
 export const FIRST_REGION = 256 * 1024;
 /** The most a region adds beyond the segment it is mapped for. */
 const MAX_REGION_STEP = 64 * 1024 * 1024;
+
+/** The first region's length for MeMS pages of `pageSize`: FIRST_REGION in whole pages. */
+export function firstRegionLength(pageSize: number): number {
+  return Math.ceil(FIRST_REGION / pageSize) * pageSize;
+}
 
 /** What a carve changed, to take back when a later step of the new segment fails. */
 export interface Carve {
@@ -41,9 +47,15 @@ export class SegmentSpace {
   private next = 0;
   private end = 0;
 
-  constructor(tally: OsCounters, pageSize: number) {
+  /** The heap's first mapping, whose region part is the first region when the first segment fits it. */
+  private readonly first: FirstMapping | null;
+  /** The first mapping's region's address while it is one of `regions`, else -1. */
+  private firstRegion = -1;
+
+  constructor(tally: OsCounters, pageSize: number, first: FirstMapping | null = null) {
     this.tally = tally;
     this.pageSize = pageSize;
+    this.first = first;
   }
 
   /** Bytes mapped for segments, carved or not yet (the regions' lengths as passed to mmap). */
@@ -70,8 +82,12 @@ export class SegmentSpace {
     }
     const step = Math.min(Math.max(this.regionBytes, FIRST_REGION), MAX_REGION_STEP);
     // A whole number of PAGE_SIZE, as every mapping MeMS makes.
-    const regionLength = Math.max(length, Math.ceil(step / this.pageSize) * this.pageSize);
-    const address = mapMemory(regionLength, this.tally);
+    let regionLength = Math.max(length, Math.ceil(step / this.pageSize) * this.pageSize);
+    let address = this.regions.length === 0 && this.first !== null ? this.first.takeRegion(length) : -1;
+    if (address !== -1 && this.first !== null) {
+      regionLength = this.first.regionBytes;
+      this.firstRegion = address;
+    } else address = mapMemory(regionLength, this.tally);
     this.regions.push(address, regionLength);
     this.regionBytes += regionLength;
     this.next = address + osLength;
@@ -87,12 +103,20 @@ export class SegmentSpace {
     }
     const length = this.regions.pop() ?? 0;
     const address = this.regions.pop() ?? 0;
-    unmapMemory(address, length, this.tally);
+    this.unmapRegion(address, length);
     this.regionBytes -= length;
     const last = this.regions.length - 2;
     // The region before is full as far as the next carve goes: a segment that did not fit there moved on.
     this.next = last >= 0 ? (this.regions[last] ?? 0) + roundToOsPages(this.regions[last + 1] ?? 0) : 0;
     this.end = this.next;
+  }
+
+  /** Unmaps a region, or gives the first mapping's region back to it (it unmaps it with the tables). */
+  private unmapRegion(address: number, length: number): void {
+    if (address === this.firstRegion) {
+      this.firstRegion = -1;
+      this.first?.giveBackRegion();
+    } else unmapMemory(address, length, this.tally);
   }
 
   /** Unmaps every region, one munmap per run of regions side by side, and starts over. */
@@ -105,7 +129,8 @@ export class SegmentSpace {
       // Lengths as mapped: one that is no whole number of OS pages ends where no region can start, so its
       // region is unmapped alone and the bytes counted are the bytes mapped.
       const length = regions[i + 1] ?? 0;
-      if (runLength > 0 && base === runBase + runLength) runLength += length;
+      if (base === this.firstRegion) this.unmapRegion(base, length);
+      else if (runLength > 0 && base === runBase + runLength) runLength += length;
       else if (runLength > 0 && base + length === runBase) {
         runBase = base;
         runLength += length;

@@ -91,15 +91,16 @@ describe("out of memory mid-replay", () => {
 
   test("the replay stops with OUT_OF_MEMORY after checking every live block; the output so far is kept", () => {
     const chunks: string[] = [];
-    // The records, the address map, the page table, first-fit's segment tree and the first region (both
-    // blocks' segments are carved from it) map; the region the realloc's segment needs does not.
-    injectMmapFailures(1, 5);
+    // The heap's first mapping (the first slices of the records, the address map and the page table, and
+    // the first region, which both blocks' segments are carved from: first-mapping.ts) and first-fit's
+    // segment tree map; the region the realloc's segment needs does not.
+    injectMmapFailures(1, 2);
     expect(() => replay(parseScenario(text, "t.mtrace"), { out: (s) => chunks.push(s), verify: true })).toThrow("OUT_OF_MEMORY");
     expect(chunks.join("")).toBe("Value: 7\n");
   });
 
   test("a block damaged before the failure is reported by that check (so passing it means the blocks are intact)", () => {
-    injectMmapFailures(1, 5);
+    injectMmapFailures(1, 2); // the realloc's region, as above
     const corrupt = (index: number, mems: Mems) => {
       if (index === 3) flipByte(mems, 5096 + 4999); // the last byte of ID 1
     };

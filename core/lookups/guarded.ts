@@ -113,7 +113,7 @@ class GuardedRecords implements HoleRecords {
   }
 
   mapBookkeeping(bytes: number): Mapping {
-    return this.records.mapBookkeeping(bytes);
+    return this.records.mapOwnBookkeeping(bytes);
   }
 
   unmapBookkeeping(mapping: Mapping): void {

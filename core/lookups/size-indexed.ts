@@ -35,11 +35,15 @@ const CLASS_OFFSET = EXACT_FIRST_LEVELS - EXACT_LIMIT_LOG2 + SL_INDEX_COUNT_LOG2
  * Control block, one mapping of Int32 slots, seen as three arrays:
  *
  *   ┌──────────────────────────────────────────┬───────────────────────────┬─────────────────────┐
- *   │ heads[fl * 32 + sl]: first HOLE or NIL   │ slBitmaps[fl]: bit sl set │ flBitmap[w]: bit    │
- *   │ (CLASS_COUNT slots)                      │ when heads[fl*32+sl] ≠ NIL│ fl & 31 of word     │
+ *   │ heads[fl * 32 + sl]: ~(first HOLE), or 0 │ slBitmaps[fl]: bit sl set │ flBitmap[w]: bit    │
+ *   │ (~NIL) for none (CLASS_COUNT slots)      │ when heads[fl*32+sl] ≠ 0  │ fl & 31 of word     │
  *   │                                          │ (FL_INDEX_COUNT slots)    │ fl >> 5 set when    │
  *   │                                          │                           │ slBitmaps[fl] ≠ 0   │
  *   └──────────────────────────────────────────┴───────────────────────────┴─────────────────────┘
+ *
+ * A head is stored complemented so that a fresh, zeroed block says "every class empty" without a fill:
+ * a heap's first block then writes only the pages of the heads it uses (first-mapping.ts: each page
+ * written costs a fault and a TLB flush at finish), and `~` costs nothing on the paths that read it.
  */
 const CONTROL_BYTES = (CLASS_COUNT + FL_INDEX_COUNT + FL_WORDS) * 4;
 
@@ -104,7 +108,7 @@ export class SizeIndexedLookup implements HoleLookup {
     if (this.control !== null) return;
     const control = this.records.mapBookkeeping(CONTROL_BYTES);
     this.control = control;
-    this.heads = new Int32Array(control.buffer, 0, CLASS_COUNT).fill(NIL);
+    this.heads = new Int32Array(control.buffer, 0, CLASS_COUNT); // zeroes: every class empty
     this.slBitmaps = new Int32Array(control.buffer, CLASS_COUNT * 4, FL_INDEX_COUNT);
     this.flBitmap = new Int32Array(control.buffer, (CLASS_COUNT + FL_INDEX_COUNT) * 4, FL_WORDS);
   }
@@ -113,10 +117,10 @@ export class SizeIndexedLookup implements HoleLookup {
   insert(hole: number, size: number): void {
     const records = this.records;
     const cls = mappingInsert(size);
-    const first = this.heads[cls] ?? NIL;
+    const first = ~(this.heads[cls] ?? 0);
     records.setHoleNext(hole, first);
     records.setHolePrev(hole, NIL);
-    this.heads[cls] = hole;
+    this.heads[cls] = ~hole;
     if (first !== NIL)
       records.setHolePrev(first, hole); // the class was not empty: its bits are set already
     else this.markNonEmpty(cls);
@@ -145,7 +149,7 @@ export class SizeIndexedLookup implements HoleLookup {
   private removeHead(next: number, size: number): void {
     // No class is stored in the record: it is found again from the size.
     const cls = mappingInsert(size);
-    this.heads[cls] = next;
+    this.heads[cls] = ~next;
     if (next === NIL) this.markEmpty(cls);
   }
 
@@ -191,7 +195,7 @@ export class SizeIndexedLookup implements HoleLookup {
       fl = (word << 5) + 31 - Math.clz32(flBits & -flBits); // the lowest set bit
       slBits = this.slBitmaps[fl] ?? 0;
     }
-    return this.heads[(fl << SL_INDEX_COUNT_LOG2) + 31 - Math.clz32(slBits & -slBits)] ?? NIL;
+    return ~(this.heads[(fl << SL_INDEX_COUNT_LOG2) + 31 - Math.clz32(slBits & -slBits)] ?? 0);
   }
 
   /**
@@ -201,7 +205,7 @@ export class SizeIndexedLookup implements HoleLookup {
    */
   private searchOwnClass(size: number): number {
     const records = this.records;
-    for (let hole = this.heads[mappingInsert(size)] ?? NIL; hole !== NIL; hole = records.holeNext(hole)) {
+    for (let hole = ~(this.heads[mappingInsert(size)] ?? 0); hole !== NIL; hole = records.holeNext(hole)) {
       if (records.pieceSize(hole) >= size) return hole;
     }
     return NIL;
@@ -221,7 +225,7 @@ export class SizeIndexedLookup implements HoleLookup {
     for (let fl = 0; fl < this.slBitmaps.length; fl++) {
       for (let bits = this.slBitmaps[fl] ?? 0; bits !== 0; bits &= bits - 1) {
         const cls = (fl << SL_INDEX_COUNT_LOG2) + 31 - Math.clz32(bits & -bits);
-        for (let hole = this.heads[cls] ?? NIL; hole !== NIL; hole = this.records.holeNext(hole)) visit(hole);
+        for (let hole = ~(this.heads[cls] ?? 0); hole !== NIL; hole = this.records.holeNext(hole)) visit(hole);
       }
     }
   }
@@ -239,7 +243,7 @@ export class SizeIndexedLookup implements HoleLookup {
       if (slBits === 0 && this.noListIn(fl)) continue;
       for (let sl = 0; sl < SL_INDEX_COUNT; sl++) {
         const cls = (fl << SL_INDEX_COUNT_LOG2) + sl;
-        const head = this.heads[cls] ?? NIL;
+        const head = ~(this.heads[cls] ?? 0);
         const bit = (slBits >>> sl) & 1;
         if ((head !== NIL) !== (bit === 1))
           throw invariantBroken(
@@ -254,7 +258,7 @@ export class SizeIndexedLookup implements HoleLookup {
   private noListIn(fl: number): boolean {
     const heads = this.heads;
     const first = fl << SL_INDEX_COUNT_LOG2;
-    for (let cls = first; cls < first + SL_INDEX_COUNT; cls++) if (heads[cls] !== NIL) return false;
+    for (let cls = first; cls < first + SL_INDEX_COUNT; cls++) if (heads[cls] !== 0) return false;
     return true;
   }
 
