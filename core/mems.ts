@@ -6,7 +6,7 @@
  * outside (`mems.records`, `mems.I` do not exist). malloc, free and get are written here as their fast
  * paths, a few named steps each (mimalloc's way); the rest is named methods of the free list (split,
  * merge, a new segment, a larger record pool). The stats, the stats text, chains() and
- * checkInvariants() (check.ts) all read the heap through the one walk of layout.ts.
+ * checkInvariants() (check.ts) all read the heap through the one walk of records.ts.
  *
  * The free list is read once per call (`const list = this.#list`): `#` loads cost on JavaScriptCore's
  * hot path, and one per call measured within noise of a plain field.
