@@ -1,7 +1,7 @@
 /**
  * bench/orphan.ts in-process: the kernel is asked for a signal on the parent's death (and the request
  * reads back), and the poll of the parent id notices a parent that has gone. A real worker whose
- * parent is killed with SIGKILL: stop.test.ts.
+ * parent is killed with SIGKILL: stop.e2e.test.ts.
  */
 import { describe, expect, spyOn, test } from "bun:test";
 import { exitWithParent, PARENT_ENV, parentDeathSignal, setParentDeathSignal } from "../bench/orphan.ts";

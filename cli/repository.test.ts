@@ -57,7 +57,7 @@ describe("without their modules (as installed from the package)", () => {
 });
 
 describe("with their modules", () => {
-  // Stand-ins for cli/conformance.ts and cli/bench.ts (the real ones are run by cli.test.ts and bench.test.ts),
+  // Stand-ins for cli/conformance.ts and cli/bench.ts (the real ones are run by cli.test.ts and bench.e2e.test.ts),
   // in the repository: a module loaded from a temporary folder is listed in the coverage table under its path.
   const fixtures = join(import.meta.dir, "../test-support/fixtures/commands");
 

@@ -1,7 +1,7 @@
 /**
  * cli/signals.ts in-process: a signal to this process becomes a stop request that the run sees at its
  * next safe point, the children are signalled, a run that does not stop in time and a second signal
- * end the process (here a recorded call instead), its temporary folders removed first. With real commands and real signals: stop.test.ts.
+ * end the process (here a recorded call instead), its temporary folders removed first. With real commands and real signals: stop.e2e.test.ts.
  */
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
