@@ -14,7 +14,7 @@ import type { AllocatorName } from "../allocators.ts";
 import type { Measurement } from "../measure.ts";
 import { replayOnce, replayState, traceWorkload } from "../replay.ts";
 import type { BenchReport, Cell } from "../run.ts";
-import type { WorkloadSpec } from "../workloads.ts";
+import type { WorkloadSpec } from "../types.ts";
 import { cacheDir, cacheKey, cachePath } from "./cache.ts";
 import { measureGlibcC, replayMallocBinary, writeOpsFile } from "./cnative.ts";
 import { minorFaults } from "./faults.ts";

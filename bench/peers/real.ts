@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { Prng } from "../../lib/prng.ts";
 import { largestLog, mainLog, type ProcessLog, type Recording, recorderLibrary, runRecorded, toTrace } from "../../record/record.ts";
 import type { AllocatorName } from "../allocators.ts";
-import type { WorkloadSpec } from "../workloads.ts";
+import type { WorkloadSpec } from "../types.ts";
 import { cacheKey, cachePath } from "./cache.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
