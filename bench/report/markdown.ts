@@ -3,8 +3,8 @@
  * table and chart (SVG files beside it, under charts/).
  */
 import type { BenchReport, WorkloadReport } from "../run.ts";
+import { type ChartFile, chartFileOf } from "./chart-plan.ts";
 import { formatCount, formatDuration, formatNs } from "./numbers.ts";
-import { type ChartFile, chartFileOf } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
 import { BASELINE, bookkeepingTable, type CostCurve, costCurves, workloadTitle } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";

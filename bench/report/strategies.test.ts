@@ -12,8 +12,9 @@ import type { AllocatorName } from "../allocators.ts";
 import type { Cell } from "../family.ts";
 import type { Measurement } from "../measure.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
+import { chartPlan } from "./chart-plan.ts";
 import { resultsMarkdown } from "./markdown.ts";
-import { chartPlan, writeResults } from "./outputs.ts";
+import { writeResults } from "./outputs.ts";
 import {
   commonTraces,
   DOC_END,
