@@ -4,9 +4,9 @@
  */
 import Table from "cli-table3";
 import { type Cell, isSkipped } from "../family.ts";
-import { formatStanding } from "../peers/standing.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
+import { formatStanding } from "./standing.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
 import { BASELINE, cellNote, costCurves, PEER, ratioToBaseline, stopVerb, summaryRows, workloadTitle } from "./summary.ts";
 
