@@ -4,6 +4,7 @@
  * (real-*), for the terminal report; and docs/peers.md, generated from a `bun bench --json` file:
  *
  *   bun bench/report/standing.ts REPORT.json > docs/peers.md
+ *   npm run bench:standing -- [--summary-into docs/performance.md] REPORT.json... > docs/peers.md
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import Table from "cli-table3";
