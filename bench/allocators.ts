@@ -1,6 +1,6 @@
 /**
- * The allocators `bun bench` compares, each behind one small interface so that one replay loop
- * (replay.ts) drives them all. Handles are plain numbers (a MeMS virtual address, a libc pointer, a
+ * The allocators `bun bench` compares, each behind one small interface (`BenchAllocator`, in types.ts)
+ * so that one replay loop (replay.ts) drives them all. Handles are plain numbers (a MeMS virtual address, a libc pointer, a
  * MemPool offset, a slot index), so the loop stores them in a Float64Array and makes no object per op.
  *
  * `c-reference` is not here: it is the C replay binary, timed in its own process (creference.ts); nor
@@ -13,6 +13,7 @@ import { LOOKUPS, type Lookup, type LookupFactory, Mems, type MemsOptions } from
 import { LIBC, osCounters, osNanoseconds } from "../core/os.ts";
 import { NativeAllocator } from "./peers/native.ts";
 import { WasmTlsfAllocator } from "./peers/wasm.ts";
+import type { AllocatorStats, BenchAllocator, OsFigures, Workload } from "./types.ts";
 
 /** The allocators beside MeMS. */
 const PEERS = [
@@ -77,46 +78,6 @@ export function memsOptionsOf(name: string, custom?: LookupFactory): MemsOptions
   if (core !== undefined) return { lookup: core };
   if (custom !== undefined && custom.name === lookup) return { lookup: custom };
   return MEMS_VARIANTS[name];
-}
-
-/** What an allocator can say about its memory; absent fields print as '-'. */
-/** MeMS: the system calls of one whole replay, finish included. */
-export interface OsFigures {
-  mmapCalls: number;
-  munmapCalls: number;
-  /** Nanoseconds inside those calls. */
-  ns: number;
-}
-
-export interface AllocatorStats {
-  peakMappedBytes?: number;
-  mmapCalls?: number;
-  /** Blocks the allocator itself counts as live (the latest value, not a peak). */
-  liveBlocks?: number;
-  /** MeMS: bytes of its own records, address map, page table and index (its tables only grow until finish). */
-  bookkeepingBytes?: number;
-}
-
-/** What the trace needs to size an allocator that cannot grow (MemPool). */
-export interface Workload {
-  peakLiveBytes: number;
-  peakLiveBlocks: number;
-}
-
-export interface BenchAllocator {
-  /** A handle for `size` >= 1 bytes; throws when the allocator is out of memory. */
-  malloc(size: number): number;
-  free(handle: number): void;
-  /** C's realloc on a live block: the first min(oldSize, size) bytes move to the returned handle. */
-  realloc(handle: number, oldSize: number, size: number): number;
-  /** The address of byte `offset` of the block, or undefined when the allocator has no addresses. */
-  readonly translate: ((handle: number, offset: number) => number) | undefined;
-  /** True when `finish` gives back live blocks itself; otherwise the replay frees them first. */
-  readonly finishFreesAll: boolean;
-  /** Ends a run (as mems_finish); the allocator is ready for the next run afterwards. */
-  finish(): void;
-  /** Peaks since the last `finish` (read before it), or {} where not meaningful. */
-  stats(): AllocatorStats;
 }
 
 /* MeMS */

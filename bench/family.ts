@@ -9,7 +9,7 @@
  */
 import type { AllocatorName } from "./allocators.ts";
 import type { Measurement } from "./measure.ts";
-import type { Family, WorkloadSpec } from "./workloads.ts";
+import type { Family, WorkloadSpec } from "./types.ts";
 
 /** A child process killed at its deadline. */
 export class DeadlineError extends Error {

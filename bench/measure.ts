@@ -10,18 +10,12 @@
 import type { LookupFactory } from "../core/index.ts";
 import { Prng } from "../lib/prng.ts";
 import type { Scenario } from "../trace/format.ts";
-import {
-  type AllocatorName,
-  type AllocatorStats,
-  type BenchAllocator,
-  createAllocator,
-  MemsAllocator,
-  type Workload,
-} from "./allocators.ts";
+import { type AllocatorName, createAllocator, MemsAllocator } from "./allocators.ts";
 import { BATCH_OPS, type BatchLatency, BatchRecorder } from "./latency.ts";
 import { minorFaults } from "./peers/faults.ts";
 import { type ReplayOutcome, replayOnce, replayState, traceWorkload } from "./replay.ts";
 import { type Budget, samplingPlan, timeTask } from "./sampling.ts";
+import type { AllocatorStats, BenchAllocator, Workload } from "./types.ts";
 import { SEED } from "./workloads.ts";
 
 /** Every figure of one allocator on one workload. Times are per operation, in ns. */

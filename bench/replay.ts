@@ -11,8 +11,8 @@
  */
 import { Op, type Scenario } from "../trace/format.ts";
 import { BlockTable, NULL_HANDLE, type ReplayHeap } from "../trace/rules.ts";
-import type { AllocatorStats, BenchAllocator, Workload } from "./allocators.ts";
 import { BATCH_OPS } from "./latency.ts";
+import type { AllocatorStats, BenchAllocator, Workload } from "./types.ts";
 
 /** Where a replay without a clock would write its readings: never, as its first reading is at `count`. */
 const NO_CLOCK = new Float64Array(0);

@@ -16,7 +16,8 @@ import { type Cell, copyCells, DeadlineError, FamilyStops, familyOf, isSkipped, 
 import type { Measurement } from "./measure.ts";
 import { PARENT_ENV } from "./orphan.ts";
 import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers, prepareWorkload } from "./peers/index.ts";
-import { type Family, skipReason, traceFile, type WorkloadSpec, workloadSpecs } from "./workloads.ts";
+import type { Family, WorkloadSpec } from "./types.ts";
+import { skipReason, traceFile, workloadSpecs } from "./workloads.ts";
 
 export { type Cell, isSkipped, type Skipped } from "./family.ts";
 

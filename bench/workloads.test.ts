@@ -6,16 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mallocLabTraces } from "../trace/corpus.ts";
-import {
-  EVERY_WORKLOAD,
-  EXAMPLE_TRACE,
-  forEveryLookup,
-  SCALING_DEADLINE_MS,
-  skipReason,
-  traceFile,
-  type WorkloadSpec,
-  workloadSpecs,
-} from "./workloads.ts";
+import type { WorkloadSpec } from "./types.ts";
+import { EVERY_WORKLOAD, EXAMPLE_TRACE, forEveryLookup, SCALING_DEADLINE_MS, skipReason, traceFile, workloadSpecs } from "./workloads.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-workloads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

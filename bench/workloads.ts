@@ -12,6 +12,7 @@ import { mallocLabTraces } from "../trace/corpus.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { type AllocatorName, BASELINE, isMemsAllocator } from "./allocators.ts";
 import { realWorkloadSpecs } from "./peers/real.ts";
+import type { WorkloadSpec } from "./types.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const EXAMPLE_TRACE = join(ROOT, "scenarios/example.mtrace");
@@ -20,38 +21,6 @@ export const HEAP_OPEN_TRACE = join(ROOT, "bench/heap-open.mtrace");
 
 /** Seed of every generated trace: the same operations on every run and every machine. */
 export const SEED = 20240601;
-
-/**
- * A workload that is one point of a family: the same generator at growing sizes, drawn as one curve.
- * An allocator that does not finish a point within `deadlineMs` (or sits it out) stops there.
- */
-export interface Family {
-  name: string;
-  /** Where the point sits on the curve's x axis. */
-  liveBlocks: number;
-  deadlineMs: number;
-}
-
-export type WorkloadSpec =
-  | {
-      name: string;
-      kind: "trace";
-      file: string;
-      describe: string;
-      /** A trace of the strategies table: a malloc-lab trace or a recorded program, replayed by every lookup. */
-      strategy?: boolean;
-    }
-  | {
-      name: string;
-      kind: "churn";
-      live: number;
-      replacements: number;
-      minSize: number;
-      maxSize: number;
-      describe: string;
-      family?: Family;
-    }
-  | { name: string; kind: "get"; blocks: number; gets: number; describe: string };
 
 /** The cost curve: churn at these live-block counts (the quick run: the first two). */
 export const SCALING_SIZES = [100, 1_000, 10_000, 100_000, 1_000_000] as const;

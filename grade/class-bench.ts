@@ -6,7 +6,7 @@
  * with every check, one per core, as `mems grade CLASS` does. Prints the wall time, the time per
  * submission and the verdict counts. A benchmark: run it only under `flock /tmp/mems-bench.lock`.
  *
- *   flock /tmp/mems-bench.lock bun grade/class-bench.ts [N]
+ *   flock /tmp/mems-bench.lock bun grade/class-bench.ts [N]     (npm run grade:class-bench -- [N])
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";

@@ -7,6 +7,8 @@
  * fault; the reference, the module, the layouts, the split submission and the one with `main` in its
  * header must score 100. Prints a line per submission and
  * `matrix: N passed, N failed`; exits 1 on a failure. `--only NAME,...` grades only those submissions.
+ *
+ *   npm run grade:matrix -- [--only NAME,...]     (bun grade/matrix.ts)
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

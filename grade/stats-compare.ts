@@ -8,7 +8,7 @@
  */
 
 import { SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField } from "./stats-lines.ts";
-import type { ReadPiece, ReadSegment, ReadStats } from "./stats-reader.ts";
+import type { ReadPiece, ReadSegment, ReadStats } from "./stats-meaning.ts";
 
 /** An address as a student would recognise it: decimal, or hex when it is a raw pointer. */
 function address(n: number): string {

@@ -17,27 +17,12 @@ import {
   type SummaryField,
   valueFor,
 } from "./stats-lines.ts";
+import type { ReadSegment, ReadStats } from "./stats-meaning.ts";
 
 export { compareStats, formatStats, hasRawPointers, isContiguous, missingSummaryFields, statsInconsistencies } from "./stats-compare.ts";
 export { SUMMARY_FIELDS, SUMMARY_LABELS, type SummaryField } from "./stats-lines.ts";
+export type { ReadPiece, ReadSegment, ReadStats } from "./stats-meaning.ts";
 
-export interface ReadPiece {
-  readonly kind: "PROCESS" | "HOLE";
-  readonly start: number;
-  readonly end: number; // inclusive, as the course prints it
-}
-export interface ReadSegment {
-  readonly start: number;
-  readonly end: number;
-  readonly pieces: readonly ReadPiece[];
-}
-export interface ReadStats {
-  readonly segments: readonly ReadSegment[]; // the main chain, in printed order
-  readonly pagesUsed?: number;
-  readonly spaceUnused?: number;
-  readonly mainChainLength?: number;
-  readonly subChainLengths?: readonly number[]; // undefined when not printed
-}
 export type StatsReading = { readonly ok: true; readonly stats: ReadStats } | { readonly ok: false; readonly problem: string };
 
 /** A stats block with where it stands in the output and how it was read, for a check's details. */

@@ -1,8 +1,9 @@
 /**
  * Import circles among a folder's TypeScript files: every relative import (type-only ones included,
  * `export ... from` and `import("...")` too) is an edge, and a circle is a strongly connected group of
- * two or more files, or a file that imports itself. core/import-cycles.test.ts holds the core to none;
- * `bun test-support/import-cycles.ts [FOLDER]` lists the circles of a folder (the repository by default).
+ * two or more files, or a file that imports itself. core/import-cycles.test.ts holds the core to none,
+ * import-cycles.test.ts here bench/, grade/ and the repository; `npm run import-circles -- [FOLDER]`
+ * (`bun test-support/import-cycles.ts`) lists the circles of a folder (the repository by default).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";

@@ -1,9 +1,11 @@
+#!/usr/bin/env bun
 /**
  * A bare replay of a trace's mallocs and frees on size-indexed MeMS, no bench loop around it: the least
  * and the median ns/op of 15 replays (each ending with finish), in the checkout it is run from or the one
  * named. For A/B of the core alone: alternate checkouts, several rounds, under /tmp/mems-bench.lock.
  *
  *   bun bench/ab/bare.ts TRACE [CHECKOUT]
+ *   npm run ab:bare -- TRACE [CHECKOUT] (the same under /tmp/mems-bench.lock)
  */
 import { loadCheckout } from "./checkout.ts";
 

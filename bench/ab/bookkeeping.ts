@@ -1,9 +1,11 @@
+#!/usr/bin/env bun
 /**
  * MeMS's bookkeeping per live block at the moment a trace has every block allocated (after its last
  * malloc): stats().bookkeepingBytes / liveBlocks, with the HOLEs and segments behind it, for size-indexed
  * at the alignment given. Reads the checkout it is run from, or the one named.
  *
  *   bun bench/ab/bookkeeping.ts TRACE [ALIGN] [CHECKOUT]
+ *   npm run ab:bookkeeping -- TRACE [ALIGN] [CHECKOUT]
  */
 import { loadCheckout } from "./checkout.ts";
 

@@ -1,3 +1,7 @@
+/**
+ * The checkout an A/B script measures (bare.ts, split.ts, open.ts, bookkeeping.ts): its core and trace
+ * reader, loaded from the folder named on the command line, so one script times any worktree.
+ */
 import { resolve } from "node:path";
 
 /**

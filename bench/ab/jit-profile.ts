@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * Where a bare replay (bare.ts) spends its time, by JavaScriptCore code block: runs it under `perf record`
  * (cpu-clock samples, no hardware counters needed) with JSC writing a jitdump of every piece of code it
@@ -8,6 +9,7 @@
  * on the instruction after a stall).
  *
  *   bun bench/ab/jit-profile.ts TRACE [CHECKOUT] [--annotate NAME] [--top N]
+ *   npm run ab:jit-profile -- TRACE [CHECKOUT] [--annotate NAME] [--top N]
  *
  * Needs Linux `perf` (Debian: linux-perf) and `objdump` (binutils). Runs under /tmp/mems-bench.lock.
  */

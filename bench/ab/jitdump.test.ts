@@ -1,3 +1,8 @@
+/**
+ * The jitdump reader of bench/ab/jit-profile.ts on dumps built here byte by byte: code loads read in
+ * address order with their names and bytes, other records skipped, a dump cut short read up to the cut,
+ * and an address put in the block that holds it.
+ */
 import { describe, expect, test } from "bun:test";
 import { blockOf, readJitDump } from "./jitdump.ts";
 

@@ -1,9 +1,11 @@
+#!/usr/bin/env bun
 /**
  * The cost of opening and closing a heap: `new Mems`, one malloc of 100 bytes, its free and finish, timed
  * together 2,000 times; prints the median and the least of the last 1,000 (warm), in the checkout it is
  * run from or the one named. For A/B: alternate checkouts, several rounds, under /tmp/mems-bench.lock.
  *
  *   bun bench/ab/open.ts [CHECKOUT]
+ *   npm run ab:open -- [CHECKOUT] (the same under /tmp/mems-bench.lock)
  */
 import { loadCheckout } from "./checkout.ts";
 

@@ -1,9 +1,11 @@
+#!/usr/bin/env bun
 /**
  * Issue 25's ratios from `bun bench --json` files: per workload, mems-size-indexed's warm ns/op over
  * libc-ffi's and over as-tlsf-wasm's, each taken inside one run, then the median (and range) over the
  * runs given; and the geometric mean of the first ratio over the malloc-lab traces.
  *
  *   bun bench/ab/ratios.ts RUN.json ...
+ *   npm run ab:ratios -- RUN.json ...
  */
 import { readFileSync } from "node:fs";
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * malloc and free timed apart: a replay of a trace's mallocs and frees on size-indexed MeMS with a clock
  * read around every call, so the two costs can be compared between checkouts one at a time. Each figure
@@ -5,6 +6,7 @@
  * between checkouts mean anything. Prints the replay (of 15) with the least malloc + free.
  *
  *   bun bench/ab/split.ts TRACE [CHECKOUT]
+ *   npm run ab:split -- TRACE [CHECKOUT] (the same under /tmp/mems-bench.lock)
  */
 import { loadCheckout } from "./checkout.ts";
 

@@ -1,8 +1,10 @@
+#!/usr/bin/env bun
 /**
  * The churn traces bench/ab/ab.sh times, written into the folder given: churn-10k, scaling-100k and
  * churn-1m, as `bun bench` generates them (its seed, 16-512 byte blocks).
  *
  *   bun bench/ab/traces.ts DIR
+ *   npm run ab:traces -- DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

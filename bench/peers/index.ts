@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { readScenario } from "../../trace/format.ts";
 import type { AllocatorName } from "../allocators.ts";
 import type { Measurement } from "../measure.ts";
-import type { WorkloadSpec } from "../workloads.ts";
+import type { WorkloadSpec } from "../types.ts";
 import { measureGlibcC, replayMallocBinary, writeOpsFile } from "./cnative.ts";
 import { isNativePeer, JEMALLOC_ENV, nativeSkipReason } from "./native.ts";
 import { prepareRealTrace, realProgram, realSkipReason } from "./real.ts";

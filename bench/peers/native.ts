@@ -11,7 +11,7 @@
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { AllocatorStats, BenchAllocator } from "../allocators.ts";
+import type { AllocatorStats, BenchAllocator } from "../types.ts";
 
 export const NATIVE_PEERS = ["mimalloc-ffi", "tcmalloc-ffi", "jemalloc-ffi"] as const;
 export type NativePeer = (typeof NATIVE_PEERS)[number];

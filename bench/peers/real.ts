@@ -11,7 +11,7 @@
  * - real-sort: GNU sort with a 64 KiB buffer (so it sorts in runs and merges them) over 200,000
  *   generated lines.
  *
- * `bun bench/peers/real.ts` records them all and prints one trace path a line (CI replays each).
+ * `npm run bench:real` (`bun bench/peers/real.ts`) records them all and prints one trace path a line (CI replays each).
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { Prng } from "../../lib/prng.ts";
 import { largestLog, mainLog, type ProcessLog, type Recording, recorderLibrary, runRecorded, toTrace } from "../../record/record.ts";
 import type { AllocatorName } from "../allocators.ts";
-import type { WorkloadSpec } from "../workloads.ts";
+import type { WorkloadSpec } from "../types.ts";
 import { cacheKey, cachePath } from "./cache.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { AllocatorStats, BenchAllocator } from "../allocators.ts";
+import type { AllocatorStats, BenchAllocator } from "../types.ts";
 import { cacheKey, cachePath } from "./cache.ts";
 
 const SOURCE = fileURLToPath(new URL("./tlsf.as", import.meta.url));

@@ -15,8 +15,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { type Cell, isSkipped } from "../family.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatMicros, formatNs, formatRatio } from "./numbers.ts";
-import { allocatorsOf, BASELINE, type CostCurve, cellNote, NOT_RUN, ratioToBaseline, shortReason } from "./summary.ts";
-import { workloadTitle } from "./text.ts";
+import { allocatorsOf, BASELINE, type CostCurve, cellNote, NOT_RUN, ratioToBaseline, shortReason, workloadTitle } from "./summary.ts";
 
 const BAR_HEIGHT = 22;
 const PANEL_WIDTH = 300;

@@ -5,8 +5,8 @@
  */
 import { embedJson, escapeHtml, inlineSvg, page } from "../../lib/html.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
+import { type ChartFile, chartFileOf, fileSafe } from "./chart-plan.ts";
 import { formatCount, formatDuration } from "./numbers.ts";
-import { type ChartFile, chartFileOf, fileSafe } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
 import { BASELINE, bookkeepingTable, type CostCurve, costCurves, isMeasured, stopVerb } from "./summary.ts";
 import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";

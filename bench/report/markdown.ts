@@ -3,11 +3,11 @@
  * table and chart (SVG files beside it, under charts/).
  */
 import type { BenchReport, WorkloadReport } from "../run.ts";
+import { type ChartFile, chartFileOf } from "./chart-plan.ts";
 import { formatCount, formatDuration, formatNs } from "./numbers.ts";
-import { type ChartFile, chartFileOf } from "./outputs.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, bookkeepingTable, type CostCurve, costCurves } from "./summary.ts";
-import { summaryTable, TABLE_HEAD, tableRows, workloadTitle } from "./text.ts";
+import { BASELINE, bookkeepingTable, type CostCurve, costCurves, workloadTitle } from "./summary.ts";
+import { summaryTable, TABLE_HEAD, tableRows } from "./text.ts";
 
 function cell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");

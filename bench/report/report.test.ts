@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixtureReport } from "../../test-support/bench-fixture.ts";
 import { type Cell, copyCells, DeadlineError, FamilyStops, formatSeconds, traceKey } from "../family.ts";
-import { scalingSpecs, type WorkloadSpec } from "../workloads.ts";
+import type { WorkloadSpec } from "../types.ts";
+import { scalingSpecs } from "../workloads.ts";
+import { chartPlan, fileSafe } from "./chart-plan.ts";
 import { logDomain, powersOfTen } from "./charts.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
-import { chartPlan, fileSafe, writeResults } from "./outputs.ts";
+import { writeResults } from "./outputs.ts";
 import { bookkeepingTable, costCurves, summaryRows } from "./summary.ts";
 import { formatLatency, formatReport, formatTable } from "./text.ts";
 

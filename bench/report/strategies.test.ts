@@ -12,8 +12,9 @@ import type { AllocatorName } from "../allocators.ts";
 import type { Cell } from "../family.ts";
 import type { Measurement } from "../measure.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
+import { chartPlan } from "./chart-plan.ts";
 import { resultsMarkdown } from "./markdown.ts";
-import { chartPlan, writeResults } from "./outputs.ts";
+import { writeResults } from "./outputs.ts";
 import {
   commonTraces,
   DOC_END,
@@ -183,10 +184,10 @@ describe("the strategies table", () => {
 
 describe("docs/strategies.md's block", () => {
   test("names its source, the standing, the verdict and every figure, between its markers", () => {
-    const block = strategiesBlock(strategiesReport(), "bench/runs/strategies.json");
+    const block = strategiesBlock(strategiesReport(), "bench/data/strategies.json");
     expect(block).toStartWith(DOC_START);
     expect(block).toEndWith(DOC_END);
-    expect(block).toContain("[`bench/runs/strategies.json`](../bench/runs/strategies.json), written by `bun bench --json` on 2026-11-29");
+    expect(block).toContain("[`bench/data/strategies.json`](../bench/data/strategies.json), written by `bun bench --json` on 2026-11-29");
     expect(block).toContain("Over the 2 traces every lookup ran (malloclab-t1, real-t2)");
     expect(block).toContain("**Against the literature.** It agrees");
     expect(block).toContain("| malloclab-t3 | 12.2% | - | - | - |");

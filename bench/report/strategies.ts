@@ -9,6 +9,7 @@
  * report's chart, and docs/strategies.md's generated block:
  *
  *   bun bench/report/strategies.ts --into docs/strategies.md --chart docs/pictures/strategies.svg REPORT.json
+ *   npm run bench:strategies -- --into docs/strategies.md --chart docs/pictures/strategies.svg REPORT.json
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";

@@ -8,6 +8,7 @@ import { BASELINE } from "../allocators.ts";
 import { type Cell, isSkipped, type Skipped } from "../family.ts";
 import type { Measurement } from "../measure.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
+import { formatCount } from "./numbers.ts";
 
 /** The allocator the summary compares the baseline with, besides the other MeMS lookups. */
 export const PEER = "libc-ffi";
@@ -216,4 +217,10 @@ const NOT_RUN_SHORT = "not run";
 /** The verb of a curve's end in the tables' notes: "stopped" (a deadline, a failure) or "not run" (sat out). */
 export function stopVerb(stop: CurveStop): string {
   return shortReason(stop) === NOT_RUN_SHORT ? "not run" : "stopped";
+}
+
+/** A workload's heading in the tables and the charts: its name, what it runs and how many operations. */
+export function workloadTitle(workload: WorkloadReport): string {
+  const ops = opsOf(workload);
+  return `${workload.name}: ${workload.describe}${ops === undefined ? "" : ` (${formatCount(ops)} ops)`}`;
 }

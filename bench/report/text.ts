@@ -4,11 +4,11 @@
  */
 import Table from "cli-table3";
 import { type Cell, isSkipped } from "../family.ts";
-import { formatStanding } from "../peers/standing.ts";
 import type { BenchReport, WorkloadReport } from "../run.ts";
 import { formatBytes, formatCount, formatDuration, formatMicros, formatNs, formatPercent, formatRate, formatRatio } from "./numbers.ts";
+import { formatStanding } from "./standing.ts";
 import { STANDING_HEAD, STRATEGY_HEAD, standingRows, strategiesLead, strategyRows, strategyTable } from "./strategies.ts";
-import { BASELINE, cellNote, costCurves, opsOf, PEER, ratioToBaseline, stopVerb, summaryRows } from "./summary.ts";
+import { BASELINE, cellNote, costCurves, PEER, ratioToBaseline, stopVerb, summaryRows, workloadTitle } from "./summary.ts";
 
 const COMPACT = { head: [], border: [], compact: true };
 
@@ -52,11 +52,6 @@ export function tableRows(workload: WorkloadReport, report?: BenchReport): strin
       formatLatency(cell),
     ];
   });
-}
-
-export function workloadTitle(workload: WorkloadReport): string {
-  const ops = opsOf(workload);
-  return `${workload.name}: ${workload.describe}${ops === undefined ? "" : ` (${formatCount(ops)} ops)`}`;
 }
 
 /** One workload's table; skipped allocators keep their row, with the reason. */
