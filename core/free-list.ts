@@ -4,9 +4,8 @@
  * counters, and the steps that change them: split, merge, a new segment, a larger record pool, finish.
  *
  * `Mems` (mems.ts) keeps one FreeList in its one private field and runs the fast paths of malloc, free
- * and get over it; everything here is internal. The fields are plain, as in Records (records.ts): `#`
- * loads cost on the hot path, and the object is reachable only through that private field and the
- * testing entry.
+ * and get over it; everything here is internal. Hot path: the fields are plain, not `#` (docs/design.md,
+ * "Hot paths"); the object is reachable only through that private field and the testing entry.
  */
 import { AddressMap } from "./address-map.ts";
 import { FirstMapping } from "./first-mapping.ts";

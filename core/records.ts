@@ -23,8 +23,8 @@
  * small integers that share their width) over the same memory. A record's number is where its slot
  * starts in the Int32Array (slot s is record 6s): its i32 fields are at r + k and its f64 fields at
  * r / 2 + k (`r >> 1`: a slot is 6 i32 or 3 f64), so no path multiplies to reach a field. Links are
- * record numbers, NIL (-1) for none. (Numbered by slot, every field was at r*6 + k or r*3 + k, and the
- * products cost free about 6 ns at 10,000 blocks: JavaScriptCore spilled them, see docs/experiments.md.) A
+ * record numbers, NIL (-1) for none. (Numbered by slot, every field was at r*6 + k or r*3 + k, and
+ * JavaScriptCore spilled the products, which slowed free: docs/experiments.md, issue 12.) A
  * piece's main node is not stored: segments are whole pages of virtual space, so a page table (one
  * Int32 per page) names the segment of every address, and a piece's is its start's. Nor is its physical
  * address: it is its segment's physical base + (virtual address - the segment's start).
@@ -141,18 +141,10 @@ export interface ChainVisitor {
  * The record pool and the main chain's ends: every record of the free list, behind accessors named for
  * their fields. The arrays are replaced when the pool grows, so callers keep record numbers, never views.
  *
- * Every read below is `array[index] ?? fallback`: the index is always in range (a record below the
- * high-water mark), so the fallback is never taken; it is there for `noUncheckedIndexedAccess` (no cast,
- * no `!`), and the JIT drops it once it has seen the load stay in bounds (measured: no cost).
- *
- * Every accessor is a leaf: it reads its arrays itself and calls nothing. JavaScriptCore inlines at most
- * four calls deep (maximumInliningDepth 5), and user code -> malloc -> lookup -> accessor is already
- * four; an accessor that called another would be a real call on the hot path (measured: get 5 -> 9 ns).
- *
- * The fields are TypeScript-private, not `#`: with `#` fields here, in the lookups and the address map,
- * the bench's replay of a churn of 10,000 blocks took 67 ns an operation against 63 with plain ones
- * (one process, the two alternating). The pool is reachable only through a Mems's private field (and
- * the lookup it made, and the testing entry), so nothing user-facing exposes it.
+ * Hot path: every read is `array[index] ?? fallback`, every accessor is a leaf (it reads its arrays
+ * itself and calls nothing), and the fields are TypeScript-private, not `#` (docs/design.md, "Hot paths").
+ * The pool is reachable only through a Mems's private field (and the lookup it made, and the testing
+ * entry), so nothing user-facing exposes it.
  *
  * It is the lookups' `HoleRecords` (lookups/lookup.ts) by its shape, which tsc checks where free-list.ts
  * hands it to createLookup: this file imports nothing of the lookups, so no import runs back from them.
@@ -246,9 +238,8 @@ export class Records {
   /**
    * From `piece`, back over the pieces that start after `v` (across segments) to the one holding it: the
    * address map's step. It stands for `while (v < pieceAddress(piece)) piece = pieceBefore(piece)`, and is
-   * written raw because each pieceBefore in free's loop was a call (JavaScriptCore did not inline it
-   * there): bun bench/ab/ab.sh, 4-5 alternating rounds, churn-10k 60.8 -> 59.3 and 60.8 -> 59.5 ns an
-   * operation, churn-1m 269.4 -> 263.8 (bench/ab/runs/14-*.txt).
+   * written raw because each pieceBefore in free's loop was a call (hot path, four calls deep:
+   * docs/design.md, "Hot paths"; measured in docs/experiments.md, issue 16, step 8).
    */
   stepBackTo(piece: number, v: number): number {
     const fields = this.sizesAndAddresses;
@@ -280,7 +271,7 @@ export class Records {
     return this.segmentAt(this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
-  /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. */
+  /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. Hot path: an int32 index (docs/design.md, "Hot paths"). */
   segmentAt(v: number): number {
     const offset = v - this.start;
     return this.segmentOfPage[offset < 0x80000000 ? (offset / this.pageSize) | 0 : Math.floor(offset / this.pageSize)] ?? NIL;
