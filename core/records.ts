@@ -197,7 +197,7 @@ export class Records {
     return this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
   }
 
-  /** Moves the piece's start (its size and the previous piece's change with it): for tests that break the heap. */
+  /** Moves the piece's start (its size and the previous piece's change with it): free's merge, and tests that break the heap. */
   setPieceAddress(piece: number, v: number): void {
     this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] = v;
   }
@@ -414,12 +414,12 @@ export class Records {
   }
 
   /**
-   * A new piece at `virtualAddress`, a HOLE not yet in the lookup, linked into the segment's sub-chain
-   * right after `prev` (NIL: at its head): it ends where the next piece starts (or the segment ends), and
-   * `prev` now ends at `virtualAddress`. Its record comes from the pool's free list, else from the unused
-   * end (the caller made room).
+   * A new piece at `virtualAddress`, a HOLE not yet in the lookup, linked into a sub-chain right after
+   * `after`: a piece (malloc's split: `after` now ends at `virtualAddress`), or a segment's main record
+   * (the sub-chain's head). It ends where the next piece starts (or the segment ends). Its record comes
+   * from the pool's free list, else from the unused end (the caller made room).
    */
-  insertPiece(main: number, prev: number, virtualAddress: number): number {
+  insertPiece(after: number, virtualAddress: number): number {
     const fields = this.sizesAndAddresses;
     const links = this.links;
     let piece = this.freeHead;
@@ -429,8 +429,7 @@ export class Records {
       this.freeHead = links[piece + P_NEXT] ?? NIL;
       this.freeCount--;
     }
-    const after = prev === NIL ? main : prev; // the sentinel's next is the sub-chain's head
-    const next = links[after + P_NEXT] ?? NIL;
+    const next = links[after + P_NEXT] ?? NIL; // the sentinel's next is the sub-chain's head
     fields[(piece >> 1) + P_VIRTUAL_ADDRESS] = virtualAddress;
     links[piece + P_TYPE] = HOLE;
     links[piece + P_PREV] = after;
@@ -438,96 +437,6 @@ export class Records {
     links[after + P_NEXT] = piece;
     links[next + P_PREV] = piece;
     return piece;
-  }
-
-  /**
-   * malloc's split, in one step over the pool's own arrays: `piece` keeps its first `size` bytes and the
-   * rest after them becomes a new HOLE piece (not yet in the lookup), linked right after it; returns its
-   * record. It stands for `insertPiece(segmentOf(piece), piece, pieceAddress(piece) + size)`, and writes
-   * the same fields (piece layout above: P_VIRTUAL_ADDRESS, P_TYPE, P_PREV, P_NEXT; the main record's
-   * M_SUB_CHAIN_TAIL when the rest ends the sub-chain). Written raw because malloc is a hot path; with
-   * it, mergeFreed and holeBefore/holeAfter (bun bench, 4 rounds alternating with the accessor form):
-   * median churn-10k 62.9 ns an operation against 64.7, churn-1m 292 against 295, within the spread.
-   */
-  splitPiece(piece: number, size: number): number {
-    const fields = this.sizesAndAddresses;
-    const links = this.links;
-    let hole = this.freeHead;
-    if (hole === NIL) {
-      hole = this.highWater++ * I_FIELDS;
-    } else {
-      this.freeHead = links[hole + P_NEXT] ?? NIL;
-      this.freeCount--;
-    }
-    const next = links[piece + P_NEXT] ?? NIL;
-    fields[(hole >> 1) + P_VIRTUAL_ADDRESS] = (fields[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN) + size;
-    links[hole + P_TYPE] = HOLE;
-    links[hole + P_PREV] = piece;
-    links[hole + P_NEXT] = next;
-    links[piece + P_NEXT] = hole;
-    links[next + P_PREV] = hole; // the sentinel's prev (the sub-chain's tail) when the rest is last
-    return hole;
-  }
-
-  /**
-   * free's merge, in one step over the pool's own arrays: the run of pieces `before`, `piece`, `after` (one
-   * sub-chain; NIL where there is no HOLE beside `piece`) becomes one piece in the record of `survivor`
-   * (one of them), and the other records of the run go back to the pool. In accessors it reads:
-   * when the run starts before the survivor, the survivor's virtual address becomes `pieceAddress(first)` and it
-   * takes first's place (`setPrevPiece(survivor, prevPiece(first))`, and `setNextPiece` of that
-   * piece or the segment's sub-chain head); when it ends after the survivor, the same at the other end
-   * (`setNextPiece(survivor, nextPiece(last))`, `setPrevPiece` of that piece or the sub-chain tail);
-   * `releasePiece(r)` for each other record (before, piece, after, in that order). The survivor's size
-   * follows (it ends where the run ended). Fields written (layouts above): P_VIRTUAL_ADDRESS, P_PREV,
-   * P_NEXT of pieces; M_SUB_CHAIN_HEAD and M_SUB_CHAIN_TAIL of the main record; P_TYPE = RECORD_FREE and
-   * P_NEXT of a released record. The page table is read only when the run starts or ends its sub-chain.
-   *
-   * Written raw, not through those accessors, because free is the hottest path. Measured (bun bench
-   * --filter churn-10k,churn-1m,mems-size-indexed, 4 rounds alternating with the accessor form): median
-   * churn-10k 62.0 ns an operation against 63.3, churn-1m 290 against 297; the machine's spread in that
-   * run was larger (60-69 ns), so the gain is within noise but was never a loss. The code before the
-   * records had names (7802a32), in a later and noisier run: median 61.5 (58-69).
-   */
-  mergeFreed(before: number, piece: number, after: number, survivor: number): void {
-    const fields = this.sizesAndAddresses;
-    const links = this.links;
-    const first = before === NIL ? piece : before;
-    const last = after === NIL ? piece : after;
-    // The survivor takes the place of the run's first and last pieces.
-    if (first !== survivor) {
-      const outsideBefore = links[first + P_PREV] ?? NIL;
-      fields[(survivor >> 1) + P_VIRTUAL_ADDRESS] = fields[(first >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
-      links[survivor + P_PREV] = outsideBefore;
-      links[outsideBefore + P_NEXT] = survivor; // the sentinel's: the sub-chain's head
-    }
-    if (last !== survivor) {
-      const outsideAfter = links[last + P_NEXT] ?? NIL;
-      links[survivor + P_NEXT] = outsideAfter;
-      links[outsideAfter + P_PREV] = survivor; // the sentinel's: the sub-chain's tail
-    }
-    // releasePiece of each record that goes (before, piece, after).
-    let freeHead = this.freeHead;
-    let released = 0;
-    if (before !== NIL && before !== survivor) {
-      links[before + P_TYPE] = RECORD_FREE;
-      links[before + P_NEXT] = freeHead;
-      freeHead = before;
-      released++;
-    }
-    if (piece !== survivor) {
-      links[piece + P_TYPE] = RECORD_FREE;
-      links[piece + P_NEXT] = freeHead;
-      freeHead = piece;
-      released++;
-    }
-    if (after !== NIL && after !== survivor) {
-      links[after + P_TYPE] = RECORD_FREE;
-      links[after + P_NEXT] = freeHead;
-      freeHead = after;
-      released++;
-    }
-    this.freeHead = freeHead;
-    this.freeCount += released;
   }
 
   /* The one walk */
@@ -579,6 +488,15 @@ export class Records {
   /** A new segment's records (SEGMENT_SLOTS) can be taken without growing the pool. */
   hasRoomForSegment(): boolean {
     return this.capacity - this.highWater >= SEGMENT_SLOTS;
+  }
+
+  /** Takes the piece out of its sub-chain: its neighbours (or the sentinel) link to each other. */
+  unlinkPiece(piece: number): void {
+    const links = this.links;
+    const prev = links[piece + P_PREV] ?? NIL;
+    const next = links[piece + P_NEXT] ?? NIL;
+    links[prev + P_NEXT] = next;
+    links[next + P_PREV] = prev;
   }
 
   /** Gives a piece record back to the pool. */
