@@ -271,7 +271,10 @@ export class Records {
     return this.segmentAt(this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
-  /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. Hot path: an int32 index (docs/design.md, "Hot paths"). */
+  /**
+   * The main record of the segment holding virtual address `v` (inside a segment): its page's entry.
+   * Hot path: an int32 index (docs/design.md, "Hot paths").
+   */
   segmentAt(v: number): number {
     const offset = v - this.start;
     return this.segmentOfPage[offset < 0x80000000 ? (offset / this.pageSize) | 0 : Math.floor(offset / this.pageSize)] ?? NIL;
