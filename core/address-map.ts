@@ -19,7 +19,7 @@ const INITIAL_ENTRIES = 4096;
 /** Entries of its first slice of the heap's first mapping (first-mapping.ts): 256 bytes, 16 KiB of virtual space. */
 const FIRST_ENTRIES = 64;
 
-/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
+/** Hot path: TypeScript-private fields, not `#` (docs/design.md, "Hot paths"). */
 export class AddressMap {
   private readonly tally: OsCounters;
   private readonly start: number;
@@ -58,7 +58,7 @@ export class AddressMap {
   blockAt(v: number, records: Records): number {
     if (typeof v !== "number" || !(v >= this.start && v < this.end) || Math.floor(v) !== v) return NIL;
     const offset = v - this.start;
-    // An int32 index keeps the typed-array load on the JIT's fast path (offsets below 2^38 bytes).
+    // Hot path: an int32 index below 2^38 bytes of offset (docs/design.md, "Hot paths").
     const entry = this.pieceOfGranule[offset < 0x4000000000 ? (offset / GRANULE) | 0 : Math.floor(offset / GRANULE)] ?? NIL;
     const piece = records.stepBackTo(entry, v);
     return records.isProcess(piece) ? piece : NIL;

@@ -6,12 +6,11 @@
  *   │ tables: first slices, packed (TABLE_BYTES) │ first region (segment-space.ts), page-aligned │
  *   └───────────────────────────────────────────┴──────────────────────────────────────────────┘
  *
- * Every fresh page a heap writes costs it a page fault and, at its munmap, a TLB flush: on the project's
- * machine about 30 µs a page together, against 4-5 µs for an mmap and a munmap of pages never written
- * (docs/experiments.md, issue 25). So the first slices are small and packed into the few pages that the
- * first block's bookkeeping writes anyway, and no table is found a growable place (a probe: an mmap and
- * a munmap) until it outgrows its slice; it then moves to its own growable mapping as before
- * (mapping.ts growMapping), and its slice is given back here.
+ * Every fresh page a heap writes costs it a page fault and, at its munmap, a TLB flush: together several
+ * times an mmap and a munmap of pages never written (docs/experiments.md, issue 25). So the first slices
+ * are small and packed into the few pages that the first block's bookkeeping writes anyway, and no
+ * table is found a growable place (a probe: an mmap and a munmap) until it outgrows its slice; it then
+ * moves to its own growable mapping as before (mapping.ts growMapping), and its slice is given back here.
  *
  * The mapping is made by the first slice or region asked for, and unmapped whole, with one munmap, when
  * the last one taken is given back (finish, or the undo of a first malloc that failed later). A program

@@ -4,9 +4,8 @@
  * counters, and the steps that change them: split, merge, a new segment, a larger record pool, finish.
  *
  * `Mems` (mems.ts) keeps one FreeList in its one private field and runs the fast paths of malloc, free
- * and get over it; everything here is internal. The fields are plain, as in Records (records.ts): `#`
- * loads cost on the hot path, and the object is reachable only through that private field and the
- * testing entry.
+ * and get over it; everything here is internal. Hot path: the fields are plain, not `#` (docs/design.md,
+ * "Hot paths"); the object is reachable only through that private field and the testing entry.
  */
 import { AddressMap } from "./address-map.ts";
 import { FirstMapping } from "./first-mapping.ts";
@@ -70,8 +69,9 @@ export class FreeList {
    */
   split(piece: number, size: number, rest: number): number {
     const records = this.records;
-    const hole = records.splitPiece(piece, size); // raw, in the records' own module: see splitPiece
-    this.map.mapRange(hole, records.pieceAddress(hole), rest);
+    const at = records.pieceAddress(piece) + size;
+    const hole = records.insertPiece(piece, at);
+    this.map.mapRange(hole, at, rest);
     return hole;
   }
 
@@ -87,9 +87,22 @@ export class FreeList {
     const start = records.pieceAddress(first);
     const survivorStart = records.pieceAddress(survivor);
     const survivorEnd = survivorStart + survivorSize;
-    // The chains (raw, in the records' own module: see mergeFreed), then the granules of the run outside
-    // the survivor's old range, which name it now.
-    records.mergeFreed(before, piece, after, survivor);
+    // The chains: the survivor starts where the run starts, the others leave the sub-chain (before,
+    // piece, after: the pool hands them out again in the reverse order); then the granules of the run
+    // outside the survivor's old range, which name it now.
+    if (start < survivorStart) records.setPieceAddress(survivor, start);
+    if (before !== NIL && before !== survivor) {
+      records.unlinkPiece(before);
+      records.releasePiece(before);
+    }
+    if (piece !== survivor) {
+      records.unlinkPiece(piece);
+      records.releasePiece(piece);
+    }
+    if (after !== NIL && after !== survivor) {
+      records.unlinkPiece(after);
+      records.releasePiece(after);
+    }
     if (start < survivorStart) this.map.mapRange(survivor, start, survivorStart - start);
     if (start + size > survivorEnd) this.map.mapRange(survivor, survivorEnd, start + size - survivorEnd);
   }
@@ -106,7 +119,7 @@ export class FreeList {
     this.segmentBytes += length;
     if (this.segmentBytes > this.peakSegmentBytes) this.peakSegmentBytes = this.segmentBytes;
     this.holes.segmentAdded(records.segmentIndex(main));
-    const block = records.insertPiece(main, NIL, v);
+    const block = records.insertPiece(main, v);
     records.markProcess(block);
     if (length !== size) this.holes.insert(this.split(block, size, length - size), length - size);
     this.map.mapRange(block, v, size);

@@ -18,8 +18,8 @@
  * keepSpareBookkeeping(bytes), that the process keep up to that many bytes of them (at most SPARE_TABLE
  * of each; the rest is unmapped): the next table made anywhere in the process takes the smallest that
  * holds it, so a heap opens without mmap and finishes without munmap of its tables (an mmap and a munmap
- * of pages written to cost 20-30 µs on the project's machine, most of it the page faults and the TLB
- * flush). A spare belongs to the process, not to a heap: an instance's tally counts a table while it
+ * of pages written to cost many times the calls: the page faults and the TLB flush; docs/experiments.md,
+ * issue 25). A spare belongs to the process, not to a heap: an instance's tally counts a table while it
  * holds it.
  */
 

@@ -8,8 +8,8 @@
  * merge, a new segment, a larger record pool). The stats, the stats text, chains() and
  * checkInvariants() (check.ts) all read the heap through the one walk of records.ts.
  *
- * The free list is read once per call (`const list = this.#list`): `#` loads cost on JavaScriptCore's
- * hot path, and one per call measured within noise of a plain field.
+ * Hot path: the free list is read once per call (`const list = this.#list`), the one `#` load of a call
+ * (docs/design.md, "Hot paths").
  */
 import type { Pointer } from "bun:ffi";
 import { checkHeap } from "./check.ts";
@@ -80,7 +80,7 @@ export interface MemsInternals {
 
 /**
  * Each instance's free list, for the testing entry only. Not a `static` block reading `#list`: with one,
- * every `#list` read became slower (the bench's churn of 10,000 blocks: 60 -> 65 ns an operation).
+ * every `#list` read became slower (docs/design.md, "Hot paths").
  */
 const freeLists = new WeakMap<Mems, FreeList>();
 

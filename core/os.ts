@@ -3,7 +3,7 @@
  *
  * Memory comes from libc's `mmap` (PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS) and goes back through
  * `munmap`, both called through bun:ffi. A mapping is seen from JavaScript through one ArrayBuffer made
- * with `toArrayBuffer` (about 200 ns each, so callers make one per mapping and slice views from it).
+ * with `toArrayBuffer` (not free: callers make one per mapping and slice views from it; docs/experiments.md).
  *
  * A failed mmap is an `OUT_OF_MEMORY` error, never a bogus pointer. Tests can make mmap fail on purpose
  * with `injectMmapFailures`, to prove that a failure leaves every block as it was.

@@ -23,8 +23,8 @@
  * small integers that share their width) over the same memory. A record's number is where its slot
  * starts in the Int32Array (slot s is record 6s): its i32 fields are at r + k and its f64 fields at
  * r / 2 + k (`r >> 1`: a slot is 6 i32 or 3 f64), so no path multiplies to reach a field. Links are
- * record numbers, NIL (-1) for none. (Numbered by slot, every field was at r*6 + k or r*3 + k, and the
- * products cost free about 6 ns at 10,000 blocks: JavaScriptCore spilled them, see docs/experiments.md.) A
+ * record numbers, NIL (-1) for none. (Numbered by slot, every field was at r*6 + k or r*3 + k, and
+ * JavaScriptCore spilled the products, which slowed free: docs/experiments.md, issue 12.) A
  * piece's main node is not stored: segments are whole pages of virtual space, so a page table (one
  * Int32 per page) names the segment of every address, and a piece's is its start's. Nor is its physical
  * address: it is its segment's physical base + (virtual address - the segment's start).
@@ -141,18 +141,10 @@ export interface ChainVisitor {
  * The record pool and the main chain's ends: every record of the free list, behind accessors named for
  * their fields. The arrays are replaced when the pool grows, so callers keep record numbers, never views.
  *
- * Every read below is `array[index] ?? fallback`: the index is always in range (a record below the
- * high-water mark), so the fallback is never taken; it is there for `noUncheckedIndexedAccess` (no cast,
- * no `!`), and the JIT drops it once it has seen the load stay in bounds (measured: no cost).
- *
- * Every accessor is a leaf: it reads its arrays itself and calls nothing. JavaScriptCore inlines at most
- * four calls deep (maximumInliningDepth 5), and user code -> malloc -> lookup -> accessor is already
- * four; an accessor that called another would be a real call on the hot path (measured: get 5 -> 9 ns).
- *
- * The fields are TypeScript-private, not `#`: with `#` fields here, in the lookups and the address map,
- * the bench's replay of a churn of 10,000 blocks took 67 ns an operation against 63 with plain ones
- * (one process, the two alternating). The pool is reachable only through a Mems's private field (and
- * the lookup it made, and the testing entry), so nothing user-facing exposes it.
+ * Hot path: every read is `array[index] ?? fallback`, every accessor is a leaf (it reads its arrays
+ * itself and calls nothing), and the fields are TypeScript-private, not `#` (docs/design.md, "Hot paths").
+ * The pool is reachable only through a Mems's private field (and the lookup it made, and the testing
+ * entry), so nothing user-facing exposes it.
  *
  * It is the lookups' `HoleRecords` (lookups/lookup.ts) by its shape, which tsc checks where free-list.ts
  * hands it to createLookup: this file imports nothing of the lookups, so no import runs back from them.
@@ -205,7 +197,7 @@ export class Records {
     return this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
   }
 
-  /** Moves the piece's start (its size and the previous piece's change with it): for tests that break the heap. */
+  /** Moves the piece's start (its size and the previous piece's change with it): free's merge, and tests that break the heap. */
   setPieceAddress(piece: number, v: number): void {
     this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] = v;
   }
@@ -246,9 +238,8 @@ export class Records {
   /**
    * From `piece`, back over the pieces that start after `v` (across segments) to the one holding it: the
    * address map's step. It stands for `while (v < pieceAddress(piece)) piece = pieceBefore(piece)`, and is
-   * written raw because each pieceBefore in free's loop was a call (JavaScriptCore did not inline it
-   * there): bun bench/ab/ab.sh, 4-5 alternating rounds, churn-10k 60.8 -> 59.3 and 60.8 -> 59.5 ns an
-   * operation, churn-1m 269.4 -> 263.8 (bench/ab/runs/14-*.txt).
+   * written raw because each pieceBefore in free's loop was a call (hot path, four calls deep:
+   * docs/design.md, "Hot paths"; measured in docs/experiments.md, issue 16, step 8).
    */
   stepBackTo(piece: number, v: number): number {
     const fields = this.sizesAndAddresses;
@@ -280,7 +271,10 @@ export class Records {
     return this.segmentAt(this.sizesAndAddresses[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN);
   }
 
-  /** The main record of the segment holding virtual address `v` (inside a segment): its page's entry. */
+  /**
+   * The main record of the segment holding virtual address `v` (inside a segment): its page's entry.
+   * Hot path: an int32 index (docs/design.md, "Hot paths").
+   */
   segmentAt(v: number): number {
     const offset = v - this.start;
     return this.segmentOfPage[offset < 0x80000000 ? (offset / this.pageSize) | 0 : Math.floor(offset / this.pageSize)] ?? NIL;
@@ -423,12 +417,12 @@ export class Records {
   }
 
   /**
-   * A new piece at `virtualAddress`, a HOLE not yet in the lookup, linked into the segment's sub-chain
-   * right after `prev` (NIL: at its head): it ends where the next piece starts (or the segment ends), and
-   * `prev` now ends at `virtualAddress`. Its record comes from the pool's free list, else from the unused
-   * end (the caller made room).
+   * A new piece at `virtualAddress`, a HOLE not yet in the lookup, linked into a sub-chain right after
+   * `after`: a piece (malloc's split: `after` now ends at `virtualAddress`), or a segment's main record
+   * (the sub-chain's head). It ends where the next piece starts (or the segment ends). Its record comes
+   * from the pool's free list, else from the unused end (the caller made room).
    */
-  insertPiece(main: number, prev: number, virtualAddress: number): number {
+  insertPiece(after: number, virtualAddress: number): number {
     const fields = this.sizesAndAddresses;
     const links = this.links;
     let piece = this.freeHead;
@@ -438,8 +432,7 @@ export class Records {
       this.freeHead = links[piece + P_NEXT] ?? NIL;
       this.freeCount--;
     }
-    const after = prev === NIL ? main : prev; // the sentinel's next is the sub-chain's head
-    const next = links[after + P_NEXT] ?? NIL;
+    const next = links[after + P_NEXT] ?? NIL; // the sentinel's next is the sub-chain's head
     fields[(piece >> 1) + P_VIRTUAL_ADDRESS] = virtualAddress;
     links[piece + P_TYPE] = HOLE;
     links[piece + P_PREV] = after;
@@ -447,96 +440,6 @@ export class Records {
     links[after + P_NEXT] = piece;
     links[next + P_PREV] = piece;
     return piece;
-  }
-
-  /**
-   * malloc's split, in one step over the pool's own arrays: `piece` keeps its first `size` bytes and the
-   * rest after them becomes a new HOLE piece (not yet in the lookup), linked right after it; returns its
-   * record. It stands for `insertPiece(segmentOf(piece), piece, pieceAddress(piece) + size)`, and writes
-   * the same fields (piece layout above: P_VIRTUAL_ADDRESS, P_TYPE, P_PREV, P_NEXT; the main record's
-   * M_SUB_CHAIN_TAIL when the rest ends the sub-chain). Written raw because malloc is a hot path; with
-   * it, mergeFreed and holeBefore/holeAfter (bun bench, 4 rounds alternating with the accessor form):
-   * median churn-10k 62.9 ns an operation against 64.7, churn-1m 292 against 295, within the spread.
-   */
-  splitPiece(piece: number, size: number): number {
-    const fields = this.sizesAndAddresses;
-    const links = this.links;
-    let hole = this.freeHead;
-    if (hole === NIL) {
-      hole = this.highWater++ * I_FIELDS;
-    } else {
-      this.freeHead = links[hole + P_NEXT] ?? NIL;
-      this.freeCount--;
-    }
-    const next = links[piece + P_NEXT] ?? NIL;
-    fields[(hole >> 1) + P_VIRTUAL_ADDRESS] = (fields[(piece >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN) + size;
-    links[hole + P_TYPE] = HOLE;
-    links[hole + P_PREV] = piece;
-    links[hole + P_NEXT] = next;
-    links[piece + P_NEXT] = hole;
-    links[next + P_PREV] = hole; // the sentinel's prev (the sub-chain's tail) when the rest is last
-    return hole;
-  }
-
-  /**
-   * free's merge, in one step over the pool's own arrays: the run of pieces `before`, `piece`, `after` (one
-   * sub-chain; NIL where there is no HOLE beside `piece`) becomes one piece in the record of `survivor`
-   * (one of them), and the other records of the run go back to the pool. In accessors it reads:
-   * when the run starts before the survivor, the survivor's virtual address becomes `pieceAddress(first)` and it
-   * takes first's place (`setPrevPiece(survivor, prevPiece(first))`, and `setNextPiece` of that
-   * piece or the segment's sub-chain head); when it ends after the survivor, the same at the other end
-   * (`setNextPiece(survivor, nextPiece(last))`, `setPrevPiece` of that piece or the sub-chain tail);
-   * `releasePiece(r)` for each other record (before, piece, after, in that order). The survivor's size
-   * follows (it ends where the run ended). Fields written (layouts above): P_VIRTUAL_ADDRESS, P_PREV,
-   * P_NEXT of pieces; M_SUB_CHAIN_HEAD and M_SUB_CHAIN_TAIL of the main record; P_TYPE = RECORD_FREE and
-   * P_NEXT of a released record. The page table is read only when the run starts or ends its sub-chain.
-   *
-   * Written raw, not through those accessors, because free is the hottest path. Measured (bun bench
-   * --filter churn-10k,churn-1m,mems-size-indexed, 4 rounds alternating with the accessor form): median
-   * churn-10k 62.0 ns an operation against 63.3, churn-1m 290 against 297; the machine's spread in that
-   * run was larger (60-69 ns), so the gain is within noise but was never a loss. The code before the
-   * records had names (7802a32), in a later and noisier run: median 61.5 (58-69).
-   */
-  mergeFreed(before: number, piece: number, after: number, survivor: number): void {
-    const fields = this.sizesAndAddresses;
-    const links = this.links;
-    const first = before === NIL ? piece : before;
-    const last = after === NIL ? piece : after;
-    // The survivor takes the place of the run's first and last pieces.
-    if (first !== survivor) {
-      const outsideBefore = links[first + P_PREV] ?? NIL;
-      fields[(survivor >> 1) + P_VIRTUAL_ADDRESS] = fields[(first >> 1) + P_VIRTUAL_ADDRESS] ?? Number.NaN;
-      links[survivor + P_PREV] = outsideBefore;
-      links[outsideBefore + P_NEXT] = survivor; // the sentinel's: the sub-chain's head
-    }
-    if (last !== survivor) {
-      const outsideAfter = links[last + P_NEXT] ?? NIL;
-      links[survivor + P_NEXT] = outsideAfter;
-      links[outsideAfter + P_PREV] = survivor; // the sentinel's: the sub-chain's tail
-    }
-    // releasePiece of each record that goes (before, piece, after).
-    let freeHead = this.freeHead;
-    let released = 0;
-    if (before !== NIL && before !== survivor) {
-      links[before + P_TYPE] = RECORD_FREE;
-      links[before + P_NEXT] = freeHead;
-      freeHead = before;
-      released++;
-    }
-    if (piece !== survivor) {
-      links[piece + P_TYPE] = RECORD_FREE;
-      links[piece + P_NEXT] = freeHead;
-      freeHead = piece;
-      released++;
-    }
-    if (after !== NIL && after !== survivor) {
-      links[after + P_TYPE] = RECORD_FREE;
-      links[after + P_NEXT] = freeHead;
-      freeHead = after;
-      released++;
-    }
-    this.freeHead = freeHead;
-    this.freeCount += released;
   }
 
   /* The one walk */
@@ -588,6 +491,15 @@ export class Records {
   /** A new segment's records (SEGMENT_SLOTS) can be taken without growing the pool. */
   hasRoomForSegment(): boolean {
     return this.capacity - this.highWater >= SEGMENT_SLOTS;
+  }
+
+  /** Takes the piece out of its sub-chain: its neighbours (or the sentinel) link to each other. */
+  unlinkPiece(piece: number): void {
+    const links = this.links;
+    const prev = links[piece + P_PREV] ?? NIL;
+    const next = links[piece + P_NEXT] ?? NIL;
+    links[prev + P_NEXT] = next;
+    links[next + P_PREV] = prev;
   }
 
   /** Gives a piece record back to the pool. */

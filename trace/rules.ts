@@ -22,8 +22,7 @@
  * `r` add to): no object per operation, so the benchmark's loop can replay through it. For `a` and `f`
  * it also has the rule without the heap call (`placed`, `freeing`), for a loop that calls its heap
  * itself: the benchmark's loop does, because a call through `malloc(heap, ...)` or `free(heap, ...)` puts
- * the allocator one level deeper than JSC inlines (measured: churn-10k 3-5 ns/op slower, as fast again
- * with BUN_JSC_maximumInliningDepth raised).
+ * the allocator one level deeper than JSC inlines (hot path: docs/design.md, "Hot paths").
  */
 
 import { Op } from "./format.ts";

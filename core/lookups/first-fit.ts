@@ -25,7 +25,7 @@ const INITIAL_SEGMENTS = 16;
  * size of its largest HOLE, maybe above. Leaves past the last segment hold 0. firstHoles and lastHoles
  * name the segment's first and last HOLE, NIL when it has none.
  */
-/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
+/** Hot path: TypeScript-private fields, not `#` (docs/design.md, "Hot paths"). */
 export class FirstFitLookup implements HoleLookup {
   readonly name: string = "first-fit";
   // Protected where next-fit (next-fit.ts), which keeps first-fit's structures, reads them.
@@ -46,8 +46,7 @@ export class FirstFitLookup implements HoleLookup {
     this.records = records;
   }
 
-  // Reads are `?? 0` and `?? NIL`: every index is below the table's length (see Records in records.ts).
-  // Steps on the hot paths read the tables themselves (see records.ts on the depth JavaScriptCore inlines).
+  // Hot path: `?? 0` and `?? NIL` reads, and steps that read the tables themselves (docs/design.md, "Hot paths").
 
   /* The hint tree */
 
@@ -99,7 +98,7 @@ export class FirstFitLookup implements HoleLookup {
    * Links the HOLE into its segment's list, in address order: into the gap the last `remove` left when
    * that gap is still one of this segment's list and the HOLE's start lies in it (a split or merge puts a
    * HOLE back where it took some out), else into the gap a short walk finds. The steps are written out
-   * here rather than as helpers: see HoleLookup on the depth JavaScriptCore inlines.
+   * here rather than as helpers (hot path, four calls deep: docs/design.md, "Hot paths").
    */
   insert(hole: number, size: number): void {
     const records = this.records;

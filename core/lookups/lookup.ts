@@ -53,9 +53,8 @@ export interface HoleRecords {
  * merged HOLE keeps the record of the largest piece: when that was a HOLE, the others are removed and it
  * is resized; its place among the lookup's other HOLEs of its segment, in address order, stays).
  *
- * insert, remove and find run inside malloc and free: JavaScriptCore inlines four calls deep, and the
- * accessors of HoleRecords are already the fourth, so these read through them directly; a helper
- * method between them and the accessors makes each accessor a real call.
+ * Hot path: insert, remove and find run inside malloc and free, so they call the accessors of
+ * HoleRecords directly, with no helper method between (four calls deep: docs/design.md, "Hot paths").
  */
 export interface HoleLookup {
   /** One of LOOKUPS (registry.ts), or the name of a lookup written outside the project. */

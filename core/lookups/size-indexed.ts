@@ -84,7 +84,7 @@ function describeClass(cls: number): string {
   return `(${cls >>> SL_INDEX_COUNT_LOG2}, ${cls & (SL_INDEX_COUNT - 1)})`;
 }
 
-/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
+/** Hot path: TypeScript-private fields, not `#` (docs/design.md, "Hot paths"). */
 export class SizeIndexedLookup implements HoleLookup {
   readonly name = "size-indexed";
   private readonly records: HoleRecords;
@@ -100,9 +100,8 @@ export class SizeIndexedLookup implements HoleLookup {
     this.records = records;
   }
 
-  // Reads are `?? NIL` and `?? 0`: every index is below the table's length (see Records in records.ts).
-  // The steps of insert, remove and find read the tables themselves, calling nothing (see records.ts on
-  // the depth JavaScriptCore inlines).
+  // Hot path: `?? NIL` and `?? 0` reads; insert, remove and find read the tables themselves, calling
+  // nothing (docs/design.md, "Hot paths").
 
   prepare(): void {
     if (this.control !== null) return;

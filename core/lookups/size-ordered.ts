@@ -19,7 +19,7 @@ import { invariantBroken } from "../errors.ts";
 import { NIL } from "../records.ts";
 import type { HoleLookup, HoleRecords } from "./lookup.ts";
 
-/** Fields are TypeScript-private rather than `#`, as in Records (records.ts): `#` loads cost on the hot path. */
+/** Hot path: TypeScript-private fields, not `#` (docs/design.md, "Hot paths"). */
 export class SizeOrderedLookup implements HoleLookup {
   readonly name: "best-fit" | "worst-fit";
   private readonly records: HoleRecords;
