@@ -114,11 +114,14 @@ export function createMapping(bytes: number, tally: OsCounters, growable = false
   const spare = takeSpare(bytes, tally, zeroed);
   if (spare !== null) return spare;
   const length = roundToOsPages(bytes);
+  // A growable table (the record pool, the page table, the address map) is written from its start on:
+  // its pages are faulted in by the mmap (os.ts MAP_POPULATE). A lookup's control block is written
+  // sparsely (a head here and there): its pages fault in as they are written.
   if (growable) {
     const address = findAddressSpace(GROWTH_ROOM, tally);
-    if (address !== -1 && mapMemoryAt(address, length, tally)) return { address, length, buffer: bufferOver(address, length) };
+    if (address !== -1 && mapMemoryAt(address, length, tally, true)) return { address, length, buffer: bufferOver(address, length) };
   }
-  const address = mapMemory(length, tally);
+  const address = mapMemory(length, tally, growable);
   return { address, length, buffer: bufferOver(address, length) };
 }
 
@@ -133,7 +136,7 @@ export function createMapping(bytes: number, tally: OsCounters, growable = false
 export function growMapping(old: Mapping, bytes: number, tally: OsCounters, step = GROWTH_IN_PLACE): Mapping {
   const length = roundToOsPages(Math.max(bytes, old.length * (1 + step)));
   // A slice of the first mapping has the next slice or the first region after it: it moves.
-  if (old.owner === undefined && mapMemoryAt(old.address + old.length, length - old.length, tally)) {
+  if (old.owner === undefined && mapMemoryAt(old.address + old.length, length - old.length, tally, true)) {
     return { address: old.address, length, buffer: bufferOver(old.address, length) };
   }
 
