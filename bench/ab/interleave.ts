@@ -8,6 +8,7 @@
  *   bun bench/ab/interleave.ts open CHECKOUT...          a heap's open, malloc(100), free and finish
  *   bun bench/ab/interleave.ts replay TRACE CHECKOUT...  a whole replay of TRACE's a/f on size-indexed
  *
+ * MEMS_AB_RUNS sets the rounds of a replay (default: about 3 million operations' worth, 20 to 2,000).
  * Run it under /tmp/mems-bench.lock, as every benchmark (never two at once).
  */
 import type { Mems as MemsClass } from "../../core/index.ts";
@@ -40,7 +41,7 @@ if (trace === undefined) {
   const scenario: Scenario = format.readScenario(trace);
   const { count, ops, a, b } = scenario;
   const handles = new Float64Array(scenario.slotCount);
-  runs = Math.max(20, Math.min(2000, Math.floor(3e6 / count)));
+  runs = Number(process.env.MEMS_AB_RUNS ?? Math.max(20, Math.min(2000, Math.floor(3e6 / count))));
   run = ({ Mems }) => {
     const start = Bun.nanoseconds();
     const mems = new Mems({ lookup: "size-indexed" });
