@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * A/B of checkouts' cores inside ONE process, their runs interleaved (A, B, A, B, ...), so that both see
  * the same machine at the same moments: on a shared, busy machine the only fair comparison of small
