@@ -39,9 +39,9 @@ export interface Mapping {
 const GROWTH_ROOM = 2 ** 36;
 /**
  * Each growth in place maps at least this fraction of the table more: a table below DOUBLING_LIMIT
- * doubles (each growth is an mmap, a new ArrayBuffer and new views: a heap of a few MiB grew its address
- * map 20 times an eighth at a time), a larger one grows by an eighth (at most about 1/8 of it mapped and
- * unused; with MAP_POPULATE, faulted in too).
+ * doubles (each growth is an mmap, a new ArrayBuffer and new views, so a small heap that grew by eighths
+ * spent its replays growing: docs/experiments.md, issue 25), a larger one grows by an eighth (at most
+ * about 1/8 of it mapped and unused; with MAP_POPULATE, faulted in too).
  */
 const GROWTH_IN_PLACE = 1 / 8;
 const DOUBLING_LIMIT = 1024 * 1024;
