@@ -16,8 +16,8 @@ import { GRANULE, GRANULE_LOG2, NIL, type Records } from "./records.ts";
 
 /** Entries the map starts with when it has its own mapping (16 KiB). */
 const INITIAL_ENTRIES = 4096;
-/** Entries of its first slice of the heap's first mapping (first-mapping.ts): 256 bytes, 16 KiB of virtual space. */
-const FIRST_ENTRIES = 64;
+/** Entries of its first slice of the heap's first mapping (first-mapping.ts CORE_BYTES): 1 KiB, 64 KiB of virtual space. */
+const FIRST_ENTRIES = 256;
 
 /** Hot path: TypeScript-private fields, not `#` (docs/design.md, "Hot paths"). */
 export class AddressMap {

@@ -3,14 +3,22 @@
  * with one munmap, every byte given back; tables that outgrow their first slices move out, a first
  * segment larger than the first region maps on its own, and a failure leaves nothing behind.
  */
+
+import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { afterEach, expect, test } from "bun:test";
 import { codeOf, snapshot } from "../test-support/core.ts";
-import { FirstMapping } from "./first-mapping.ts";
+import { CORE_BYTES, FirstMapping, TABLE_BYTES } from "./first-mapping.ts";
 import { keepSpareBookkeeping, LOOKUPS, Mems } from "./index.ts";
 import { FIRST_REGION, injectMmapFailures, OS_PAGE_SIZE, osCounters, releaseSpareBookkeeping } from "./testing.ts";
 
-/** The first mapping's table part: 12 KiB in whole OS pages. */
-const TABLE_BYTES = Math.ceil((12 * 1024) / OS_PAGE_SIZE) * OS_PAGE_SIZE;
+const { symbols: kernel } = dlopen("libc.so.6", { mincore: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 } });
+
+/** How many OS pages of `length` bytes at `address` (a page boundary) are in memory: written, or read. */
+function pagesInMemory(address: number, length: number): number {
+  const vector = new Uint8Array(Math.ceil(length / OS_PAGE_SIZE));
+  if (kernel.mincore(address as Pointer, length, vector) !== 0) throw new Error(`mincore(${address}, ${length}) failed`);
+  return vector.reduce((sum, byte) => sum + (byte & 1), 0);
+}
 
 afterEach(() => {
   injectMmapFailures(0);
@@ -89,14 +97,14 @@ test("with spare tables kept, the tables come from the spares and the first regi
   mems.finish();
 });
 
-test("slices come from both ends of the table part, are zeroed when reused, and the last one given back unmaps it all", () => {
+test("slices come from their zones, are zeroed when reused, and the last one given back unmaps it all", () => {
   const t = { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
   const first = new FirstMapping(t, FIRST_REGION, () => true);
   const lookup = first.slice(1000, true);
   const table = first.slice(100);
   if (lookup === null || table === null) throw new Error("the table part has room for both");
   expect([lookup.length, table.length]).toEqual([1000, 104]); // whole 8 bytes
-  expect(table.address + table.length - lookup.address).toBe(TABLE_BYTES); // from the end
+  expect(lookup.address - table.address).toBe(CORE_BYTES); // the core zone first, the lookup zone after it
   expect(t).toEqual({ mmapCalls: 1, munmapCalls: 0, mappedBytes: TABLE_BYTES + FIRST_REGION });
   new Uint8Array(table.buffer).fill(7);
   first.giveBack(table);
@@ -104,9 +112,10 @@ test("slices come from both ends of the table part, are zeroed when reused, and 
   const again = first.slice(104);
   expect(again?.address).toBe(table.address);
   expect(new Uint8Array(again?.buffer ?? new ArrayBuffer(1)).every((byte) => byte === 0)).toBe(true);
-  expect(first.slice(TABLE_BYTES)).toBeNull(); // no room: the table maps on its own
+  expect(first.slice(CORE_BYTES)).toBeNull(); // no room left in the core zone: the table maps on its own
+  expect(first.slice(TABLE_BYTES - CORE_BYTES, true)).toBeNull(); // nor in the lookup zone
   const region = first.takeRegion(FIRST_REGION);
-  expect(region).toBe(lookup.address + TABLE_BYTES);
+  expect(region).toBe(table.address + TABLE_BYTES);
   expect(first.takeRegion(4096)).toBe(-1); // taken
   first.giveBack(lookup);
   if (again !== null) first.giveBack(again);
@@ -114,4 +123,21 @@ test("slices come from both ends of the table part, are zeroed when reused, and 
   first.giveBackRegion();
   expect(t).toEqual({ mmapCalls: 1, munmapCalls: 1, mappedBytes: 0 });
   expect(first.mapped).toBe(false);
+});
+
+test("size-indexed: a heap's first block, its free and a second small segment write one page of bookkeeping", () => {
+  const mems = new Mems({ lookup: "size-indexed" });
+  const a = mems.malloc(100);
+  // The first segment lies at the start of the first region, right after the table part.
+  const tables = mems.get(a) - TABLE_BYTES;
+  expect(pagesInMemory(tables, TABLE_BYTES)).toBe(1);
+  mems.free(a);
+  mems.free(mems.malloc(5000)); // a second segment and a HOLE of 3 KiB: heads from 1 KiB up
+  mems.free(mems.malloc(2 * 4096));
+  expect(pagesInMemory(tables, TABLE_BYTES)).toBe(1);
+  // A HOLE below 1 KiB is listed in the heads of the exact classes, in the next pages.
+  mems.malloc(4000);
+  expect(pagesInMemory(tables, TABLE_BYTES)).toBe(2);
+  mems.checkInvariants();
+  mems.finish();
 });

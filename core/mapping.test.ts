@@ -52,19 +52,27 @@ function tally() {
   return { mmapCalls: 0, munmapCalls: 0, mappedBytes: 0 };
 }
 
-test("a growable table grows in place, keeping its contents, by at least an eighth", () => {
+test("a growable table grows in place, keeping its contents: a small one doubles, one of 1 MiB or more grows by an eighth", () => {
   const t = tally();
+  const large = createMapping(1024 * 1024, t, true);
+  const largeGrown = growMapping(large, large.length + 1, t);
+  expect(largeGrown.length).toBe(large.length + (1024 * 1024) / 8);
+  keepGrowth(large, largeGrown, t);
+  releaseMapping(largeGrown, t);
+  releaseSpareBookkeeping();
+  t.munmapCalls = 0;
+
   const table = createMapping(16 * OS_PAGE_SIZE, t, true);
   new Uint8Array(table.buffer).fill(7);
   const grown = growMapping(table, 16 * OS_PAGE_SIZE + 1, t);
   expect(grown.address).toBe(table.address);
-  expect(grown.length).toBe(18 * OS_PAGE_SIZE);
+  expect(grown.length).toBe(32 * OS_PAGE_SIZE);
   keepGrowth(table, grown, t);
   expect(table.buffer.byteLength).toBe(0); // the old views read as empty
   const bytes = new Uint8Array(grown.buffer);
   expect(bytes[16 * OS_PAGE_SIZE - 1]).toBe(7);
   expect(bytes[16 * OS_PAGE_SIZE]).toBe(0);
-  expect(t.mappedBytes).toBe(18 * OS_PAGE_SIZE);
+  expect(t.mappedBytes).toBe(32 * OS_PAGE_SIZE);
   releaseMapping(grown, t);
   expect(t.mappedBytes).toBe(0);
   // The probe's munmap, and the pages past the 64 KiB the process keeps for its next table.

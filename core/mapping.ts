@@ -37,8 +37,14 @@ export interface Mapping {
 
 /** Address space looked for behind a growable table: it grows in place up to this size. */
 const GROWTH_ROOM = 2 ** 36;
-/** Each growth in place maps at least this fraction of the table more. */
+/**
+ * Each growth in place maps at least this fraction of the table more: a table below DOUBLING_LIMIT
+ * doubles (each growth is an mmap, a new ArrayBuffer and new views, so a small heap that grew by eighths
+ * spent its replays growing: docs/experiments.md, issue 25), a larger one grows by an eighth (at most
+ * about 1/8 of it mapped and unused; with MAP_POPULATE, faulted in too).
+ */
 const GROWTH_IN_PLACE = 1 / 8;
+const DOUBLING_LIMIT = 1024 * 1024;
 
 /** The most of one table the process keeps for the next heap. */
 const SPARE_TABLE = 64 * 1024;
@@ -114,26 +120,34 @@ export function createMapping(bytes: number, tally: OsCounters, growable = false
   const spare = takeSpare(bytes, tally, zeroed);
   if (spare !== null) return spare;
   const length = roundToOsPages(bytes);
+  // A growable table (the record pool, the page table, the address map) is written from its start on:
+  // its pages are faulted in by the mmap (os.ts MAP_POPULATE). A lookup's control block is written
+  // sparsely (a head here and there): its pages fault in as they are written.
   if (growable) {
     const address = findAddressSpace(GROWTH_ROOM, tally);
-    if (address !== -1 && mapMemoryAt(address, length, tally)) return { address, length, buffer: bufferOver(address, length) };
+    if (address !== -1 && mapMemoryAt(address, length, tally, true)) return { address, length, buffer: bufferOver(address, length) };
   }
-  const address = mapMemory(length, tally);
+  const address = mapMemory(length, tally, growable);
   return { address, length, buffer: bufferOver(address, length) };
 }
 
 /**
  * A mapping of at least `bytes` holding `old`'s contents: `old` extended in place when the pages after it
- * are free (by at least `step` of its length, an eighth unless the caller sizes it), else a new growable
+ * are free (by at least `step` of its length: see GROWTH_IN_PLACE), else a new growable
  * mapping (at least twice as large) with a copy. `old` stays valid until
  * the caller ends the growth with `keepGrowth` (or takes it back with `undoGrowth`), so a table that
  * grows with another can give its growth back when the other's fails. If no mmap succeeds, `old` is
  * left untouched and the error propagates.
  */
-export function growMapping(old: Mapping, bytes: number, tally: OsCounters, step = GROWTH_IN_PLACE): Mapping {
+export function growMapping(
+  old: Mapping,
+  bytes: number,
+  tally: OsCounters,
+  step = old.length < DOUBLING_LIMIT ? 1 : GROWTH_IN_PLACE,
+): Mapping {
   const length = roundToOsPages(Math.max(bytes, old.length * (1 + step)));
   // A slice of the first mapping has the next slice or the first region after it: it moves.
-  if (old.owner === undefined && mapMemoryAt(old.address + old.length, length - old.length, tally)) {
+  if (old.owner === undefined && mapMemoryAt(old.address + old.length, length - old.length, tally, true)) {
     return { address: old.address, length, buffer: bufferOver(old.address, length) };
   }
 

@@ -41,6 +41,12 @@ const MAP_ANONYMOUS = 0x20;
 const MAP_NORESERVE = 0x4000;
 /** Linux 4.17+: map at exactly the address given, or fail with EEXIST if anything is mapped there. */
 const MAP_FIXED_NOREPLACE = 0x100000;
+/**
+ * Fault the pages in during the mmap itself. For bookkeeping, which is written as soon as it is mapped:
+ * one call faulting a run of pages costs a fraction of a fault each on a first write (docs/design.md,
+ * "Segments and OS mappings").
+ */
+const MAP_POPULATE = 0x8000;
 const SC_PAGESIZE = 30; // _SC_PAGESIZE on Linux
 
 /** Lengths above this are refused before asking the kernel (no 64-bit length fits a double exactly). */
@@ -103,16 +109,18 @@ export function injectMmapFailures(count: number, after = 0): void {
 /* mmap / munmap */
 
 /**
- * Maps `length` bytes of fresh zeroed memory and returns its address.
+ * Maps `length` bytes of fresh zeroed memory and returns its address; `populate`: its pages faulted in
+ * now (for bookkeeping, written at once), else on first touch (segments).
  * Throws `OUT_OF_MEMORY` when the kernel (or the fault injector) refuses.
  */
-export function mapMemory(length: number, tally?: OsCounters): number {
+export function mapMemory(length: number, tally?: OsCounters, populate = false): number {
   if (!(length > 0 && length <= MAX_MAP_LENGTH)) {
     throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes is not possible`);
   }
   if (injectedFailure()) throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed (injected failure)`);
   const started = now();
-  const address = libc.symbols.mmap(null, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  const flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+  const address = libc.symbols.mmap(null, length, PROT_READ | PROT_WRITE, flags, -1, 0);
   callNanoseconds += now() - started;
   if (typeof address !== "number" || address === -1) {
     throw new MemsError("OUT_OF_MEMORY", `mmap of ${length} bytes failed`);
@@ -149,12 +157,13 @@ function count(length: number, tally: OsCounters | undefined): void {
 /**
  * Maps `length` bytes of fresh zeroed memory at exactly `address` (a multiple of OS_PAGE_SIZE), if no
  * mapping of the process holds any of those pages; answers false otherwise, or when the kernel or the
- * fault injector refuses, having mapped nothing. What grows a bookkeeping table in place (mapping.ts).
+ * fault injector refuses, having mapped nothing. What grows a bookkeeping table in place (mapping.ts);
+ * `populate` as for mapMemory.
  */
-export function mapMemoryAt(address: number, length: number, tally?: OsCounters): boolean {
+export function mapMemoryAt(address: number, length: number, tally?: OsCounters, populate = false): boolean {
   // An injected failure is left for the mapMemory a caller falls back on, so that one growth is one call to fail.
   if (!(length > 0 && address + length <= MAX_MAP_LENGTH) || failureDue()) return false;
-  const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+  const flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | (populate ? MAP_POPULATE : 0);
   const started = now();
   const got = libc.symbols.mmap(address as Pointer, length, PROT_READ | PROT_WRITE, flags, -1, 0);
   callNanoseconds += now() - started;

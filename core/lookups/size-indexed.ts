@@ -34,18 +34,25 @@ const CLASS_OFFSET = EXACT_FIRST_LEVELS - EXACT_LIMIT_LOG2 + SL_INDEX_COUNT_LOG2
 /*
  * Control block, one mapping of Int32 slots, seen as three arrays:
  *
- *   ┌──────────────────────────────────────────┬───────────────────────────┬─────────────────────┐
- *   │ heads[fl * 32 + sl]: ~(first HOLE), or 0 │ slBitmaps[fl]: bit sl set │ flBitmap[w]: bit    │
- *   │ (~NIL) for none (CLASS_COUNT slots)      │ when heads[fl*32+sl] ≠ 0  │ fl & 31 of word     │
- *   │                                          │ (FL_INDEX_COUNT slots)    │ fl >> 5 set when    │
- *   │                                          │                           │ slBitmaps[fl] ≠ 0   │
- *   └──────────────────────────────────────────┴───────────────────────────┴─────────────────────┘
+ *   ┌─────────────────────────┬─────────────────────┬─────────────────────────────────────────────┐
+ *   │ slBitmaps[fl]: bit sl   │ flBitmap[w]: bit    │ heads[HEAD(fl * 32 + sl)]: ~(first HOLE),   │
+ *   │ set when the class's    │ fl & 31 of word     │ or 0 (~NIL) for none: the classes from      │
+ *   │ head is not 0           │ fl >> 5 set when    │ EXACT_LIMIT up first, then the exact ones   │
+ *   │ (FL_INDEX_COUNT slots)  │ slBitmaps[fl] ≠ 0   │ (HEAD_SLOTS slots)                          │
+ *   └─────────────────────────┴─────────────────────┴─────────────────────────────────────────────┘
  *
  * A head is stored complemented so that a fresh, zeroed block says "every class empty" without a fill:
- * a heap's first block then writes only the pages of the heads it uses (first-mapping.ts: each page
- * written costs a fault and a TLB flush at finish), and `~` costs nothing on the paths that read it.
+ * a heap's first block then writes only the pages of the heads it uses, and `~` costs nothing on the
+ * paths that read it. The heads lie at HEAD(cls) = cls ^ EXACT_LIMIT rather than at cls, so that the
+ * bitmaps and the heads of HOLEs from 1 KiB up (what a small heap's first segments leave) come first and
+ * share one OS page with the core's first tables (first-mapping.ts: each page written costs a fault and
+ * a TLB flush at finish); one xor per head read, within the noise of the bench (docs/experiments.md).
  */
-const CONTROL_BYTES = (CLASS_COUNT + FL_INDEX_COUNT + FL_WORDS) * 4;
+/** Where class `cls`'s head lies in `heads`: the classes from EXACT_LIMIT up first (see above). */
+const HEAD_FLIP = EXACT_LIMIT;
+/** Slots of `heads`: the largest class's slot, plus one (classes below EXACT_LIMIT * 2 swap halves). */
+const HEAD_SLOTS = Math.max((CLASS_COUNT - 1) ^ HEAD_FLIP, EXACT_LIMIT * 2 - 1) + 1;
+const CONTROL_BYTES = (FL_INDEX_COUNT + FL_WORDS + HEAD_SLOTS) * 4;
 
 /** floor(log2(size)) for an integer size >= 1 below 2^53 (not recursive, so the JIT inlines it). */
 function floorLog2(size: number): number {
@@ -107,19 +114,19 @@ export class SizeIndexedLookup implements HoleLookup {
     if (this.control !== null) return;
     const control = this.records.mapBookkeeping(CONTROL_BYTES);
     this.control = control;
-    this.heads = new Int32Array(control.buffer, 0, CLASS_COUNT); // zeroes: every class empty
-    this.slBitmaps = new Int32Array(control.buffer, CLASS_COUNT * 4, FL_INDEX_COUNT);
-    this.flBitmap = new Int32Array(control.buffer, (CLASS_COUNT + FL_INDEX_COUNT) * 4, FL_WORDS);
+    this.slBitmaps = new Int32Array(control.buffer, 0, FL_INDEX_COUNT);
+    this.flBitmap = new Int32Array(control.buffer, FL_INDEX_COUNT * 4, FL_WORDS);
+    this.heads = new Int32Array(control.buffer, (FL_INDEX_COUNT + FL_WORDS) * 4, HEAD_SLOTS); // zeroes: every class empty
   }
 
   // insert_free_block
   insert(hole: number, size: number): void {
     const records = this.records;
     const cls = mappingInsert(size);
-    const first = ~(this.heads[cls] ?? 0);
+    const first = ~(this.heads[cls ^ HEAD_FLIP] ?? 0);
     records.setHoleNext(hole, first);
     records.setHolePrev(hole, NIL);
-    this.heads[cls] = ~hole;
+    this.heads[cls ^ HEAD_FLIP] = ~hole;
     if (first !== NIL)
       records.setHolePrev(first, hole); // the class was not empty: its bits are set already
     else this.markNonEmpty(cls);
@@ -148,7 +155,7 @@ export class SizeIndexedLookup implements HoleLookup {
   private removeHead(next: number, size: number): void {
     // No class is stored in the record: it is found again from the size.
     const cls = mappingInsert(size);
-    this.heads[cls] = ~next;
+    this.heads[cls ^ HEAD_FLIP] = ~next;
     if (next === NIL) this.markEmpty(cls);
   }
 
@@ -194,7 +201,7 @@ export class SizeIndexedLookup implements HoleLookup {
       fl = (word << 5) + 31 - Math.clz32(flBits & -flBits); // the lowest set bit
       slBits = this.slBitmaps[fl] ?? 0;
     }
-    return ~(this.heads[(fl << SL_INDEX_COUNT_LOG2) + 31 - Math.clz32(slBits & -slBits)] ?? 0);
+    return ~(this.heads[((fl << SL_INDEX_COUNT_LOG2) + 31 - Math.clz32(slBits & -slBits)) ^ HEAD_FLIP] ?? 0);
   }
 
   /**
@@ -204,7 +211,7 @@ export class SizeIndexedLookup implements HoleLookup {
    */
   private searchOwnClass(size: number): number {
     const records = this.records;
-    for (let hole = ~(this.heads[mappingInsert(size)] ?? 0); hole !== NIL; hole = records.holeNext(hole)) {
+    for (let hole = ~(this.heads[mappingInsert(size) ^ HEAD_FLIP] ?? 0); hole !== NIL; hole = records.holeNext(hole)) {
       if (records.pieceSize(hole) >= size) return hole;
     }
     return NIL;
@@ -224,7 +231,7 @@ export class SizeIndexedLookup implements HoleLookup {
     for (let fl = 0; fl < this.slBitmaps.length; fl++) {
       for (let bits = this.slBitmaps[fl] ?? 0; bits !== 0; bits &= bits - 1) {
         const cls = (fl << SL_INDEX_COUNT_LOG2) + 31 - Math.clz32(bits & -bits);
-        for (let hole = ~(this.heads[cls] ?? 0); hole !== NIL; hole = this.records.holeNext(hole)) visit(hole);
+        for (let hole = ~(this.heads[cls ^ HEAD_FLIP] ?? 0); hole !== NIL; hole = this.records.holeNext(hole)) visit(hole);
       }
     }
   }
@@ -242,7 +249,7 @@ export class SizeIndexedLookup implements HoleLookup {
       if (slBits === 0 && this.noListIn(fl)) continue;
       for (let sl = 0; sl < SL_INDEX_COUNT; sl++) {
         const cls = (fl << SL_INDEX_COUNT_LOG2) + sl;
-        const head = ~(this.heads[cls] ?? 0);
+        const head = ~(this.heads[cls ^ HEAD_FLIP] ?? 0);
         const bit = (slBits >>> sl) & 1;
         if ((head !== NIL) !== (bit === 1))
           throw invariantBroken(
@@ -257,7 +264,7 @@ export class SizeIndexedLookup implements HoleLookup {
   private noListIn(fl: number): boolean {
     const heads = this.heads;
     const first = fl << SL_INDEX_COUNT_LOG2;
-    for (let cls = first; cls < first + SL_INDEX_COUNT; cls++) if (heads[cls] !== 0) return false;
+    for (let cls = first; cls < first + SL_INDEX_COUNT; cls++) if (heads[cls ^ HEAD_FLIP] !== 0) return false;
     return true;
   }
 
