@@ -1,3 +1,4 @@
+/** escapeHtml, embedJson and page (lib/html.ts): what the HTML pages of the bench and viz are built from. */
 import { expect, test } from "bun:test";
 import { embedJson, escapeHtml, inlineSvg, page } from "./html.ts";
 

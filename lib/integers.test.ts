@@ -1,3 +1,4 @@
+/** Decimal integers as the trace format and the CLI read them (lib/integers.ts): digits only, safe integers only. */
 import { expect, test } from "bun:test";
 import { isDecimalInteger, parseDecimalInteger } from "./integers.ts";
 

@@ -1,3 +1,4 @@
+/** thrown (test-support/thrown.ts): the error of one class that an action throws, for the tests that assert on it. */
 import { describe, expect, test } from "bun:test";
 import { thrown } from "./thrown.ts";
 
