@@ -7,7 +7,7 @@
  * quarter is warm-up).
  *
  *   bun bench/ab/interleave.ts open CHECKOUT...          a heap's open, malloc(100), free and finish
- *   bun bench/ab/interleave.ts replay TRACE CHECKOUT...  a whole replay of TRACE's a/f on size-indexed
+ *   bun bench/ab/interleave.ts replay TRACE CHECKOUT...  a whole replay of TRACE's a, f and r on size-indexed
  *
  * MEMS_AB_RUNS sets the rounds of a replay (default: about 3 million operations' worth, 20 to 2,000).
  * Run it under /tmp/mems-bench.lock, as every benchmark (never two at once).
@@ -42,14 +42,28 @@ if (trace === undefined) {
   const scenario: Scenario = format.readScenario(trace);
   const { count, ops, a, b } = scenario;
   const handles = new Float64Array(scenario.slotCount);
+  const sizes = new Float64Array(scenario.slotCount);
   runs = Number(process.env.MEMS_AB_RUNS ?? Math.max(20, Math.min(2000, Math.floor(3e6 / count))));
   run = ({ Mems }) => {
     const start = Bun.nanoseconds();
     const mems = new Mems({ lookup: "size-indexed" });
     for (let i = 0; i < count; i++) {
       const op = ops[i];
-      if (op === format.Op.Malloc) handles[a[i] ?? 0] = mems.malloc(b[i] ?? 1);
-      else if (op === format.Op.Free) mems.tryFree(handles[a[i] ?? 0] ?? 0);
+      const slot = a[i] ?? 0;
+      if (op === format.Op.Malloc) {
+        handles[slot] = mems.malloc(b[i] ?? 1);
+        sizes[slot] = b[i] ?? 1;
+      } else if (op === format.Op.Free) mems.tryFree(handles[slot] ?? 0);
+      else if (op === format.Op.Realloc) {
+        // As the bench's MeMS does C's realloc (bench/allocators.ts): a new block, the bytes kept, the old freed.
+        const size = b[i] ?? 1;
+        const fresh = mems.malloc(size);
+        const kept = Math.min(sizes[slot] ?? 0, size);
+        if (kept > 0) mems.view(fresh, kept).set(mems.view(handles[slot] ?? 0, kept));
+        if (kept > 0) mems.tryFree(handles[slot] ?? 0);
+        handles[slot] = fresh;
+        sizes[slot] = size;
+      }
     }
     mems.finish();
     return (Bun.nanoseconds() - start) / count;
