@@ -153,10 +153,12 @@ export class Sandbox {
       "/proc",
       "--tmpfs",
       "/tmp",
+      // bwrap mounts in order: what must be seen is bound over the private /tmp (a checkout under /tmp),
+      // and the work folder last, writable even inside a read-only folder (TMPDIR inside the checkout).
+      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
       "--bind",
       workDir,
       workDir,
-      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
       "--chdir",
       workDir,
       "--unshare-all",
@@ -168,8 +170,8 @@ export class Sandbox {
   }
 
   /**
-   * Runs `argv` in `workDir` under `limits`; never throws for what the command does. `readOnly` folders
-   * are seen inside too (under /tmp, which is otherwise the sandbox's own).
+   * Runs `argv` in `workDir` under `limits`; never throws for what the command does. `readOnly` paths
+   * (real paths: folders or files) are seen inside too, also under /tmp, which is otherwise the sandbox's own.
    */
   async run(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): Promise<RunResult> {
     // A sandbox that could not start for want of a process or namespace (EAGAIN, a busy machine) is
