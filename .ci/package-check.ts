@@ -4,7 +4,8 @@
  * warm cache, longer when the registry has to be reached, so it is not part of `bun test`):
  *
  * 1. `npm pack` of this checkout (its prepack emits the .d.ts files): under 2 MB unpacked, with the
- *    LICENSE, the bin file and the declarations, and no tests, bench, conformance or record code.
+ *    LICENSE, the bin file, the declarations and mems grade's C reference (conformance/reference/mems.h,
+ *    the one file of conformance/ shipped), and no tests, bench, conformance or record code.
  * 2. `bun add` of the tarball into a fresh temporary project: nothing installs beyond MeMS and its
  *    runtime dependencies (no Biome, no TypeScript, no second Bun, and not vega and vega-lite, optional
  *    peers for `mems viz`): node_modules under 5 MB, and `mems` the only command in node_modules/.bin.
@@ -41,6 +42,8 @@ const CHART_PACKAGES = ["vega", "vega-lite"];
 const SCENARIO = "scenarios/merge";
 /** The course's example, which `mems viz` draws and `mems example` replays. */
 const EXAMPLE = "scenarios/example.mtrace";
+/** mems grade's C reference: the one file of conformance/ the package ships (grade/build.ts reads it). */
+const REFERENCE_HEADER = "conformance/reference/mems.h";
 /**
  * The lookups the check asks `mems viz` to draw side by side: two whose pieces on the example are the
  * ones its stats print (first-fit is the course's; size-indexed chooses the same HOLEs there). By default
@@ -168,7 +171,7 @@ function checkVizWithoutCharts(app: string): void {
 /** `bunx mems grade` from the installed package: a student's folder holding the package's reference scores 100. */
 function checkGrade(app: string): void {
   run(["mkdir", "-p", join(app, "my-mems")], app);
-  writeFileSync(join(app, "my-mems", "mems.h"), readFileSync(join(app, "node_modules/mems/grade/reference/mems.h")));
+  writeFileSync(join(app, "my-mems", "mems.h"), readFileSync(join(app, "node_modules/mems", REFERENCE_HEADER)));
   const graded = run([process.execPath, "x", "mems", "grade", "./my-mems", "--skip", "memcheck,speed", "--json", "grade.json"], app);
   let score: unknown;
   try {
@@ -318,15 +321,19 @@ try {
     "viz/page.ts",
     "lib/vega.ts",
     EXAMPLE,
+    REFERENCE_HEADER,
   ];
   const missing = required.filter((file) => !files.includes(file));
   check(
-    "the tarball holds the LICENSE, README, bin file, declarations, mems viz and the example",
+    "the tarball holds the LICENSE, README, bin file, declarations, mems viz, the example and mems grade's C reference",
     missing.length === 0,
     `missing: ${missing.join(", ")}`,
   );
-  const unwanted = files.filter((file) =>
-    /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance|record)\.ts$/.test(file),
+  // mems grade's C reference is the one file of conformance/ shipped (its grader reads it there).
+  const unwanted = files.filter(
+    (file) =>
+      file !== REFERENCE_HEADER &&
+      /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance|record)\.ts$/.test(file),
   );
   check("no tests, test support, bench, conformance or record code in the tarball", unwanted.length === 0, unwanted.join(", "));
 

@@ -177,7 +177,7 @@ describe("what npm pack ships", () => {
     }
   }, 20_000);
 
-  test("the CLI, the allocator, the trace tools, mems viz, the scenarios, the docs; no tests, bench or conformance", () => {
+  test("the CLI, the allocator, the trace tools, mems viz, the scenarios, the docs, mems grade's C reference; no tests, bench or conformance code", () => {
     for (const file of [
       "LICENSE",
       "README.md",
@@ -189,13 +189,16 @@ describe("what npm pack ships", () => {
       "core/testing.ts",
       "viz/page.ts", // mems viz, with the chart renderer it shares with the bench report
       "lib/vega.ts",
+      "conformance/reference/mems.h", // mems grade's reference, the one file of conformance/ shipped
     ]) {
       expect(files).toContain(file);
     }
     expect(files).toContain("scenarios/example.mtrace"); // mems example replays it
     for (const page of ["docs/README.md", "docs/mems.md", "docs/trace-format.md", "docs/design.md"]) expect(files).toContain(page);
-    const unwanted = files.filter((file) =>
-      /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance)\.ts$|^tsconfig|^biome/.test(file),
+    const unwanted = files.filter(
+      (file) =>
+        file !== "conformance/reference/mems.h" &&
+        /\.test\.ts$|^(test-support|bench|conformance|node_modules|\.ci)\/|^cli\/(bench|conformance)\.ts$|^tsconfig|^biome/.test(file),
     );
     expect(unwanted).toEqual([]);
   });

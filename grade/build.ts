@@ -17,10 +17,14 @@ import { BUILD_LIMITS, type RunResult, type Sandbox } from "./sandbox.ts";
 /** Our driver sources, shipped with the package. */
 export const DRIVERS = fileURLToPath(new URL("./drivers/", import.meta.url));
 /**
- * Our C reference, a copy of conformance/reference/mems.h shipped with the package (which has no
- * conformance/ folder): it scores 100. grade/parts.test.ts holds the copy to the original, byte for byte.
+ * Our C reference's folder, conformance/reference/, graded as a course submission is (it scores 100):
+ * its mems.h is the reference, and its example.c and replay.c define main, so they are not built with
+ * our driver. The package ships that folder's mems.h alone (package.json's "files"), so the grader of an
+ * installed package reads the same one file.
  */
-export const REFERENCE = fileURLToPath(new URL("./reference/", import.meta.url));
+export const REFERENCE = fileURLToPath(new URL("../conformance/reference/", import.meta.url));
+/** Our C reference: the one mems.h of the project (conformance/reference's Makefile builds it too). */
+export const REFERENCE_HEADER = join(REFERENCE, "mems.h");
 
 export interface CSubmission {
   readonly kind: "c";

@@ -11,15 +11,15 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { REFERENCE, type Submission } from "./build.ts";
+import type { Submission } from "./build.ts";
 import { gradeAll } from "./grade.ts";
-import { writeTestSubmissions } from "./mutants.ts";
+import { writeReferenceSubmission, writeTestSubmissions } from "./mutants.ts";
 
 const count = Number(process.argv[2] ?? 100);
 const root = mkdtempSync(join(tmpdir(), "mems-grade-class-"));
 try {
   const kinds = writeTestSubmissions(join(root, "kinds"));
-  cpSync(REFERENCE, join(root, "kinds", "reference"), { recursive: true });
+  writeReferenceSubmission(join(root, "kinds", "reference"));
   const names = ["reference", ...kinds.map((k) => k.name)];
   const submissions: Submission[] = [];
   for (let i = 0; i < count; i++) {

@@ -7,7 +7,7 @@
  * which CI runs as a step of its own. Also here: the command line, and the class page in Chromium.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { browserPerFile } from "../test-support/browser.ts";
@@ -16,7 +16,7 @@ import type { CheckName } from "./checks.ts";
 import { expectedOutput } from "./differential.ts";
 import { gradeAll, gradeSubmission, type SubmissionResult } from "./grade.ts";
 import { htmlReport } from "./html.ts";
-import { judge, type TestSubmission, writeTestSubmissions } from "./mutants.ts";
+import { judge, type TestSubmission, writeReferenceSubmission, writeTestSubmissions } from "./mutants.ts";
 import { Sandbox, slotUid } from "./sandbox.ts";
 import { ReferenceSubject } from "./subject.ts";
 
@@ -44,10 +44,7 @@ const results = new Map<string, SubmissionResult>();
 
 beforeAll(async () => {
   submissions = writeTestSubmissions(root, Object.keys(QUICK));
-  cpSync(REFERENCE, join(root, "reference"), {
-    recursive: true,
-    filter: (path) => !/\.(o|mtrace|expected)$|\/(example|replay[-a-z0-9]*)$/.test(path),
-  });
+  writeReferenceSubmission(join(root, "reference"));
   const reference = new ReferenceSubject(new Sandbox(true, 3), REFERENCE);
   try {
     const everything = gradeAll([{ kind: "c", path: "reference", dir: join(root, "reference") }], {

@@ -10,12 +10,12 @@
  *
  *   npm run grade:matrix -- [--only NAME,...]     (bun grade/matrix.ts)
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REFERENCE, type Submission } from "./build.ts";
+import type { Submission } from "./build.ts";
 import { gradeAll, type SubmissionResult } from "./grade.ts";
-import { judge, writeTestSubmissions } from "./mutants.ts";
+import { judge, writeReferenceSubmission, writeTestSubmissions } from "./mutants.ts";
 
 const onlyAt = process.argv.indexOf("--only");
 const names = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",") : undefined;
@@ -23,7 +23,7 @@ const root = mkdtempSync(join(tmpdir(), "mems-grade-matrix-"));
 try {
   const submissions = writeTestSubmissions(root, names);
   if (names === undefined || names.includes("reference")) {
-    cpSync(REFERENCE, join(root, "reference"), { recursive: true });
+    writeReferenceSubmission(join(root, "reference"));
     submissions.unshift({ name: "reference", dir: join(root, "reference"), caughtBy: undefined });
   }
   // Our TypeScript MeMS through the course's functions: graded as a module, by the same checks.

@@ -5,9 +5,9 @@
  * another way, which must score 100); a submission split into mems.h and mems.c that needs -lm.
  * No student's code: every edit is written here.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REFERENCE } from "./build.ts";
+import { REFERENCE_HEADER } from "./build.ts";
 import type { CheckName } from "./checks.ts";
 import type { SubmissionResult } from "./grade.ts";
 import { statsLayouts, withStatsLayout } from "./stats-layouts.ts";
@@ -155,7 +155,13 @@ export function mutate(header: string, mutant: Pick<Mutant, "name" | "edits">): 
   return text;
 }
 
-export const referenceHeader = (): string => readFileSync(join(REFERENCE, "mems.h"), "utf8");
+export const referenceHeader = (): string => readFileSync(REFERENCE_HEADER, "utf8");
+
+/** Our reference as a student would hand it in: a folder `dir` holding its mems.h only. */
+export function writeReferenceSubmission(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(REFERENCE_HEADER, join(dir, "mems.h"));
+}
 
 /** A C submission split into mems.h (prototypes) and mems.c (the reference, using libm's ceil). */
 function splitSubmission(dir: string): void {

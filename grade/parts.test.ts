@@ -4,11 +4,11 @@
  * reports. (The checks on built submissions: grade.test.ts; the sandbox: sandbox.test.ts.)
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Stopped } from "../lib/stopped.ts";
-import { definesPageSize, findSubmissions, firstErrors, REFERENCE, SubmissionError } from "./build.ts";
+import { definesPageSize, findSubmissions, firstErrors, REFERENCE_HEADER, SubmissionError } from "./build.ts";
 import { type CheckResult, finishCheck, getCheck, osCallsCheck, startAddressCheck } from "./checks.ts";
 import { firstDifference } from "./compare.ts";
 import { expectedOutput, shrink } from "./differential.ts";
@@ -185,10 +185,18 @@ describe("submissions", () => {
     }
   });
 
-  test("the package's copy of our reference is conformance/reference/mems.h, byte for byte", () => {
-    expect(readFileSync(join(REFERENCE, "mems.h"), "utf8")).toBe(
-      readFileSync(join(import.meta.dir, "../conformance/reference/mems.h"), "utf8"),
-    );
+  test("our C reference is one file: the grader's is conformance/reference/mems.h, and no other file repeats it", () => {
+    const root = join(import.meta.dir, "..");
+    expect(REFERENCE_HEADER).toBe(join(root, "conformance/reference/mems.h"));
+    const listed = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: root });
+    expect(listed.exitCode).toBe(0);
+    const header = readFileSync(REFERENCE_HEADER, "utf8");
+    const copies = listed.stdout
+      .toString()
+      .split("\0")
+      .filter((path) => path !== "" && path !== "conformance/reference/mems.h" && existsSync(join(root, path)))
+      .filter((path) => statSync(join(root, path)).size === header.length && readFileSync(join(root, path), "utf8") === header);
+    expect(copies).toEqual([]);
   });
 
   test("judging a test submission: a mutant must be caught by its check, a correct one score 100", () => {

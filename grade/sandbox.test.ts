@@ -1,7 +1,8 @@
 /**
  * The sandbox against hostile submissions we write here (issue 24, item 4): each is a mems.h whose
  * mems_init or mems_malloc tries to write outside its work folder, reach a listener on 127.0.0.1 started
- * outside the sandbox, fork without end, or sleep for ever. All four are built once, in parallel.
+ * outside the sandbox, fork without end, sleep for ever, or fork a sleeper and then hang or return (none
+ * of a run's processes may outlive it, contained or not). All are built once, in parallel.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,6 +55,8 @@ const SUBMISSIONS = {
   forkBomb: hostile("", "for (;;) fork();"),
   sleep: hostile("", "if (size == 7) for (;;) sleep(1000);"),
   spin: hostile("", "if (size == 9) for (volatile int i = 0;; i++) {}"),
+  // A child that sleeps for ever, left behind by a run that then hangs (11) or returns (12).
+  forkAndHang: hostile("", "if (size >= 11 && fork() == 0) for (;;) sleep(1000); if (size == 11) for (;;) sleep(1000);"),
 };
 type Name = keyof typeof SUBMISSIONS;
 
@@ -104,6 +107,27 @@ function processesOf(uid: number): number[] {
     .map(Number);
 }
 
+/** The processes running `binary` (a run's driver, its forks, the bwrap holding it), from /proc. */
+function processesRunning(binary: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(binary);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Waits, up to `deadlineMs`, for no process to run `binary`; returns those still running then. */
+async function leftBehind(binary: string, deadlineMs = 5_000): Promise<number[]> {
+  const deadline = Date.now() + deadlineMs;
+  while (processesRunning(binary).length > 0 && Date.now() < deadline) await Bun.sleep(50);
+  return processesRunning(binary);
+}
+
 describe("the sandbox", () => {
   test("a submission cannot write outside its work folder", async () => {
     const trace = await run("write", ["a 0 10"]);
@@ -134,6 +158,45 @@ describe("the sandbox", () => {
     // Killing bwrap ends its process namespace; the kernel reaps the bomb's processes within moments.
     for (let tries = 0; tries < 50 && processesOf(sandbox.uid ?? -1).length > 0; tries++) await Bun.sleep(100);
     expect(processesOf(sandbox.uid ?? -1)).toEqual([]);
+  }, 20_000);
+
+  // Each run's processes are gone once it ended, contained or not (--no-sandbox kills the run's process group).
+  for (const [how, box] of [
+    ["contained", () => sandbox],
+    ["uncontained", () => new Sandbox(false, 7)],
+  ] as const) {
+    test(`a run that times out leaves none of its processes behind (${how})`, async () => {
+      const binary = binaries.get("forkAndHang")?.binary ?? "";
+      const trace = await run("forkAndHang", ["a 0 10", "a 1 11"], 300, box());
+      expect(trace.run.timedOut).toBe(true);
+      expect(whereStopped(trace)).toBe("mems_malloc(11) of block 1");
+      expect(await leftBehind(binary)).toEqual([]);
+    }, 20_000);
+
+    test(`a run that ends leaves none of its processes behind, and is not a timeout (${how})`, async () => {
+      const binary = binaries.get("forkAndHang")?.binary ?? "";
+      const trace = await run("forkAndHang", ["a 0 12", "a 1 10"], 3_000, box());
+      expect(trace.run.timedOut).toBe(false);
+      expect(trace.completed).toBe(true);
+      expect(await leftBehind(binary)).toEqual([]);
+    }, 20_000);
+  }
+
+  test("the grader exiting mid-run leaves none of the run's processes behind (uncontained too)", async () => {
+    const built = binaries.get("forkAndHang");
+    if (built === undefined) throw new Error("forkAndHang was not built");
+    // A grader that starts a run forking a sleeper, and exits once the fork is there.
+    const grader = `
+      import { RUN_LIMITS, Sandbox } from ${JSON.stringify(join(import.meta.dir, "sandbox.ts"))};
+      import { runScenario } from ${JSON.stringify(join(import.meta.dir, "run.ts"))};
+      import { readdirSync, readFileSync } from "node:fs";
+      void runScenario(new Sandbox(false, 7), ${JSON.stringify(built.dir)}, ${JSON.stringify(built.binary)}, ["a 0 11"], { limits: { ...RUN_LIMITS, wallMs: 60_000 } });
+      const running = ${processesRunning.toString()};
+      while (running(${JSON.stringify(built.binary)}).length < 2) await Bun.sleep(20);
+      process.exit(0);`;
+    const child = Bun.spawn([process.execPath, "-e", grader], { stdout: "ignore", stderr: "pipe" });
+    expect({ status: await child.exited, stderr: await new Response(child.stderr).text() }).toEqual({ status: 0, stderr: "" });
+    expect(await leftBehind(built.binary)).toEqual([]);
   }, 20_000);
 
   test("a hang becomes a timeout naming the operation it was in", async () => {

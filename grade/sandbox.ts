@@ -12,7 +12,8 @@
  * `timedOut`.
  *
  * Without a working bwrap the grader refuses, unless asked for `--no-sandbox`: then the same limits
- * apply (prlimit) but nothing else is contained.
+ * apply (prlimit) but nothing else is contained; each run is a process group of its own, killed as a
+ * whole (past its wall time, once its first process ends, when the grader exits), as bwrap's namespace is.
  */
 import { chmodSync, chownSync } from "node:fs";
 import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
@@ -141,7 +142,9 @@ export class Sandbox {
       "--",
     ];
     const drop = this.uid === undefined ? [] : ["setpriv", `--reuid=${this.uid}`, `--regid=${this.uid}`, "--clear-groups"];
-    if (!this.contained) return [...prlimit, ...drop, ...argv];
+    // Uncontained, the run is a session (and process group) of its own, whose id is its pid (each tool
+    // execs the next, and setsid does not fork in a child that leads no group): killed as a whole.
+    if (!this.contained) return [...prlimit, "setsid", ...drop, ...argv];
     const bwrap = [
       "bwrap",
       "--ro-bind",
@@ -153,10 +156,12 @@ export class Sandbox {
       "/proc",
       "--tmpfs",
       "/tmp",
+      // bwrap mounts in order: what must be seen is bound over the private /tmp (a checkout under /tmp),
+      // and the work folder last, writable even inside a read-only folder (TMPDIR inside the checkout).
+      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
       "--bind",
       workDir,
       workDir,
-      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
       "--chdir",
       workDir,
       "--unshare-all",
@@ -168,8 +173,8 @@ export class Sandbox {
   }
 
   /**
-   * Runs `argv` in `workDir` under `limits`; never throws for what the command does. `readOnly` folders
-   * are seen inside too (under /tmp, which is otherwise the sandbox's own).
+   * Runs `argv` in `workDir` under `limits`; never throws for what the command does. `readOnly` paths
+   * (real paths: folders or files) are seen inside too, also under /tmp, which is otherwise the sandbox's own.
    */
   async run(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): Promise<RunResult> {
     // A sandbox that could not start for want of a process or namespace (EAGAIN, a busy machine) is
@@ -193,14 +198,21 @@ export class Sandbox {
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
     });
+    // Contained, killing bwrap ends its process namespace, every process of the run with it; uncontained,
+    // the run's process group is killed, also once its first process exited (what it forked would keep
+    // the pipes open and live on).
+    const end = (): void => (this.contained ? void child.kill("SIGKILL") : killGroup(child.pid));
+    if (!this.contained) uncontained.add(child.pid);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      end();
     }, limits.wallMs);
     try {
-      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr)]);
-      await child.exited;
+      const exited = child.exited.then(() => {
+        if (!this.contained) end();
+      });
+      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr), exited]);
       // Contained, the command's death by a signal reaches us as bwrap's exit status 128 + its number.
       const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
       const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
@@ -210,7 +222,30 @@ export class Sandbox {
       return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
     } finally {
       clearTimeout(timer);
+      if (!this.contained) {
+        killGroup(child.pid);
+        uncontained.delete(child.pid);
+      }
     }
+  }
+}
+
+/**
+ * The process groups of the uncontained runs under way. bwrap dies with the grader (and its process
+ * namespace with it); an uncontained run has nothing of the kind, so the grader kills these on its way
+ * out (`exit`: the end of the command, of a test file, or a stop). Only SIGKILL of the grader leaves them.
+ */
+const uncontained = new Set<number>();
+process.on("exit", () => {
+  for (const group of uncontained) killGroup(group);
+});
+
+/** Kills every process of process group `group` (gone already is fine). */
+function killGroup(group: number): void {
+  try {
+    process.kill(-group, "SIGKILL");
+  } catch {
+    // no process left in it
   }
 }
 
