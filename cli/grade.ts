@@ -13,10 +13,10 @@ import { CHECK_NAMES, type CheckName } from "../grade/checks.ts";
 import { gradeAll } from "../grade/grade.ts";
 import { htmlReport } from "../grade/html.ts";
 import { allPassed, jsonReport, terminalReport } from "../grade/report.ts";
-import { requireSandbox, SandboxError } from "../grade/sandbox.ts";
+import { killEveryRun, requireSandbox, SandboxError } from "../grade/sandbox.ts";
 import { CommandError, describeFileError, EXIT, integerArg, outputFileProblem, UsageError } from "./io.ts";
 import { writeErr, writeOut } from "./output.ts";
-import { stoppable } from "./signals.ts";
+import { signalChildren, stoppable } from "./signals.ts";
 
 interface GradeArgs {
   paths: string[];
@@ -69,19 +69,27 @@ async function grade(argv: GradeArgs): Promise<void> {
   }
   if (!argv.sandbox) writeErr("mems grade: --no-sandbox: the submissions' code runs uncontained\n");
   let done = 0;
-  const results = await stoppable((stop) =>
-    gradeAll(submissions, {
-      contained: argv.sandbox,
-      scenariosDir: argv.scenarios,
-      seed: argv.seed,
-      ...(argv.jobs === undefined ? {} : { jobs: argv.jobs }),
-      ...(argv.skip === undefined ? {} : { skip: argv.skip as CheckName[] }),
-      checkpoint: () => stop.check(),
-      onResult: (result) => {
-        done++;
-        if (submissions.length > 1) writeErr(`mems grade: ${done}/${submissions.length} ${result.path}: ${result.score}\n`);
+  const results = await stoppable(
+    (stop) =>
+      gradeAll(submissions, {
+        contained: argv.sandbox,
+        scenariosDir: argv.scenarios,
+        seed: argv.seed,
+        ...(argv.jobs === undefined ? {} : { jobs: argv.jobs }),
+        ...(argv.skip === undefined ? {} : { skip: argv.skip as CheckName[] }),
+        checkpoint: () => stop.check(),
+        onResult: (result) => {
+          done++;
+          if (submissions.length > 1) writeErr(`mems grade: ${done}/${submissions.length} ${result.path}: ${result.score}\n`);
+        },
+      }),
+    // A stop kills the sandboxed runs and their namespaces (grade/sandbox.ts), then signals what else runs.
+    {
+      stopChildren: (signal) => {
+        killEveryRun();
+        signalChildren(signal);
       },
-    }),
+    },
   );
   writeReport(argv.json, jsonReport(results));
   writeReport(argv.html, htmlReport(results));

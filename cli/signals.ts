@@ -14,9 +14,11 @@
  * Commands that only compute (`replay`, `soak`, `gen`) keep the default action: a signal ends them on
  * the spot, and they have nothing to clean up.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { childPids } from "../lib/processes.ts";
 import { Stopped, type StopSignal } from "../lib/stopped.ts";
 import { removeTemporaryFolders } from "../lib/temporary.ts";
+
+export { childPids };
 
 export type FatalSignal = StopSignal | "SIGPIPE";
 
@@ -45,30 +47,6 @@ export function dieOf(signal: FatalSignal): never {
   process.removeListener(signal, none);
   process.kill(process.pid, signal);
   process.exit(128 + SIGNAL_NUMBER[signal]);
-}
-
-/** The processes whose parent is `pid`, from /proc (empty where there is no /proc). */
-export function childPids(pid: number = process.pid, proc = "/proc"): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(proc);
-  } catch {
-    return [];
-  }
-  const children: number[] = [];
-  for (const entry of entries) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`${proc}/${entry}/stat`, "utf8");
-    } catch {
-      continue; // gone since the listing
-    }
-    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so read after the last ")".
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (ppid === pid) children.push(Number(entry));
-  }
-  return children;
 }
 
 /** Sends `signal` to every child of this process; returns their pids. */

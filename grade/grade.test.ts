@@ -7,10 +7,11 @@
  * which CI runs as a step of its own. Also here: the command line, and the class page in Chromium.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { browserPerFile } from "../test-support/browser.ts";
+import { processesOf } from "../test-support/processes.ts";
 import { REFERENCE, type Submission } from "./build.ts";
 import type { CheckName } from "./checks.ts";
 import { expectedOutput } from "./differential.ts";
@@ -239,21 +240,6 @@ static void *mems_get(void *v) { return v; }
     expect(processesOf(uids)).toEqual([]);
   }, 60_000);
 });
-
-/** Processes of the given uids, from /proc. */
-function processesOf(uids: readonly number[]): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-        return uids.includes(Number(uid));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 test("the class page: a row per submission, a cell per check coloured by verdict with its reason; no error, no request", async () => {
   const graded = [...results.values()];

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processesOf } from "../test-support/processes.ts";
 import { buildDriver } from "./build.ts";
 import { howStopped, runScenario, whereStopped } from "./run.ts";
 import { probeSandbox, RUN_LIMITS, requireSandbox, Sandbox, SandboxError } from "./sandbox.ts";
@@ -93,20 +94,6 @@ function run(name: Name, ops: string[], wallMs = RUN_LIMITS.wallMs, contained = 
   return runScenario(contained, built.dir, built.binary, ops, { limits: { ...RUN_LIMITS, wallMs } });
 }
 
-/** Processes of `uid` on this machine, from /proc. */
-function processesOf(uid: number): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return new RegExp(`^Uid:\\s+${uid}\\b`, "m").test(readFileSync(`/proc/${pid}/status`, "utf8"));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 /** The processes running `binary` (a run's driver, its forks, the bwrap holding it), from /proc. */
 function processesRunning(binary: string): number[] {
   return readdirSync("/proc")
@@ -156,8 +143,8 @@ describe("the sandbox", () => {
     expect(trace.completed).toBe(false);
     expect(whereStopped(trace)).toBe("mems_malloc(10) of block 0");
     // Killing bwrap ends its process namespace; the kernel reaps the bomb's processes within moments.
-    for (let tries = 0; tries < 50 && processesOf(sandbox.uid ?? -1).length > 0; tries++) await Bun.sleep(100);
-    expect(processesOf(sandbox.uid ?? -1)).toEqual([]);
+    for (let tries = 0; tries < 50 && processesOf([sandbox.uid ?? -1]).length > 0; tries++) await Bun.sleep(100);
+    expect(processesOf([sandbox.uid ?? -1])).toEqual([]);
   }, 20_000);
 
   // Each run's processes are gone once it ended, contained or not (--no-sandbox kills the run's process group).

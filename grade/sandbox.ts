@@ -16,6 +16,7 @@
  * whole (past its wall time, once its first process ends, when the grader exits), as bwrap's namespace is.
  */
 import { chmodSync, chownSync } from "node:fs";
+import { childPids } from "../lib/processes.ts";
 import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 
 /** Limits of one command in the sandbox. */
@@ -198,11 +199,11 @@ export class Sandbox {
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
     });
-    // Contained, killing bwrap ends its process namespace, every process of the run with it; uncontained,
-    // the run's process group is killed, also once its first process exited (what it forked would keep
-    // the pipes open and live on).
-    const end = (): void => (this.contained ? void child.kill("SIGKILL") : killGroup(child.pid));
-    if (!this.contained) uncontained.add(child.pid);
+    // Contained, the namespace's first process and bwrap are killed (see killRun); uncontained, the run's
+    // process group is killed, also once its first process exited (what it forked would keep the pipes
+    // open and live on).
+    const end = (): void => killRun(child.pid, this.contained);
+    running.set(child.pid, this.contained);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -222,23 +223,50 @@ export class Sandbox {
       return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
     } finally {
       clearTimeout(timer);
-      if (!this.contained) {
-        killGroup(child.pid);
-        uncontained.delete(child.pid);
-      }
+      if (!this.contained) killGroup(child.pid);
+      running.delete(child.pid);
     }
   }
 }
 
 /**
- * The process groups of the uncontained runs under way. bwrap dies with the grader (and its process
- * namespace with it); an uncontained run has nothing of the kind, so the grader kills these on its way
- * out (`exit`: the end of the command, of a test file, or a stop). Only SIGKILL of the grader leaves them.
+ * The runs under way (their first process: bwrap, or the uncontained run's group leader) and whether
+ * each is contained. bwrap's --die-with-parent is not enough on its own: the namespace's first process
+ * (bwrap's child) was seen to outlive a grader that died of SIGINT, its parent-death signal gone (bwrap
+ * changes its credentials after setting it). So the grader kills its runs itself on its way out: on a
+ * stop (cli/grade.ts) and at `exit` (the end of the command or of a test file). Only SIGKILL of the
+ * grader leaves them to --die-with-parent.
  */
-const uncontained = new Set<number>();
-process.on("exit", () => {
-  for (const group of uncontained) killGroup(group);
-});
+const running = new Map<number, boolean>();
+process.on("exit", killEveryRun);
+
+/** Kills every run under way (a stop, or the grader's exit). */
+export function killEveryRun(): void {
+  for (const [pid, contained] of running) killRun(pid, contained);
+}
+
+/**
+ * Kills a run and everything it started: contained, the first process of its namespace (bwrap's child:
+ * SIGKILL of a namespace's first process ends every process in it), then bwrap; uncontained, its
+ * process group. Gone already is fine.
+ */
+function killRun(pid: number, contained: boolean): void {
+  if (!contained) {
+    killGroup(pid);
+    return;
+  }
+  for (const inner of childPids(pid)) kill(inner);
+  kill(pid);
+}
+
+/** SIGKILL to one process, gone already being fine. */
+function kill(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+}
 
 /** Kills every process of process group `group` (gone already is fine). */
 function killGroup(group: number): void {
