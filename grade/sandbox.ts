@@ -232,10 +232,10 @@ export class Sandbox {
 /**
  * The runs under way (their first process: bwrap, or the uncontained run's group leader) and whether
  * each is contained. bwrap's --die-with-parent is not enough on its own: the namespace's first process
- * (bwrap's child) was seen to outlive a grader that died of SIGINT, its parent-death signal gone (bwrap
- * changes its credentials after setting it). So the grader kills its runs itself on its way out: on a
- * stop (cli/grade.ts) and at `exit` (the end of the command or of a test file). Only SIGKILL of the
- * grader leaves them to --die-with-parent.
+ * (bwrap's child) was seen to outlive a grader that died of SIGINT, reparented to init (why its
+ * parent-death signal did not end it was not found). So the grader kills its runs itself on its way
+ * out: on a stop (cli/grade.ts) and at `exit` (the end of the command or of a test file). Only SIGKILL
+ * of the grader leaves them to --die-with-parent.
  */
 const running = new Map<number, boolean>();
 process.on("exit", killEveryRun);
