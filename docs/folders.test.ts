@@ -6,8 +6,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-
-const ROOT = join(import.meta.dir, "..");
+import { ROOT, trackedFiles } from "../test-support/repository.ts";
 
 /** The folders the map's table names, in its first column (`core/` -> core). */
 function mappedFolders(markdown: string): string[] {
@@ -20,12 +19,7 @@ function mappedFolders(markdown: string): string[] {
 
 /** The top-level folders of the files git tracks here. */
 function trackedFolders(): string[] {
-  const run = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  expect(run.exitCode).toBe(0);
-  const paths = run.stdout
-    .toString()
-    .split("\0")
-    .filter((path) => path.includes("/"));
+  const paths = trackedFiles().filter((path) => path.includes("/"));
   return [...new Set(paths.map((path) => path.slice(0, path.indexOf("/"))))].sort();
 }
 

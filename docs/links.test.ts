@@ -3,16 +3,11 @@
  * (nothing points at a folder beside the checkout or anywhere else outside it), and the only other links are https pages.
  */
 import { expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { docPages, ROOT } from "../test-support/repository.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const PAGES = [
-  "README.md",
-  ...readdirSync(join(ROOT, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .map((name) => `docs/${name}`),
-];
+const PAGES = docPages();
 
 /** The targets of a Markdown page's links (inline and reference-style), code blocks and code spans left out. */
 function linkTargets(markdown: string): string[] {

@@ -9,17 +9,12 @@
  * (`--lookup first-fit,best-fit`) are not lists of choices.
  */
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { LOOKUPS } from "../core/index.ts";
+import { docPages, ROOT } from "../test-support/repository.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const PAGES = [
-  "README.md",
-  ...readdirSync(join(ROOT, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .map((name) => `docs/${name}`),
-];
+const PAGES = docPages();
 
 const NAME = `(?:${LOOKUPS.join("|")})`;
 /** Names joined by `|` with no space around it (a table's ` | ` is a cell border, not an alternative). */

@@ -6,8 +6,7 @@
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-
-const ROOT = join(import.meta.dir, "..");
+import { ROOT, trackedFiles } from "../test-support/repository.ts";
 
 /** The pointers in a source text, as [page, section]; a pointer may wrap onto a comment's next line. */
 function pointers(source: string): [string, string][] {
@@ -25,12 +24,7 @@ function headings(markdown: string): Set<string> {
 
 /** The source files git tracks (the pages themselves and data files left out). */
 function sourceFiles(): string[] {
-  const run = Bun.spawnSync(["git", "ls-files", "-z", "*.ts", "*.c", "*.h", "*.sh"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  expect(run.exitCode).toBe(0);
-  return run.stdout
-    .toString()
-    .split("\0")
-    .filter((path) => path !== "" && path !== "docs/pointers.test.ts");
+  return trackedFiles("*.ts", "*.c", "*.h", "*.sh").filter((path) => path !== "docs/pointers.test.ts");
 }
 
 test("pointers finds one-line and wrapped pointers; headings reads Markdown headings outside code", () => {

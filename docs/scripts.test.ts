@@ -5,22 +5,15 @@
  * a page of docs/, so that none is found only by reading the code.
  */
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { docPages, ROOT, trackedFiles } from "../test-support/repository.ts";
 
-const ROOT = join(import.meta.dir, "..");
 /** Scripts run otherwise than by a person: the installed package's command, and a check `make check` runs. */
 const NOT_NPM_SCRIPTS: Readonly<Record<string, string>> = {
   "bin/mems.ts": "the package's `mems` command (package.json's bin)",
   "conformance/reference/tests/run.sh": "run by the C reference's `make check`",
 };
-
-/** The files git tracks here. */
-function trackedFiles(): string[] {
-  const run = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  expect(run.exitCode).toBe(0);
-  return run.stdout.toString().split("\0").filter(Boolean);
-}
 
 /** Whether a file runs as a script: a shell script, a `#!` line, or a TypeScript module's `import.meta.main`. */
 function isScript(path: string, text: string): boolean {
@@ -68,13 +61,9 @@ test("every file that runs as a script is the file of a package.json script", ()
 
 test("every package.json script that runs a file of the repository is named as `npm run NAME` in the docs", () => {
   const files = new Set(trackedFiles());
-  const pages = [
-    "README.md",
-    ...readdirSync(join(ROOT, "docs"))
-      .filter((name) => name.endsWith(".md"))
-      .map((name) => `docs/${name}`),
-  ];
-  const docs = pages.map((page) => readFileSync(join(ROOT, page), "utf8")).join("\n");
+  const docs = docPages()
+    .map((page) => readFileSync(join(ROOT, page), "utf8"))
+    .join("\n");
   const unnamed = Object.entries(scripts)
     .filter(([, command]) => filesOf(command, files).some((file) => file !== "cli/main.ts" && !file.endsWith(".json")))
     .map(([name]) => name)

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Stopped } from "../lib/stopped.ts";
+import { ROOT, trackedFiles } from "../test-support/repository.ts";
 import { definesPageSize, findSubmissions, firstErrors, REFERENCE_HEADER, SubmissionError } from "./build.ts";
 import { type CheckResult, finishCheck, getCheck, osCallsCheck, startAddressCheck } from "./checks.ts";
 import { firstDifference } from "./compare.ts";
@@ -186,16 +187,11 @@ describe("submissions", () => {
   });
 
   test("our C reference is one file: the grader's is conformance/reference/mems.h, and no other file repeats it", () => {
-    const root = join(import.meta.dir, "..");
-    expect(REFERENCE_HEADER).toBe(join(root, "conformance/reference/mems.h"));
-    const listed = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: root });
-    expect(listed.exitCode).toBe(0);
+    expect(REFERENCE_HEADER).toBe(join(ROOT, "conformance/reference/mems.h"));
     const header = readFileSync(REFERENCE_HEADER, "utf8");
-    const copies = listed.stdout
-      .toString()
-      .split("\0")
-      .filter((path) => path !== "" && path !== "conformance/reference/mems.h" && existsSync(join(root, path)))
-      .filter((path) => statSync(join(root, path)).size === header.length && readFileSync(join(root, path), "utf8") === header);
+    const copies = trackedFiles()
+      .filter((path) => path !== "conformance/reference/mems.h" && existsSync(join(ROOT, path)))
+      .filter((path) => statSync(join(ROOT, path)).size === header.length && readFileSync(join(ROOT, path), "utf8") === header);
     expect(copies).toEqual([]);
   });
 

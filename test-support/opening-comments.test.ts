@@ -6,19 +6,9 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ROOT, trackedFiles } from "./repository.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const SOURCE = ["*.ts", "*.c", "*.h", "*.sh", "*.as"];
-
-/** The tracked source files, from git. */
-function sourceFiles(): string[] {
-  const listed = Bun.spawnSync(["git", "ls-files", "--", ...SOURCE], { cwd: ROOT });
-  if (listed.exitCode !== 0) throw new Error(`git ls-files failed: ${listed.stderr.toString()}`);
-  return listed.stdout
-    .toString()
-    .split("\n")
-    .filter((path) => path !== "");
-}
 
 /** Why `text` does not open with a comment of at least three words (after a `#!` line), or undefined. */
 function openingProblem(text: string): string | undefined {
@@ -36,7 +26,7 @@ function openingProblem(text: string): string | undefined {
 }
 
 test("every tracked source file opens with a comment saying its role", () => {
-  const files = sourceFiles();
+  const files = trackedFiles(...SOURCE);
   expect(files.length).toBeGreaterThan(100);
   const problems = files.flatMap((path) => {
     const problem = openingProblem(readFileSync(join(ROOT, path), "utf8"));
