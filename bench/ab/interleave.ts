@@ -7,13 +7,18 @@
  * quarter is warm-up).
  *
  *   bun bench/ab/interleave.ts open CHECKOUT...          a heap's open, malloc(100), free and finish
- *   bun bench/ab/interleave.ts replay TRACE CHECKOUT...  a whole replay of TRACE's a, f and r on size-indexed
+ *   bun bench/ab/interleave.ts replay TRACE CHECKOUT...  bun bench's replay of TRACE on size-indexed
+ *
+ * Both cores go through the same call sites here, where the bench gives each allocator a process of its
+ * own: the figures compare the checkouts, and are not the bench's.
  *
  * MEMS_AB_RUNS sets the rounds of a replay (default: about 3 million operations' worth, 20 to 2,000).
  * Run it under /tmp/mems-bench.lock, as every benchmark (never two at once).
  */
 import type { Mems as MemsClass } from "../../core/index.ts";
 import type { Scenario } from "../../trace/format.ts";
+import { MemsAllocator } from "../allocators.ts";
+import { replayOnce, replayState } from "../replay.ts";
 
 type MemsModule = { Mems: typeof MemsClass };
 
@@ -38,35 +43,19 @@ if (trace === undefined) {
     return Bun.nanoseconds() - start;
   };
 } else {
-  const format = await import(`${roots[0]}/trace/format.ts`);
-  const scenario: Scenario = format.readScenario(trace);
-  const { count, ops, a, b } = scenario;
-  const handles = new Float64Array(scenario.slotCount);
-  const sizes = new Float64Array(scenario.slotCount);
-  runs = Number(process.env.MEMS_AB_RUNS ?? Math.max(20, Math.min(2000, Math.floor(3e6 / count))));
-  run = ({ Mems }) => {
+  // The bench's own replay (bench/replay.ts: the replay rules of trace/rules.ts, `r` as bench/allocators.ts's
+  // MeMS does it) over one instance of each core, reused from replay to replay as the bench does.
+  const { readScenario } = await import(`${roots[0]}/trace/format.ts`);
+  const scenario: Scenario = readScenario(trace);
+  const blocks = replayState(scenario);
+  const allocators = new Map(cores.map((core) => [core, new MemsAllocator("size-indexed", new core.Mems({ lookup: "size-indexed" }))]));
+  runs = Number(process.env.MEMS_AB_RUNS ?? Math.max(20, Math.min(2000, Math.floor(3e6 / scenario.count))));
+  run = (core) => {
+    const allocator = allocators.get(core);
+    if (allocator === undefined) return Number.NaN;
     const start = Bun.nanoseconds();
-    const mems = new Mems({ lookup: "size-indexed" });
-    for (let i = 0; i < count; i++) {
-      const op = ops[i];
-      const slot = a[i] ?? 0;
-      if (op === format.Op.Malloc) {
-        handles[slot] = mems.malloc(b[i] ?? 1);
-        sizes[slot] = b[i] ?? 1;
-      } else if (op === format.Op.Free) mems.tryFree(handles[slot] ?? 0);
-      else if (op === format.Op.Realloc) {
-        // As the bench's MeMS does C's realloc (bench/allocators.ts): a new block, the bytes kept, the old freed.
-        const size = b[i] ?? 1;
-        const fresh = mems.malloc(size);
-        const kept = Math.min(sizes[slot] ?? 0, size);
-        if (kept > 0) mems.view(fresh, kept).set(mems.view(handles[slot] ?? 0, kept));
-        if (kept > 0) mems.tryFree(handles[slot] ?? 0);
-        handles[slot] = fresh;
-        sizes[slot] = size;
-      }
-    }
-    mems.finish();
-    return (Bun.nanoseconds() - start) / count;
+    replayOnce(allocator, scenario, blocks);
+    return (Bun.nanoseconds() - start) / scenario.count;
   };
 }
 
