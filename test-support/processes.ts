@@ -4,22 +4,11 @@
  * runs nothing, and only its parent's wait (or init's, once orphaned: on the project's machine init
  * reaps lazily) removes its entry.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { processFiles } from "../lib/processes.ts";
 
 /** The pids of the processes, zombies aside, whose real uid is one of `uids` (`proc`: /proc, or a test's copy). */
 export function processesOf(uids: readonly number[], proc = "/proc"): number[] {
-  return readdirSync(proc)
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      let status: string;
-      try {
-        status = readFileSync(`${proc}/${pid}/status`, "utf8");
-      } catch {
-        return false; // gone since the listing
-      }
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      const zombie = /^State:\s+Z/m.test(status);
-      return uids.includes(uid) && !zombie;
-    })
-    .map(Number);
+  return processFiles("status", proc)
+    .filter(({ text }) => uids.includes(Number(/^Uid:\s+(\d+)/m.exec(text)?.[1])) && !/^State:\s+Z/m.test(text))
+    .map(({ pid }) => pid);
 }
