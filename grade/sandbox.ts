@@ -4,7 +4,10 @@
  * bubblewrap (`bwrap`) gives each command a read-only view of the whole file system but for its own
  * work folder and a private /tmp, fresh namespaces (no network: only a loopback that is down; its own
  * process ids, so killing bwrap kills every process inside), and `--die-with-parent`, so nothing outlives
- * the grader. Resource limits are prlimits set before bwrap starts, inherited by everything inside: CPU
+ * the grader. Above bwrap runs our reaper (grade/reaper.c, built once per process): bwrap returns before
+ * the namespace's first process is reaped, and the reaper waits for it, so a run's processes are gone
+ * when the run returns, whatever the machine's init does with orphans (see the reaper's header).
+ * Resource limits are prlimits set before bwrap starts, inherited by everything inside: CPU
  * seconds, address space, processes, file size, no core files. Run as root, the limits would bind little
  * (root is above RLIMIT_NPROC), so the command first drops to an unprivileged uid of its own slot
  * (`setpriv`): each parallel slot has its own uid, so one submission's fork bomb does not use up the
@@ -16,6 +19,7 @@
  * whole (past its wall time, once its first process ends, when the grader exits), as bwrap's namespace is.
  */
 import { chmodSync, chownSync } from "node:fs";
+import { join } from "node:path";
 import { childPids } from "../lib/processes.ts";
 import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
 
@@ -130,7 +134,7 @@ export class Sandbox {
     removeTemporaryFolder(dir);
   }
 
-  /** The full command line: limits, the uid drop, bwrap, then `argv`. */
+  /** The full command line: the reaper, limits, the uid drop, bwrap, then `argv`. */
   commandLine(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): string[] {
     const prlimit = [
       "prlimit",
@@ -170,7 +174,7 @@ export class Sandbox {
       "--new-session",
       "--",
     ];
-    return [...prlimit, ...drop, ...bwrap, ...argv];
+    return [reaperPath(), ...prlimit, ...drop, ...bwrap, ...argv];
   }
 
   /**
@@ -218,7 +222,7 @@ export class Sandbox {
       const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
       const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
       // The sandbox's own tools failing (not the command they ran) is the grader's fault, not the submission's.
-      if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv): /.test(stderr) && !timedOut)
+      if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv|mems-reaper): /.test(stderr) && !timedOut)
         throw new SandboxError(`the sandbox failed: ${stderr.split("\n")[0]}`);
       return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
     } finally {
@@ -229,8 +233,33 @@ export class Sandbox {
   }
 }
 
+/** The reaper's source, beside this file (shipped with the package). */
+const REAPER_SOURCE = join(import.meta.dir, "reaper.c");
+let reaper: string | undefined;
+
 /**
- * The runs under way (their first process: bwrap, or the uncontained run's group leader) and whether
+ * The reaper's binary, built with the system's C compiler on first use (a few hundred ms) into a
+ * temporary folder removed when the process exits. Throws SandboxError when it does not build.
+ */
+export function reaperPath(): string {
+  if (reaper !== undefined) return reaper;
+  const dir = makeTemporaryFolder("mems-reaper-");
+  const binary = join(dir, "mems-reaper");
+  const built = Bun.spawnSync(["gcc", "-O2", "-Wall", "-o", binary, REAPER_SOURCE], { stdout: "pipe", stderr: "pipe" });
+  if (built.exitCode !== 0) {
+    removeTemporaryFolder(dir);
+    const why = built.stderr.toString().trim().split("\n")[0] || `gcc exited with ${built.exitCode}`;
+    throw new SandboxError(`the sandbox's reaper (grade/reaper.c) does not build: ${why}`);
+  }
+  // Readable by all: graders that are not root run it too (only as themselves).
+  chmodSync(dir, 0o755);
+  process.on("exit", () => removeTemporaryFolder(dir));
+  reaper = binary;
+  return binary;
+}
+
+/**
+ * The runs under way (their first process: the reaper, or the uncontained run's group leader) and whether
  * each is contained. bwrap's --die-with-parent is not enough on its own: the namespace's first process
  * (bwrap's child) was seen to outlive a grader that died of SIGINT, reparented to init (why its
  * parent-death signal did not end it was not found). So the grader kills its runs itself on its way
@@ -246,17 +275,20 @@ export function killEveryRun(): void {
 }
 
 /**
- * Kills a run and everything it started: contained, the first process of its namespace (bwrap's child:
- * SIGKILL of a namespace's first process ends every process in it), then bwrap; uncontained, its
- * process group. Gone already is fine.
+ * Kills a run and everything it started: contained, the first process of its namespace (bwrap's child,
+ * or the reaper's once bwrap has returned: SIGKILL of a namespace's first process ends every process in
+ * it), then bwrap; the reaper, left alive, reaps them all and exits. Uncontained, its process group.
+ * Gone already is fine.
  */
 function killRun(pid: number, contained: boolean): void {
   if (!contained) {
     killGroup(pid);
     return;
   }
-  for (const inner of childPids(pid)) kill(inner);
-  kill(pid);
+  for (const child of childPids(pid)) {
+    for (const inner of childPids(child)) kill(inner);
+    kill(child);
+  }
 }
 
 /** SIGKILL to one process, gone already being fine. */
@@ -297,12 +329,16 @@ async function capped(stream: ReadableStream<Uint8Array>): Promise<string> {
 export async function probeSandbox(which: (tool: string) => string | null = Bun.which): Promise<string | undefined> {
   if (which("bwrap") === null) return "bubblewrap (bwrap) is not installed: apt-get install bubblewrap";
   for (const tool of ["prlimit", "setpriv"]) if (which(tool) === null) return `${tool} (util-linux) is not installed`;
+  if (which("gcc") === null) return "gcc is not installed: the sandbox's reaper (grade/reaper.c) is built with it";
   const sandbox = new Sandbox(true, 0);
   const dir = sandbox.makeWorkDir();
   try {
     const result = await sandbox.run(["true"], dir, RUN_LIMITS);
     if (result.status === 0) return undefined;
     return `bubblewrap cannot run here: ${result.stderr.trim().split("\n")[0] || `exit ${result.status}`}`;
+  } catch (error) {
+    if (error instanceof SandboxError) return error.message;
+    throw error;
   } finally {
     sandbox.removeWorkDir(dir);
   }

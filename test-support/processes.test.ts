@@ -1,6 +1,6 @@
 /**
  * processesOf (test-support/processes.ts) and childPids (lib/processes.ts) on a /proc of the test's
- * making: running processes of a uid are found, zombies and other uids are not, an entry gone since the
+ * making: running processes of a uid are found, zombies (unless asked for) and other uids are not, an entry gone since the
  * listing is skipped, and a parent's children are read from the field after the command's name.
  */
 import { afterAll, expect, test } from "bun:test";
@@ -31,6 +31,7 @@ test("processesOf finds the running processes of the uids given, not zombies, ot
   expect(processesOf([70001], proc).sort()).toEqual([10, 11]);
   expect(processesOf([70001, 70002], proc).sort()).toEqual([10, 11, 13]);
   expect(processesOf([70003], proc)).toEqual([]);
+  expect(processesOf([70001], proc, { zombies: true }).sort()).toEqual([10, 11, 12]);
 });
 
 test("childPids reads a parent's children after the command's name, skipping vanished entries", () => {
