@@ -1,7 +1,7 @@
 /**
  * The shapes bun bench's modules share: the interface every allocator it compares is behind (allocators.ts
  * and the peers in peers/ implement it, replay.ts and measure.ts drive it) and what a workload is
- * (workloads.ts lists them, peers/real.ts adds the recorded programs, run.ts and family.ts run them).
+ * (workloads.ts lists them, real.ts adds the recorded programs, run.ts and family.ts run them).
  * Types only, importing nothing: the modules that use them import one another in one direction only.
  */
 

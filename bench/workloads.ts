@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { mallocLabTraces } from "../trace/corpus.ts";
 import { generateChurnTrace } from "../trace/generate.ts";
 import { type AllocatorName, BASELINE, isMemsAllocator } from "./allocators.ts";
-import { realWorkloadSpecs } from "./peers/real.ts";
+import { realWorkloadSpecs } from "./real.ts";
 import type { WorkloadSpec } from "./types.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -3,7 +3,7 @@
  * (record.c) preloaded, reads the log each of its processes wrote, and turns one of them into a
  * `.rep` trace (header, then `a`/`f`/`r` lines) that `mems replay` and `bun bench` replay.
  *
- * `mems record` (cli/record.ts) and the `real-*` bench workloads (bench/peers/real.ts) use this.
+ * `mems record` (cli/record.ts) and the `real-*` bench workloads (bench/real.ts) use this.
  */
 import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";

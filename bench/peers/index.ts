@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { readScenario } from "../../trace/format.ts";
 import type { AllocatorName } from "../allocators.ts";
 import type { Measurement } from "../measure.ts";
+import { prepareRealTrace, realProgram, realSkipReason } from "../real.ts";
 import type { WorkloadSpec } from "../types.ts";
 import { measureGlibcC, replayMallocBinary, writeOpsFile } from "./cnative.ts";
 import { isNativePeer, JEMALLOC_ENV, nativeSkipReason } from "./native.ts";
-import { prepareRealTrace, realProgram, realSkipReason } from "./real.ts";
 import { ensureTlsfWasm } from "./wasm.ts";
 
 export const PEER_NOTES = [

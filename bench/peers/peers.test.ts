@@ -10,14 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseScenario } from "../../trace/format.ts";
 import { generateChurnTrace } from "../../trace/generate.ts";
+import { cacheDir, cacheKey, cachePath } from "../cache.ts";
 import type { Measurement } from "../measure.ts";
-import { replayOnce, replayState, traceWorkload } from "../replay.ts";
-import type { WorkloadSpec } from "../types.ts";
-import { cacheDir, cacheKey, cachePath } from "./cache.ts";
-import { measureGlibcC, replayMallocBinary, writeOpsFile } from "./cnative.ts";
-import { minorFaults } from "./faults.ts";
-import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers, prepareWorkload } from "./index.ts";
-import { isNativePeer, JEMALLOC_ENV, LIBRARIES, NATIVE_PEERS, NativeAllocator, nativeSkipReason } from "./native.ts";
 import {
   prepareRealTrace,
   programVersion,
@@ -27,7 +21,13 @@ import {
   realSkipReason,
   realTracePath,
   realWorkloadSpecs,
-} from "./real.ts";
+} from "../real.ts";
+import { replayOnce, replayState, traceWorkload } from "../replay.ts";
+import type { WorkloadSpec } from "../types.ts";
+import { measureGlibcC, replayMallocBinary, writeOpsFile } from "./cnative.ts";
+import { minorFaults } from "./faults.ts";
+import { measurePeerProcess, PEER_NOTES, peerEnv, peerSkipReason, preparePeers, prepareWorkload } from "./index.ts";
+import { isNativePeer, JEMALLOC_ENV, LIBRARIES, NATIVE_PEERS, NativeAllocator, nativeSkipReason } from "./native.ts";
 import { ensureTlsfWasm, WasmTlsfAllocator, wasmPath } from "./wasm.ts";
 
 const ROOT = join(import.meta.dir, "../..");

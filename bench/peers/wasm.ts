@@ -1,7 +1,7 @@
 /**
  * The `as-tlsf-wasm` peer: AssemblyScript's TLSF (`heap.alloc`/`heap.free`) in WebAssembly, compiled
  * from tlsf.as by the pinned `assemblyscript` package (`--runtime minimal --noAssert`, -O3) and cached
- * (cache.ts) under a hash of the source and the compiler's version. `bun bench` compiles it before any
+ * (bench/cache.ts) under a hash of the source and the compiler's version. `bun bench` compiles it before any
  * child starts; a child only reads the cached file.
  *
  * Every replay gets a fresh instance (a fresh linear memory that grows as the heap needs), as MeMS
@@ -9,8 +9,8 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { cacheKey, cachePath } from "../cache.ts";
 import type { AllocatorStats, BenchAllocator } from "../types.ts";
-import { cacheKey, cachePath } from "./cache.ts";
 
 const SOURCE = fileURLToPath(new URL("./tlsf.as", import.meta.url));
 const COMPILER_PACKAGE = fileURLToPath(new URL("../../node_modules/assemblyscript/package.json", import.meta.url));

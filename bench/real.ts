@@ -11,19 +11,19 @@
  * - real-sort: GNU sort with a 64 KiB buffer (so it sorts in runs and merges them) over 200,000
  *   generated lines.
  *
- * `npm run bench:real` (`bun bench/peers/real.ts`) records them all and prints one trace path a line (CI replays each).
+ * `npm run bench:real` (`bun bench/real.ts`) records them all and prints one trace path a line (CI replays each).
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Prng } from "../../lib/prng.ts";
-import { largestLog, mainLog, type ProcessLog, type Recording, recorderLibrary, runRecorded, toTrace } from "../../record/record.ts";
-import type { AllocatorName } from "../allocators.ts";
-import type { WorkloadSpec } from "../types.ts";
+import { Prng } from "../lib/prng.ts";
+import { largestLog, mainLog, type ProcessLog, type Recording, recorderLibrary, runRecorded, toTrace } from "../record/record.ts";
+import type { AllocatorName } from "./allocators.ts";
 import { cacheKey, cachePath } from "./cache.ts";
+import type { WorkloadSpec } from "./types.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RECORDER_SOURCE = join(ROOT, "record/record.c");
 const REFERENCE_DIR = join(ROOT, "conformance/reference");
 const REFERENCE_SOURCES = ["replay.c", "mems.h"];
@@ -191,7 +191,7 @@ export async function prepareRealTrace(program: RealProgram): Promise<string | u
     const { text, summary } = toTrace(log, [
       `${program.name}: ${program.describe}`,
       `version: ${version}`,
-      `recorded by bun bench (bench/peers/real.ts)`,
+      `recorded by bun bench (bench/real.ts)`,
     ]);
     writeFileSync(trace, text);
     const facts: TraceFacts = { program: `${log.exe} (${version})`, ids: summary.ids, ops: summary.ops };

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const DEFAULT = fileURLToPath(new URL("../../node_modules/.cache/mems", import.meta.url));
+const DEFAULT = fileURLToPath(new URL("../node_modules/.cache/mems", import.meta.url));
 
 /** The cache folder (created). */
 export function cacheDir(): string {
