@@ -2,10 +2,15 @@
  * mems-reaper: the first process of every sandboxed run of `mems grade` (grade/sandbox.ts builds it
  * with the system's C compiler once per grading, outside the sandbox: it is ours, not a submission's).
  *
- *   mems-reaper COMMAND [ARG...]
+ *   mems-reaper [--stage SOURCE TARGET]... [--] COMMAND [ARG...]
  *
  * Runs COMMAND as its child and exits only once every process below it has ended and been reaped,
  * with COMMAND's exit status (or dying of the signal COMMAND died of).
+ *
+ * --stage (as root): in a mount namespace of its own, binds SOURCE read-only on TARGET (an empty folder
+ * or file in a folder anyone may enter) before COMMAND starts. The sandbox runs as an unprivileged uid,
+ * which cannot reach a module, or the Bun running it, inside a folder only root may enter (/root); bwrap
+ * binds the staged TARGET where SOURCE was. Nothing outside this process's descendants sees the binds.
  *
  * Why: bwrap's monitor returns as soon as the sandbox's first process reports the command's status,
  * before that first process has ended; orphaned, it is left to the machine's init to reap. Some inits
@@ -16,17 +21,44 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+static const char USAGE[] = "usage: mems-reaper [--stage SOURCE TARGET]... [--] COMMAND [ARG...]\n";
+
+/* Binds each `--stage SOURCE TARGET` of argv (from argv[1]) read-only in a new mount namespace; 0, or -1 having said why. */
+static int stage(char **argv, int count) {
+  if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+    fprintf(stderr, "mems-reaper: a mount namespace of its own: %s\n", strerror(errno));
+    return -1;
+  }
+  for (int i = 0; i < count; i++) {
+    const char *source = argv[3 * i + 2], *target = argv[3 * i + 3];
+    if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+        mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) != 0) {
+      fprintf(stderr, "mems-reaper: cannot stage %s on %s: %s\n", source, target, strerror(errno));
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fputs("usage: mems-reaper COMMAND [ARG...]\n", stderr);
+  int first = 1, staged = 0;
+  while (first + 2 < argc && strcmp(argv[first], "--stage") == 0) {
+    first += 3;
+    staged++;
+  }
+  if (first < argc && strcmp(argv[first], "--") == 0) first++;
+  if (first >= argc || strcmp(argv[first], "--stage") == 0) {
+    fputs(USAGE, stderr);
     return 2;
   }
   pid_t grader = getppid();
@@ -37,6 +69,7 @@ int main(int argc, char **argv) {
     return 125;
   }
   if (getppid() != grader) return 125;
+  if (staged > 0 && stage(argv, staged) != 0) return 125;
 
   pid_t command = fork();
   if (command == -1) {
@@ -44,8 +77,8 @@ int main(int argc, char **argv) {
     return 125;
   }
   if (command == 0) {
-    execvp(argv[1], argv + 1);
-    fprintf(stderr, "mems-reaper: %s: %s\n", argv[1], strerror(errno));
+    execvp(argv[first], argv + first);
+    fprintf(stderr, "mems-reaper: %s: %s\n", argv[first], strerror(errno));
     _exit(127);
   }
 

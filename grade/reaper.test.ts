@@ -1,13 +1,14 @@
 /**
  * The sandbox's reaper (grade/reaper.c) on its own: it returns only once an orphan left behind by its
  * command has ended, passes on the command's exit status and the signal it died of, and says what is
- * wrong when the command cannot start or none is given.
+ * wrong when the command cannot start or none is given; as root, --stage binds a path read-only where
+ * only the command sees it.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reaperPath } from "./sandbox.ts";
+import { buildReaper, reaperPath, SandboxError } from "./sandbox.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-reaper-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,5 +40,41 @@ test("the reaper says why a command cannot start (127), and how it is used (2)",
     signal: null,
     stderr: `mems-reaper: ${join(dir, "missing")}: No such file or directory\n`,
   });
-  expect(await reap()).toEqual({ status: 2, signal: null, stderr: "usage: mems-reaper COMMAND [ARG...]\n" });
+  const usage = "usage: mems-reaper [--stage SOURCE TARGET]... [--] COMMAND [ARG...]\n";
+  expect(await reap()).toEqual({ status: 2, signal: null, stderr: usage });
+  expect(await reap("--stage", dir)).toEqual({ status: 2, signal: null, stderr: usage });
+  expect(await reap("--stage", dir, join(dir, "target"))).toEqual({ status: 2, signal: null, stderr: usage });
+});
+
+test.if(process.getuid?.() === 0)("as root, --stage binds a path read-only on its target for the command alone", async () => {
+  const source = join(dir, "staged-source");
+  const target = join(dir, "staged-target");
+  writeFileSync(source, "seen\n");
+  writeFileSync(target, "");
+  const seen = join(dir, "seen-through-target");
+  const result = await reap("--stage", source, target, "--", "sh", "-c", `cat ${target} > ${seen}; echo x >> ${target} || exit 3`);
+  expect(result.status).toBe(3); // read-only: the write fails
+  expect(result.stderr).toContain("Read-only file system");
+  expect(readFileSync(seen, "utf8")).toBe("seen\n");
+  // Outside the command, the target is the empty file it was.
+  expect(readFileSync(target, "utf8")).toBe("");
+  expect(await reap("--stage", join(dir, "missing"), target, "--", "true")).toEqual({
+    status: 125,
+    signal: null,
+    stderr: `mems-reaper: cannot stage ${join(dir, "missing")} on ${target}: No such file or directory\n`,
+  });
+});
+
+test("the reaper is built once per source, and a source that does not build is the sandbox's error", () => {
+  const source = join(dir, "reaper.c");
+  writeFileSync(source, readFileSync(join(import.meta.dir, "reaper.c")));
+  const binary = buildReaper(source, dir);
+  const built = statSync(binary).mtimeMs;
+  expect(buildReaper(source, dir)).toBe(binary);
+  expect(statSync(binary).mtimeMs).toBe(built);
+  writeFileSync(source, "int main(void) { return x; }\n");
+  expect(() => buildReaper(source, dir)).toThrow(SandboxError);
+  expect(() => buildReaper(source, dir)).toThrow(/^the sandbox's reaper \(.*reaper\.c\) does not build: .*error/);
+  // Nothing half-written is left.
+  expect(readdirSync(dir).filter((name) => name.endsWith(".partial"))).toEqual([]);
 });

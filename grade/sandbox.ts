@@ -4,7 +4,7 @@
  * bubblewrap (`bwrap`) gives each command a read-only view of the whole file system but for its own
  * work folder and a private /tmp, fresh namespaces (no network: only a loopback that is down; its own
  * process ids, so killing bwrap kills every process inside), and `--die-with-parent`, so nothing outlives
- * the grader. Above bwrap runs our reaper (grade/reaper.c, built once per process): bwrap returns before
+ * the grader. Above bwrap runs our reaper (grade/reaper.c, built once and cached): bwrap returns before
  * the namespace's first process is reaped, and the reaper waits for it, so a run's processes are gone
  * when the run returns, whatever the machine's init does with orphans (see the reaper's header).
  * Resource limits are prlimits set before bwrap starts, inherited by everything inside: CPU
@@ -18,7 +18,8 @@
  * apply (prlimit) but nothing else is contained; each run is a process group of its own, killed as a
  * whole (past its wall time, once its first process ends, when the grader exits), as bwrap's namespace is.
  */
-import { chmodSync, chownSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { childPids } from "../lib/processes.ts";
 import { makeTemporaryFolder, removeTemporaryFolder } from "../lib/temporary.ts";
@@ -134,8 +135,26 @@ export class Sandbox {
     removeTemporaryFolder(dir);
   }
 
+  /**
+   * Where `path` (read-only, to be seen in the sandbox) is bound from: itself, or, when the sandbox's uid
+   * cannot reach it (a folder above it that others may not enter: /root), a stage the reaper binds it on.
+   */
+  private stagedFrom(path: string, stage: Stage): { from: string; hidden?: string } {
+    // A path that is not there is bwrap's to report ("Can't find source path").
+    const own = this.uid === undefined ? undefined : statSync(path, { throwIfNoEntry: false });
+    if (own === undefined) return { from: path };
+    // A bind keeps the mode of what it binds: a folder of its own that others may not enter stays closed.
+    if ((own.mode & (own.isDirectory() ? 0o001 : 0o004)) === 0)
+      throw new SandboxError(
+        `the sandbox's unprivileged uid cannot ${own.isDirectory() ? "enter" : "read"} ${path} (mode ${(own.mode & 0o777).toString(8)}): let others ${own.isDirectory() ? "enter and read it (chmod o+rx)" : "read it (chmod o+r)"}, or grade as another user than root`,
+      );
+    const hidden = closedAncestor(path);
+    if (hidden === undefined) return { from: path };
+    return { from: stage.target(own.isDirectory()), hidden };
+  }
+
   /** The full command line: the reaper, limits, the uid drop, bwrap, then `argv`. */
-  commandLine(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[] = []): string[] {
+  commandLine(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[], stage: Stage): string[] {
     const prlimit = [
       "prlimit",
       // Soft below hard: the CPU limit ends a spinning hang with SIGXCPU (with both equal, SIGKILL).
@@ -150,6 +169,10 @@ export class Sandbox {
     // Uncontained, the run is a session (and process group) of its own, whose id is its pid (each tool
     // execs the next, and setsid does not fork in a child that leads no group): killed as a whole.
     if (!this.contained) return [...prlimit, "setsid", ...drop, ...argv];
+    const binds = readOnly.map((path) => ({ path, ...this.stagedFrom(path, stage) }));
+    // A closed folder becomes an empty tmpfs in the sandbox, where bwrap makes the staged paths' mount points.
+    const closed = [...new Set(binds.flatMap((bind) => (bind.hidden === undefined ? [] : [bind.hidden])))];
+    const staging = binds.flatMap((bind) => (bind.hidden === undefined ? [] : ["--stage", bind.path, bind.from]));
     const bwrap = [
       "bwrap",
       "--ro-bind",
@@ -163,7 +186,8 @@ export class Sandbox {
       "/tmp",
       // bwrap mounts in order: what must be seen is bound over the private /tmp (a checkout under /tmp),
       // and the work folder last, writable even inside a read-only folder (TMPDIR inside the checkout).
-      ...readOnly.flatMap((path) => ["--ro-bind", path, path]),
+      ...closed.flatMap((folder) => ["--tmpfs", folder]),
+      ...binds.flatMap((bind) => ["--ro-bind", bind.from, bind.path]),
       "--bind",
       workDir,
       workDir,
@@ -174,7 +198,7 @@ export class Sandbox {
       "--new-session",
       "--",
     ];
-    return [reaperPath(), ...prlimit, ...drop, ...bwrap, ...argv];
+    return [reaperPath(), ...staging, "--", ...prlimit, ...drop, ...bwrap, ...argv];
   }
 
   /**
@@ -196,13 +220,14 @@ export class Sandbox {
 
   private async runOnce(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[]): Promise<RunResult> {
     this.checkpoint();
-    const child = Bun.spawn(this.commandLine(argv, workDir, limits, readOnly), {
-      cwd: workDir,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
-    });
+    const stage = new Stage();
+    let child: ReturnType<typeof spawnRun>;
+    try {
+      child = spawnRun(this.commandLine(argv, workDir, limits, readOnly, stage), workDir);
+    } catch (error) {
+      stage.remove();
+      throw error;
+    }
     // Contained, the namespace's first process and bwrap are killed (see killRun); uncontained, the run's
     // process group is killed, also once its first process exited (what it forked would keep the pipes
     // open and live on).
@@ -229,8 +254,61 @@ export class Sandbox {
       clearTimeout(timer);
       if (!this.contained) killGroup(child.pid);
       running.delete(child.pid);
+      stage.remove();
     }
   }
+}
+
+/** Starts a run's command line in its work folder, with nothing of the grader's environment but PATH. */
+function spawnRun(commandLine: string[], workDir: string) {
+  return Bun.spawn(commandLine, {
+    cwd: workDir,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
+  });
+}
+
+/**
+ * The empty folders and files one run's reaper binds the paths its uid cannot reach on (--stage): in a
+ * folder anyone may enter, made on first need and removed when the run has ended (the binds live only
+ * in the reaper's mount namespace, gone with it).
+ */
+class Stage {
+  private folder: string | undefined;
+  private count = 0;
+
+  /** A new empty folder (or file) to bind a path on. */
+  target(directory: boolean): string {
+    if (this.folder === undefined) {
+      this.folder = makeTemporaryFolder("mems-stage-");
+      chmodSync(this.folder, 0o755);
+    }
+    const target = join(this.folder, String(this.count++));
+    if (directory) mkdirSync(target);
+    else writeFileSync(target, "");
+    return target;
+  }
+
+  remove(): void {
+    if (this.folder !== undefined) removeTemporaryFolder(this.folder);
+    this.folder = undefined;
+  }
+}
+
+/**
+ * The first folder above `path` that users other than its owner and group may not enter (the sandbox's
+ * uid is such a user to every file but its work folder's), or undefined when every one is open.
+ */
+export function closedAncestor(path: string, modeOf: (folder: string) => number = (folder) => statSync(folder).mode): string | undefined {
+  const parts = path.split("/").filter((part) => part !== "");
+  let folder = "";
+  for (const part of parts.slice(0, -1)) {
+    folder += `/${part}`;
+    if ((modeOf(folder) & 0o001) === 0) return folder;
+  }
+  return undefined;
 }
 
 /** The reaper's source, beside this file (shipped with the package). */
@@ -238,23 +316,50 @@ const REAPER_SOURCE = join(import.meta.dir, "reaper.c");
 let reaper: string | undefined;
 
 /**
- * The reaper's binary, built with the system's C compiler on first use (a few hundred ms) into a
- * temporary folder removed when the process exits. Throws SandboxError when it does not build.
+ * The reaper's binary: built with gcc on first use (a few hundred ms) into the user's cache
+ * ($XDG_CACHE_HOME/mems, or ~/.cache/mems), named by a hash of its source, and reused from there by
+ * later gradings; into a temporary folder removed at exit where there is no such cache. Throws
+ * SandboxError when it does not build.
  */
 export function reaperPath(): string {
   if (reaper !== undefined) return reaper;
-  const dir = makeTemporaryFolder("mems-reaper-");
-  const binary = join(dir, "mems-reaper");
-  const built = Bun.spawnSync(["gcc", "-O2", "-Wall", "-o", binary, REAPER_SOURCE], { stdout: "pipe", stderr: "pipe" });
-  if (built.exitCode !== 0) {
-    removeTemporaryFolder(dir);
-    const why = built.stderr.toString().trim().split("\n")[0] || `gcc exited with ${built.exitCode}`;
-    throw new SandboxError(`the sandbox's reaper (grade/reaper.c) does not build: ${why}`);
+  const home = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, ".cache") : undefined);
+  let folder: string | undefined;
+  if (home !== undefined) {
+    try {
+      folder = join(home, "mems");
+      mkdirSync(folder, { recursive: true });
+    } catch {
+      folder = undefined; // not writable: a temporary folder instead
+    }
   }
-  // Readable by all: graders that are not root run it too (only as themselves).
-  chmodSync(dir, 0o755);
-  process.on("exit", () => removeTemporaryFolder(dir));
-  reaper = binary;
+  if (folder === undefined) {
+    const temporary = makeTemporaryFolder("mems-reaper-");
+    process.on("exit", () => removeTemporaryFolder(temporary));
+    folder = temporary;
+  }
+  reaper = buildReaper(REAPER_SOURCE, folder);
+  return reaper;
+}
+
+/** Builds `source` into `folder` as reaper-HASH (unless there already), written whole or not at all. */
+export function buildReaper(source: string, folder: string): string {
+  const text = readFileSync(source);
+  const binary = join(folder, `reaper-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`);
+  if (existsSync(binary)) return binary;
+  const partial = `${binary}.${process.pid}.partial`;
+  const built = Bun.spawnSync(["gcc", "-O2", "-Wall", "-x", "c", "-o", partial, source], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, LC_ALL: "C" },
+  });
+  if (built.exitCode !== 0) {
+    rmSync(partial, { force: true });
+    const lines = built.stderr.toString().trim().split("\n");
+    const why = lines.find((line) => line.includes("error")) ?? (lines[0] || `gcc exited with ${built.exitCode}`);
+    throw new SandboxError(`the sandbox's reaper (${source}) does not build: ${why}`);
+  }
+  renameSync(partial, binary);
   return binary;
 }
 
