@@ -31,7 +31,8 @@ export const CHECK_NAMES = [
   "speed",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
-export type Verdict = "pass" | "fail" | "crash" | "timeout" | "skipped";
+/** `error`: the grader could not run the check (its sandbox failed, say): its fault, not the submission's. */
+export type Verdict = "pass" | "fail" | "crash" | "timeout" | "skipped" | "error";
 
 export interface CheckResult {
   readonly name: CheckName;

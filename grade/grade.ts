@@ -31,7 +31,8 @@ import { CSubject, ReferenceSubject, type Subject } from "./subject.ts";
 
 export interface SubmissionResult {
   readonly path: string;
-  readonly build: "ok" | "failed";
+  /** `error`: the grader could not build it (its fault, not the submission's). */
+  readonly build: "ok" | "failed" | "error";
   readonly checks: readonly CheckResult[];
   readonly score: number;
 }
@@ -58,7 +59,7 @@ export interface GradeOptions {
 
 /** 100 times the share of judged checks (not skipped, not speed) that passed. */
 export function scoreOf(checks: readonly CheckResult[]): number {
-  const judged = checks.filter((c) => c.verdict !== "skipped" && c.name !== "speed");
+  const judged = checks.filter((c) => c.verdict !== "skipped" && c.verdict !== "error" && c.name !== "speed");
   if (judged.length === 0) return 0;
   return Math.round((100 * judged.filter((c) => c.verdict === "pass").length) / judged.length);
 }
@@ -180,9 +181,9 @@ export async function unlessStopped<T>(work: Promise<T>, fallback: (why: string)
   }
 }
 
-/** A check that threw becomes a failure saying so. */
+/** A check that threw is an `error`: the grader's fault, counted neither way in the score. */
 function guarded(name: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
-  return unlessStopped(run(), (why) => ({ name, verdict: "fail", detail: `the grader could not run this check: ${why}` }));
+  return unlessStopped(run(), (why) => ({ name, verdict: "error", detail: `the grader could not run this check: ${why}` }));
 }
 
 /** A name for a submission's files: its folder's (or module's) name. */
@@ -204,14 +205,17 @@ export async function gradeSubmission(
     const skip = new Set(
       (options.skip ?? []).concat(only === undefined ? [] : CHECK_NAMES.filter((name) => !only.has(name) && name !== "builds")),
     );
-    const built = await unlessStopped(
-      subject.build(),
-      (why): BuildResult => ({ ok: false, errors: `the grader could not build it: ${why}` }),
-    );
+    let graderFault: string | undefined;
+    const built = await unlessStopped(subject.build(), (why): BuildResult => {
+      graderFault = `the grader could not build it: ${why}`;
+      return { ok: false, errors: graderFault };
+    });
     if (!built.ok) {
-      const checks: CheckResult[] = [{ name: "builds", verdict: "fail", detail: built.errors.replaceAll("\n", " | ") }];
-      for (const name of CHECK_NAMES.slice(1)) if (!skip.has(name)) checks.push({ name, verdict: "skipped", detail: "does not build" });
-      return { path: submission.path, build: "failed", checks, score: scoreOf(checks) };
+      const verdict = graderFault === undefined ? "fail" : "error";
+      const checks: CheckResult[] = [{ name: "builds", verdict, detail: built.errors.replaceAll("\n", " | ") }];
+      const why = graderFault === undefined ? "does not build" : "the grader could not build it";
+      for (const name of CHECK_NAMES.slice(1)) if (!skip.has(name)) checks.push({ name, verdict: "skipped", detail: why });
+      return { path: submission.path, build: graderFault === undefined ? "failed" : "error", checks, score: scoreOf(checks) };
     }
     const checks: CheckResult[] = [
       {

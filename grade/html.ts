@@ -9,7 +9,14 @@ import type { SubmissionResult } from "./grade.ts";
 const escapeHtml = (text: string): string =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
-const COLOUR: Record<Verdict, string> = { pass: "#d8f0d8", fail: "#f6d0d0", crash: "#f0b0b0", timeout: "#f3ddb0", skipped: "#e8e8e8" };
+const COLOUR: Record<Verdict, string> = {
+  pass: "#d8f0d8",
+  fail: "#f6d0d0",
+  crash: "#f0b0b0",
+  timeout: "#f3ddb0",
+  skipped: "#e8e8e8",
+  error: "#ddd0f0",
+};
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin:12px 0}

@@ -227,6 +227,9 @@ export function writeTestSubmissions(root: string, names?: readonly string[]): T
 
 /** Whether `result` is what `submission` must give; the reason when not. */
 export function judge(submission: TestSubmission, result: SubmissionResult): string | undefined {
+  // The grader's own faults judge nothing of the submission: the matrix cannot say it was graded right.
+  const errors = result.checks.filter((c) => c.verdict === "error");
+  if (errors.length > 0) return `the grader could not run ${errors.map((c) => `${c.name}: ${c.detail}`).join("; ")}`;
   if (submission.caughtBy === undefined) {
     if (result.score === 100) return undefined;
     const bad = result.checks.filter((c) => c.verdict !== "pass" && c.verdict !== "skipped");

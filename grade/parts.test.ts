@@ -13,11 +13,12 @@ import { definesPageSize, findSubmissions, firstErrors, REFERENCE_HEADER, Submis
 import { type CheckResult, finishCheck, getCheck, osCallsCheck, startAddressCheck } from "./checks.ts";
 import { firstDifference } from "./compare.ts";
 import { expectedOutput, shrink } from "./differential.ts";
-import { type SubmissionResult, scoreOf, unlessStopped } from "./grade.ts";
-import { judge, MUTANTS, mutate, referenceHeader } from "./mutants.ts";
+import { gradeSubmission, type SubmissionResult, scoreOf, unlessStopped } from "./grade.ts";
+import { htmlReport } from "./html.ts";
+import { judge, MUTANTS, mutate, referenceHeader, writeReferenceSubmission } from "./mutants.ts";
 import { allPassed, jsonReport, terminalReport } from "./report.ts";
 import { howStopped, readTrace } from "./run.ts";
-import { type RunResult, Sandbox } from "./sandbox.ts";
+import { type RunResult, Sandbox, SandboxError } from "./sandbox.ts";
 import { randomScenario, toMtrace, withoutOp } from "./scenarios.ts";
 import type { Subject } from "./subject.ts";
 
@@ -206,6 +207,11 @@ describe("submissions", () => {
     expect(judge({ name: "c", dir: "", caughtBy: undefined }, graded(50, [fail, passed]))).toBe(
       "scores 50, 100 expected: merge fail: HOLEs apart",
     );
+    // A grader's error judges nothing: not a catch for a mutant, not a pass for a correct one.
+    const error: CheckResult = { name: "merge", verdict: "error", detail: "the grader could not run this check: bwrap: x" };
+    const blame = "the grader could not run merge: the grader could not run this check: bwrap: x";
+    expect(judge({ name: "m", dir: "", caughtBy: "merge" }, graded(0, [error]))).toBe(blame);
+    expect(judge({ name: "c", dir: "", caughtBy: undefined }, graded(100, [passed, error]))).toBe(blame);
   });
 
   test("a grader's fault is a fallback; a stop goes through", async () => {
@@ -337,10 +343,66 @@ describe("scores and reports", () => {
     score: 33,
   };
 
-  test("the score counts judged checks only: skipped and speed do not count", () => {
+  test("the score counts judged checks only: skipped, the grader's errors and speed do not count", () => {
     expect(scoreOf(good.checks)).toBe(100);
     expect(scoreOf(bad.checks)).toBe(33);
     expect(scoreOf([check("speed", "pass")])).toBe(0);
+    expect(scoreOf([...bad.checks, check("stats", "error")])).toBe(33);
+  });
+
+  test("a check the grader cannot run is an error, not the submission's fail; so is a build it cannot run", async () => {
+    const root = mkdtempSync(join(tmpdir(), "mems-grade-errors-"));
+    try {
+      writeReferenceSubmission(join(root, "reference"));
+      const submission = { kind: "c" as const, path: "reference", dir: join(root, "reference") };
+      const options = { contained: true, scenariosDir: join(root, "scenarios"), seed: 1, only: ["example" as const] };
+      // Our reference, whose runs cannot start: every check comparing with it is the grader's error.
+      const sandbox = new Sandbox(true, 13);
+      const broken: Subject = {
+        kind: "c",
+        sandbox,
+        workDir: root,
+        build: async () => ({ ok: true, binary: "" }),
+        run: async () => {
+          throw new SandboxError("the sandbox failed: bwrap: Can't fork for pid 1: Resource temporarily unavailable");
+        },
+        speed: async () => "no speed",
+        close: () => undefined,
+      };
+      const graded = await gradeSubmission(submission, sandbox, broken, options);
+      expect(graded.checks.map((c) => [c.name, c.verdict])).toEqual([
+        ["builds", "pass"],
+        ["example", "error"],
+      ]);
+      expect(graded.checks[1]?.detail).toBe(
+        "the grader could not run this check: the sandbox failed: bwrap: Can't fork for pid 1: Resource temporarily unavailable",
+      );
+      expect(graded.score).toBe(100);
+      expect(allPassed([graded])).toBe(false);
+      // A sandbox that cannot start the build at all: the build is the grader's error, the rest skipped.
+      const failing = new Sandbox(true, 13, () => {
+        throw new Error("no sandbox today");
+      });
+      const unbuilt = await gradeSubmission(submission, failing, broken, options);
+      expect({ build: unbuilt.build, checks: unbuilt.checks }).toEqual({
+        build: "error",
+        checks: [
+          { name: "builds", verdict: "error", detail: "the grader could not build it: no sandbox today" },
+          { name: "example", verdict: "skipped", detail: "the grader could not build it" },
+        ],
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  test("a grader's error is listed with the problems, makes the grading not pass, and is coloured of its own", () => {
+    const errored: SubmissionResult = { ...good, path: "errored", checks: [...good.checks, check("stats", "error")] };
+    expect(allPassed([errored])).toBe(false);
+    expect(terminalReport([good, errored])).toContain("errored: stats error: stats error");
+    expect(terminalReport([good, errored])).toContain("ERROR");
+    expect(htmlReport([errored])).toContain('<td class="verdict error"');
+    expect(htmlReport([errored])).toMatch(/\.error\{background:#[0-9a-f]{6}\}/);
   });
 
   test("one submission is a table of its checks; a class a row each with the problems beneath", () => {

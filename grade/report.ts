@@ -8,7 +8,7 @@ import { CHECK_NAMES, type Verdict } from "./checks.ts";
 import type { SubmissionResult } from "./grade.ts";
 
 /** A verdict as a table cell: short, and `-` for a check not run. */
-const CELL: Record<Verdict, string> = { pass: "ok", fail: "FAIL", crash: "CRASH", timeout: "TIMEOUT", skipped: "skip" };
+const CELL: Record<Verdict, string> = { pass: "ok", fail: "FAIL", crash: "CRASH", timeout: "TIMEOUT", skipped: "skip", error: "ERROR" };
 
 const plain = { head: [], border: [] };
 
@@ -63,7 +63,7 @@ export function jsonReport(results: readonly SubmissionResult[]): string {
   return `${JSON.stringify({ submissions }, null, 2)}\n`;
 }
 
-/** True when every check of every submission passed (skipped ones aside). */
+/** True when every check of every submission passed (skipped ones aside; an `error` is not a pass). */
 export function allPassed(results: readonly SubmissionResult[]): boolean {
   return results.every((r) => r.checks.every((c) => c.verdict === "pass" || c.verdict === "skipped"));
 }
