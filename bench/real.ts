@@ -117,7 +117,9 @@ export function programVersion(program: RealProgram): string | undefined {
   if (!versions.has(program.name)) {
     let version: string | undefined;
     if (Bun.which(program.version[0] as string) !== null) {
-      const run = Bun.spawnSync(program.version, { stderr: "pipe" });
+      // No input to wait for, and a bound: once in CI a version query hung past bun test's 5 s (cause not
+      // found; python3 is a pyenv shim there, which runs bash scripts first). Not answering is "not installed".
+      const run = Bun.spawnSync(program.version, { stdin: "ignore", stderr: "pipe", timeout: 20_000 });
       const text = `${run.stdout.toString()}\n${run.stderr.toString()}`.trim();
       version = run.exitCode === 0 ? text.split("\n")[0]?.trim() : undefined;
     }
