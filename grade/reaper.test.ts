@@ -1,11 +1,11 @@
 /**
  * The sandbox's reaper (grade/reaper.c) on its own: it returns only once an orphan left behind by its
- * command has ended, passes on the command's exit status and the signal it died of, and says what is
+ * command has ended (with --group, once what is left in the command's group is killed), passes on the command's exit status and the signal it died of, and says what is
  * wrong when the command cannot start or none is given; as root, --stage binds a path read-only where
  * only the command sees it.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildReaper, reaperPath, SandboxError } from "./sandbox.ts";
@@ -29,6 +29,14 @@ test("the reaper returns only after the orphan its command left, with the comman
   expect(readFileSync(file, "utf8")).toBe("ended\n");
 });
 
+test("with --group, what the command left in its process group is killed once the command ends", async () => {
+  const file = join(dir, "group-orphan");
+  // Without the group's end, the reaper would wait for the orphan, which writes the file before it ends.
+  const result = await reap("--group", "--", "setsid", "sh", "-c", `(sleep 1; echo ended > ${file}) & exit 5`);
+  expect(result).toEqual({ status: 5, signal: null, stderr: "" });
+  expect(existsSync(file)).toBe(false);
+});
+
 test("the reaper dies of the signal its command died of", async () => {
   expect(await reap("sh", "-c", "kill -SEGV $$")).toEqual({ status: null, signal: "SIGSEGV", stderr: "" });
   expect(await reap("sh", "-c", "kill -KILL $$")).toEqual({ status: null, signal: "SIGKILL", stderr: "" });
@@ -40,7 +48,7 @@ test("the reaper says why a command cannot start (127), and how it is used (2)",
     signal: null,
     stderr: `mems-reaper: ${join(dir, "missing")}: No such file or directory\n`,
   });
-  const usage = "usage: mems-reaper [--stage SOURCE TARGET]... [--] COMMAND [ARG...]\n";
+  const usage = "usage: mems-reaper [--group] [--stage SOURCE TARGET]... [--] COMMAND [ARG...]\n";
   expect(await reap()).toEqual({ status: 2, signal: null, stderr: usage });
   expect(await reap("--stage", dir)).toEqual({ status: 2, signal: null, stderr: usage });
   expect(await reap("--stage", dir, join(dir, "target"))).toEqual({ status: 2, signal: null, stderr: usage });

@@ -189,22 +189,33 @@ describe("the sandbox", () => {
     }, 20_000);
   }
 
-  test("the grader exiting mid-run leaves none of the run's processes behind (uncontained too)", async () => {
-    const built = binaries.get("forkAndHang");
-    if (built === undefined) throw new Error("forkAndHang was not built");
-    // A grader that starts a run forking a sleeper, and exits once the fork is there.
-    const grader = `
-      import { RUN_LIMITS, Sandbox } from ${JSON.stringify(join(import.meta.dir, "sandbox.ts"))};
-      import { runScenario } from ${JSON.stringify(join(import.meta.dir, "run.ts"))};
-      import { readdirSync, readFileSync } from "node:fs";
-      void runScenario(new Sandbox(false, 7), ${JSON.stringify(built.dir)}, ${JSON.stringify(built.binary)}, ["a 0 11"], { limits: { ...RUN_LIMITS, wallMs: 60_000 } });
-      const running = ${processesRunning.toString()};
-      while (running(${JSON.stringify(built.binary)}).length < 2) await Bun.sleep(20);
-      process.exit(0);`;
-    const child = Bun.spawn([process.execPath, "-e", grader], { stdout: "ignore", stderr: "pipe" });
-    expect({ status: await child.exited, stderr: await new Response(child.stderr).text() }).toEqual({ status: 0, stderr: "" });
-    expect(await leftBehind(built.binary)).toEqual([]);
-  }, 20_000);
+  // The grader exiting runs its exit handler (killEveryRun); dying of SIGKILL runs nothing of ours but
+  // the reaper's parent-death signal, which kills the run (uncontained, its whole group).
+  for (const [how, ending, expected] of [
+    ["exiting", "process.exit(0)", { status: 0, signal: null }],
+    ["killed by SIGKILL", 'process.kill(process.pid, "SIGKILL")', { status: null, signal: "SIGKILL" }],
+  ] as const) {
+    for (const contained of [false, true]) {
+      test(`the grader ${how} mid-run leaves none of the run's processes behind (${contained ? "contained" : "uncontained"})`, async () => {
+        const built = binaries.get("forkAndHang");
+        if (built === undefined) throw new Error("forkAndHang was not built");
+        // A grader that starts a run forking a sleeper, and ends once the fork is there.
+        const grader = `
+          import { RUN_LIMITS, Sandbox } from ${JSON.stringify(join(import.meta.dir, "sandbox.ts"))};
+          import { runScenario } from ${JSON.stringify(join(import.meta.dir, "run.ts"))};
+          import { readdirSync, readFileSync } from "node:fs";
+          void runScenario(new Sandbox(${contained}, 7), ${JSON.stringify(built.dir)}, ${JSON.stringify(built.binary)}, ["a 0 11"], { limits: { ...RUN_LIMITS, wallMs: 60_000 } });
+          const running = ${processesRunning.toString()};
+          while (running(${JSON.stringify(built.binary)}).length < 2) await Bun.sleep(20);
+          ${ending};`;
+        const child = Bun.spawn([process.execPath, "-e", grader], { stdout: "ignore", stderr: "pipe" });
+        const stderr = await new Response(child.stderr).text();
+        await child.exited;
+        expect({ status: child.exitCode, signal: child.signalCode ?? null, stderr }).toEqual({ ...expected, stderr: "" });
+        expect(await leftBehind(built.binary)).toEqual([]);
+      }, 20_000);
+    }
+  }
 
   test("a hang becomes a timeout naming the operation it was in", async () => {
     const trace = await run("sleep", ["a 0 10", "a 1 7", "a 2 10"], 1_000);

@@ -15,8 +15,9 @@
  * `timedOut`.
  *
  * Without a working bwrap the grader refuses, unless asked for `--no-sandbox`: then the same limits
- * apply (prlimit) but nothing else is contained; each run is a process group of its own, killed as a
- * whole (past its wall time, once its first process ends, when the grader exits), as bwrap's namespace is.
+ * apply (prlimit) but nothing else is contained; each run is a process group of its own under the reaper
+ * (`--group`), killed as a whole (past its wall time, once its first process ends, when the grader exits
+ * or dies, even of SIGKILL), as bwrap's namespace is.
  */
 import { createHash } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -166,9 +167,10 @@ export class Sandbox {
       "--",
     ];
     const drop = this.uid === undefined ? [] : ["setpriv", `--reuid=${this.uid}`, `--regid=${this.uid}`, "--clear-groups"];
-    // Uncontained, the run is a session (and process group) of its own, whose id is its pid (each tool
-    // execs the next, and setsid does not fork in a child that leads no group): killed as a whole.
-    if (!this.contained) return [...prlimit, "setsid", ...drop, ...argv];
+    // Uncontained, the run is a session (and process group) of its own, whose id is the pid of the
+    // reaper's child (each tool execs the next, and setsid does not fork in a child that leads no group):
+    // the reaper kills the group once that child ends, or when the grader dies; killRun, past the wall time.
+    if (!this.contained) return [reaperPath(), "--group", "--", ...prlimit, "setsid", ...drop, ...argv];
     const binds = readOnly.map((path) => ({ path, ...this.stagedFrom(path, stage) }));
     // A closed folder becomes an empty tmpfs in the sandbox, where bwrap makes the staged paths' mount points.
     const closed = [...new Set(binds.flatMap((bind) => (bind.hidden === undefined ? [] : [bind.hidden])))];
@@ -228,9 +230,8 @@ export class Sandbox {
       stage.remove();
       throw error;
     }
-    // Contained, the namespace's first process and bwrap are killed (see killRun); uncontained, the run's
-    // process group is killed, also once its first process exited (what it forked would keep the pipes
-    // open and live on).
+    // Contained, the namespace's first process and bwrap are killed; uncontained, the run's process group
+    // (see killRun). The reaper reaps them and exits.
     const end = (): void => killRun(child.pid, this.contained);
     running.set(child.pid, this.contained);
     let timedOut = false;
@@ -239,10 +240,7 @@ export class Sandbox {
       end();
     }, limits.wallMs);
     try {
-      const exited = child.exited.then(() => {
-        if (!this.contained) end();
-      });
-      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr), exited]);
+      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr), child.exited]);
       // Contained, the command's death by a signal reaches us as bwrap's exit status 128 + its number.
       const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
       const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
@@ -252,7 +250,6 @@ export class Sandbox {
       return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
     } finally {
       clearTimeout(timer);
-      if (!this.contained) killGroup(child.pid);
       running.delete(child.pid);
       stage.remove();
     }
@@ -380,18 +377,15 @@ export function killEveryRun(): void {
 }
 
 /**
- * Kills a run and everything it started: contained, the first process of its namespace (bwrap's child,
- * or the reaper's once bwrap has returned: SIGKILL of a namespace's first process ends every process in
- * it), then bwrap; the reaper, left alive, reaps them all and exits. Uncontained, its process group.
- * Gone already is fine.
+ * Kills a run (its reaper's `pid`) and everything it started: contained, the first process of its
+ * namespace (bwrap's child, or the reaper's once bwrap has returned: SIGKILL of a namespace's first
+ * process ends every process in it), then bwrap; uncontained, the process group its reaper's child leads.
+ * The reaper, left alive, reaps them all and exits. Gone already is fine.
  */
 function killRun(pid: number, contained: boolean): void {
-  if (!contained) {
-    killGroup(pid);
-    return;
-  }
   for (const child of childPids(pid)) {
-    for (const inner of childPids(child)) kill(inner);
+    if (contained) for (const inner of childPids(child)) kill(inner);
+    else killGroup(child);
     kill(child);
   }
 }
