@@ -34,6 +34,21 @@ describe("stoppable", () => {
     expect([result, stopped]).toEqual([42, []]);
   });
 
+  test("a signal delivered as the run ends, before the event loop turns again, still stops it", async () => {
+    const stopped: string[] = [];
+    const error = await stoppable(
+      async () => {
+        // Delivered at once, dispatched to the listener only on a later turn of the event loop, which the
+        // run's end does not give it (resolving its promise takes microtasks only).
+        process.kill(process.pid, "SIGINT");
+        return 42;
+      },
+      { stopChildren: (signal) => stopped.push(signal), die: (signal) => stopped.push(`died ${signal}`) },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Stopped);
+    expect(stopped).toEqual(["SIGINT"]);
+  });
+
   test.each(["SIGINT", "SIGTERM"] as const)(
     "%s: children stopped at once, Stopped thrown at the next safe point, finally blocks run",
     async (signal) => {
