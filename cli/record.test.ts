@@ -135,8 +135,11 @@ describe("mems record on a program that makes every kind of call", () => {
     expect(process.listenerCount("SIGTERM")).toBe(1);
     process.kill(process.pid, "SIGTERM");
     const { status, said } = await pending;
-    expect(status).toBe(143);
-    expect(said).toContain("killed by SIGTERM");
+    // What mems record said is shown whenever the status is not the one expected.
+    expect({ status, said: said.includes("killed by SIGTERM") ? "says killed by SIGTERM" : said }).toEqual({
+      status: 143,
+      said: "says killed by SIGTERM",
+    });
     expect(readFileSync(`${out}.partial`, "utf8")).toContain("# partial: sh was killed by SIGTERM");
     expect(process.listenerCount("SIGTERM")).toBe(0);
   }, 30_000);
@@ -307,10 +310,19 @@ describe("pieces", () => {
     expect(text).toEndWith("f 1\n# partial: it stopped\n");
   });
 
-  test("readLog refuses a file that is not a recorder log", () => {
+  test("readLog refuses a file that is not a recorder log, and passes over one whose header is not written yet", () => {
     const bad = join(dir, "12.log");
     writeFileSync(bad, "hello\n");
     expect(() => readLog(bad)).toThrow("not a recorder log");
+    // A process that had opened its log (empty, then the zeros of its ftruncate) but not written its header
+    // when the command ended: seen once as the orphan of a terminated sh, which made mems record exit 1.
+    const opened = join(dir, "13.log");
+    writeFileSync(opened, "");
+    expect(readLog(opened)).toBeUndefined();
+    writeFileSync(opened, Buffer.alloc(4096));
+    expect(readLog(opened)).toBeUndefined();
+    writeFileSync(opened, Buffer.concat([Buffer.alloc(1000, " "), Buffer.alloc(3096)]));
+    expect(readLog(opened)).toBeUndefined();
     expect(() => readLog(join(dir, "notes.txt"))).toThrow("not a recorder log name");
     const exec = join(dir, "12-3.log");
     writeFileSync(exec, `${"#mems-record 1\n#unknown-frees 5\n#error 1\n#exe /bin/y\n#cmdline y z\n".padEnd(4096, " ")}a 0 1\n\0\0`);

@@ -72,11 +72,15 @@ function headerField(header: string, name: string): string {
 }
 
 /** Reads one log file (up to its first zero byte: the unused tail of its last window). */
-export function readLog(file: string): ProcessLog {
+export function readLog(file: string): ProcessLog | undefined {
   const name = LOG_NAME.exec(file.slice(file.lastIndexOf("/") + 1));
   if (name === null) throw new Error(`${file}: not a recorder log name`);
   const bytes = readFileSync(file);
   const header = bytes.subarray(0, HEADER_BYTES).toString("latin1");
+  // Opened but its header not yet written (empty, the zeros of its ftruncate, the spaces write_header
+  // fills it with first): a process that was starting when the command ended (an orphan left running),
+  // or was killed right then. Nothing recorded.
+  if (bytes.subarray(0, HEADER_BYTES).every((byte) => byte === 0 || byte === 0x20)) return undefined;
   if (!header.startsWith("#mems-record 1\n")) throw new Error(`${file}: not a recorder log`);
   const end = bytes.indexOf(0, HEADER_BYTES);
   return {
@@ -145,7 +149,7 @@ export async function runRecorded(command: readonly string[], library: string, o
     }
     const logs = readdirSync(dir)
       .filter((file) => LOG_NAME.test(file))
-      .map((file) => readLog(join(dir, file)))
+      .flatMap((file) => readLog(join(dir, file)) ?? [])
       .sort((x, y) => x.pid - y.pid || x.sequence - y.sequence);
     return { exitCode: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode), pid: child.pid, logs };
   } finally {
