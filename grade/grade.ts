@@ -205,17 +205,19 @@ export async function gradeSubmission(
     const skip = new Set(
       (options.skip ?? []).concat(only === undefined ? [] : CHECK_NAMES.filter((name) => !only.has(name) && name !== "builds")),
     );
-    let graderFault: string | undefined;
+    // The grader failing to build it (its sandbox, say) is its own fault: an `error`, not a `fail`.
+    let graderFault = false;
     const built = await unlessStopped(subject.build(), (why): BuildResult => {
-      graderFault = `the grader could not build it: ${why}`;
-      return { ok: false, errors: graderFault };
+      graderFault = true;
+      return { ok: false, errors: `the grader could not build it: ${why}` };
     });
     if (!built.ok) {
-      const verdict = graderFault === undefined ? "fail" : "error";
-      const checks: CheckResult[] = [{ name: "builds", verdict, detail: built.errors.replaceAll("\n", " | ") }];
-      const why = graderFault === undefined ? "does not build" : "the grader could not build it";
+      const checks: CheckResult[] = [
+        { name: "builds", verdict: graderFault ? "error" : "fail", detail: built.errors.replaceAll("\n", " | ") },
+      ];
+      const why = graderFault ? "the grader could not build it" : "does not build";
       for (const name of CHECK_NAMES.slice(1)) if (!skip.has(name)) checks.push({ name, verdict: "skipped", detail: why });
-      return { path: submission.path, build: graderFault === undefined ? "failed" : "error", checks, score: scoreOf(checks) };
+      return { path: submission.path, build: graderFault ? "error" : "failed", checks, score: scoreOf(checks) };
     }
     const checks: CheckResult[] = [
       {

@@ -1,6 +1,7 @@
 /*
  * mems-reaper: the first process of every sandboxed run of `mems grade` (grade/sandbox.ts builds it
- * with the system's C compiler once per grading, outside the sandbox: it is ours, not a submission's).
+ * with the system's C compiler on first use and keeps it in the user's cache, outside the sandbox: it
+ * is ours, not a submission's).
  *
  *   mems-reaper [--group] [--stage SOURCE TARGET]... [--] COMMAND [ARG...]
  *
@@ -100,18 +101,16 @@ int main(int argc, char **argv) {
   if (getppid() != grader) return 125;
   if (staged > 0 && stage(argv, stages, staged) != 0) return 125;
 
-  pid_t child = fork();
-  if (child == -1) {
+  command = fork();
+  if (command == -1) {
     fprintf(stderr, "mems-reaper: fork: %s\n", strerror(errno));
     return 125;
   }
-  if (child == 0) {
+  if (command == 0) {
     execvp(argv[first], argv + first);
     fprintf(stderr, "mems-reaper: %s: %s\n", argv[first], strerror(errno));
     _exit(127);
   }
-
-  command = child;
 
   // Every child, the command and each orphan handed to us, until none is left.
   int status = 0;
@@ -122,9 +121,9 @@ int main(int argc, char **argv) {
       if (errno == EINTR) continue;
       break; // ECHILD: nothing below us any more
     }
-    if (pid == child) {
+    if (pid == command) {
       status = seen;
-      if (group) kill(-child, SIGKILL); // what it left in its group (gone already is fine)
+      if (group) kill(-command, SIGKILL); // what it left in its group (gone already is fine)
     }
   }
 

@@ -223,48 +223,39 @@ export class Sandbox {
   private async runOnce(argv: readonly string[], workDir: string, limits: Limits, readOnly: readonly string[]): Promise<RunResult> {
     this.checkpoint();
     const stage = new Stage();
-    let child: ReturnType<typeof spawnRun>;
     try {
-      child = spawnRun(this.commandLine(argv, workDir, limits, readOnly, stage), workDir);
-    } catch (error) {
-      stage.remove();
-      throw error;
-    }
-    // Contained, the namespace's first process and bwrap are killed; uncontained, the run's process group
-    // (see killRun). The reaper reaps them and exits.
-    const end = (): void => killRun(child.pid, this.contained);
-    running.set(child.pid, this.contained);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      end();
-    }, limits.wallMs);
-    try {
-      const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr), child.exited]);
-      // Contained, the command's death by a signal reaches us as bwrap's exit status 128 + its number.
-      const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
-      const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
-      // The sandbox's own tools failing (not the command they ran) is the grader's fault, not the submission's.
-      if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv|mems-reaper): /.test(stderr) && !timedOut)
-        throw new SandboxError(`the sandbox failed: ${stderr.split("\n")[0]}`);
-      return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
+      const child = Bun.spawn(this.commandLine(argv, workDir, limits, readOnly, stage), {
+        cwd: workDir,
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
+      });
+      // Contained, the namespace's first process and bwrap are killed; uncontained, the run's process
+      // group (see killRun). The reaper reaps them and exits.
+      running.set(child.pid, this.contained);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killRun(child.pid, this.contained);
+      }, limits.wallMs);
+      try {
+        const [stdout, stderr] = await Promise.all([capped(child.stdout), capped(child.stderr), child.exited]);
+        // Contained, the command's death by a signal reaches us as bwrap's exit status 128 + its number.
+        const bySignal = this.contained && child.exitCode !== null && child.exitCode > 128 ? SIGNAL_NAMES[child.exitCode - 128] : undefined;
+        const signal = child.signalCode === null ? (bySignal ?? null) : String(child.signalCode);
+        // The sandbox's own tools failing (not the command they ran) is the grader's fault, not the submission's.
+        if (child.exitCode !== 0 && /^(bwrap|prlimit|setpriv|mems-reaper): /.test(stderr) && !timedOut)
+          throw new SandboxError(`the sandbox failed: ${stderr.split("\n")[0]}`);
+        return { status: signal === null ? child.exitCode : null, signal, timedOut, stdout, stderr };
+      } finally {
+        clearTimeout(timer);
+        running.delete(child.pid);
+      }
     } finally {
-      clearTimeout(timer);
-      running.delete(child.pid);
       stage.remove();
     }
   }
-}
-
-/** Starts a run's command line in its work folder, with nothing of the grader's environment but PATH. */
-function spawnRun(commandLine: string[], workDir: string) {
-  return Bun.spawn(commandLine, {
-    cwd: workDir,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
-  });
 }
 
 /**
@@ -361,12 +352,9 @@ export function buildReaper(source: string, folder: string): string {
 }
 
 /**
- * The runs under way (their first process: the reaper, or the uncontained run's group leader) and whether
- * each is contained. bwrap's --die-with-parent is not enough on its own: the namespace's first process
- * (bwrap's child) was seen to outlive a grader that died of SIGINT, reparented to init (why its
- * parent-death signal did not end it was not found). So the grader kills its runs itself on its way
- * out: on a stop (cli/grade.ts) and at `exit` (the end of the command or of a test file). Only SIGKILL
- * of the grader leaves them to --die-with-parent.
+ * The runs under way (their reaper's pid) and whether each is contained. A reaper kills its run when the
+ * grader dies (its parent-death signal), but a stop ends the runs with the grader still alive to clean
+ * up: so the grader kills them itself on a stop (cli/grade.ts) and at `exit` (the end of the command).
  */
 const running = new Map<number, boolean>();
 process.on("exit", killEveryRun);

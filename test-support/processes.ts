@@ -8,8 +8,8 @@ import { processFiles } from "../lib/processes.ts";
 
 /**
  * The pids of the processes, zombies aside unless `zombies`, whose real uid is one of `uids` (`proc`:
- * /proc, or a test's copy). Zombies count against a uid's process limit until reaped: a contained run
- * must leave none (its reaper waits for them), an uncontained one may leave them to init.
+ * /proc, or a test's copy). Zombies count against a uid's process limit until reaped: a run must leave
+ * none once it has returned (its reaper waits for them).
  */
 export function processesOf(uids: readonly number[], proc = "/proc", { zombies = false } = {}): number[] {
   return processFiles("status", proc)
