@@ -7,7 +7,8 @@
  *
  * Runs COMMAND as its child and exits only once every process below it has ended and been reaped,
  * with COMMAND's exit status (or dying of the signal COMMAND died of). When the grader dies, even of
- * SIGKILL, it kills COMMAND (and with --group its process group) before it goes.
+ * SIGKILL, it kills COMMAND (and with --group its process group), then every process handed to it
+ * (a sandbox's first process whose bwrap was killed before it could ask to die with it), and goes.
  *
  * --group (runs without bwrap, `--no-sandbox`): COMMAND makes itself a process group leader (setsid);
  * once COMMAND has ended, every process left in its group is killed, as bwrap's namespace would be.
@@ -25,10 +26,13 @@
  * (prctl PR_SET_CHILD_SUBREAPER), this process inherits every orphan below it and reaps it itself.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -41,15 +45,45 @@ static const char USAGE[] = "usage: mems-reaper [--group] [--stage SOURCE TARGET
 /* The command's pid once started (0 before), and whether it leads a process group of its own. */
 static volatile pid_t command = 0;
 static int group = 0;
+/* The grader has died: everything below this process is killed, then it goes. */
+static volatile sig_atomic_t grader_gone = 0;
 
-/* The grader died (PR_SET_PDEATHSIG): take the command, and with --group its group, along. */
+/* The grader died (PR_SET_PDEATHSIG): the command, and with --group its group, killed at once; the
+   processes handed to us are main's to kill (reading /proc is no work for a signal handler). */
 static void grader_died(int signal_number) {
   (void)signal_number;
+  grader_gone = 1;
   if (command > 0) {
     if (group) kill(-command, SIGKILL);
     kill(command, SIGKILL);
   }
-  _exit(137);
+}
+
+/* SIGKILL to every process whose parent is this one: the command, and the orphans handed to us. */
+static void kill_children(void) {
+  DIR *proc = opendir("/proc");
+  if (proc == NULL) return;
+  long self = (long)getpid();
+  struct dirent *entry;
+  while ((entry = readdir(proc)) != NULL) {
+    char *end;
+    long pid = strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue; // gone since the listing
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) continue;
+    text[n] = '\0';
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so read after the last ")".
+    char *after = strrchr(text, ')');
+    char state;
+    long parent;
+    if (after != NULL && sscanf(after + 1, " %c %ld", &state, &parent) == 2 && parent == self) kill((pid_t)pid, SIGKILL);
+  }
+  closedir(proc);
 }
 
 /* Binds each `--stage SOURCE TARGET` of argv (from argv[first]) read-only in a new mount namespace; 0, or -1 having said why. */
@@ -112,9 +146,11 @@ int main(int argc, char **argv) {
     _exit(127);
   }
 
-  // Every child, the command and each orphan handed to us, until none is left.
+  // Every child, the command and each orphan handed to us, until none is left (all killed once the
+  // grader is gone: the handler's signal ends a wait with EINTR, and each death may hand us more).
   int status = 0;
   for (;;) {
+    if (grader_gone) kill_children();
     int seen;
     pid_t pid = wait(&seen);
     if (pid == -1) {
@@ -127,6 +163,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (grader_gone) return 137;
   if (WIFSIGNALED(status)) {
     int signal_number = WTERMSIG(status);
     struct rlimit no_core = {0, 0}; // the command's crash, not ours: no core file of this process

@@ -8,6 +8,7 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processFiles } from "../lib/processes.ts";
 import { buildReaper, reaperPath, SandboxError } from "./sandbox.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mems-reaper-test-"));
@@ -36,6 +37,23 @@ test("with --group, what the command left in its process group is killed once th
   expect(result).toEqual({ status: 5, signal: null, stderr: "" });
   expect(existsSync(file)).toBe(false);
 });
+
+test("when the grader dies, the reaper kills its command and every orphan handed to it, then goes", async () => {
+  const marker = join(dir, "orphan-of-a-dead-grader");
+  // A grader (sh) running the reaper over a command that leaves an orphan (handed to the reaper) and
+  // sleeps; the grader then dies of SIGKILL. The marker names both processes on their command lines.
+  const grader = Bun.spawn(
+    ["sh", "-c", `${reaperPath()} sh -c '(sleep 30; : ${marker}) & sleep 30; : ${marker}' & sleep 0.5; kill -KILL $$`],
+    { stdout: "ignore", stderr: "ignore" },
+  );
+  await grader.exited;
+  const left = (): number[] =>
+    processFiles("cmdline")
+      .filter(({ text }) => text.includes(marker))
+      .map(({ pid }) => pid);
+  for (let tries = 0; tries < 50 && left().length > 0; tries++) await Bun.sleep(100);
+  expect(left()).toEqual([]);
+}, 20_000);
 
 test("the reaper dies of the signal its command died of", async () => {
   expect(await reap("sh", "-c", "kill -SEGV $$")).toEqual({ status: null, signal: "SIGSEGV", stderr: "" });
